@@ -1,0 +1,51 @@
+#include "auth/app.hh"
+
+#include "auth/schema.hh"
+
+namespace auth {
+
+namespace {
+Db& migrated(Db& db) {
+    migrate(db);
+    return db;
+}
+}  // namespace
+
+App::App(Config config, std::unique_ptr<Clock> clock)
+    : config_(std::move(config)),
+      clock_(std::move(clock)),
+      db(config_.database_path),
+      users(migrated(db)),
+      sessions(db, *clock_, config_.session_idle_timeout, config_.session_absolute_timeout),
+      throttle(db, *clock_),
+      hasher(config_.argon2_opslimit, config_.argon2_memlimit_kib),
+      policy(config_.password_min_length, config_.data_dir + "/common-passwords.txt"),
+      csrf(config_.secret_key),
+      view(config_.template_dir, config_.base_path) {}
+
+const std::string& App::dummy_hash() {
+    if (!dummy_hash_.empty()) return dummy_hash_;
+    {
+        auto q = db.query("SELECT value FROM settings WHERE key = 'dummy_hash'");
+        if (q.step()) dummy_hash_ = q.text(0);
+    }
+    if (dummy_hash_.empty() || hasher.needs_rehash(dummy_hash_)) {
+        dummy_hash_ = hasher.hash("not a password: " + config_.base_url);
+        auto q = db.query("INSERT OR REPLACE INTO settings (key, value) VALUES ('dummy_hash', ?)");
+        q.bind(1, dummy_hash_).exec();
+    }
+    return dummy_hash_;
+}
+
+std::string App::cookie_name(const std::string& base) const {
+    if (!config_.https) return base;
+    return (config_.base_path.empty() ? "__Host-" : "__Secure-") + base;
+}
+
+void App::housekeeping() {
+    sessions.purge_expired();
+    auto q = db.query("DELETE FROM login_failures WHERE at <= ?");
+    q.bind(1, clock_->now() - LoginThrottle::kWindow).exec();
+}
+
+}  // namespace auth

@@ -1,0 +1,61 @@
+// What a process opens once and reuses for every request it serves: the
+// Config, the database with its cached statements, the stores, the hasher,
+// the password policy, CSRF and the template cache. Holds no per-request
+// state: that lives in Request, Response and locals.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "auth/clock.hh"
+#include "auth/config.hh"
+#include "auth/csrf.hh"
+#include "auth/db.hh"
+#include "auth/password_policy.hh"
+#include "auth/passwords.hh"
+#include "auth/sessions.hh"
+#include "auth/throttle.hh"
+#include "auth/users.hh"
+#include "auth/view.hh"
+
+namespace auth {
+
+class App {
+public:
+    // Opens (creating or migrating) the database; throws on failure.
+    explicit App(Config config, std::unique_ptr<Clock> clock = std::make_unique<SystemClock>());
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
+
+    const Config& config() const { return config_; }
+    const Clock& clock() const { return *clock_; }
+
+    // A hash at the configured cost to verify against when a login names
+    // no account, so that it costs what a wrong password costs. Kept in the
+    // database and made again when the cost changes.
+    const std::string& dummy_hash();
+
+    // Cookie names: "__Host-sid" (https, path /), "__Secure-sid" (https) or "sid".
+    std::string cookie_name(const std::string& base) const;
+
+    // Deletes expired sessions and old login failures.
+    void housekeeping();
+
+private:
+    Config config_;
+    std::unique_ptr<Clock> clock_;
+
+public:
+    Db db;
+    UserStore users;
+    SessionStore sessions;
+    LoginThrottle throttle;
+    PasswordHasher hasher;
+    PasswordPolicy policy;
+    Csrf csrf;
+    View view;
+
+private:
+    std::string dummy_hash_;
+};
+
+}  // namespace auth

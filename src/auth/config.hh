@@ -1,0 +1,67 @@
+// The site's configuration: the env file named by AUTH_ENV, overridden by the
+// real environment, turned into typed and validated values. Anything missing
+// or invalid is a ConfigError naming the key, raised before the first request.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace auth {
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Config {
+    std::string secret_key;
+    std::string base_url;      // as configured, without a trailing slash
+    std::string base_origin;   // scheme://host[:port]
+    std::string base_path;     // "" for the root, else "/sub" (no trailing slash)
+    bool https = false;
+
+    std::string mail_server;
+    int mail_port = 587;
+    std::string mail_username;
+    std::string mail_password;
+    std::string mail_from;
+    bool mail_starttls = true;
+    bool mail_ssl_tls = false;
+
+    std::string database_path;
+    std::string template_dir;
+    std::string data_dir;      // holds common-passwords.txt
+
+    std::int64_t session_idle_timeout = 1800;
+    std::int64_t session_absolute_timeout = 43200;
+    std::int64_t reset_token_ttl = 1800;
+    std::int64_t email_change_ttl = 86400;
+    std::size_t password_min_length = 12;
+    unsigned long long argon2_opslimit = 2;
+    std::size_t argon2_memlimit_kib = 19456;
+
+    // Cookie path: the path of BASE_URL, "/" for the root.
+    std::string cookie_path() const { return base_path.empty() ? "/" : base_path; }
+    // An absolute URL for a site path such as "/login".
+    std::string url(const std::string& site_path) const { return base_origin + base_path + site_path; }
+};
+
+using Getenv = std::function<std::optional<std::string>(const std::string&)>;
+
+// Builds a Config from the parsed env file and an environment lookup (which
+// wins over the file). `defaults_root` and `state_root` replace the installed
+// locations as the defaults of TEMPLATE_DIR/data and DATABASE_PATH when set.
+Config make_config(const std::map<std::string, std::string>& file, const Getenv& getenv);
+
+// Reads AUTH_ENV (if set) and the process environment. Call before the
+// first FastCGI accept: afterwards getenv() sees only request variables.
+Config load_config_from_process();
+
+// The keys every deployment must set.
+extern const char* const kRequiredKeys[5];
+
+}  // namespace auth

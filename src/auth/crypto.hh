@@ -1,0 +1,39 @@
+// Random tokens, their stored digests, keyed MACs and constant-time
+// comparison, all from libsodium.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace auth {
+
+class CryptoError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Calls sodium_init(); throws CryptoError if libsodium cannot start.
+void crypto_init();
+
+// `bytes` random bytes from the CSPRNG, as URL-safe base64 without padding
+// (32 bytes -> 43 characters).
+std::string random_token(std::size_t bytes = 32);
+
+// The value a database keeps for a token: BLAKE2b-256 of it (raw bytes).
+std::string token_digest(std::string_view token);
+
+// Keyed BLAKE2b-256 of `message` under `key` (any length; it is hashed to a
+// key first), raw bytes.
+std::string mac(std::string_view key, std::string_view message);
+
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+std::string base64url_encode(std::string_view bytes);
+std::optional<std::string> base64url_decode(std::string_view text);
+
+// True for strings of exactly `length` URL-safe base64 characters.
+bool looks_like_token(std::string_view text, std::size_t length = 43);
+
+}  // namespace auth

@@ -1,0 +1,83 @@
+#include "auth/schema.hh"
+
+#include <string>
+
+#include "auth/db.hh"
+
+namespace auth {
+
+namespace {
+
+// Append only: never edit a migration that has shipped.
+const char* const kMigrations[] = {
+    // 1: users, sessions, login throttling, reset tokens, settings.
+    R"sql(
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    client_ip TEXT NOT NULL DEFAULT '',
+    user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE login_failures (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_email ON login_failures(email, at);
+CREATE INDEX login_failures_ip ON login_failures(client_ip, at);
+CREATE TABLE reset_tokens (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE INDEX reset_tokens_user ON reset_tokens(user_id);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql",
+};
+
+constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+
+}  // namespace
+
+int latest_schema_version() { return kCount; }
+
+int schema_version(Db& db) {
+    auto q = db.query("PRAGMA user_version");
+    q.step();
+    return static_cast<int>(q.int64(0));
+}
+
+void migrate(Db& db) {
+    if (schema_version(db) == kCount) return;
+    Transaction tx(db);
+    int version = schema_version(db);  // again, now that we hold the write lock
+    if (version > kCount)
+        throw DbError("database schema version " + std::to_string(version) + " is newer than this program (" +
+                          std::to_string(kCount) + ")",
+                      0);
+    for (int v = version; v < kCount; ++v) db.run(kMigrations[v]);
+    if (version != kCount) db.run(("PRAGMA user_version=" + std::to_string(kCount)).c_str());
+    tx.commit();
+}
+
+}  // namespace auth

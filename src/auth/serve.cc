@@ -1,0 +1,139 @@
+#include "auth/serve.hh"
+
+#include <fcgiapp.h>
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "auth/app.hh"
+#include "auth/config.hh"
+#include "auth/crypto.hh"
+#include "auth/log.hh"
+#include "auth/responses.hh"
+
+extern char** environ;
+
+namespace auth {
+
+namespace {
+
+CgiEnv env_from(char** envp) {
+    CgiEnv env;
+    for (char** p = envp; p && *p; ++p) {
+        const char* eq = std::strchr(*p, '=');
+        if (eq) env.emplace(std::string(*p, static_cast<std::size_t>(eq - *p)), std::string(eq + 1));
+    }
+    return env;
+}
+
+struct FcgxRequest {
+    FCGX_Request request{};
+    FcgxRequest() { FCGX_InitRequest(&request, 0, 0); }
+    ~FcgxRequest() { FCGX_Free(&request, 1); }
+    FcgxRequest(const FcgxRequest&) = delete;
+    FcgxRequest& operator=(const FcgxRequest&) = delete;
+};
+
+void after_response(App& app) {
+    try {
+        if (randombytes_uniform(100) == 0) app.housekeeping();
+    } catch (const std::exception& e) {
+        log_line(std::string("housekeeping failed: ") + e.what());
+    }
+}
+
+}  // namespace
+
+Response handle(App& app, const PageProgram& program, const CgiEnv& env, const BodyReader& read_body) {
+    Response response;
+    std::string where;
+    try {
+        Request request = parse_request(env, read_body, app.config().base_path, program.max_body);
+        where = request.method + " " + request.path;
+        response = program.handler(request, app);
+    } catch (const HttpError& e) {
+        log_line(std::string(e.what()) + (where.empty() ? "" : " (" + where + ")"));
+        response = error_page(app, e.status(), e.message());
+        if (e.status() == 405) response.set_header("Allow", "GET, HEAD, POST");
+    } catch (const DbError& e) {
+        if (e.busy()) {
+            log_line(std::string("database busy: ") + e.what());
+            response = error_page(app, 503, "The site is busy right now. Please try again in a few seconds.");
+            response.set_header("Retry-After", "5");
+        } else {
+            std::string ref = random_token(6);
+            log_line("error " + ref + " in " + where + ": database: " + e.what());
+            response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+        }
+    } catch (const std::exception& e) {
+        std::string ref = random_token(6);
+        log_line("error " + ref + " in " + where + ": " + e.what());
+        response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+    }
+    add_standard_headers(response, app.config());
+    return response;
+}
+
+int serve(const PageProgram& program, int argc, char** argv) {
+    set_program_name(argc > 0 ? argv[0] : "sessionauth");
+    std::unique_ptr<App> app;
+    try {
+        crypto_init();
+        app = std::make_unique<App>(load_config_from_process());
+    } catch (const std::exception& e) {
+        log_line(std::string("cannot start: ") + e.what());
+        return 1;
+    }
+
+    if (FCGX_IsCGI()) {
+        CgiEnv env = env_from(environ);
+        BodyReader read = [](std::size_t n) {
+            std::string body(n, '\0');
+            std::size_t got = std::fread(body.data(), 1, n, stdin);
+            body.resize(got);
+            return body;
+        };
+        Response r = handle(*app, program, env, read);
+        auto method = env.find("REQUEST_METHOD");
+        std::string out = r.serialize(method == env.end() || method->second != "HEAD");
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fflush(stdout);
+        std::fclose(stdout);  // the visitor has the answer; what follows is ours
+        after_response(*app);
+        return 0;
+    }
+
+    if (FCGX_Init() != 0) {
+        log_line("cannot start: FCGX_Init failed");
+        return 1;
+    }
+    FcgxRequest fcgx;
+    while (FCGX_Accept_r(&fcgx.request) >= 0) {
+        CgiEnv env = env_from(fcgx.request.envp);
+        FCGX_Stream* in = fcgx.request.in;
+        BodyReader read = [in](std::size_t n) {
+            std::string body(n, '\0');
+            std::size_t got = 0;
+            while (got < n) {
+                int r = FCGX_GetStr(body.data() + got, static_cast<int>(n - got), in);
+                if (r <= 0) break;
+                got += static_cast<std::size_t>(r);
+            }
+            body.resize(got);
+            return body;
+        };
+        Response r = handle(*app, program, env, read);
+        auto method = env.find("REQUEST_METHOD");
+        std::string out = r.serialize(method == env.end() || method->second != "HEAD");
+        FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgx.request.out);
+        FCGX_Finish_r(&fcgx.request);
+        after_response(*app);
+    }
+    return 0;
+}
+
+}  // namespace auth

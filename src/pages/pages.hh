@@ -1,0 +1,16 @@
+// Every page of the site: a function from a Request to a Response. Each
+// program's main() hands one of them to auth::serve; tests call them directly.
+#pragma once
+#include "auth/app.hh"
+#include "auth/http.hh"
+
+namespace pages {
+
+auth::Response home(const auth::Request& request, auth::App& app);
+auth::Response register_account(const auth::Request& request, auth::App& app);
+auth::Response login(const auth::Request& request, auth::App& app);
+auth::Response logout(const auth::Request& request, auth::App& app);
+// /profile and /profile/password
+auth::Response profile(const auth::Request& request, auth::App& app);
+
+}  // namespace pages

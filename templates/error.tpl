@@ -1,0 +1,4 @@
+{{%AUTOESCAPE context="HTML"}}
+<h1>{{HEADING}}</h1>
+<p class="lead">{{MESSAGE}}</p>
+<p><a href="{{BASE}}/">Back to the home page</a></p>

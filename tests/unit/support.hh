@@ -1,0 +1,101 @@
+// Test helpers: a movable clock, a temporary directory, an App over a fresh
+// SQLite file with cheap Argon2 settings, and requests built by hand.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "auth/app.hh"
+#include "auth/clock.hh"
+#include "auth/config.hh"
+#include "auth/http.hh"
+
+namespace test {
+
+class ManualClock final : public auth::Clock {
+public:
+    explicit ManualClock(std::int64_t start = 1'800'000'000) : now_(start) {}
+    std::int64_t now() const override { return now_; }
+    void advance(std::int64_t seconds) { now_ += seconds; }
+    void set(std::int64_t t) { now_ = t; }
+
+private:
+    std::int64_t now_;
+};
+
+// A fresh directory under $TMPDIR, removed with everything in it.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+// The source tree (templates/, data/).
+std::string source_dir();
+
+// A valid Config for tests: templates and data from the source tree, the
+// database in `dir`, Argon2 at its minimum cost so tests run fast.
+auth::Config test_config(const TempDir& dir, const std::string& base_url = "http://127.0.0.1:8080");
+
+// An App over test_config() with a ManualClock the test can move.
+// `tweak` may change the Config before the App is made.
+struct TestApp {
+    explicit TestApp(const std::string& base_url = "http://127.0.0.1:8080",
+                     const std::function<void(auth::Config&)>& tweak = {});
+    TempDir dir;
+    ManualClock* clock;  // owned by app
+    std::unique_ptr<auth::App> app;
+};
+
+// Requests as a browser would send them.
+auth::Request get(const std::string& path, const std::map<std::string, std::string>& query = {});
+auth::Request post(const std::string& path, const std::map<std::string, std::string>& form);
+
+// The value of a cookie set by a response ("" if not set), and whether it
+// was set at all.
+std::string set_cookie_value(const auth::Response& response, const std::string& name);
+bool sets_cookie(const auth::Response& response, const std::string& name);
+// The full Set-Cookie header for a cookie name ("" if none).
+std::string set_cookie_header(const auth::Response& response, const std::string& name);
+
+// A browser: keeps cookies between requests and fills in csrf_token from
+// the last page it saw.
+class Browser {
+public:
+    explicit Browser(auth::App& app) : app_(app) {}
+    using Page = auth::Response (*)(const auth::Request&, auth::App&);
+
+    auth::Response get(Page page, const std::string& path, const std::map<std::string, std::string>& query = {});
+    // POSTs with the csrf_token of the last page seen (unless the form has one).
+    auth::Response post(Page page, const std::string& path, std::map<std::string, std::string> form);
+
+    std::map<std::string, std::string>& cookies() { return cookies_; }
+    const std::string& last_csrf_token() const { return csrf_; }
+
+private:
+    auth::Response send(Page page, auth::Request request);
+    auth::App& app_;
+    std::map<std::string, std::string> cookies_;
+    std::string csrf_;
+};
+
+// The csrf_token value in a page body ("" if none).
+std::string csrf_token_in(const std::string& body);
+
+// Registers an account directly through the stores; returns its id.
+std::int64_t make_user(auth::App& app, const std::string& email, const std::string& password,
+                       const std::string& name = "Test Person");
+
+// A password the policy accepts.
+inline const char* const kGoodPassword = "correct horse battery staple";
+
+}  // namespace test
