@@ -1,0 +1,2 @@
+// Tests for config: to be written.
+#include <cppunit/extensions/HelperMacros.h>

@@ -1,0 +1,2 @@
+// Tests for crypto: to be written.
+#include <cppunit/extensions/HelperMacros.h>

@@ -1,0 +1,2 @@
+// Tests for csrf: to be written.
+#include <cppunit/extensions/HelperMacros.h>

@@ -1,0 +1,2 @@
+// Tests for db: to be written.
+#include <cppunit/extensions/HelperMacros.h>

@@ -1,0 +1,2 @@
+// Tests for env_file: to be written.
+#include <cppunit/extensions/HelperMacros.h>

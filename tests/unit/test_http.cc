@@ -1,0 +1,2 @@
+// Tests for http: to be written.
+#include <cppunit/extensions/HelperMacros.h>

@@ -1,0 +1,2 @@
+// Tests for page_register: to be written.
+#include <cppunit/extensions/HelperMacros.h>

@@ -1,0 +1,2 @@
+// Tests for password_policy: to be written.
+#include <cppunit/extensions/HelperMacros.h>

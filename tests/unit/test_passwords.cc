@@ -1,0 +1,2 @@
+// Tests for passwords: to be written.
+#include <cppunit/extensions/HelperMacros.h>

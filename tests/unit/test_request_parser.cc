@@ -1,0 +1,2 @@
+// Tests for request_parser: to be written.
+#include <cppunit/extensions/HelperMacros.h>

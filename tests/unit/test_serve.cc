@@ -1,0 +1,2 @@
+// Tests for serve: to be written.
+#include <cppunit/extensions/HelperMacros.h>

@@ -1,0 +1,2 @@
+// Tests for sessions: to be written.
+#include <cppunit/extensions/HelperMacros.h>

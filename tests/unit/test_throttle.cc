@@ -1,0 +1,2 @@
+// Tests for throttle: to be written.
+#include <cppunit/extensions/HelperMacros.h>

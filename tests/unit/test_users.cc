@@ -1,0 +1,2 @@
+// Tests for users: to be written.
+#include <cppunit/extensions/HelperMacros.h>

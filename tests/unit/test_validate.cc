@@ -1,0 +1,2 @@
+// Tests for validate: to be written.
+#include <cppunit/extensions/HelperMacros.h>

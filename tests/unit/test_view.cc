@@ -1,0 +1,2 @@
+// Tests for view: to be written.
+#include <cppunit/extensions/HelperMacros.h>
