@@ -1,5 +1,8 @@
 #include "auth/app.hh"
 
+#include <sodium.h>
+
+#include "auth/log.hh"
 #include "auth/schema.hh"
 
 namespace auth {
@@ -11,9 +14,10 @@ Db& migrated(Db& db) {
 }
 }  // namespace
 
-App::App(Config config, std::unique_ptr<Clock> clock)
+App::App(Config config, std::unique_ptr<Clock> clock, std::unique_ptr<Mailer> mailer)
     : config_(std::move(config)),
       clock_(std::move(clock)),
+      mailer_(mailer ? std::move(mailer) : std::make_unique<SmtpMailer>(config_)),
       db(config_.database_path),
       users(migrated(db)),
       sessions(db, *clock_, config_.session_idle_timeout, config_.session_absolute_timeout),
@@ -21,7 +25,9 @@ App::App(Config config, std::unique_ptr<Clock> clock)
       hasher(config_.argon2_opslimit, config_.argon2_memlimit_kib),
       policy(config_.password_min_length, config_.data_dir + "/common-passwords.txt"),
       csrf(config_.secret_key),
-      view(config_.template_dir, config_.base_path) {}
+      view(config_.template_dir, config_.base_path),
+      reset_tokens(db, *clock_, config_.reset_token_ttl),
+      outbox(db, *clock_, config_.secret_key) {}
 
 const std::string& App::dummy_hash() {
     if (!dummy_hash_.empty()) return dummy_hash_;
@@ -42,8 +48,23 @@ std::string App::cookie_name(const std::string& base) const {
     return (config_.base_path.empty() ? "__Host-" : "__Secure-") + base;
 }
 
+void App::after_response() {
+    try {
+        if (outbox.has_due()) outbox.deliver_due(*mailer_);
+    } catch (const std::exception& e) {
+        log_line(std::string("outbox delivery failed: ") + e.what());
+    }
+    try {
+        if (randombytes_uniform(100) == 0) housekeeping();
+    } catch (const std::exception& e) {
+        log_line(std::string("housekeeping failed: ") + e.what());
+    }
+}
+
 void App::housekeeping() {
     sessions.purge_expired();
+    reset_tokens.purge_old();
+    db.query("DELETE FROM reset_requests WHERE at <= ?").bind(1, clock_->now() - 24 * 3600).exec();
     auto q = db.query("DELETE FROM login_failures WHERE at <= ?");
     q.bind(1, clock_->now() - LoginThrottle::kWindow).exec();
 }

@@ -10,8 +10,11 @@
 #include "auth/config.hh"
 #include "auth/csrf.hh"
 #include "auth/db.hh"
+#include "auth/mailer.hh"
+#include "auth/outbox.hh"
 #include "auth/password_policy.hh"
 #include "auth/passwords.hh"
+#include "auth/reset_tokens.hh"
 #include "auth/sessions.hh"
 #include "auth/throttle.hh"
 #include "auth/users.hh"
@@ -21,8 +24,10 @@ namespace auth {
 
 class App {
 public:
-    // Opens (creating or migrating) the database; throws on failure.
-    explicit App(Config config, std::unique_ptr<Clock> clock = std::make_unique<SystemClock>());
+    // Opens (creating or migrating) the database; throws on failure. The
+    // mailer defaults to SMTP as configured.
+    explicit App(Config config, std::unique_ptr<Clock> clock = std::make_unique<SystemClock>(),
+                 std::unique_ptr<Mailer> mailer = nullptr);
     App(const App&) = delete;
     App& operator=(const App&) = delete;
 
@@ -37,12 +42,17 @@ public:
     // Cookie names: "__Host-sid" (https, path /), "__Secure-sid" (https) or "sid".
     std::string cookie_name(const std::string& base) const;
 
-    // Deletes expired sessions and old login failures.
+    // Deletes expired sessions, old login failures and old reset tokens.
     void housekeeping();
+    // After a response is finished: sends due mail, now and then housekeeping.
+    void after_response();
+
+    Mailer& mailer() { return *mailer_; }
 
 private:
     Config config_;
     std::unique_ptr<Clock> clock_;
+    std::unique_ptr<Mailer> mailer_;
 
 public:
     Db db;
@@ -53,6 +63,8 @@ public:
     PasswordPolicy policy;
     Csrf csrf;
     View view;
+    ResetTokenStore reset_tokens;
+    Outbox outbox;
 
 private:
     std::string dummy_hash_;

@@ -53,6 +53,33 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 )sql",
+    // 2: the outbox (mail written in the request, sent after the response),
+    // superseded reset tokens, and reset requests for rate limiting.
+    R"sql(
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    sender TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_until INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_at);
+ALTER TABLE reset_tokens ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE reset_requests (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX reset_requests_email ON reset_requests(email, at);
+CREATE INDEX reset_requests_ip ON reset_requests(client_ip, at);
+)sql",
 };
 
 constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

@@ -38,13 +38,6 @@ struct FcgxRequest {
     FcgxRequest& operator=(const FcgxRequest&) = delete;
 };
 
-void after_response(App& app) {
-    try {
-        if (randombytes_uniform(100) == 0) app.housekeeping();
-    } catch (const std::exception& e) {
-        log_line(std::string("housekeeping failed: ") + e.what());
-    }
-}
 
 }  // namespace
 
@@ -103,7 +96,7 @@ int serve(const PageProgram& program, int argc, char** argv) {
         std::fwrite(out.data(), 1, out.size(), stdout);
         std::fflush(stdout);
         std::fclose(stdout);  // the visitor has the answer; what follows is ours
-        after_response(*app);
+        app->after_response();
         return 0;
     }
 
@@ -131,7 +124,7 @@ int serve(const PageProgram& program, int argc, char** argv) {
         std::string out = r.serialize(method == env.end() || method->second != "HEAD");
         FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgx.request.out);
         FCGX_Finish_r(&fcgx.request);
-        after_response(*app);
+        app->after_response();
     }
     return 0;
 }

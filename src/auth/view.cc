@@ -18,6 +18,13 @@ std::string View::expand(const std::string& tpl, const ctemplate::TemplateDictio
     return out;
 }
 
+std::string View::expand_text(const std::string& tpl, const ctemplate::TemplateDictionary& dict) {
+    std::string out;
+    if (!cache_->ExpandWithData(tpl, ctemplate::DO_NOT_STRIP, &dict, nullptr, &out))
+        throw std::runtime_error("template " + tpl + " could not be expanded (missing or malformed)");
+    return out;
+}
+
 Page::Page(std::string tpl, std::string title, const std::string& base_path) : root_("layout") {
     root_.SetTemplateGlobalValue("BASE", base_path);
     root_.SetTemplateGlobalValue("TITLE", title);

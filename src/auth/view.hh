@@ -20,6 +20,8 @@ public:
     // Expands `tpl` with `dict`; throws std::runtime_error on any failure
     // (a missing or malformed template), never returns half a page.
     std::string expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict);
+    // The same for plain-text templates (mail bodies): whitespace kept.
+    std::string expand_text(const std::string& tpl, const ctemplate::TemplateDictionary& dict);
     const std::string& base_path() const { return base_path_; }
 
 private:

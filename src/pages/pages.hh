@@ -12,5 +12,7 @@ auth::Response login(const auth::Request& request, auth::App& app);
 auth::Response logout(const auth::Request& request, auth::App& app);
 // /profile and /profile/password
 auth::Response profile(const auth::Request& request, auth::App& app);
+// /reset (ask for a link) and /reset/confirm (set a new password with it)
+auth::Response reset(const auth::Request& request, auth::App& app);
 
 }  // namespace pages

@@ -4,6 +4,10 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "auth/db.hh"
+#include "auth/validate.hh"
+#include "pages/pages.hh"
+
 namespace test {
 
 TempDir::TempDir() {
@@ -48,7 +52,9 @@ TestApp::TestApp(const std::string& base_url, const std::function<void(auth::Con
     if (tweak) tweak(config);
     auto c = std::make_unique<ManualClock>();
     clock = c.get();
-    app = std::make_unique<auth::App>(config, std::move(c));
+    auto m = std::make_unique<auth::RecordingMailer>();
+    mailer = m.get();
+    app = std::make_unique<auth::App>(config, std::move(c), std::move(m));
 }
 
 auth::Request get(const std::string& path, const std::map<std::string, std::string>& query) {
@@ -124,6 +130,54 @@ std::int64_t make_user(auth::App& app, const std::string& email, const std::stri
     auto id = app.users.create(email, name, app.hasher.hash(password), app.clock().now());
     if (!id) throw std::runtime_error("make_user: email taken: " + email);
     return *id;
+}
+
+// ---- Helpers for the page tests ----
+
+auth::Request get_from(Browser& browser, const std::string& path, const std::map<std::string, std::string>& query) {
+    auth::Request r = test::get(path, query);
+    r.cookies = browser.cookies();
+    return r;
+}
+
+auth::Request post_from(Browser& browser, const std::string& path, std::map<std::string, std::string> form) {
+    if (!form.count("csrf_token")) form["csrf_token"] = browser.last_csrf_token();
+    auth::Request r = test::post(path, form);
+    r.cookies = browser.cookies();
+    return r;
+}
+
+auth::Response log_in(Browser& browser, const std::string& email, const std::string& password, const std::string& next) {
+    browser.get(pages::login, "/login");
+    std::map<std::string, std::string> form = {{"email", email}, {"password", password}};
+    if (!next.empty()) form["next"] = next;
+    return browser.post(pages::login, "/login", form);
+}
+
+std::string header_value(const auth::Response& response, const std::string& name) {
+    return response.header(name).value_or("");
+}
+
+std::string replace_all(std::string body, const std::string& text, const std::string& by) {
+    if (text.empty()) return body;
+    for (std::size_t p = body.find(text); p != std::string::npos; p = body.find(text, p + by.size()))
+        body.replace(p, text.size(), by);
+    return body;
+}
+
+std::string without_csrf_token(const std::string& body) { return replace_all(body, csrf_token_in(body), "CSRF-TOKEN"); }
+
+std::int64_t login_failures_for(auth::App& app, const std::string& email) {
+    auto q = app.db.query("SELECT count(*) FROM login_failures WHERE email = ?");
+    q.bind(1, auth::ascii_lower(email));
+    q.step();
+    return q.int64(0);
+}
+
+std::int64_t session_rows(auth::App& app) {
+    auto q = app.db.query("SELECT count(*) FROM sessions");
+    q.step();
+    return q.int64(0);
 }
 
 }  // namespace test

@@ -11,6 +11,7 @@
 #include "auth/clock.hh"
 #include "auth/config.hh"
 #include "auth/http.hh"
+#include "auth/mailer.hh"
 
 namespace test {
 
@@ -52,7 +53,8 @@ struct TestApp {
     explicit TestApp(const std::string& base_url = "http://127.0.0.1:8080",
                      const std::function<void(auth::Config&)>& tweak = {});
     TempDir dir;
-    ManualClock* clock;  // owned by app
+    ManualClock* clock;              // owned by app
+    auth::RecordingMailer* mailer;   // owned by app: what would have been sent
     std::unique_ptr<auth::App> app;
 };
 
@@ -97,5 +99,33 @@ std::int64_t make_user(auth::App& app, const std::string& email, const std::stri
 
 // A password the policy accepts.
 inline const char* const kGoodPassword = "correct horse battery staple";
+
+// ---- Helpers for the page tests (test_page_*.cc) ----
+
+// Requests built as `browser` would send them (its cookies; for a POST the
+// csrf_token of the last page it saw unless `form` has one), to be changed
+// (Origin, Sec-Fetch-Site, extra cookies) before calling a page directly.
+auth::Request get_from(Browser& browser, const std::string& path, const std::map<std::string, std::string>& query = {});
+auth::Request post_from(Browser& browser, const std::string& path, std::map<std::string, std::string> form);
+
+// GET /login, then POST the credentials (and `next` if not empty); returns
+// the answer to the POST.
+auth::Response log_in(Browser& browser, const std::string& email, const std::string& password,
+                      const std::string& next = "");
+
+// A header's value, "" if absent.
+std::string header_value(const auth::Response& response, const std::string& name);
+
+// `body` with every occurrence of `text` replaced by `by`.
+std::string replace_all(std::string body, const std::string& text, const std::string& by);
+
+// `body` with its csrf_token value replaced by a fixed marker, so that two
+// renderings of one form can be compared.
+std::string without_csrf_token(const std::string& body);
+
+// Rows in login_failures for an email (lowercased as the throttle keeps it).
+std::int64_t login_failures_for(auth::App& app, const std::string& email);
+// Rows in the sessions table, all users.
+std::int64_t session_rows(auth::App& app);
 
 }  // namespace test

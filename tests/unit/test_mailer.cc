@@ -1,0 +1,2 @@
+// Tests for mailer: to be written.
+#include <cppunit/extensions/HelperMacros.h>

@@ -1,0 +1,2 @@
+// Tests for outbox: to be written.
+#include <cppunit/extensions/HelperMacros.h>

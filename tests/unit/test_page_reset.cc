@@ -1,0 +1,2 @@
+// Tests for page_reset: to be written.
+#include <cppunit/extensions/HelperMacros.h>
