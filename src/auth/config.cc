@@ -133,21 +133,26 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     return c;
 }
 
-Config load_config_from_process() {
+Config load_config(const std::string& env_path) {
     Getenv getenv = [](const std::string& key) -> std::optional<std::string> {
         const char* v = std::getenv(key.c_str());
         if (!v) return std::nullopt;
         return std::string(v);
     };
     std::map<std::string, std::string> file;
-    if (auto path = getenv("AUTH_ENV"); path && !path->empty()) {
+    if (!env_path.empty()) {
         try {
-            file = read_env_file(*path);
+            file = read_env_file(env_path);
         } catch (const EnvFileError& e) {
             throw ConfigError(std::string("AUTH_ENV: ") + e.what());
         }
     }
     return make_config(file, getenv);
+}
+
+Config load_config_from_process() {
+    const char* path = std::getenv("AUTH_ENV");
+    return load_config(path ? path : "");
 }
 
 }  // namespace auth

@@ -57,8 +57,12 @@ using Getenv = std::function<std::optional<std::string>(const std::string&)>;
 // locations as the defaults of TEMPLATE_DIR/data and DATABASE_PATH when set.
 Config make_config(const std::map<std::string, std::string>& file, const Getenv& getenv);
 
-// Reads AUTH_ENV (if set) and the process environment. Call before the
-// first FastCGI accept: afterwards getenv() sees only request variables.
+// The env file at `env_path` (none if empty), overridden by the process
+// environment. Call before the first FastCGI accept: afterwards getenv()
+// sees only request variables.
+Config load_config(const std::string& env_path);
+
+// load_config with the process's AUTH_ENV.
 Config load_config_from_process();
 
 // The keys every deployment must set.

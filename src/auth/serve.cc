@@ -71,28 +71,66 @@ Response handle(App& app, const PageProgram& program, const CgiEnv& env, const B
     return response;
 }
 
+namespace {
+
+// AUTH_ENV as the server passed it: set for the process (lighttpd
+// bin-environment, FcgidInitialEnv, CGI) or, under .htaccess, with each
+// request (SetEnv; REDIRECT_AUTH_ENV after a rewrite).
+std::string env_file_in(const CgiEnv& env) {
+    for (const char* key : {"AUTH_ENV", "REDIRECT_AUTH_ENV"}) {
+        auto it = env.find(key);
+        if (it != env.end() && !it->second.empty()) return it->second;
+    }
+    return {};
+}
+
+std::unique_ptr<App> start_app(const std::string& env_file) {
+    return std::make_unique<App>(load_config(env_file));
+}
+
+// What a visitor gets when the site cannot start (the log says why).
+std::string not_configured() {
+    Response r;
+    r.status = 500;
+    r.set_header("Content-Type", "text/html; charset=utf-8");
+    r.set_header("Cache-Control", "no-store");
+    r.body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unavailable</title></head><body>"
+             "<h1>This site is not available</h1><p>It is not set up correctly. The administrator will find the reason "
+             "in the web server's error log.</p></body></html>";
+    return r.serialize();
+}
+
+}  // namespace
+
 int serve(const PageProgram& program, int argc, char** argv) {
     set_program_name(argc > 0 ? argv[0] : "sessionauth");
-    std::unique_ptr<App> app;
     try {
         crypto_init();
-        app = std::make_unique<App>(load_config_from_process());
     } catch (const std::exception& e) {
         log_line(std::string("cannot start: ") + e.what());
         return 1;
     }
+    CgiEnv process_env = env_from(environ);
+    std::unique_ptr<App> app;
 
     if (FCGX_IsCGI()) {
-        CgiEnv env = env_from(environ);
+        try {
+            app = start_app(env_file_in(process_env));
+        } catch (const std::exception& e) {
+            log_line(std::string("cannot start: ") + e.what());
+            std::string out = not_configured();
+            std::fwrite(out.data(), 1, out.size(), stdout);
+            return 1;
+        }
         BodyReader read = [](std::size_t n) {
             std::string body(n, '\0');
             std::size_t got = std::fread(body.data(), 1, n, stdin);
             body.resize(got);
             return body;
         };
-        Response r = handle(*app, program, env, read);
-        auto method = env.find("REQUEST_METHOD");
-        std::string out = r.serialize(method == env.end() || method->second != "HEAD");
+        Response r = handle(*app, program, process_env, read);
+        auto method = process_env.find("REQUEST_METHOD");
+        std::string out = r.serialize(method == process_env.end() || method->second != "HEAD");
         std::fwrite(out.data(), 1, out.size(), stdout);
         std::fflush(stdout);
         std::fclose(stdout);  // the visitor has the answer; what follows is ours
@@ -100,6 +138,17 @@ int serve(const PageProgram& program, int argc, char** argv) {
         return 0;
     }
 
+    // FastCGI: open everything before the first accept when the process was
+    // given its settings; otherwise (.htaccess SetEnv) at the first request.
+    std::string process_file = env_file_in(process_env);
+    try {
+        app = start_app(process_file);
+    } catch (const std::exception& e) {
+        if (!process_file.empty()) {
+            log_line(std::string("cannot start: ") + e.what());
+            return 1;
+        }
+    }
     if (FCGX_Init() != 0) {
         log_line("cannot start: FCGX_Init failed");
         return 1;
@@ -107,6 +156,17 @@ int serve(const PageProgram& program, int argc, char** argv) {
     FcgxRequest fcgx;
     while (FCGX_Accept_r(&fcgx.request) >= 0) {
         CgiEnv env = env_from(fcgx.request.envp);
+        if (!app) {
+            try {
+                app = start_app(env_file_in(env));
+            } catch (const std::exception& e) {
+                log_line(std::string("cannot start: ") + e.what());
+                std::string out = not_configured();
+                FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgx.request.out);
+                FCGX_Finish_r(&fcgx.request);
+                return 1;
+            }
+        }
         FCGX_Stream* in = fcgx.request.in;
         BodyReader read = [in](std::size_t n) {
             std::string body(n, '\0');
