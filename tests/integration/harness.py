@@ -1,0 +1,674 @@
+"""Servers, an HTTP client and small helpers for the black-box integration tests.
+
+Python 3.11 standard library only. Nothing here builds anything: the programs
+come ready-built from the --build directory.
+
+A Server owns a temporary directory with its env file, its SQLite database,
+its web-server configuration and logs. Every process it starts is stopped by
+PID (also the FastCGI programs the web server spawned, should the web server
+leave any behind).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile")
+ADMIN = "sessionauth-admin"
+
+
+class TestFailure(AssertionError):
+    """A check that did not hold; the message says what and why."""
+
+
+class SetupError(RuntimeError):
+    """A server could not be prepared or started."""
+
+
+# --------------------------------------------------------------------------
+# Checks (plain `assert` disappears under python -O)
+
+
+def check(condition, message: str) -> None:
+    if not condition:
+        raise TestFailure(message)
+
+
+def check_eq(actual, expected, what: str) -> None:
+    if actual != expected:
+        raise TestFailure(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def check_in(needle, haystack, what: str) -> None:
+    if needle not in haystack:
+        shown = haystack if len(str(haystack)) < 300 else str(haystack)[:300] + "..."
+        raise TestFailure(f"{what}: {needle!r} not found in {shown!r}")
+
+
+def check_not_in(needle, haystack, what: str) -> None:
+    if needle in haystack:
+        raise TestFailure(f"{what}: {needle!r} should not be there")
+
+
+def check_status(response, expected, what: str = "") -> None:
+    allowed = expected if isinstance(expected, (set, tuple, list, range)) else (expected,)
+    if response.status not in allowed:
+        hint = response.summary()
+        raise TestFailure(f"{what + ': ' if what else ''}status {response.status}, expected {expected!r} ({hint})")
+
+
+# --------------------------------------------------------------------------
+# Processes
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def children_of(pid: int) -> list[int]:
+    """PIDs whose parent is `pid` (one level)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        stat = _read(f"/proc/{entry}/stat")
+        if not stat:
+            continue
+        # pid (comm) state ppid ...; comm may hold spaces and parentheses
+        rest = stat[stat.rfind(b")") + 2:].split()
+        if len(rest) > 1 and int(rest[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+def cmdline(pid: int) -> list[str]:
+    raw = _read(f"/proc/{pid}/cmdline")
+    return [p.decode(errors="replace") for p in raw.split(b"\0") if p]
+
+
+def alive(pid: int) -> bool:
+    stat = _read(f"/proc/{pid}/stat")
+    if not stat:
+        return False
+    state = stat[stat.rfind(b")") + 2:].split()[0]
+    return state != b"Z"
+
+
+def random_hex(nbytes: int) -> str:
+    return secrets.token_hex(nbytes)
+
+
+# --------------------------------------------------------------------------
+# Servers
+
+
+class Server:
+    """One running instance of the site: a web server, an env file, a database.
+
+    Subclasses implement _write_config, _launch and _program_pids for one web
+    server; the rest (env file, migration, readiness, stopping) is shared.
+    """
+
+    kind = "abstract"
+
+    def __init__(self, root: str, build: str, label: str = "main", env: dict | None = None,
+                 max_procs: int = 2, keep: bool = False):
+        self.root = os.path.abspath(root)
+        self.build = os.path.abspath(build)
+        self.label = label
+        self.env_overrides = dict(env or {})
+        self.max_procs = max_procs
+        self.keep = keep
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.dir = ""
+        self.proc: subprocess.Popen | None = None
+        self._known_children: set[int] = set()
+
+    # -- what tests use
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    @property
+    def db_path(self) -> str:
+        return os.path.join(self.dir, "sessionauth.sqlite")
+
+    @property
+    def env_path(self) -> str:
+        return os.path.join(self.dir, "auth.env")
+
+    @property
+    def log_path(self) -> str:
+        raise NotImplementedError
+
+    def log_text(self) -> str:
+        return _read(self.log_path).decode(errors="replace")
+
+    def db(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=15)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def query(self, sql: str, params=()) -> list[sqlite3.Row]:
+        conn = self.db()
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def program_pids(self, program: str) -> list[int]:
+        """PIDs of the running FastCGI (or CGI) processes of one page program."""
+        return self._program_pids(os.path.join(self.build, program))
+
+    def client(self) -> "Client":
+        return Client(self)
+
+    # -- lifecycle
+    def start(self) -> "Server":
+        for name in sorted(set(PROGRAMS + (ADMIN,) + self.required_programs())):
+            path = os.path.join(self.build, name)
+            if not os.access(path, os.X_OK):
+                raise SetupError(f"{path} is missing or not executable: build first (make) in {self.build}")
+        self.dir = tempfile.mkdtemp(prefix=f"sessionauth-it-{self.label}-")
+        self.port = free_port(self.host)
+        self._write_env()
+        self._migrate()
+        self._write_config()
+        self._launch()
+        self._wait_ready()
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            pid = self.proc.pid
+            self._known_children.update(children_of(pid))
+            if self.proc.poll() is None:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+                try:
+                    self.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.kill(pid, signal.SIGKILL)
+                    self.proc.wait(timeout=10)
+            self.proc = None
+            # The web server normally ends its FastCGI children; make sure.
+            deadline = time.monotonic() + 3
+            leftovers = [p for p in self._known_children if self._ours(p)]
+            while leftovers and time.monotonic() < deadline:
+                time.sleep(0.1)
+                leftovers = [p for p in leftovers if self._ours(p)]
+            for p in leftovers:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if self.dir and not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _ours(self, pid: int) -> bool:
+        if not alive(pid):
+            return False
+        args = cmdline(pid)
+        return bool(args) and args[0].startswith(self.build + os.sep)
+
+    def _remember_children(self) -> None:
+        if self.proc is not None:
+            self._known_children.update(children_of(self.proc.pid))
+
+    # -- shared steps
+    def env_settings(self) -> dict:
+        settings = {
+            "SECRET_KEY": random_hex(32),
+            "BASE_URL": self.base_url,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": "1025",
+            "MAIL_FROM": "noreply@sessionauth.test",
+            "MAIL_STARTTLS": "False",
+            "MAIL_SSL_TLS": "False",
+            "DATABASE_PATH": self.db_path,
+            "TEMPLATE_DIR": os.path.join(self.root, "templates"),
+            "DATA_DIR": os.path.join(self.root, "data"),
+            "ARGON2_OPSLIMIT": "2",
+            "ARGON2_MEMLIMIT_KIB": "19456",
+        }
+        settings.update(self.env_overrides)
+        return settings
+
+    def _write_env(self) -> None:
+        lines = [f"# integration test settings ({self.label})"]
+        lines += [f"{k}={v}" for k, v in self.env_settings().items()]
+        fd = os.open(self.env_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def _migrate(self) -> None:
+        env = dict(os.environ, AUTH_ENV=self.env_path)
+        r = subprocess.run([os.path.join(self.build, ADMIN), "migrate"], env=env, capture_output=True,
+                           text=True, timeout=60)
+        if r.returncode != 0:
+            raise SetupError(f"sessionauth-admin migrate failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
+
+    def _wait_ready(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise SetupError(f"{self.kind} exited with {self.proc.returncode} at start; log:\n{self.log_text()[-2000:]}"
+                                 f"\nstderr:\n{_read(os.path.join(self.dir, 'server.stderr')).decode(errors='replace')[-2000:]}")
+            try:
+                conn = http.client.HTTPConnection(self.host, self.port, timeout=2)
+                conn.request("GET", "/")
+                status = conn.getresponse().status
+                conn.close()
+                if status < 500:
+                    self._remember_children()
+                    return
+                last = f"status {status}"
+            except OSError as e:
+                last = str(e)
+            time.sleep(0.1)
+        raise SetupError(f"{self.kind} did not answer on {self.base_url} within {timeout} s ({last})")
+
+    # -- per web server
+    def required_programs(self) -> tuple[str, ...]:
+        """Programs the web-server configuration names (all must exist to start)."""
+        return ()
+
+    def _write_config(self) -> None:
+        raise NotImplementedError
+
+    def _launch(self) -> None:
+        raise NotImplementedError
+
+    def _program_pids(self, path: str) -> list[int]:
+        raise NotImplementedError
+
+
+class LighttpdServer(Server):
+    kind = "lighttpd"
+
+    @property
+    def conf_path(self) -> str:
+        return os.path.join(self.dir, "lighttpd.conf")
+
+    @property
+    def log_path(self) -> str:
+        return os.path.join(self.dir, "lighttpd-error.log")
+
+    def template_path(self) -> str:
+        return os.path.join(self.root, "etc", "lighttpd", "sessionauth.conf.in")
+
+    def required_programs(self) -> tuple[str, ...]:
+        return tuple(re.findall(r'"@PAGESDIR@/([^"]+)"', _read(self.template_path()).decode(errors="replace")))
+
+    def extra_env(self) -> str:
+        # The env file names every path, so the programs need nothing more.
+        return ""
+
+    def _write_config(self) -> None:
+        with open(self.template_path()) as f:
+            text = f.read()
+        values = {
+            "BIND": self.host,
+            "PORT": str(self.port),
+            "DOCROOT": os.path.join(self.root, "htdocs"),
+            "PAGESDIR": self.build,
+            "RUNDIR": self.dir,
+            "LOGDIR": self.dir,
+            "AUTH_ENV": self.env_path,
+            "EXTRA_ENV": self.extra_env(),
+            "MAXPROCS": str(self.max_procs),
+        }
+        for key, value in values.items():
+            text = text.replace(f"@{key}@", value)
+        code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        left = re.findall(r"@[A-Z_]+@", code)
+        if left:
+            raise SetupError(f"unfilled names in the lighttpd template: {sorted(set(left))}")
+        with open(self.conf_path, "w") as f:
+            f.write(text)
+        r = subprocess.run(["lighttpd", "-tt", "-f", self.conf_path], capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise SetupError(f"lighttpd -tt rejected the configuration: {r.stderr.strip() or r.stdout.strip()}")
+
+    def _launch(self) -> None:
+        if shutil.which("lighttpd") is None:
+            raise SetupError("lighttpd is not installed")
+        out = open(os.path.join(self.dir, "server.stdout"), "wb")
+        err = open(os.path.join(self.dir, "server.stderr"), "wb")
+        try:
+            self.proc = subprocess.Popen(["lighttpd", "-D", "-f", self.conf_path], stdin=subprocess.DEVNULL,
+                                         stdout=out, stderr=err, cwd=self.dir)
+        finally:
+            out.close()
+            err.close()
+
+    def _program_pids(self, path: str) -> list[int]:
+        if self.proc is None:
+            return []
+        pids = [p for p in children_of(self.proc.pid) if alive(p) and cmdline(p)[:1] == [path]]
+        self._known_children.update(pids)
+        return pids
+
+
+SERVERS = {"lighttpd": LighttpdServer}
+PLANNED = ("apache", "apache-cgi")
+
+
+def server_class(name: str):
+    return SERVERS.get(name)
+
+
+# --------------------------------------------------------------------------
+# HTTP
+
+
+@dataclass
+class SetCookie:
+    name: str
+    value: str
+    attrs: dict = field(default_factory=dict)  # lowercased name -> value ("" for flags)
+    raw: str = ""
+
+    @classmethod
+    def parse(cls, header: str) -> "SetCookie":
+        parts = [p.strip() for p in header.split(";")]
+        name, _, value = parts[0].partition("=")
+        attrs = {}
+        for p in parts[1:]:
+            if not p:
+                continue
+            k, _, v = p.partition("=")
+            attrs[k.strip().lower()] = v.strip()
+        return cls(name.strip(), value.strip(), attrs, header)
+
+    @property
+    def deletes(self) -> bool:
+        return self.attrs.get("max-age") == "0" or self.value == ""
+
+
+class Response:
+    def __init__(self, status: int, reason: str, headers: list[tuple[str, str]], body: bytes, method: str = "",
+                 target: str = ""):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.raw_body = body
+        self.body = body.decode("utf-8", errors="replace")
+        self.method = method
+        self.target = target
+
+    def header(self, name: str) -> str | None:
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def header_all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def location(self) -> str | None:
+        return self.header("Location")
+
+    @property
+    def set_cookies(self) -> list[SetCookie]:
+        return [SetCookie.parse(v) for v in self.header_all("Set-Cookie")]
+
+    def set_cookie(self, name: str) -> SetCookie | None:
+        found = [c for c in self.set_cookies if c.name == name]
+        return found[-1] if found else None
+
+    def csrf_token(self) -> str:
+        tokens = form_values(self.body, "csrf_token")
+        if not tokens:
+            raise TestFailure(f"no csrf_token in the page ({self.summary()})")
+        return tokens[0]
+
+    def input_value(self, name: str) -> str | None:
+        values = form_values(self.body, name)
+        return values[0] if values else None
+
+    def text(self) -> str:
+        """The body without tags, whitespace squeezed, entities decoded."""
+        import html
+        no_tags = re.sub(r"<[^>]*>", " ", self.body)
+        return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
+
+    def summary(self) -> str:
+        snippet = self.text()
+        return f"{self.method} {self.target} -> {self.status} {self.reason}; Location={self.location!r}; body: {snippet[:200]!r}"
+
+
+_INPUT_RE = re.compile(r"<input\b[^>]*>", re.I)
+_ATTR_RE = re.compile(r'([a-zA-Z_:-]+)\s*=\s*"([^"]*)"')
+
+
+def form_values(html_text: str, name: str) -> list[str]:
+    import html
+    out = []
+    for tag in _INPUT_RE.findall(html_text):
+        attrs = {k.lower(): html.unescape(v) for k, v in _ATTR_RE.findall(tag)}
+        if attrs.get("name") == name:
+            out.append(attrs.get("value", ""))
+    return out
+
+
+def encode_form(fields) -> str:
+    """Fields as a dict or a list of pairs, urlencoded the way browsers do."""
+    items = fields.items() if isinstance(fields, dict) else fields
+    return urllib.parse.urlencode(list(items))
+
+
+class Client:
+    """One browser: its own cookies, no automatic redirects."""
+
+    def __init__(self, server: Server, timeout: float = 30.0):
+        self.server = server
+        self.cookies: dict[str, str] = {}
+        self.timeout = timeout
+        self.history: list[Response] = []
+        self.extra_headers: dict[str, str] = {}
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None,
+                cookies: bool = True) -> Response:
+        hdrs = {"Host": f"{self.server.host}:{self.server.port}", "User-Agent": "sessionauth-integration-tests"}
+        hdrs.update(self.extra_headers)
+        if cookies and self.cookies:
+            hdrs["Cookie"] = self.cookie_header()
+        if headers:
+            for k, v in headers.items():
+                if v is None:
+                    hdrs.pop(k, None)
+                else:
+                    hdrs[k] = v
+        if isinstance(body, str):
+            body = body.encode()
+        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=self.timeout)
+        try:
+            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for k, v in hdrs.items():
+                conn.putheader(k, v)
+            if body is not None and not any(k.lower() == "content-length" for k in hdrs):
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            r = conn.getresponse()
+            data = r.read()
+            resp = Response(r.status, r.reason, r.getheaders(), data, method, path)
+        finally:
+            conn.close()
+        self._store_cookies(resp)
+        self.history.append(resp)
+        return resp
+
+    def _store_cookies(self, resp: Response) -> None:
+        for c in resp.set_cookies:
+            if c.deletes:
+                self.cookies.pop(c.name, None)
+            else:
+                self.cookies[c.name] = c.value
+
+    def get(self, path: str, headers: dict | None = None) -> Response:
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path: str, fields, headers: dict | None = None, content_type: str = "application/x-www-form-urlencoded") -> Response:
+        body = fields if isinstance(fields, (bytes, str)) else encode_form(fields)
+        h = {"Content-Type": content_type}
+        if headers:
+            h.update(headers)
+        return self.request("POST", path, body=body, headers=h)
+
+    def submit(self, form_path: str, fields: dict, action: str | None = None, headers: dict | None = None) -> Response:
+        """GET the page with the form, then POST it with its csrf_token (like a person would)."""
+        page = self.get(form_path)
+        check_status(page, 200, f"GET {form_path} before posting its form")
+        data = {"csrf_token": page.csrf_token()}
+        data.update(fields)
+        return self.post(action or form_path.split("?")[0], data, headers=headers)
+
+    def follow(self, resp: Response) -> Response:
+        loc = resp.location
+        check(loc is not None, f"no Location to follow ({resp.summary()})")
+        check(loc.startswith(self.server.base_url + "/"), f"Location {loc!r} leaves {self.server.base_url}")
+        return self.get(loc[len(self.server.base_url):])
+
+    @property
+    def sid(self) -> str | None:
+        return self.cookies.get("sid")
+
+
+def raw_request(server: Server, data: bytes, timeout: float = 5.0, send_after: bytes | None = None,
+                shutdown_write: bool = False) -> tuple[int | None, bytes]:
+    """Sends bytes as they are; returns (status or None, everything read).
+
+    None means the server closed or timed out without an HTTP status line.
+    """
+    with socket.create_connection((server.host, server.port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+            if send_after:
+                s.sendall(send_after)
+        except OSError:
+            pass
+        if shutdown_write:
+            try:
+                s.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+        chunks = []
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except (socket.timeout, OSError):
+            pass
+    got = b"".join(chunks)
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", got)
+    return (int(m.group(1)) if m else None), got
+
+
+def parse_raw(got: bytes) -> Response | None:
+    head, _, body = got.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    m = re.match(rb"HTTP/1\.[01] (\d{3}) ?(.*)", lines[0]) if lines else None
+    if not m:
+        return None
+    headers = []
+    for line in lines[1:]:
+        k, _, v = line.partition(b":")
+        headers.append((k.decode(errors="replace").strip(), v.decode(errors="replace").strip()))
+    return Response(int(m.group(1)), m.group(2).decode(errors="replace"), headers, body)
+
+
+# --------------------------------------------------------------------------
+# Test data
+
+_counter = 0
+_counter_lock = threading.Lock()
+
+
+def new_email(tag: str = "user") -> str:
+    global _counter
+    with _counter_lock:
+        _counter += 1
+        n = _counter
+    return f"{tag}.{n}.{secrets.token_hex(4)}@example.test"
+
+
+def new_password() -> str:
+    # Long enough, not common, unrelated to names and addresses.
+    return f"plume {secrets.token_hex(5)} orbit"
+
+
+def register(client: Client, email: str | None = None, password: str | None = None, name: str = "Ada Lovelace") -> tuple[str, str]:
+    email = email or new_email()
+    password = password or new_password()
+    r = client.submit("/register", {"name": name, "email": email, "password": password, "password_confirm": password})
+    check_status(r, 303, f"registering {email}")
+    return email, password
+
+
+def login(client: Client, email: str, password: str, next_path: str | None = None) -> Response:
+    fields = {"email": email, "password": password}
+    if next_path is not None:
+        fields["next"] = next_path
+    r = client.submit("/login", fields)
+    check_status(r, 303, f"logging in as {email}")
+    check(client.sid, f"no sid cookie after logging in as {email}")
+    return r
+
+
+def registered_user(server: Server, name: str = "Ada Lovelace") -> tuple[Client, str, str]:
+    """A new browser with a new, logged-in account."""
+    c = server.client()
+    email, password = register(c, name=name)
+    login(c, email, password)
+    return c, email, password
+
+
+def user_row(server: Server, email: str):
+    rows = server.query("SELECT * FROM users WHERE email = ?", (email,))
+    return rows[0] if rows else None
+
+
+def count_users(server: Server, email: str) -> int:
+    return server.query("SELECT count(*) AS n FROM users WHERE email = ?", (email,))[0]["n"]
+
+
+def session_count(server: Server, email: str) -> int:
+    return server.query("SELECT count(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ?",
+                        (email,))[0]["n"]

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Black-box integration tests of sessionauth against a real web server.
+
+    python3 tests/integration/run.py --root ROOT --build BUILD --server lighttpd [-k WORD] [--keep] [--list]
+
+Starts the site from the programs already built in BUILD (nothing is built
+here), runs every test_* function of the test_*.py modules beside this file,
+prints "ok   name" or "FAIL name: reason" for each, and ends with the line
+"N passed, N failed". Exits 1 if a test failed, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import os
+import signal
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
+import harness  # noqa: E402
+
+MODULES = (
+    "test_routes",
+    "test_errors",
+    "test_headers",
+    "test_bad_input",
+    "test_throttle",
+    "test_concurrency",
+    "test_timeouts",
+    "test_health",  # last: looks back over the whole run
+)
+
+
+class Context:
+    """What every test gets: the shared server and a way to start others."""
+
+    def __init__(self, args, server_cls):
+        self.args = args
+        self.server_cls = server_cls
+        self.server: harness.Server | None = None
+        self._extra: list[harness.Server] = []
+        self._shared: dict[str, harness.Server] = {}
+        self.initial_pids: dict[str, list[int]] = {}
+
+    def note(self, text: str) -> None:
+        """A detail worth seeing with -v (not a result line)."""
+        if self.args.verbose:
+            print(f"#   {text}", flush=True)
+
+    def make_server(self, label: str, env: dict | None = None, max_procs: int = 2) -> harness.Server:
+        return self.server_cls(self.args.root, self.args.build, label=label, env=env, max_procs=max_procs,
+                               keep=self.args.keep)
+
+    def start_main(self) -> None:
+        self.server = self.make_server("main")
+        self._extra.append(self.server)
+        self.server.start()
+        self.initial_pids = {p: sorted(self.server.program_pids(p)) for p in harness.PROGRAMS}
+
+    @contextlib.contextmanager
+    def separate_server(self, label: str, env: dict | None = None, max_procs: int = 2):
+        """A server of its own (its own database and settings) for one test."""
+        srv = self.make_server(label, env, max_procs)
+        self._extra.append(srv)
+        try:
+            srv.start()
+            yield srv
+        finally:
+            srv.stop()
+            self._extra.remove(srv)
+
+    def shared_server(self, label: str, env: dict | None = None, max_procs: int = 2) -> harness.Server:
+        """A server of its own that several tests share; stopped at the end of the run."""
+        if label not in self._shared:
+            srv = self.make_server(label, env, max_procs)
+            self._extra.append(srv)
+            srv.start()  # a failed start is retried by the next test that asks
+            self._shared[label] = srv
+        return self._shared[label]
+
+    def stop_all(self) -> None:
+        while self._extra:
+            srv = self._extra.pop()
+            try:
+                srv.stop()
+            except Exception as e:  # keep stopping the others
+                print(f"warning: could not stop {srv.label}: {e}", file=sys.stderr)
+
+
+def collect(pattern: str | None):
+    tests = []
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for attr, fn in vars(module).items():
+            if attr.startswith("test_") and callable(fn):
+                full = f"{name[5:]}.{attr[5:]}"
+                if pattern and pattern not in full:
+                    continue
+                tests.append((full, fn))
+    return tests
+
+
+def reason_of(exc: BaseException) -> str:
+    if isinstance(exc, AssertionError):
+        text = str(exc) or "assertion failed"
+    else:
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
+        text = f"{type(exc).__name__}: {exc}{where}"
+    return " ".join(text.split())[:1000]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", required=True, help="the source checkout (templates/, data/, htdocs/, etc/)")
+    parser.add_argument("--build", required=True, help="the build directory holding auth-* and sessionauth-admin")
+    parser.add_argument("--server", default="lighttpd", help="lighttpd (apache, apache-cgi: not yet)")
+    parser.add_argument("-k", dest="pattern", help="run only tests whose name contains this")
+    parser.add_argument("--keep", action="store_true", help="keep the servers' temporary directories")
+    parser.add_argument("-v", dest="verbose", action="store_true", help="print the tests' notes")
+    parser.add_argument("--list", action="store_true", help="list the tests and exit")
+    args = parser.parse_args(argv)
+
+    server_cls = harness.server_class(args.server)
+    if server_cls is None:
+        planned = " (planned, not implemented yet)" if args.server in harness.PLANNED else ""
+        print(f"run.py: unknown server {args.server!r}{planned}; known: {', '.join(harness.SERVERS)}", file=sys.stderr)
+        return 2
+    args.root = os.path.abspath(args.root)
+    args.build = os.path.abspath(args.build)
+
+    tests = collect(args.pattern)
+    if args.list:
+        for name, _ in tests:
+            print(name)
+        return 0
+
+    # SIGTERM (e.g. from a CI timeout) unwinds like Ctrl-C, so servers stop.
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+
+    ctx = Context(args, server_cls)
+    passed = failed = 0
+    started = time.monotonic()
+    try:
+        try:
+            ctx.start_main()
+        except Exception as e:
+            print(f"FAIL setup: {reason_of(e)}")
+            failed = len(tests)
+            tests = []
+        else:
+            print(f"# {args.server} at {ctx.server.base_url}, files in {ctx.server.dir}", flush=True)
+        for name, fn in tests:
+            t0 = time.monotonic()
+            try:
+                fn(ctx)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as e:  # noqa: BLE001 - every failure is reported, none stops the run
+                failed += 1
+                print(f"FAIL {name}: {reason_of(e)}", flush=True)
+            else:
+                passed += 1
+                took = time.monotonic() - t0
+                print(f"ok   {name}" + (f"  ({took:.1f} s)" if took >= 2 else ""), flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        failed += 1
+    finally:
+        ctx.stop_all()
+    print(f"# {time.monotonic() - started:.1f} s")
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
