@@ -20,7 +20,7 @@ public:
         std::map<std::string, std::string> out;
         while (pos_ < text_.size()) {
             skip_blanks();
-            if (at_end_of_line()) { next_line(); continue; }
+            if (at_end_of_line()) { skip_to_eol(); next_line(); continue; }  // also "\r\n"
             if (peek() == '#') { skip_to_eol(); next_line(); continue; }
             if (text_.substr(pos_, 7) == "export " ) { pos_ += 7; skip_blanks(); }
             std::string key = read_key();
@@ -74,8 +74,12 @@ private:
     std::string read_quoted(char q) {
         ++pos_;
         std::string out;
+        const int first_line = line_;
         while (true) {
-            if (pos_ >= text_.size()) fail("unterminated quoted value");
+            if (pos_ >= text_.size()) {
+                line_ = first_line;  // name the line where the value began
+                fail("unterminated quoted value");
+            }
             char c = text_[pos_++];
             if (c == q) return out;
             if (c == '\n') ++line_;

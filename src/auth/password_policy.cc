@@ -123,8 +123,8 @@ std::optional<std::string> PasswordPolicy::problem(std::string_view password, st
     if (!valid_utf8(password)) return std::string("The password is not valid text.");
     if (code_points(password) < min_length_)
         return "Use at least " + std::to_string(min_length_) + " characters; a few words make a good password.";
-    for (unsigned char c : password)
-        if (c < 0x20 || c == 0x7f) return std::string("The password contains control characters.");
+    // C0, DEL, C1 and the invisible bidi and line controls (validate.hh).
+    if (has_control_chars(password)) return std::string("The password contains control characters.");
 
     std::string lowered = ascii_lower(password);
     std::string compact = without_spaces(lowered);

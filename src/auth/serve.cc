@@ -66,6 +66,10 @@ Response handle(App& app, const PageProgram& program, const CgiEnv& env, const B
         std::string ref = random_token(6);
         log_line("error " + ref + " in " + where + ": " + e.what());
         response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+    } catch (...) {
+        std::string ref = random_token(6);
+        log_line("error " + ref + " in " + where + ": unknown exception");
+        response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
     }
     add_standard_headers(response, app.config());
     return response;
@@ -134,6 +138,18 @@ int serve(const PageProgram& program, int argc, char** argv) {
         std::fwrite(out.data(), 1, out.size(), stdout);
         std::fflush(stdout);
         std::fclose(stdout);  // the visitor has the answer; what follows is ours
+        // Read what is left of a body the page did not take (refused as too
+        // large, wrong type, ...): Apache's mod_cgid passes it over a Unix
+        // socket, and closing that with unread bytes in it resets the
+        // connection, so Apache loses the answer above. Bounded, so that a
+        // client sending without end cannot keep the process.
+        {
+            char sink[16384];
+            std::size_t drained = 0;
+            std::size_t n;
+            while (drained < 16 * 1024 * 1024 && (n = std::fread(sink, 1, sizeof sink, stdin)) > 0) drained += n;
+        }
+        std::fclose(stdin);  // mod_cgid's stdin is stdout's socket: now the request is over for Apache
         app->after_response();
         return 0;
     }

@@ -32,7 +32,7 @@ void LoginThrottle::record_failure(std::string_view email, std::string_view clie
     Transaction tx(db_);
     db_.query("DELETE FROM login_failures WHERE at <= ?").bind(1, now - kWindow).exec();
     auto q = db_.query("INSERT INTO login_failures (email, client_ip, at) VALUES (?, ?, ?)");
-    q.bind(1, ascii_lower(email).substr(0, 254)).bind(2, client_ip.substr(0, 64)).bind(3, now).exec();
+    q.bind(1, ascii_lower(email)).bind(2, client_ip).bind(3, now).exec();
     tx.commit();
 }
 

@@ -21,6 +21,11 @@ std::string date_of(std::int64_t t) {
     return buf;
 }
 
+std::string minutes(std::int64_t seconds) {
+    std::int64_t m = (seconds + 59) / 60;
+    return std::to_string(m) + (m == 1 ? " minute" : " minutes");
+}
+
 Page profile_page(App& app) { return Page("profile.tpl", "Your profile", app.config().base_path); }
 
 void fill(Page& page, App& app, const User& user, const std::string& name_typed) {
@@ -54,8 +59,7 @@ Response change_password(const Request& request, App& app, const Visitor& visito
     page.show("PASSWORD_OPEN");
 
     if (auto wait = app.throttle.retry_after(user.email, request.remote_addr)) {
-        page.field_error("current_password", "Too many wrong passwords. Wait " + std::to_string((*wait + 59) / 60) +
-                                                 " minutes and try again.");
+        page.field_error("current_password", "Too many wrong passwords. Wait " + minutes(*wait) + " and try again.");
         Response r = render(app, visitor, page, 429);
         r.set_header("Retry-After", std::to_string(*wait));
         return r;
@@ -82,6 +86,7 @@ Response change_password(const Request& request, App& app, const Visitor& visito
         Transaction tx(app.db);
         app.users.update_password_hash(user.id, hash, app.clock().now());
         app.sessions.destroy_all_for_user(user.id);
+        app.reset_tokens.void_all_for_user(user.id);  // a link mailed before the change must not undo it
         token = app.sessions.create(user.id, request.remote_addr, request.user_agent);
         tx.commit();
     }

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include "auth/db.hh"
 #include "auth/validate.hh"
 #include "pages/pages.hh"
@@ -179,5 +181,178 @@ std::int64_t session_rows(auth::App& app) {
     q.step();
     return q.int64(0);
 }
+
+// ---- Helpers for the reset, outbox and mail tests ----
+
+CaptureStderr::CaptureStderr() {
+    std::fflush(stderr);
+    file_ = std::tmpfile();
+    if (!file_) throw std::runtime_error("CaptureStderr: tmpfile failed");
+    saved_fd_ = ::dup(2);
+    if (saved_fd_ < 0 || ::dup2(::fileno(file_), 2) < 0) {
+        std::fclose(file_);
+        throw std::runtime_error("CaptureStderr: dup failed");
+    }
+}
+
+CaptureStderr::~CaptureStderr() {
+    std::fflush(stderr);
+    ::dup2(saved_fd_, 2);
+    ::close(saved_fd_);
+    std::fclose(file_);
+}
+
+std::string CaptureStderr::text() const {
+    std::fflush(stderr);
+    std::string out;
+    char buf[4096];
+    off_t offset = 0;
+    for (ssize_t n; (n = ::pread(::fileno(file_), buf, sizeof buf, offset)) > 0; offset += n) out.append(buf, static_cast<std::size_t>(n));
+    return out;
+}
+
+namespace {
+
+std::string lowercase(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+// The header block and the body of a MIME entity.
+void split_entity(const std::string& entity, std::string& head, std::string& body) {
+    std::size_t crlf = entity.find("\r\n\r\n"), lf = entity.find("\n\n");
+    if (entity.compare(0, 2, "\r\n") == 0 || entity.compare(0, 1, "\n") == 0) {
+        head.clear();
+        body = entity.substr(entity[0] == '\r' ? 2 : 1);
+    } else if (crlf != std::string::npos && (lf == std::string::npos || crlf < lf)) {
+        head = entity.substr(0, crlf);
+        body = entity.substr(crlf + 4);
+    } else if (lf != std::string::npos) {
+        head = entity.substr(0, lf);
+        body = entity.substr(lf + 2);
+    } else {
+        head = entity;
+        body.clear();
+    }
+}
+
+// The unfolded value of a header ("" if absent).
+std::string header_of(const std::string& head, const std::string& name) {
+    std::string unfolded;
+    for (std::size_t i = 0; i < head.size(); ++i) {
+        if (head[i] == '\r') continue;
+        if (head[i] == '\n' && i + 1 < head.size() && (head[i + 1] == ' ' || head[i + 1] == '\t')) continue;
+        unfolded += head[i];
+    }
+    std::string want = lowercase(name) + ":";
+    std::size_t start = 0;
+    while (start <= unfolded.size()) {
+        std::size_t end = unfolded.find('\n', start);
+        if (end == std::string::npos) end = unfolded.size();
+        std::string line = unfolded.substr(start, end - start);
+        if (lowercase(line.substr(0, want.size())) == want) {
+            std::string v = line.substr(want.size());
+            while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(0, 1);
+            return v;
+        }
+        start = end + 1;
+    }
+    return "";
+}
+
+// A parameter of a header value: boundary="x" or boundary=x.
+std::string parameter_of(const std::string& value, const std::string& name) {
+    std::string low = lowercase(value);
+    std::size_t p = low.find(lowercase(name) + "=");
+    if (p == std::string::npos) return "";
+    p += name.size() + 1;
+    if (p < value.size() && value[p] == '"') {
+        std::size_t q = value.find('"', p + 1);
+        return value.substr(p + 1, q == std::string::npos ? std::string::npos : q - p - 1);
+    }
+    std::size_t q = value.find_first_of("; \t", p);
+    return value.substr(p, q == std::string::npos ? std::string::npos : q - p);
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+std::string decode_quoted_printable(const std::string& in) {
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '=') {
+            out += in[i];
+        } else if (in.compare(i + 1, 2, "\r\n") == 0) {
+            i += 2;
+        } else if (in.compare(i + 1, 1, "\n") == 0) {
+            i += 1;
+        } else if (i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+            i += 2;
+        } else {
+            out += in[i];
+        }
+    }
+    return out;
+}
+
+std::string decode_base64(const std::string& in) {
+    static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned bits = 0;
+    int count = 0;
+    for (char c : in) {
+        std::size_t v = alphabet.find(c);
+        if (c == '=') break;
+        if (v == std::string::npos) continue;
+        bits = (bits << 6) | static_cast<unsigned>(v);
+        count += 6;
+        if (count >= 8) {
+            count -= 8;
+            out += static_cast<char>((bits >> count) & 0xff);
+        }
+    }
+    return out;
+}
+
+std::string decode_entity(const std::string& entity, int depth) {
+    std::string head, body;
+    split_entity(entity, head, body);
+    std::string out = head + "\n\n";
+    std::string type = header_of(head, "Content-Type");
+    std::string boundary = parameter_of(type, "boundary");
+    if (lowercase(type).compare(0, 10, "multipart/") == 0 && !boundary.empty() && depth < 8) {
+        std::string delimiter = "--" + boundary;
+        std::size_t p = body.find(delimiter);
+        while (p != std::string::npos) {
+            p += delimiter.size();
+            if (body.compare(p, 2, "--") == 0) break;
+            std::size_t line_end = body.find('\n', p);
+            if (line_end == std::string::npos) break;
+            std::size_t next = body.find(delimiter, line_end + 1);
+            std::string part = body.substr(line_end + 1, next == std::string::npos ? std::string::npos : next - line_end - 1);
+            out += decode_entity(part, depth + 1) + "\n";
+            p = next;
+        }
+        return out;
+    }
+    std::string encoding = lowercase(header_of(head, "Content-Transfer-Encoding"));
+    if (encoding == "quoted-printable")
+        out += decode_quoted_printable(body);
+    else if (encoding == "base64")
+        out += decode_base64(body);
+    else
+        out += body;
+    return out;
+}
+
+}  // namespace
+
+std::string mail_decoded(const std::string& rfc5322) { return decode_entity(rfc5322, 0); }
 
 }  // namespace test

@@ -2,6 +2,7 @@
 // SQLite file with cheap Argon2 settings, and requests built by hand.
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -127,5 +128,27 @@ std::string without_csrf_token(const std::string& body);
 std::int64_t login_failures_for(auth::App& app, const std::string& email);
 // Rows in the sessions table, all users.
 std::int64_t session_rows(auth::App& app);
+
+// ---- Helpers for the reset, outbox and mail tests ----
+
+// Captures what is written to standard error (the log) while it lives.
+class CaptureStderr {
+public:
+    CaptureStderr();
+    ~CaptureStderr();
+    CaptureStderr(const CaptureStderr&) = delete;
+    CaptureStderr& operator=(const CaptureStderr&) = delete;
+    // Everything written to stderr since the capture began.
+    std::string text() const;
+
+private:
+    int saved_fd_ = -1;
+    std::FILE* file_ = nullptr;
+};
+
+// A mail as a reader sees it: the headers of the message and of every MIME
+// part, and each part's body decoded (quoted-printable, base64), so that a
+// test can look for a link whatever transfer encoding build_message chose.
+std::string mail_decoded(const std::string& rfc5322);
 
 }  // namespace test

@@ -1,2 +1,332 @@
-// Tests for config: to be written.
+// Tests for config: required keys, validation naming the key, defaults, the
+// environment over the file, and the parts of BASE_URL.
 #include <cppunit/extensions/HelperMacros.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "auth/config.hh"
+#include "support.hh"
+
+namespace {
+
+using Map = std::map<std::string, std::string>;
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+Map required_only() {
+    return {
+        {"SECRET_KEY", "0123456789abcdef0123456789abcdef0123"},
+        {"BASE_URL", "https://example.com/auth/"},
+        {"MAIL_SERVER", "smtp.example.com"},
+        {"MAIL_PORT", "587"},
+        {"MAIL_FROM", "noreply@example.com"},
+    };
+}
+
+auth::Config make(const Map& file, const Map& environment = {}) {
+    return auth::make_config(file, [&](const std::string& key) -> std::optional<std::string> {
+        auto it = environment.find(key);
+        if (it == environment.end()) return std::nullopt;
+        return it->second;
+    });
+}
+
+// The ConfigError message for `file` with `key` set to `value` ("" if none).
+std::string error_with(const std::string& key, const std::string& value) {
+    Map file = required_only();
+    file[key] = value;
+    try {
+        make(file);
+    } catch (const auth::ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+class ConfigTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(ConfigTest);
+    CPPUNIT_TEST(required_keys_alone_make_a_config);
+    CPPUNIT_TEST(defaults_for_optional_keys);
+    CPPUNIT_TEST(each_missing_required_key_is_named);
+    CPPUNIT_TEST(each_empty_required_key_is_named);
+    CPPUNIT_TEST(invalid_mail_port_is_named);
+    CPPUNIT_TEST(base_url_needs_http_or_https_scheme);
+    CPPUNIT_TEST(base_url_with_query_fragment_or_odd_path_is_refused);
+    CPPUNIT_TEST(short_secret_key_is_refused);
+    CPPUNIT_TEST(booleans_accept_python_spellings);
+    CPPUNIT_TEST(invalid_boolean_is_named);
+    CPPUNIT_TEST(starttls_defaults_off_when_ssl_tls_is_on);
+    CPPUNIT_TEST(starttls_and_ssl_tls_together_are_refused);
+    CPPUNIT_TEST(invalid_mail_from_and_server_are_named);
+    CPPUNIT_TEST(integer_keys_are_parsed_and_range_checked);
+    CPPUNIT_TEST(environment_overrides_file);
+    CPPUNIT_TEST(environment_can_supply_required_keys);
+    CPPUNIT_TEST(base_url_with_a_path);
+    CPPUNIT_TEST(base_url_at_the_root);
+    CPPUNIT_TEST(default_paths_follow_datadir_and_statedir);
+    CPPUNIT_TEST(load_config_from_process_reads_auth_env);
+    CPPUNIT_TEST(load_config_from_process_reports_a_bad_env_file);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void required_keys_alone_make_a_config() {
+        auth::Config c = make(required_only());
+        CPPUNIT_ASSERT_EQUAL(std::string("0123456789abcdef0123456789abcdef0123"), c.secret_key);
+        CPPUNIT_ASSERT_EQUAL(std::string("smtp.example.com"), c.mail_server);
+        CPPUNIT_ASSERT_EQUAL(587, c.mail_port);
+        CPPUNIT_ASSERT_EQUAL(std::string("noreply@example.com"), c.mail_from);
+        CPPUNIT_ASSERT_EQUAL(std::string(), c.mail_username);
+        CPPUNIT_ASSERT_EQUAL(std::string(), c.mail_password);
+    }
+
+    void defaults_for_optional_keys() {
+        auth::Config c = make(required_only());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1800), c.session_idle_timeout);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(43200), c.session_absolute_timeout);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1800), c.reset_token_ttl);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(12), c.password_min_length);
+        CPPUNIT_ASSERT_EQUAL(2ULL, c.argon2_opslimit);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(19456), c.argon2_memlimit_kib);
+        CPPUNIT_ASSERT(c.mail_starttls);
+        CPPUNIT_ASSERT(!c.mail_ssl_tls);
+    }
+
+    void each_missing_required_key_is_named() {
+        for (const char* key : auth::kRequiredKeys) {
+            Map file = required_only();
+            file.erase(key);
+            std::string msg;
+            try {
+                make(file);
+            } catch (const auth::ConfigError& e) {
+                msg = e.what();
+            }
+            CPPUNIT_ASSERT_MESSAGE(std::string(key) + ": " + msg, has(msg, key));
+        }
+    }
+
+    void each_empty_required_key_is_named() {
+        for (const char* key : auth::kRequiredKeys) {
+            std::string msg = error_with(key, "");
+            CPPUNIT_ASSERT_MESSAGE(std::string(key) + ": " + msg, has(msg, key));
+        }
+    }
+
+    void invalid_mail_port_is_named() {
+        for (const char* port : {"0", "70000", "65536", "abc", "-1", "25x", " 25", "99999999999999999999999"}) {
+            std::string msg = error_with("MAIL_PORT", port);
+            CPPUNIT_ASSERT_MESSAGE(std::string(port) + ": " + msg, has(msg, "MAIL_PORT"));
+        }
+        Map file = required_only();
+        file["MAIL_PORT"] = "65535";
+        CPPUNIT_ASSERT_EQUAL(65535, make(file).mail_port);
+        file["MAIL_PORT"] = "1";
+        CPPUNIT_ASSERT_EQUAL(1, make(file).mail_port);
+    }
+
+    void base_url_needs_http_or_https_scheme() {
+        for (const char* url : {"example.com", "example.com/auth", "ftp://example.com", "//example.com", "https:/example.com"}) {
+            std::string msg = error_with("BASE_URL", url);
+            CPPUNIT_ASSERT_MESSAGE(std::string(url) + ": " + msg, has(msg, "BASE_URL"));
+        }
+    }
+
+    void base_url_with_query_fragment_or_odd_path_is_refused() {
+        for (const char* url : {"https://example.com/?x=1", "https://example.com/auth?x", "https://example.com/#top",
+                                "https://exa mple.com/", "https://", "https://user@example.com/",
+                                "https://example.com/a/../b", "https://example.com//auth"}) {
+            std::string msg = error_with("BASE_URL", url);
+            CPPUNIT_ASSERT_MESSAGE(std::string(url) + ": " + msg, has(msg, "BASE_URL"));
+        }
+    }
+
+    void short_secret_key_is_refused() {
+        std::string msg = error_with("SECRET_KEY", std::string(31, 'k'));
+        CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "SECRET_KEY"));
+        Map file = required_only();
+        file["SECRET_KEY"] = std::string(32, 'k');
+        CPPUNIT_ASSERT_EQUAL(std::string(32, 'k'), make(file).secret_key);
+    }
+
+    void booleans_accept_python_spellings() {
+        Map file = required_only();
+        for (const char* no : {"False", "false", "FALSE", "0", "no", "off"}) {
+            file["MAIL_STARTTLS"] = no;
+            CPPUNIT_ASSERT_MESSAGE(no, !make(file).mail_starttls);
+        }
+        for (const char* yes : {"True", "true", "1", "yes", "On"}) {
+            file["MAIL_STARTTLS"] = yes;
+            CPPUNIT_ASSERT_MESSAGE(yes, make(file).mail_starttls);
+        }
+    }
+
+    void invalid_boolean_is_named() {
+        std::string msg = error_with("MAIL_STARTTLS", "maybe");
+        CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "MAIL_STARTTLS"));
+        msg = error_with("MAIL_SSL_TLS", "2");
+        CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "MAIL_SSL_TLS"));
+    }
+
+    void starttls_defaults_off_when_ssl_tls_is_on() {
+        Map file = required_only();
+        file["MAIL_SSL_TLS"] = "True";
+        auth::Config c = make(file);
+        CPPUNIT_ASSERT(c.mail_ssl_tls);
+        CPPUNIT_ASSERT(!c.mail_starttls);
+    }
+
+    void starttls_and_ssl_tls_together_are_refused() {
+        Map file = required_only();
+        file["MAIL_SSL_TLS"] = "True";
+        file["MAIL_STARTTLS"] = "True";
+        std::string msg;
+        try {
+            make(file);
+        } catch (const auth::ConfigError& e) {
+            msg = e.what();
+        }
+        CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "MAIL_STARTTLS") && has(msg, "MAIL_SSL_TLS"));
+    }
+
+    void invalid_mail_from_and_server_are_named() {
+        for (const char* from : {"noreply", "noreply@", "a@b@example.com", "x@example.com\r\nBcc: y@example.com"}) {
+            std::string msg = error_with("MAIL_FROM", from);
+            CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "MAIL_FROM"));
+        }
+        for (const char* server : {"smtp example.com", "smtp://example.com", "user@smtp.example.com"}) {
+            std::string msg = error_with("MAIL_SERVER", server);
+            CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "MAIL_SERVER"));
+        }
+    }
+
+    void integer_keys_are_parsed_and_range_checked() {
+        Map file = required_only();
+        file["SESSION_IDLE_TIMEOUT"] = "600";
+        file["SESSION_ABSOLUTE_TIMEOUT"] = "7200";
+        file["RESET_TOKEN_TTL"] = "900";
+        file["PASSWORD_MIN_LENGTH"] = "15";
+        file["ARGON2_OPSLIMIT"] = "3";
+        file["ARGON2_MEMLIMIT_KIB"] = "65536";
+        auth::Config c = make(file);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(600), c.session_idle_timeout);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(7200), c.session_absolute_timeout);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(900), c.reset_token_ttl);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(15), c.password_min_length);
+        CPPUNIT_ASSERT_EQUAL(3ULL, c.argon2_opslimit);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(65536), c.argon2_memlimit_kib);
+
+        const std::pair<const char*, const char*> bad[] = {
+            {"SESSION_IDLE_TIMEOUT", "0"},  {"SESSION_IDLE_TIMEOUT", "30m"}, {"SESSION_ABSOLUTE_TIMEOUT", "-5"},
+            {"RESET_TOKEN_TTL", "abc"},     {"PASSWORD_MIN_LENGTH", "7"},    {"PASSWORD_MIN_LENGTH", "200"},
+            {"ARGON2_OPSLIMIT", "0"},       {"ARGON2_MEMLIMIT_KIB", "4"},
+        };
+        for (const auto& [key, value] : bad) {
+            std::string msg = error_with(key, value);
+            CPPUNIT_ASSERT_MESSAGE(std::string(key) + "=" + value + ": " + msg, has(msg, key));
+        }
+    }
+
+    void environment_overrides_file() {
+        Map file = required_only();
+        file["SESSION_IDLE_TIMEOUT"] = "600";
+        auth::Config c = make(file, {{"MAIL_PORT", "2525"}, {"SESSION_IDLE_TIMEOUT", "900"}, {"BASE_URL", "http://localhost:8080"}});
+        CPPUNIT_ASSERT_EQUAL(2525, c.mail_port);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(900), c.session_idle_timeout);
+        CPPUNIT_ASSERT_EQUAL(std::string("http://localhost:8080"), c.base_url);
+        CPPUNIT_ASSERT(!c.https);
+    }
+
+    void environment_can_supply_required_keys() {
+        Map file = required_only();
+        file.erase("SECRET_KEY");
+        auth::Config c = make(file, {{"SECRET_KEY", std::string(40, 's')}});
+        CPPUNIT_ASSERT_EQUAL(std::string(40, 's'), c.secret_key);
+    }
+
+    void base_url_with_a_path() {
+        auth::Config c = make(required_only());  // https://example.com/auth/
+        CPPUNIT_ASSERT(c.https);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://example.com/auth"), c.base_url);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://example.com"), c.base_origin);
+        CPPUNIT_ASSERT_EQUAL(std::string("/auth"), c.base_path);
+        CPPUNIT_ASSERT_EQUAL(std::string("/auth"), c.cookie_path());
+        CPPUNIT_ASSERT_EQUAL(std::string("https://example.com/auth/login"), c.url("/login"));
+        CPPUNIT_ASSERT_EQUAL(std::string("https://example.com/auth/reset/confirm"), c.url("/reset/confirm"));
+    }
+
+    void base_url_at_the_root() {
+        Map file = required_only();
+        file["BASE_URL"] = "http://127.0.0.1:8080";
+        auth::Config c = make(file);
+        CPPUNIT_ASSERT(!c.https);
+        CPPUNIT_ASSERT_EQUAL(std::string("http://127.0.0.1:8080"), c.base_origin);
+        CPPUNIT_ASSERT_EQUAL(std::string(), c.base_path);
+        CPPUNIT_ASSERT_EQUAL(std::string("/"), c.cookie_path());
+        CPPUNIT_ASSERT_EQUAL(std::string("http://127.0.0.1:8080/login"), c.url("/login"));
+
+        file["BASE_URL"] = "https://example.com/";
+        c = make(file);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://example.com"), c.base_url);
+        CPPUNIT_ASSERT_EQUAL(std::string(), c.base_path);
+        CPPUNIT_ASSERT_EQUAL(std::string("/"), c.cookie_path());
+    }
+
+    void default_paths_follow_datadir_and_statedir() {
+        auth::Config c = make(required_only(), {{"SESSIONAUTH_DATADIR", "/opt/share"}, {"SESSIONAUTH_STATEDIR", "/opt/state"}});
+        CPPUNIT_ASSERT_EQUAL(std::string("/opt/state/sessionauth.sqlite"), c.database_path);
+        CPPUNIT_ASSERT_EQUAL(std::string("/opt/share/templates"), c.template_dir);
+        CPPUNIT_ASSERT_EQUAL(std::string("/opt/share/data"), c.data_dir);
+
+        Map file = required_only();
+        file["DATABASE_PATH"] = "/srv/auth.sqlite";
+        file["TEMPLATE_DIR"] = "/srv/templates";
+        c = make(file, {{"SESSIONAUTH_STATEDIR", "/opt/state"}});
+        CPPUNIT_ASSERT_EQUAL(std::string("/srv/auth.sqlite"), c.database_path);
+        CPPUNIT_ASSERT_EQUAL(std::string("/srv/templates"), c.template_dir);
+    }
+
+    void load_config_from_process_reads_auth_env() {
+        test::TempDir dir;
+        std::ofstream(dir.file(".env")) << "SECRET_KEY=" << std::string(40, 'p') << "\n"
+                                        << "BASE_URL=https://example.org/site\nMAIL_SERVER=mail.example.org\n"
+                                        << "MAIL_PORT=587\nMAIL_FROM=site@example.org\n";
+        ::setenv("AUTH_ENV", dir.file(".env").c_str(), 1);
+        ::setenv("MAIL_PORT", "2526", 1);
+        auth::Config c;
+        bool ok = true;
+        std::string msg;
+        try {
+            c = auth::load_config_from_process();
+        } catch (const std::exception& e) {
+            ok = false;
+            msg = e.what();
+        }
+        ::unsetenv("AUTH_ENV");
+        ::unsetenv("MAIL_PORT");
+        CPPUNIT_ASSERT_MESSAGE(msg, ok);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://example.org/site"), c.base_url);
+        CPPUNIT_ASSERT_EQUAL(2526, c.mail_port);  // the environment wins
+    }
+
+    void load_config_from_process_reports_a_bad_env_file() {
+        test::TempDir dir;
+        std::ofstream(dir.file(".env")) << "SECRET_KEY='unterminated\n";
+        ::setenv("AUTH_ENV", dir.file(".env").c_str(), 1);
+        std::string msg;
+        try {
+            auth::load_config_from_process();
+        } catch (const auth::ConfigError& e) {
+            msg = e.what();
+        }
+        ::unsetenv("AUTH_ENV");
+        CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "AUTH_ENV") && has(msg, "line 1"));
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ConfigTest);

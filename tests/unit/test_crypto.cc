@@ -1,2 +1,160 @@
-// Tests for crypto: to be written.
+// Tests for crypto: random tokens, base64url, digests, MACs and comparison.
 #include <cppunit/extensions/HelperMacros.h>
+
+#include <set>
+#include <string>
+
+#include "auth/crypto.hh"
+
+class CryptoTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(CryptoTest);
+    CPPUNIT_TEST(random_token_is_43_url_safe_characters);
+    CPPUNIT_TEST(random_token_encodes_the_requested_bytes);
+    CPPUNIT_TEST(ten_thousand_tokens_are_unique);
+    CPPUNIT_TEST(base64url_known_values);
+    CPPUNIT_TEST(base64url_round_trips_every_length);
+    CPPUNIT_TEST(base64url_decode_refuses_padding_and_junk);
+    CPPUNIT_TEST(base64url_decode_refuses_standard_alphabet);
+    CPPUNIT_TEST(base64url_decode_refuses_impossible_and_noncanonical_tails);
+    CPPUNIT_TEST(token_digest_is_32_bytes_and_deterministic);
+    CPPUNIT_TEST(token_digest_differs_per_token);
+    CPPUNIT_TEST(mac_depends_on_key_and_message);
+    CPPUNIT_TEST(mac_is_not_the_plain_digest);
+    CPPUNIT_TEST(constant_time_equal_compares_whole_strings);
+    CPPUNIT_TEST(looks_like_token_checks_length_and_alphabet);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void random_token_is_43_url_safe_characters() {
+        for (int i = 0; i < 200; ++i) {
+            std::string t = auth::random_token();
+            CPPUNIT_ASSERT_EQUAL(std::size_t(43), t.size());
+            CPPUNIT_ASSERT_MESSAGE(t, t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+                                          std::string::npos);
+            CPPUNIT_ASSERT(auth::looks_like_token(t));
+        }
+    }
+
+    void random_token_encodes_the_requested_bytes() {
+        auto decoded = auth::base64url_decode(auth::random_token(32));
+        CPPUNIT_ASSERT(decoded);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(32), decoded->size());
+        std::string t16 = auth::random_token(16);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(22), t16.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(16), auth::base64url_decode(t16)->size());
+    }
+
+    void ten_thousand_tokens_are_unique() {
+        std::set<std::string> seen;
+        for (int i = 0; i < 10000; ++i) seen.insert(auth::random_token());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(10000), seen.size());
+        // Not a constant prefix either: the first characters vary.
+        std::set<char> first;
+        for (const auto& t : seen) first.insert(t[0]);
+        CPPUNIT_ASSERT(first.size() > 50);
+    }
+
+    void base64url_known_values() {
+        CPPUNIT_ASSERT_EQUAL(std::string("aGVsbG8"), auth::base64url_encode("hello"));
+        CPPUNIT_ASSERT_EQUAL(std::string("-_8"), auth::base64url_encode("\xfb\xff"));
+        CPPUNIT_ASSERT_EQUAL(std::string(), auth::base64url_encode(""));
+        CPPUNIT_ASSERT_EQUAL(std::string("hello"), *auth::base64url_decode("aGVsbG8"));
+        CPPUNIT_ASSERT_EQUAL(std::string("\xfb\xff"), *auth::base64url_decode("-_8"));
+        auto empty = auth::base64url_decode("");
+        CPPUNIT_ASSERT(empty && empty->empty());
+    }
+
+    void base64url_round_trips_every_length() {
+        std::string bytes;
+        for (int n = 0; n < 80; ++n) {
+            std::string encoded = auth::base64url_encode(bytes);
+            CPPUNIT_ASSERT_EQUAL(std::string::npos, encoded.find('='));
+            auto decoded = auth::base64url_decode(encoded);
+            CPPUNIT_ASSERT_MESSAGE(encoded, decoded.has_value());
+            CPPUNIT_ASSERT_EQUAL(bytes, *decoded);
+            bytes += static_cast<char>((n * 97 + 13) & 0xff);  // includes NUL and high bytes
+        }
+    }
+
+    void base64url_decode_refuses_padding_and_junk() {
+        for (const char* bad : {"aGVsbG8=", "aGVsbG8==", "aGVsbG8 ", " aGVsbG8", "aGVsbG8!", "aGVs bG8", "aGVsbG8\n", "aGVsbG8.x"})
+            CPPUNIT_ASSERT_MESSAGE(bad, !auth::base64url_decode(bad));
+        CPPUNIT_ASSERT(!auth::base64url_decode(std::string("aGVsbG8\0", 8)));
+    }
+
+    void base64url_decode_refuses_standard_alphabet() {
+        CPPUNIT_ASSERT(!auth::base64url_decode("+/8"));
+        CPPUNIT_ASSERT(!auth::base64url_decode("ab/c"));
+    }
+
+    void base64url_decode_refuses_impossible_and_noncanonical_tails() {
+        CPPUNIT_ASSERT(!auth::base64url_decode("a"));       // 6 bits cannot be a byte
+        CPPUNIT_ASSERT(!auth::base64url_decode("aGVsb"));   // 5 characters: no whole number of bytes
+        CPPUNIT_ASSERT(!auth::base64url_decode("aGVsbG9"));  // unused bits set
+    }
+
+    void token_digest_is_32_bytes_and_deterministic() {
+        std::string token = auth::random_token();
+        std::string d = auth::token_digest(token);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(32), d.size());
+        CPPUNIT_ASSERT_EQUAL(d, auth::token_digest(token));
+        CPPUNIT_ASSERT(d != token);
+        CPPUNIT_ASSERT_EQUAL(std::string::npos, d.find(token.substr(0, 8)));
+    }
+
+    void token_digest_differs_per_token() {
+        std::string t = auth::random_token();
+        std::string other = t;
+        other[42] = other[42] == 'A' ? 'B' : 'A';
+        CPPUNIT_ASSERT(auth::token_digest(t) != auth::token_digest(other));
+        CPPUNIT_ASSERT(auth::token_digest("") != auth::token_digest(std::string(1, '\0')));
+    }
+
+    void mac_depends_on_key_and_message() {
+        std::string m = auth::mac("key one", "message");
+        CPPUNIT_ASSERT_EQUAL(std::size_t(32), m.size());
+        CPPUNIT_ASSERT_EQUAL(m, auth::mac("key one", "message"));
+        CPPUNIT_ASSERT(m != auth::mac("key two", "message"));
+        CPPUNIT_ASSERT(m != auth::mac("key one", "message."));
+        CPPUNIT_ASSERT(m != auth::mac("", "message"));
+        // A long key is hashed down, not truncated: keys differing only
+        // after byte 64 still give different MACs.
+        std::string long_key(100, 'k');
+        std::string other_long = long_key;
+        other_long[99] = 'x';
+        CPPUNIT_ASSERT(auth::mac(long_key, "m") != auth::mac(other_long, "m"));
+    }
+
+    void mac_is_not_the_plain_digest() {
+        CPPUNIT_ASSERT(auth::mac("key", "message") != auth::token_digest("message"));
+        CPPUNIT_ASSERT(auth::mac("", "message") != auth::token_digest("message"));
+    }
+
+    void constant_time_equal_compares_whole_strings() {
+        CPPUNIT_ASSERT(auth::constant_time_equal("abcdef", "abcdef"));
+        CPPUNIT_ASSERT(auth::constant_time_equal("", ""));
+        CPPUNIT_ASSERT(!auth::constant_time_equal("abcdef", "abcdeg"));
+        CPPUNIT_ASSERT(!auth::constant_time_equal("abcdef", "bbcdef"));
+        CPPUNIT_ASSERT(!auth::constant_time_equal("abcdef", "abcde"));
+        CPPUNIT_ASSERT(!auth::constant_time_equal("abc", "abcdef"));
+        CPPUNIT_ASSERT(!auth::constant_time_equal("", "a"));
+        CPPUNIT_ASSERT(!auth::constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
+    }
+
+    void looks_like_token_checks_length_and_alphabet() {
+        std::string t = auth::random_token();
+        CPPUNIT_ASSERT(auth::looks_like_token(t));
+        CPPUNIT_ASSERT(!auth::looks_like_token(t.substr(0, 42)));
+        CPPUNIT_ASSERT(!auth::looks_like_token(t + "A"));
+        CPPUNIT_ASSERT(!auth::looks_like_token(""));
+        for (char bad : {'+', '/', '=', ' ', '.', '\0', '%'}) {
+            std::string b = t;
+            b[10] = bad;
+            CPPUNIT_ASSERT_MESSAGE(std::string("char ") + bad, !auth::looks_like_token(b));
+        }
+        CPPUNIT_ASSERT(auth::looks_like_token(std::string(22, '-'), 22));
+        CPPUNIT_ASSERT(!auth::looks_like_token(std::string(22, '-')));
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(CryptoTest);

@@ -1,2 +1,295 @@
-// Tests for db: to be written.
+// Tests for db and schema: pragmas, statements and their cache, transactions,
+// errors, and migrations.
 #include <cppunit/extensions/HelperMacros.h>
+#include <sqlite3.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "auth/db.hh"
+#include "auth/schema.hh"
+#include "support.hh"
+
+namespace {
+
+int prepared_statements(auth::Db& db) {
+    int n = 0;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(db.handle(), nullptr); s; s = sqlite3_next_stmt(db.handle(), s)) ++n;
+    return n;
+}
+
+std::int64_t count_rows(auth::Db& db) {
+    auto q = db.query("SELECT count(*) FROM t");
+    q.step();
+    return q.int64(0);
+}
+
+void insert(auth::Db& db, std::int64_t x) { db.query("INSERT INTO t (x) VALUES (?)").bind(1, x).exec(); }
+
+bool table_exists(auth::Db& db, const std::string& name) {
+    auto q = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    q.bind(1, name);
+    return q.step();
+}
+
+}  // namespace
+
+class DbTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(DbTest);
+    CPPUNIT_TEST(opens_in_wal_mode);
+    CPPUNIT_TEST(foreign_keys_busy_timeout_and_secure_delete_are_on);
+    CPPUNIT_TEST(cannot_open_a_missing_directory);
+    CPPUNIT_TEST(transaction_commits);
+    CPPUNIT_TEST(transaction_rolls_back_without_commit);
+    CPPUNIT_TEST(transaction_rolls_back_when_an_exception_passes);
+    CPPUNIT_TEST(transaction_holds_the_write_lock);
+    CPPUNIT_TEST(bad_sql_is_a_db_error);
+    CPPUNIT_TEST(duplicate_insert_is_a_unique_violation);
+    CPPUNIT_TEST(statements_are_prepared_once);
+    CPPUNIT_TEST(statement_is_reset_when_it_goes_out_of_scope);
+    CPPUNIT_TEST(binds_and_reads_values);
+    CPPUNIT_TEST(migrate_creates_the_latest_schema);
+    CPPUNIT_TEST(migrate_twice_is_harmless);
+    CPPUNIT_TEST(migrate_refuses_a_newer_database);
+    CPPUNIT_TEST(schema_enforces_foreign_keys_and_cascades);
+    CPPUNIT_TEST(schema_email_is_unique_ignoring_case);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void setUp() override {
+        dir_ = std::make_unique<test::TempDir>();
+        db_ = std::make_unique<auth::Db>(path());
+        db_->run("CREATE TABLE t (x INTEGER, s TEXT UNIQUE)");
+    }
+
+    void tearDown() override {
+        db_.reset();
+        dir_.reset();
+    }
+
+    void opens_in_wal_mode() {
+        auto q = db_->query("PRAGMA journal_mode");
+        CPPUNIT_ASSERT(q.step());
+        CPPUNIT_ASSERT_EQUAL(std::string("wal"), q.text(0));
+    }
+
+    void foreign_keys_busy_timeout_and_secure_delete_are_on() {
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), pragma("PRAGMA foreign_keys"));
+        CPPUNIT_ASSERT(pragma("PRAGMA busy_timeout") >= 1000);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), pragma("PRAGMA secure_delete"));
+    }
+
+    void cannot_open_a_missing_directory() {
+        CPPUNIT_ASSERT_THROW(auth::Db(dir_->file("no/such/dir/db.sqlite")), auth::DbError);
+    }
+
+    void transaction_commits() {
+        {
+            auth::Transaction tx(*db_);
+            insert(*db_, 1);
+            tx.commit();
+        }
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), count_rows(*db_));
+        auth::Db other(path());  // visible to another connection
+        auto q = other.query("SELECT count(*) FROM t");
+        q.step();
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), q.int64(0));
+    }
+
+    void transaction_rolls_back_without_commit() {
+        {
+            auth::Transaction tx(*db_);
+            insert(*db_, 1);
+            insert(*db_, 2);
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(2), count_rows(*db_));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), count_rows(*db_));
+        // The connection is usable afterwards: a new transaction starts.
+        auth::Transaction tx(*db_);
+        insert(*db_, 3);
+        tx.commit();
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), count_rows(*db_));
+    }
+
+    void transaction_rolls_back_when_an_exception_passes() {
+        try {
+            auth::Transaction tx(*db_);
+            insert(*db_, 1);
+            throw std::runtime_error("page failed");
+        } catch (const std::runtime_error&) {
+        }
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), count_rows(*db_));
+    }
+
+    void transaction_holds_the_write_lock() {
+        // BEGIN IMMEDIATE: a second writer waits, and past its busy timeout
+        // gets a DbError that says busy (the 503 case).
+        auth::Db other(path());
+        sqlite3_busy_timeout(other.handle(), 20);
+        auth::Transaction tx(*db_);
+        bool busy = false;
+        try {
+            auth::Transaction second(other);
+        } catch (const auth::DbError& e) {
+            busy = e.busy();
+        }
+        CPPUNIT_ASSERT(busy);
+        tx.commit();
+        auth::Transaction now_free(other);  // after the commit it can write
+        now_free.commit();
+    }
+
+    void bad_sql_is_a_db_error() {
+        bool thrown = false;
+        try {
+            db_->query("SELEC nonsense FROM nowhere");
+        } catch (const auth::DbError& e) {
+            thrown = true;
+            CPPUNIT_ASSERT(e.code() != SQLITE_OK);
+            CPPUNIT_ASSERT(!e.busy());
+            CPPUNIT_ASSERT(!e.unique_violation());
+        }
+        CPPUNIT_ASSERT(thrown);
+        CPPUNIT_ASSERT_THROW(db_->run("CREATE TABLE t (x)"), auth::DbError);  // exists already
+        CPPUNIT_ASSERT_THROW(db_->query("SELECT * FROM missing_table"), auth::DbError);
+    }
+
+    void duplicate_insert_is_a_unique_violation() {
+        db_->query("INSERT INTO t (x, s) VALUES (1, 'same')").exec();
+        bool unique = false;
+        int code = 0;
+        try {
+            db_->query("INSERT INTO t (x, s) VALUES (2, 'same')").exec();
+        } catch (const auth::DbError& e) {
+            unique = e.unique_violation();
+            code = e.code();
+        }
+        CPPUNIT_ASSERT(unique);
+        CPPUNIT_ASSERT_EQUAL(SQLITE_CONSTRAINT_UNIQUE, code);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), count_rows(*db_));
+    }
+
+    void statements_are_prepared_once() {
+        static const char* const sql = "SELECT x FROM t WHERE x = ?";
+        db_->query(sql).bind(1, std::int64_t(1)).step();
+        int after_first = prepared_statements(*db_);
+        for (int i = 0; i < 5; ++i) db_->query(sql).bind(1, std::int64_t(i)).step();
+        CPPUNIT_ASSERT_EQUAL(after_first, prepared_statements(*db_));
+        db_->query("SELECT s FROM t").step();
+        CPPUNIT_ASSERT_EQUAL(after_first + 1, prepared_statements(*db_));
+    }
+
+    void statement_is_reset_when_it_goes_out_of_scope() {
+        insert(*db_, 10);
+        insert(*db_, 20);
+        static const char* const sql = "SELECT x FROM t WHERE x >= ? ORDER BY x";
+        {
+            auto q = db_->query(sql);
+            q.bind(1, std::int64_t(0));
+            CPPUNIT_ASSERT(q.step());
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(10), q.int64(0));
+        }
+        {
+            auto q = db_->query(sql);
+            q.bind(1, std::int64_t(15));
+            CPPUNIT_ASSERT(q.step());  // starts again from the top, with the new binding
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(20), q.int64(0));
+            CPPUNIT_ASSERT(!q.step());
+        }
+        {
+            auto q = db_->query(sql);  // bindings cleared: x >= NULL matches nothing
+            CPPUNIT_ASSERT(!q.step());
+        }
+    }
+
+    void binds_and_reads_values() {
+        db_->run("CREATE TABLE v (i INTEGER, t TEXT, b BLOB, n TEXT)");
+        const std::string blob("\0\x01\xff\0z", 5);
+        auto ins = db_->query("INSERT INTO v (i, t, b, n) VALUES (?, ?, ?, ?)");
+        ins.bind(1, std::int64_t(1) << 40).bind(2, std::string_view("ünï 'quoted'; DROP TABLE v;--")).bind_blob(3, blob).bind_null(4);
+        ins.exec();
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), db_->last_insert_rowid());
+        CPPUNIT_ASSERT_EQUAL(1, db_->changes());
+        auto q = db_->query("SELECT i, t, b, n FROM v");
+        CPPUNIT_ASSERT(q.step());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1) << 40, q.int64(0));
+        CPPUNIT_ASSERT_EQUAL(std::string("ünï 'quoted'; DROP TABLE v;--"), q.text(1));
+        CPPUNIT_ASSERT_EQUAL(blob, q.text(2));
+        CPPUNIT_ASSERT(q.is_null(3));
+        CPPUNIT_ASSERT(!q.is_null(0));
+        CPPUNIT_ASSERT(!q.step());
+    }
+
+    void migrate_creates_the_latest_schema() {
+        CPPUNIT_ASSERT_EQUAL(0, auth::schema_version(*db_));
+        auth::migrate(*db_);
+        CPPUNIT_ASSERT(auth::latest_schema_version() >= 1);
+        CPPUNIT_ASSERT_EQUAL(auth::latest_schema_version(), auth::schema_version(*db_));
+        for (const char* table : {"users", "sessions", "login_failures", "reset_tokens", "settings"})
+            CPPUNIT_ASSERT_MESSAGE(table, table_exists(*db_, table));
+    }
+
+    void migrate_twice_is_harmless() {
+        auth::migrate(*db_);
+        db_->query("INSERT INTO settings (key, value) VALUES ('k', 'v')").exec();
+        auth::migrate(*db_);
+        auth::Db other(path());  // as a second process starting
+        auth::migrate(other);
+        CPPUNIT_ASSERT_EQUAL(auth::latest_schema_version(), auth::schema_version(other));
+        auto q = other.query("SELECT value FROM settings WHERE key = 'k'");
+        CPPUNIT_ASSERT(q.step());
+        CPPUNIT_ASSERT_EQUAL(std::string("v"), q.text(0));
+    }
+
+    void migrate_refuses_a_newer_database() {
+        std::string pragma_sql = "PRAGMA user_version=" + std::to_string(auth::latest_schema_version() + 1);
+        db_->run(pragma_sql.c_str());
+        CPPUNIT_ASSERT_THROW(auth::migrate(*db_), auth::DbError);
+        CPPUNIT_ASSERT(!table_exists(*db_, "users"));
+    }
+
+    void schema_enforces_foreign_keys_and_cascades() {
+        auth::migrate(*db_);
+        CPPUNIT_ASSERT_THROW(db_->query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (x'00', 999, 0, 0)")
+                                 .exec(),
+                             auth::DbError);
+        db_->query("INSERT INTO users (email, name, password_hash, created_at, updated_at, password_changed_at) "
+                   "VALUES ('a@x.test', 'A', 'h', 0, 0, 0)")
+            .exec();
+        std::int64_t user = db_->last_insert_rowid();
+        db_->query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (x'01', ?, 0, 0)").bind(1, user).exec();
+        db_->query("DELETE FROM users WHERE id = ?").bind(1, user).exec();
+        auto q = db_->query("SELECT count(*) FROM sessions");
+        q.step();
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), q.int64(0));
+    }
+
+    void schema_email_is_unique_ignoring_case() {
+        auth::migrate(*db_);
+        static const char* const sql =
+            "INSERT INTO users (email, name, password_hash, created_at, updated_at, password_changed_at) VALUES (?, 'A', 'h', 0, 0, 0)";
+        db_->query(sql).bind(1, std::string_view("a@x.test")).exec();
+        bool unique = false;
+        try {
+            db_->query(sql).bind(1, std::string_view("A@X.TEST")).exec();
+        } catch (const auth::DbError& e) {
+            unique = e.unique_violation();
+        }
+        CPPUNIT_ASSERT(unique);
+    }
+
+private:
+    std::string path() const { return dir_->file("db.sqlite"); }
+
+    std::int64_t pragma(const char* sql) {
+        auto q = db_->query(sql);
+        CPPUNIT_ASSERT(q.step());
+        return q.int64(0);
+    }
+
+    std::unique_ptr<test::TempDir> dir_;
+    std::unique_ptr<auth::Db> db_;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(DbTest);

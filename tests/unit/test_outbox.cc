@@ -1,2 +1,340 @@
-// Tests for outbox: to be written.
+// Tests for auth::Outbox: messages stored encrypted, delivered after the
+// response and deleted, failures kept with their error and retried with a
+// growing, capped backoff, expired messages dropped with a log line, and a
+// changed SECRET_KEY that cannot open old messages.
 #include <cppunit/extensions/HelperMacros.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "auth/db.hh"
+#include "auth/outbox.hh"
+#include "support.hh"
+
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+const char* const kFrom = "noreply@sessionauth.test";
+const char* const kTo = "ada@example.test";
+const char* const kLink = "https://auth.example.test/reset/confirm?token=SecretLinkToken0123456789abcdefghijklmnopq";
+
+std::string message(const std::string& extra = "") {
+    return std::string("From: ") + kFrom + "\r\nTo: " + kTo + "\r\nSubject: Reset your password\r\n\r\nOpen " + kLink +
+           extra + "\r\n";
+}
+
+struct Row {
+    std::int64_t id = 0, attempts = 0, next_attempt_at = 0, claimed_until = 0, expires_at = 0;
+    std::string last_error;
+};
+
+std::vector<Row> rows(auth::App& app) {
+    std::vector<Row> out;
+    auto q = app.db.query(
+        "SELECT id, attempts, next_attempt_at, claimed_until, expires_at, last_error FROM outbox ORDER BY id");
+    while (q.step()) out.push_back(Row{q.int64(0), q.int64(1), q.int64(2), q.int64(3), q.int64(4), q.text(5)});
+    return out;
+}
+
+class OutboxTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(OutboxTest);
+    CPPUNIT_TEST(empty_outbox);
+    CPPUNIT_TEST(enqueue_stores_only_ciphertext);
+    CPPUNIT_TEST(same_message_twice_gives_different_ciphertext);
+    CPPUNIT_TEST(deliver_due_sends_and_deletes);
+    CPPUNIT_TEST(deliver_due_respects_max);
+    CPPUNIT_TEST(failed_delivery_stays_with_its_error);
+    CPPUNIT_TEST(failed_delivery_is_not_retried_before_backoff);
+    CPPUNIT_TEST(repeated_failures_back_off_further);
+    CPPUNIT_TEST(failure_loses_no_other_message);
+    CPPUNIT_TEST(failure_log_line_has_no_content);
+    CPPUNIT_TEST(backoff_grows_and_caps);
+    CPPUNIT_TEST(expired_message_is_dropped_with_a_log_line);
+    CPPUNIT_TEST(message_is_sent_until_its_expiry);
+    CPPUNIT_TEST(claimed_message_is_left_to_its_claimer);
+    CPPUNIT_TEST(other_secret_key_cannot_open_the_message);
+    CPPUNIT_TEST(after_response_delivers);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void empty_outbox() {
+        test::TestApp t;
+        CPPUNIT_ASSERT(!t.app->outbox.has_due());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT(t.mailer->sent.empty());
+    }
+
+    void enqueue_stores_only_ciphertext() {
+        test::TestApp t;
+        std::int64_t now = t.clock->now();
+        t.app->outbox.enqueue(kFrom, kTo, message(), now + 1800);
+        CPPUNIT_ASSERT(t.app->outbox.has_due());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
+        auto q = t.app->db.query(
+            "SELECT sender, recipient, nonce, ciphertext, created_at, expires_at, attempts, next_attempt_at, "
+            "claimed_until, last_error FROM outbox");
+        CPPUNIT_ASSERT(q.step());
+        CPPUNIT_ASSERT_EQUAL(std::string(kFrom), q.text(0));
+        CPPUNIT_ASSERT_EQUAL(std::string(kTo), q.text(1));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(24), q.text(2).size());  // crypto_secretbox nonce
+        CPPUNIT_ASSERT_EQUAL(message().size() + 16, q.text(3).size());  // plus the MAC
+        CPPUNIT_ASSERT_EQUAL(now, q.int64(4));
+        CPPUNIT_ASSERT_EQUAL(now + 1800, q.int64(5));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), q.int64(6));
+        CPPUNIT_ASSERT_EQUAL(now, q.int64(7));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), q.int64(8));
+        CPPUNIT_ASSERT_EQUAL(std::string(), q.text(9));
+        std::string all;
+        for (int i = 0; i < 10; ++i) all += q.text(i);
+        CPPUNIT_ASSERT(!contains(all, "SecretLinkToken"));
+        CPPUNIT_ASSERT(!contains(all, "reset/confirm"));
+        CPPUNIT_ASSERT(!contains(all, "Subject"));
+        CPPUNIT_ASSERT(!q.step());
+        // Not in the database files either.
+        std::string path = t.dir.file("test.sqlite");
+        CPPUNIT_ASSERT(!contains(file_bytes(path), "SecretLinkToken"));
+        CPPUNIT_ASSERT(!contains(file_bytes(path + "-wal"), "SecretLinkToken"));
+    }
+
+    void same_message_twice_gives_different_ciphertext() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        auto q = t.app->db.query("SELECT nonce, ciphertext FROM outbox ORDER BY id");
+        CPPUNIT_ASSERT(q.step());
+        std::string n1 = q.text(0), c1 = q.text(1);
+        CPPUNIT_ASSERT(q.step());
+        CPPUNIT_ASSERT(n1 != q.text(0));
+        CPPUNIT_ASSERT(c1 != q.text(1));
+    }
+
+    void deliver_due_sends_and_deletes() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        CPPUNIT_ASSERT_EQUAL(1, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
+        CPPUNIT_ASSERT_EQUAL(std::string(kFrom), t.mailer->sent[0].from);
+        CPPUNIT_ASSERT_EQUAL(std::string(kTo), t.mailer->sent[0].to);
+        CPPUNIT_ASSERT_EQUAL(message(), t.mailer->sent[0].message);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT(!t.app->outbox.has_due());
+        // Nothing is sent twice.
+        CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
+    }
+
+    void deliver_due_respects_max() {
+        test::TestApp t;
+        for (int i = 0; i < 7; ++i) t.app->outbox.enqueue(kFrom, kTo, message(std::to_string(i)), t.clock->now() + 1800);
+        CPPUNIT_ASSERT_EQUAL(5, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), t.app->outbox.pending());
+        CPPUNIT_ASSERT(t.app->outbox.has_due());
+        CPPUNIT_ASSERT_EQUAL(2, t.app->outbox.deliver_due(*t.mailer, 5));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(7), t.mailer->sent.size());
+        for (int i = 0; i < 7; ++i) CPPUNIT_ASSERT_EQUAL(message(std::to_string(i)), t.mailer->sent[i].message);
+    }
+
+    void failed_delivery_stays_with_its_error() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        t.mailer->fail = true;
+        test::CaptureStderr log;
+        CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT(t.mailer->sent.empty());
+        auto r = rows(*t.app);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), r.size());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), r[0].attempts);
+        CPPUNIT_ASSERT(contains(r[0].last_error, "RecordingMailer told to fail"));
+        CPPUNIT_ASSERT_EQUAL(t.clock->now() + auth::Outbox::backoff(1), r[0].next_attempt_at);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), r[0].claimed_until);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
+        CPPUNIT_ASSERT(!t.app->outbox.has_due());
+        CPPUNIT_ASSERT(contains(log.text(), "not delivered"));
+        CPPUNIT_ASSERT(contains(log.text(), "RecordingMailer told to fail"));
+    }
+
+    void failed_delivery_is_not_retried_before_backoff() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        t.mailer->fail = true;
+        {
+            test::CaptureStderr quiet;
+            t.app->outbox.deliver_due(*t.mailer);
+        }
+        t.mailer->fail = false;
+        t.clock->advance(auth::Outbox::backoff(1) - 1);
+        CPPUNIT_ASSERT(!t.app->outbox.has_due());
+        CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT(t.mailer->sent.empty());
+        t.clock->advance(1);
+        CPPUNIT_ASSERT(t.app->outbox.has_due());
+        CPPUNIT_ASSERT_EQUAL(1, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
+        CPPUNIT_ASSERT_EQUAL(message(), t.mailer->sent[0].message);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+    }
+
+    void repeated_failures_back_off_further() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 24 * 3600);
+        t.mailer->fail = true;
+        test::CaptureStderr quiet;
+        for (std::int64_t n = 1; n <= 6; ++n) {
+            CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+            auto r = rows(*t.app);
+            CPPUNIT_ASSERT_EQUAL(std::size_t(1), r.size());
+            CPPUNIT_ASSERT_EQUAL(n, r[0].attempts);
+            CPPUNIT_ASSERT_EQUAL(t.clock->now() + auth::Outbox::backoff(n), r[0].next_attempt_at);
+            t.clock->set(r[0].next_attempt_at);
+        }
+        t.mailer->fail = false;
+        CPPUNIT_ASSERT_EQUAL(1, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+    }
+
+    void failure_loses_no_other_message() {
+        test::TestApp t;
+        for (int i = 0; i < 3; ++i) t.app->outbox.enqueue(kFrom, kTo, message(std::to_string(i)), t.clock->now() + 1800);
+        t.mailer->fail = true;
+        {
+            test::CaptureStderr quiet;
+            CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), t.app->outbox.pending());
+        t.mailer->fail = false;
+        t.clock->advance(auth::Outbox::backoff(1));
+        CPPUNIT_ASSERT_EQUAL(3, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(3), t.mailer->sent.size());
+    }
+
+    void failure_log_line_has_no_content() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        t.mailer->fail = true;
+        test::CaptureStderr log;
+        t.app->outbox.deliver_due(*t.mailer);
+        t.clock->advance(1800);
+        t.app->outbox.deliver_due(*t.mailer);  // dropped as expired
+        CPPUNIT_ASSERT(!log.text().empty());
+        CPPUNIT_ASSERT(!contains(log.text(), "SecretLinkToken"));
+        CPPUNIT_ASSERT(!contains(log.text(), "Subject"));
+    }
+
+    void backoff_grows_and_caps() {
+        std::int64_t previous = 0;
+        bool capped = false;
+        for (std::int64_t n = 1; n <= 64; ++n) {
+            std::int64_t b = auth::Outbox::backoff(n);
+            CPPUNIT_ASSERT(b > 0);
+            CPPUNIT_ASSERT(b >= previous);
+            if (b == previous) capped = true;
+            if (capped) CPPUNIT_ASSERT_EQUAL(previous, b);  // once it stops growing, it stays
+            previous = b;
+        }
+        CPPUNIT_ASSERT(capped);
+        CPPUNIT_ASSERT(auth::Outbox::backoff(2) > auth::Outbox::backoff(1));
+        CPPUNIT_ASSERT(auth::Outbox::backoff(3) > auth::Outbox::backoff(2));
+        // A few seconds at first, at most an hour between tries.
+        CPPUNIT_ASSERT(auth::Outbox::backoff(1) <= 60);
+        CPPUNIT_ASSERT(previous <= 3600);
+        CPPUNIT_ASSERT_EQUAL(previous, auth::Outbox::backoff(1000000));
+        CPPUNIT_ASSERT_EQUAL(previous, auth::Outbox::backoff(std::int64_t(1) << 62));
+    }
+
+    void expired_message_is_dropped_with_a_log_line() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 100);
+        t.mailer->fail = true;
+        test::CaptureStderr log;
+        t.app->outbox.deliver_due(*t.mailer);
+        t.mailer->fail = false;
+        t.clock->advance(100);  // now == expires_at
+        CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT(t.mailer->sent.empty());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT(!t.app->outbox.has_due());
+        std::string text = log.text();
+        CPPUNIT_ASSERT(contains(text, "dropped unsent after 1 attempts"));
+        CPPUNIT_ASSERT(contains(text, "expired"));
+        CPPUNIT_ASSERT(contains(text, "RecordingMailer told to fail"));  // its last error
+    }
+
+    void message_is_sent_until_its_expiry() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 100);
+        t.clock->advance(99);
+        CPPUNIT_ASSERT_EQUAL(1, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
+
+        // Never tried before it expired: dropped, not sent.
+        t.app->outbox.enqueue(kFrom, kTo, message("late"), t.clock->now() + 10);
+        t.clock->advance(11);
+        test::CaptureStderr log;
+        CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT(contains(log.text(), "dropped unsent after 0 attempts"));
+    }
+
+    void claimed_message_is_left_to_its_claimer() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        // Another process claimed it a moment ago and is sending it.
+        t.app->db.query("UPDATE outbox SET claimed_until = ?").bind(1, t.clock->now() + 120).exec();
+        CPPUNIT_ASSERT(!t.app->outbox.has_due());
+        CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT(t.mailer->sent.empty());
+        // That process died: once the claim lapses, the message goes out.
+        t.clock->advance(120);
+        CPPUNIT_ASSERT(t.app->outbox.has_due());
+        CPPUNIT_ASSERT_EQUAL(1, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
+    }
+
+    void other_secret_key_cannot_open_the_message() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        auth::Outbox other(t.app->db, *t.clock, "another-secret-key-0123456789abcdef012345");
+        auth::RecordingMailer mailer;
+        test::CaptureStderr log;
+        CPPUNIT_ASSERT_EQUAL(0, other.deliver_due(mailer));
+        CPPUNIT_ASSERT(mailer.sent.empty());
+        CPPUNIT_ASSERT(contains(log.text(), "not delivered"));
+        CPPUNIT_ASSERT(contains(log.text(), "cannot be opened"));
+        CPPUNIT_ASSERT(!contains(log.text(), "SecretLinkToken"));
+        auto r = rows(*t.app);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), r.size());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), r[0].attempts);
+        CPPUNIT_ASSERT(contains(r[0].last_error, "cannot be opened"));
+        // The right key still opens it.
+        t.clock->advance(auth::Outbox::backoff(1));
+        CPPUNIT_ASSERT_EQUAL(1, t.app->outbox.deliver_due(*t.mailer));
+        CPPUNIT_ASSERT_EQUAL(message(), t.mailer->sent.at(0).message);
+    }
+
+    void after_response_delivers() {
+        test::TestApp t;
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        t.app->after_response();
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        // A failing mailer does not make after_response throw.
+        t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
+        t.mailer->fail = true;
+        test::CaptureStderr quiet;
+        t.app->after_response();
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(OutboxTest);
+
+}  // namespace

@@ -1,2 +1,256 @@
-// Tests for serve: to be written.
+// Tests for serve: auth::handle turns a CGI request into a Response through
+// parsing, the page and the error mapping, with the headers every response
+// carries.
 #include <cppunit/extensions/HelperMacros.h>
+#include <sqlite3.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "auth/app.hh"
+#include "auth/db.hh"
+#include "auth/serve.hh"
+#include "support.hh"
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+auth::CgiEnv get_env(const std::string& uri = "/") {
+    return {{"REQUEST_METHOD", "GET"}, {"REQUEST_URI", uri}, {"QUERY_STRING", ""}, {"REMOTE_ADDR", "127.0.0.1"}};
+}
+
+auth::Response ok_page(const auth::Request& request, auth::App&) {
+    auth::Response r;
+    r.body = "<p>ok " + request.path + "</p>";
+    return r;
+}
+
+}  // namespace
+
+class ServeTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(ServeTest);
+    CPPUNIT_TEST(handler_gets_the_parsed_request);
+    CPPUNIT_TEST(exception_becomes_a_generic_500);
+    CPPUNIT_TEST(next_request_after_a_500_works);
+    CPPUNIT_TEST(http_error_becomes_its_status);
+    CPPUNIT_TEST(method_not_allowed_says_what_is_allowed);
+    CPPUNIT_TEST(busy_database_becomes_503_with_retry_after);
+    CPPUNIT_TEST(other_database_errors_become_500);
+    CPPUNIT_TEST(parse_errors_become_4xx_without_calling_the_page);
+    CPPUNIT_TEST(huge_body_is_413_without_reading);
+    CPPUNIT_TEST(path_outside_base_url_is_404);
+    CPPUNIT_TEST(security_headers_on_every_response);
+    CPPUNIT_TEST(page_headers_are_kept_but_framing_is_always_denied);
+    CPPUNIT_TEST(hsts_only_over_https);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void setUp() override { t_ = std::make_unique<test::TestApp>(); }
+    void tearDown() override { t_.reset(); }
+
+    void handler_gets_the_parsed_request() {
+        auth::Request seen;
+        auth::PageProgram program{[&](const auth::Request& r, auth::App& app) {
+            seen = r;
+            return ok_page(r, app);
+        }};
+        std::string body = "email=a%40x.test";
+        auth::CgiEnv env = {{"REQUEST_METHOD", "POST"}, {"REQUEST_URI", "/login?next=%2Fprofile"},
+                            {"QUERY_STRING", "next=%2Fprofile"}, {"CONTENT_TYPE", "application/x-www-form-urlencoded"},
+                            {"CONTENT_LENGTH", std::to_string(body.size())}, {"HTTP_COOKIE", "csrf=abc"}};
+        auth::Response r = auth::handle(*t_->app, program, env, [&](std::size_t n) { return body.substr(0, n); });
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("/login"), seen.path);
+        CPPUNIT_ASSERT_EQUAL(std::string("a@x.test"), seen.field("email"));
+        CPPUNIT_ASSERT_EQUAL(std::string("/profile"), seen.param("next"));
+        CPPUNIT_ASSERT_EQUAL(std::string("abc"), *seen.cookie("csrf"));
+        CPPUNIT_ASSERT_EQUAL(std::string("<p>ok /login</p>"), r.body);
+    }
+
+    void exception_becomes_a_generic_500() {
+        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+            throw std::runtime_error("secret detail: /etc/sessionauth/.env line 3");
+        }};
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(500, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.body, !has(r.body, "secret detail"));
+        CPPUNIT_ASSERT_MESSAGE(r.body, !has(r.body, ".env"));
+        CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "Something went wrong"));
+        CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "<!DOCTYPE html>"));
+        expect_standard_headers(r, false);
+    }
+
+    void next_request_after_a_500_works() {
+        bool fail = true;
+        auth::PageProgram program{[&](const auth::Request& req, auth::App& app) -> auth::Response {
+            if (fail) throw std::logic_error("boom");
+            return ok_page(req, app);
+        }};
+        CPPUNIT_ASSERT_EQUAL(500, auth::handle(*t_->app, program, get_env(), no_body()).status);
+        fail = false;
+        auth::Response r = auth::handle(*t_->app, program, get_env("/profile"), no_body());
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("<p>ok /profile</p>"), r.body);
+    }
+
+    void http_error_becomes_its_status() {
+        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+            throw auth::HttpError(404, "There is no <such> page.", "log detail only");
+        }};
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(404, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "There is no &lt;such&gt; page."));
+        CPPUNIT_ASSERT_MESSAGE(r.body, !has(r.body, "log detail only"));
+        expect_standard_headers(r, false);
+    }
+
+    void method_not_allowed_says_what_is_allowed() {
+        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+            throw auth::HttpError(405, "Not here.", "PUT");
+        }};
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(405, r.status);
+        CPPUNIT_ASSERT(r.header("Allow"));
+    }
+
+    void busy_database_becomes_503_with_retry_after() {
+        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+            throw auth::DbError("query failed: database is locked", SQLITE_BUSY);
+        }};
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(503, r.status);
+        auto retry = r.header("Retry-After");
+        CPPUNIT_ASSERT(retry);
+        CPPUNIT_ASSERT(std::stoi(*retry) > 0);
+        CPPUNIT_ASSERT_MESSAGE(r.body, !has(r.body, "database is locked"));
+        expect_standard_headers(r, false);
+    }
+
+    void other_database_errors_become_500() {
+        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+            throw auth::DbError("query failed: no such table: users", SQLITE_ERROR);
+        }};
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(500, r.status);
+        CPPUNIT_ASSERT(!r.header("Retry-After"));
+        CPPUNIT_ASSERT_MESSAGE(r.body, !has(r.body, "no such table"));
+    }
+
+    void parse_errors_become_4xx_without_calling_the_page() {
+        int calls = 0;
+        auth::PageProgram program{[&](const auth::Request& req, auth::App& app) {
+            ++calls;
+            return ok_page(req, app);
+        }};
+        std::string body = "a=%zz";
+        auth::CgiEnv env = {{"REQUEST_METHOD", "POST"}, {"REQUEST_URI", "/login"},
+                            {"CONTENT_TYPE", "application/x-www-form-urlencoded"}, {"CONTENT_LENGTH", "5"}};
+        auth::Response r = auth::handle(*t_->app, program, env, [&](std::size_t n) { return body.substr(0, n); });
+        CPPUNIT_ASSERT_EQUAL(400, r.status);
+        expect_standard_headers(r, false);
+
+        env["CONTENT_TYPE"] = "text/plain";
+        CPPUNIT_ASSERT_EQUAL(415, auth::handle(*t_->app, program, env, [&](std::size_t n) { return body.substr(0, n); }).status);
+        env.erase("CONTENT_LENGTH");
+        CPPUNIT_ASSERT_EQUAL(411, auth::handle(*t_->app, program, env, no_body()).status);
+        CPPUNIT_ASSERT_EQUAL(0, calls);
+    }
+
+    void huge_body_is_413_without_reading() {
+        int reads = 0, calls = 0;
+        auth::PageProgram program{[&](const auth::Request& req, auth::App& app) {
+            ++calls;
+            return ok_page(req, app);
+        }};
+        auth::CgiEnv env = {{"REQUEST_METHOD", "POST"}, {"REQUEST_URI", "/register"},
+                            {"CONTENT_TYPE", "application/x-www-form-urlencoded"}, {"CONTENT_LENGTH", "104857600"}};
+        auth::Response r = auth::handle(*t_->app, program, env, [&](std::size_t n) {
+            ++reads;
+            return std::string(n, 'x');
+        });
+        CPPUNIT_ASSERT_EQUAL(413, r.status);
+        CPPUNIT_ASSERT_EQUAL(0, reads);
+        CPPUNIT_ASSERT_EQUAL(0, calls);
+        expect_standard_headers(r, false);
+
+        // A page's own smaller limit is honoured too.
+        auth::PageProgram small{program.handler, 1024};
+        env["CONTENT_LENGTH"] = "1025";
+        CPPUNIT_ASSERT_EQUAL(413, auth::handle(*t_->app, small, env, no_body()).status);
+    }
+
+    void path_outside_base_url_is_404() {
+        test::TestApp sub("http://127.0.0.1:8080/auth");
+        auth::PageProgram program{ok_page};
+        CPPUNIT_ASSERT_EQUAL(404, auth::handle(*sub.app, program, get_env("/other/login"), no_body()).status);
+        auth::Response r = auth::handle(*sub.app, program, get_env("/auth/login"), no_body());
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("<p>ok /login</p>"), r.body);
+    }
+
+    void security_headers_on_every_response() {
+        auth::PageProgram ok{ok_page};
+        expect_standard_headers(auth::handle(*t_->app, ok, get_env(), no_body()), false);
+        auth::PageProgram redirect{[](const auth::Request&, auth::App&) {
+            auth::Response r;
+            r.status = 303;
+            r.set_header("Location", "http://127.0.0.1:8080/profile");
+            return r;
+        }};
+        expect_standard_headers(auth::handle(*t_->app, redirect, get_env(), no_body()), false);
+    }
+
+    void page_headers_are_kept_but_framing_is_always_denied() {
+        auth::PageProgram program{[](const auth::Request&, auth::App&) {
+            auth::Response r;
+            r.set_header("Referrer-Policy", "no-referrer");
+            r.set_header("X-Frame-Options", "SAMEORIGIN");
+            return r;
+        }};
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(std::string("no-referrer"), *r.header("Referrer-Policy"));
+        CPPUNIT_ASSERT_EQUAL(std::string("DENY"), *r.header("X-Frame-Options"));
+    }
+
+    void hsts_only_over_https() {
+        auth::PageProgram program{ok_page};
+        auth::Response plain = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT(!plain.header("Strict-Transport-Security"));
+
+        test::TestApp secure("https://example.com");
+        auth::Response r = auth::handle(*secure.app, program, get_env(), no_body());
+        expect_standard_headers(r, true);
+        auto hsts = r.header("Strict-Transport-Security");
+        CPPUNIT_ASSERT(hsts);
+        auto at = hsts->find("max-age=");
+        CPPUNIT_ASSERT(at != std::string::npos);
+        CPPUNIT_ASSERT(std::stoll(hsts->substr(at + 8)) >= 31536000);  // at least a year
+    }
+
+private:
+    static auth::BodyReader no_body() {
+        return [](std::size_t) -> std::string { throw std::logic_error("the body must not be read"); };
+    }
+
+    static void expect_standard_headers(const auth::Response& r, bool https) {
+        const std::string status = "status " + std::to_string(r.status);
+        auto csp = r.header("Content-Security-Policy");
+        CPPUNIT_ASSERT_MESSAGE(status, csp.has_value());
+        CPPUNIT_ASSERT_MESSAGE(*csp, !has(*csp, "unsafe-inline") && !has(*csp, "unsafe-eval"));
+        CPPUNIT_ASSERT_MESSAGE(*csp, has(*csp, "default-src 'none'"));
+        CPPUNIT_ASSERT_MESSAGE(*csp, has(*csp, "frame-ancestors 'none'"));
+        CPPUNIT_ASSERT_MESSAGE(*csp, has(*csp, "script-src 'self'"));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(status, std::string("DENY"), r.header("X-Frame-Options").value_or(""));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(status, std::string("nosniff"), r.header("X-Content-Type-Options").value_or(""));
+        CPPUNIT_ASSERT_MESSAGE(status, r.header("Referrer-Policy").has_value());
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(status, std::string("no-store"), r.header("Cache-Control").value_or(""));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(status, std::string("text/html; charset=utf-8"), r.header("Content-Type").value_or(""));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(status, https, r.header("Strict-Transport-Security").has_value());
+    }
+
+    std::unique_ptr<test::TestApp> t_;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ServeTest);
