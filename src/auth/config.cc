@@ -125,7 +125,7 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     constexpr std::int64_t year = 366LL * 24 * 3600;
     c.session_idle_timeout = src.integer("SESSION_IDLE_TIMEOUT", 1800, 1, year);
     c.session_absolute_timeout = src.integer("SESSION_ABSOLUTE_TIMEOUT", 43200, 1, year);
-    c.reset_token_ttl = src.integer("RESET_TOKEN_TTL", 1800, 1, 7 * 24 * 3600);
+    c.reset_token_ttl = src.integer("RESET_TOKEN_TTL", 1800, 1, 24 * 3600);
     c.email_change_ttl = src.integer("EMAIL_CHANGE_TTL", 86400, 1, 30 * 24 * 3600);
     c.password_min_length = static_cast<std::size_t>(src.integer("PASSWORD_MIN_LENGTH", 12, 8, 64));
     c.argon2_opslimit = static_cast<unsigned long long>(src.integer("ARGON2_OPSLIMIT", 2, 1, 32));

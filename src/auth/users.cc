@@ -52,6 +52,12 @@ void UserStore::update_password_hash(std::int64_t id, std::string_view password_
     q.exec();
 }
 
+void UserStore::replace_hash(std::int64_t id, std::string_view password_hash) {
+    auto q = db_.query("UPDATE users SET password_hash = ? WHERE id = ?");
+    q.bind(1, password_hash).bind(2, id);
+    q.exec();
+}
+
 std::int64_t UserStore::count() {
     auto q = db_.query("SELECT count(*) FROM users");
     q.step();

@@ -30,6 +30,8 @@ public:
                                        std::int64_t now);
     void update_name(std::int64_t id, std::string_view name, std::int64_t now);
     void update_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now);
+    // The same password at a new cost (rehash at login): password_changed_at stays.
+    void replace_hash(std::int64_t id, std::string_view password_hash);
     std::int64_t count();
 
 private:

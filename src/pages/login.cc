@@ -71,7 +71,7 @@ Response login(const Request& request, App& app) {
 
     app.throttle.clear(*email);
     if (app.hasher.needs_rehash(user->password_hash))
-        app.users.update_password_hash(user->id, app.hasher.hash(password), app.clock().now());
+        app.users.replace_hash(user->id, app.hasher.hash(password));
     if (visitor.session) app.sessions.destroy(visitor.session_token);
     std::string token = app.sessions.create(user->id, request.remote_addr, request.user_agent);
     log_line("account " + std::to_string(user->id) + " logged in from " + request.remote_addr);

@@ -151,7 +151,10 @@ Response confirm(const Request& request, App& app) {
     {
         Transaction tx(app.db);
         auto consumed = app.reset_tokens.consume(token);
-        if (!consumed || *consumed != user->id) return bad_link(app, visitor, TokenState::Used);
+        if (!consumed || *consumed != user->id) {
+            TokenState now = app.reset_tokens.check(token).state;  // used or expired meanwhile
+            return bad_link(app, visitor, now == TokenState::Valid ? TokenState::Used : now);
+        }
         app.users.update_password_hash(user->id, hash, app.clock().now());
         app.sessions.destroy_all_for_user(user->id);
         app.reset_tokens.void_all_for_user(user->id);
