@@ -1,6 +1,12 @@
 #include "auth/app.hh"
 
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include "auth/log.hh"
 #include "auth/schema.hh"
@@ -27,7 +33,9 @@ App::App(Config config, std::unique_ptr<Clock> clock, std::unique_ptr<Mailer> ma
       csrf(config_.secret_key),
       view(config_.template_dir, config_.base_path),
       reset_tokens(db, *clock_, config_.reset_token_ttl),
-      outbox(db, *clock_, config_.secret_key) {}
+      outbox(db, *clock_, config_.secret_key),
+      email_changes(db, *clock_, config_.email_change_ttl),
+      pictures(db, *clock_, config_.picture_dir) {}
 
 const std::string& App::dummy_hash() {
     if (!dummy_hash_.empty()) return dummy_hash_;
@@ -48,9 +56,48 @@ std::string App::cookie_name(const std::string& base) const {
     return (config_.base_path.empty() ? "__Host-" : "__Secure-") + base;
 }
 
-void App::after_response() {
+void App::deliver_forked() {
+    if (delivery_child_ > 0) {
+        if (waitpid(delivery_child_, nullptr, WNOHANG) == 0) return;  // still sending
+        delivery_child_ = 0;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        log_line(std::string("cannot fork to deliver mail: ") + std::strerror(errno) + "; delivering in process");
+        outbox.deliver_due(*mailer_);
+        return;
+    }
+    if (pid > 0) {
+        delivery_child_ = pid;
+        return;
+    }
+    // The child: never touch the parent's SQLite connection; _exit skips
+    // every destructor that would.
+    // Wait a moment first, so that the SMTP work (and the mail server's)
+    // does not compete with the answer to the visitor's next request.
+    usleep(1000 * 1000);
+    int code = 0;
     try {
-        if (outbox.has_due()) outbox.deliver_due(*mailer_);
+        Db own(config_.database_path);
+        Outbox box(own, *clock_, config_.secret_key);
+        box.deliver_due(*mailer_, 20);
+    } catch (const std::exception& e) {
+        log_line(std::string("outbox delivery failed: ") + e.what());
+        code = 1;
+    }
+    std::fflush(stderr);
+    _exit(code);
+}
+
+void App::after_response(bool deliver_mail) {
+    if (delivery_child_ > 0 && waitpid(delivery_child_, nullptr, WNOHANG) != 0) delivery_child_ = 0;
+    try {
+        if (deliver_mail || outbox.has_due()) {
+            if (deliver_in_child_)
+                deliver_forked();
+            else
+                outbox.deliver_due(*mailer_);
+        }
     } catch (const std::exception& e) {
         log_line(std::string("outbox delivery failed: ") + e.what());
     }
@@ -64,6 +111,8 @@ void App::after_response() {
 void App::housekeeping() {
     sessions.purge_expired();
     reset_tokens.purge_old();
+    email_changes.purge_old();
+    pictures.purge_orphans();
     db.query("DELETE FROM reset_requests WHERE at <= ?").bind(1, clock_->now() - 24 * 3600).exec();
     auto q = db.query("DELETE FROM login_failures WHERE at <= ?");
     q.bind(1, clock_->now() - LoginThrottle::kWindow).exec();

@@ -10,10 +10,12 @@
 #include "auth/config.hh"
 #include "auth/csrf.hh"
 #include "auth/db.hh"
+#include "auth/email_changes.hh"
 #include "auth/mailer.hh"
 #include "auth/outbox.hh"
 #include "auth/password_policy.hh"
 #include "auth/passwords.hh"
+#include "auth/pictures.hh"
 #include "auth/reset_tokens.hh"
 #include "auth/sessions.hh"
 #include "auth/throttle.hh"
@@ -42,10 +44,16 @@ public:
     // Cookie names: "__Host-sid" (https, path /), "__Secure-sid" (https) or "sid".
     std::string cookie_name(const std::string& base) const;
 
-    // Deletes expired sessions, old login failures and old reset tokens.
+    // Deletes expired sessions, old login failures, old reset tokens and
+    // email changes, and picture files no account uses.
     void housekeeping();
     // After a response is finished: sends due mail, now and then housekeeping.
-    void after_response();
+    // With deliver_in_child(true) (FastCGI) the mail goes out from a forked
+    // child with its own database connection, so the process is free for
+    // the next request at once: neither SMTP latency nor whether a mail was
+    // queued shows in the timing of any answer.
+    void after_response(bool deliver_mail = false);
+    void deliver_in_child(bool yes) { deliver_in_child_ = yes; }
 
     Mailer& mailer() { return *mailer_; }
 
@@ -65,9 +73,14 @@ public:
     View view;
     ResetTokenStore reset_tokens;
     Outbox outbox;
+    EmailChangeStore email_changes;
+    PictureStore pictures;
 
 private:
+    void deliver_forked();
     std::string dummy_hash_;
+    bool deliver_in_child_ = false;
+    int delivery_child_ = 0;
 };
 
 }  // namespace auth

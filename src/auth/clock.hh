@@ -2,6 +2,7 @@
 // tests can move it.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace auth {
 
@@ -15,5 +16,8 @@ class SystemClock final : public Clock {
 public:
     std::int64_t now() const override;
 };
+
+// The time for people to read: "2027-01-15 08:00 UTC".
+std::string utc_text(std::int64_t t);
 
 }  // namespace auth

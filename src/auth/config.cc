@@ -121,6 +121,11 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     c.database_path = src.text("DATABASE_PATH", state + "/sessionauth.sqlite");
     c.template_dir = src.text("TEMPLATE_DIR", share + "/templates");
     c.data_dir = src.text("DATA_DIR", share + "/data");
+    // Beside the database by default: a folder the programs may write to,
+    // outside the document root.
+    auto slash = c.database_path.rfind('/');
+    c.picture_dir = src.text("PICTURE_DIR", (slash == std::string::npos ? std::string(".") : c.database_path.substr(0, slash)) + "/pictures");
+    while (c.picture_dir.size() > 1 && c.picture_dir.back() == '/') c.picture_dir.pop_back();
 
     constexpr std::int64_t year = 366LL * 24 * 3600;
     c.session_idle_timeout = src.integer("SESSION_IDLE_TIMEOUT", 1800, 1, year);

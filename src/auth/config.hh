@@ -35,6 +35,7 @@ struct Config {
     std::string database_path;
     std::string template_dir;
     std::string data_dir;      // holds common-passwords.txt
+    std::string picture_dir;   // profile pictures (outside the document root)
 
     std::int64_t session_idle_timeout = 1800;
     std::int64_t session_absolute_timeout = 43200;

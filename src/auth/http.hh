@@ -52,6 +52,9 @@ struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // Run the mail delivery step after this response even if nothing is due
+    // (so that its cost never tells whether a mail was queued).
+    bool deliver_mail = false;
 
     void set_header(const std::string& name, const std::string& value);
     std::optional<std::string> header(const std::string& name) const;

@@ -115,6 +115,13 @@ void parse_multipart(Request& req, const std::string& content_type, std::string 
     }
 }
 
+// "64 KiB", "2.1 MiB".
+std::string size_text(std::size_t bytes) {
+    if (bytes < 1024 * 1024) return std::to_string(bytes / 1024) + " KiB";
+    std::size_t tenths = bytes * 10 / (1024 * 1024);
+    return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " MiB";
+}
+
 std::size_t parse_length(const std::string& text, std::size_t max_body) {
     if (text.empty() || text.size() > 12)
         throw HttpError(text.empty() ? 411 : 413, text.empty() ? "This request needs a Content-Length." : "The form is too large.",
@@ -125,7 +132,7 @@ std::size_t parse_length(const std::string& text, std::size_t max_body) {
         n = n * 10 + static_cast<std::size_t>(c - '0');
     }
     if (n > max_body)
-        throw HttpError(413, "The form is too large (at most " + std::to_string(max_body / 1024) + " KiB).",
+        throw HttpError(413, "The form is too large (at most " + size_text(max_body) + ").",
                         "body of " + text + " bytes refused");
     return n;
 }
@@ -172,6 +179,11 @@ std::map<std::string, std::string> parse_cookies(std::string_view header) {
 }
 
 Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path, std::size_t max_body) {
+    return parse_request(env, read_body, base_path, BodyLimit([max_body](const std::string&) { return max_body; }));
+}
+
+Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path,
+                      const BodyLimit& max_body_for) {
     Request req;
     req.method = env_or(env, "REQUEST_METHOD");
     if (req.method.empty() || req.method.size() > 16) throw HttpError(400, "Bad request.", "bad REQUEST_METHOD");
@@ -204,7 +216,7 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
 
     if (req.method != "POST") return req;
 
-    std::size_t length = parse_length(env_or(env, "CONTENT_LENGTH"), max_body);
+    std::size_t length = parse_length(env_or(env, "CONTENT_LENGTH"), max_body_for(req.path));
     std::string body = length ? read_body(length) : std::string();
     if (body.size() != length) bad_form("body shorter than CONTENT_LENGTH");
 

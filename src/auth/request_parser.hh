@@ -21,9 +21,15 @@ using CgiEnv = std::map<std::string, std::string>;
 // Reads up to n bytes of the body; fewer only at its end.
 using BodyReader = std::function<std::string(std::size_t n)>;
 
+// The largest body accepted for a POST to a site path ("/profile").
+using BodyLimit = std::function<std::size_t(const std::string& path)>;
+
 // `base_path` is Config::base_path; `max_body` the largest body accepted.
 Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path,
                       std::size_t max_body = kDefaultMaxBody);
+// The same with a limit that depends on the path.
+Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path,
+                      const BodyLimit& max_body_for);
 
 // application/x-www-form-urlencoded (also query strings), strictly.
 std::map<std::string, std::string> parse_urlencoded(std::string_view text);

@@ -51,6 +51,7 @@ std::string url_encode(const std::string& text) {
 
 Response render(App& app, const Visitor& visitor, Page& page, int status) {
     page.set_user(visitor.user ? std::optional<std::string>(visitor.user->name) : std::nullopt);
+    if (visitor.user) page.set_user_picture(visitor.user->picture);
     if (visitor.flash) page.set_flash(*visitor.flash);
     page.set_csrf(app.csrf.token(visitor.browser_secret, visitor.session_token));
     Response r;

@@ -80,6 +80,22 @@ CREATE TABLE reset_requests (
 CREATE INDEX reset_requests_email ON reset_requests(email, at);
 CREATE INDEX reset_requests_ip ON reset_requests(client_ip, at);
 )sql",
+    // 3: profile pictures (the file name in PICTURE_DIR) and email-address
+    // changes waiting for their confirmation link.
+    R"sql(
+ALTER TABLE users ADD COLUMN picture TEXT;
+CREATE TABLE email_changes (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    new_email TEXT NOT NULL COLLATE NOCASE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    voided INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX email_changes_user ON email_changes(user_id, created_at);
+)sql",
 };
 
 constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

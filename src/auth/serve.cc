@@ -45,7 +45,11 @@ Response handle(App& app, const PageProgram& program, const CgiEnv& env, const B
     Response response;
     std::string where;
     try {
-        Request request = parse_request(env, read_body, app.config().base_path, program.max_body);
+        BodyLimit limit = [&program](const std::string& path) {
+            auto it = program.route_max_body.find(path);
+            return it == program.route_max_body.end() ? program.max_body : it->second;
+        };
+        Request request = parse_request(env, read_body, app.config().base_path, limit);
         where = request.method + " " + request.path;
         response = program.handler(request, app);
     } catch (const HttpError& e) {
@@ -150,7 +154,7 @@ int serve(const PageProgram& program, int argc, char** argv) {
             while (drained < 16 * 1024 * 1024 && (n = std::fread(sink, 1, sizeof sink, stdin)) > 0) drained += n;
         }
         std::fclose(stdin);  // mod_cgid's stdin is stdout's socket: now the request is over for Apache
-        app->after_response();
+        app->after_response(r.deliver_mail);
         return 0;
     }
 
@@ -169,12 +173,14 @@ int serve(const PageProgram& program, int argc, char** argv) {
         log_line("cannot start: FCGX_Init failed");
         return 1;
     }
+    if (app) app->deliver_in_child(true);
     FcgxRequest fcgx;
     while (FCGX_Accept_r(&fcgx.request) >= 0) {
         CgiEnv env = env_from(fcgx.request.envp);
         if (!app) {
             try {
                 app = start_app(env_file_in(env));
+                app->deliver_in_child(true);
             } catch (const std::exception& e) {
                 log_line(std::string("cannot start: ") + e.what());
                 std::string out = not_configured();
@@ -200,7 +206,7 @@ int serve(const PageProgram& program, int argc, char** argv) {
         std::string out = r.serialize(method == env.end() || method->second != "HEAD");
         FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgx.request.out);
         FCGX_Finish_r(&fcgx.request);
-        app->after_response();
+        app->after_response(r.deliver_mail);
     }
     return 0;
 }

@@ -5,6 +5,8 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <string>
 
 #include "auth/http.hh"
 #include "auth/request_parser.hh"
@@ -18,6 +20,9 @@ using Handler = std::function<Response(const Request&, App&)>;
 struct PageProgram {
     Handler handler;
     std::size_t max_body = kDefaultMaxBody;
+    // Other limits for some routes (e.g. an upload): exact site path ->
+    // bytes. A POST to any other path gets max_body.
+    std::map<std::string, std::size_t> route_max_body = {};
 };
 
 // main() of every page program.

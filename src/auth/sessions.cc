@@ -55,6 +55,23 @@ void SessionStore::destroy_all_for_user(std::int64_t user_id, std::optional<std:
     q.bind(1, user_id).bind(2, keep.value_or(-1)).exec();
 }
 
+std::vector<SessionInfo> SessionStore::list_for_user(std::int64_t user_id) {
+    std::int64_t now = clock_.now();
+    auto q = db_.query(
+        "SELECT id, created_at, last_seen, client_ip, user_agent FROM sessions "
+        "WHERE user_id = ? AND last_seen > ? AND created_at > ? ORDER BY last_seen DESC, id DESC");
+    q.bind(1, user_id).bind(2, now - idle_).bind(3, now - absolute_);
+    std::vector<SessionInfo> out;
+    while (q.step()) out.push_back(SessionInfo{q.int64(0), q.int64(1), q.int64(2), q.text(3), q.text(4)});
+    return out;
+}
+
+bool SessionStore::destroy_for_user(std::int64_t user_id, std::int64_t session_id) {
+    auto q = db_.query("DELETE FROM sessions WHERE id = ? AND user_id = ?");
+    q.bind(1, session_id).bind(2, user_id).exec();
+    return db_.changes() == 1;
+}
+
 void SessionStore::purge_expired() {
     std::int64_t now = clock_.now();
     auto q = db_.query("DELETE FROM sessions WHERE last_seen <= ? OR created_at <= ?");

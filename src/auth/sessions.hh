@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace auth {
 
@@ -19,6 +20,15 @@ struct Session {
     std::int64_t user_id = 0;
     std::int64_t created_at = 0;
     std::int64_t last_seen = 0;
+};
+
+// A session as its owner sees it in their list.
+struct SessionInfo {
+    std::int64_t id = 0;
+    std::int64_t created_at = 0;
+    std::int64_t last_seen = 0;
+    std::string client_ip;   // at login
+    std::string user_agent;  // at login, up to 256 bytes
 };
 
 class SessionStore {
@@ -34,6 +44,10 @@ public:
     void destroy(std::string_view token);
     // Ends every session of the user except `keep` (a session id), if given.
     void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt);
+    // The user's live sessions (not past a timeout), most recently seen first.
+    std::vector<SessionInfo> list_for_user(std::int64_t user_id);
+    // Ends one session of the user; false if the user has no such session.
+    bool destroy_for_user(std::int64_t user_id, std::int64_t session_id);
     // Deletes expired rows; cheap, called now and then.
     void purge_expired();
     std::int64_t count_for_user(std::int64_t user_id);

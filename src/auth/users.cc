@@ -7,19 +7,19 @@ namespace auth {
 namespace {
 
 User read_user(const Statement& q) {
-    return User{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4)};
+    return User{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.is_null(5) ? std::string() : q.text(5)};
 }
 }  // namespace
 
 std::optional<User> UserStore::find_by_email(std::string_view email) {
-    auto q = db_.query("SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?");
+    auto q = db_.query("SELECT id, email, name, password_hash, created_at, picture FROM users WHERE email = ?");
     q.bind(1, email);
     if (!q.step()) return std::nullopt;
     return read_user(q);
 }
 
 std::optional<User> UserStore::find_by_id(std::int64_t id) {
-    auto q = db_.query("SELECT id, email, name, password_hash, created_at FROM users WHERE id = ?");
+    auto q = db_.query("SELECT id, email, name, password_hash, created_at, picture FROM users WHERE id = ?");
     q.bind(1, id);
     if (!q.step()) return std::nullopt;
     return read_user(q);

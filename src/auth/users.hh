@@ -17,6 +17,7 @@ struct User {
     std::string name;
     std::string password_hash;
     std::int64_t created_at = 0;
+    std::string picture;  // file name in PICTURE_DIR, "" for none
 };
 
 class UserStore {

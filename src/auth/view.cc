@@ -54,6 +54,10 @@ void Page::set_user(const std::optional<std::string>& name) {
     }
 }
 
+void Page::set_user_picture(const std::string& name) {
+    if (!name.empty()) root_.SetValueAndShowSection("USER_PICTURE", name, "HAS_USER_PICTURE");
+}
+
 void Page::set_flash(const std::string& text) {
     root_.SetValueAndShowSection("FLASH_TEXT", text, "FLASH");
 }

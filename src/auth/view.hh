@@ -44,6 +44,8 @@ public:
     void field_error(const std::string& field, const std::string& message);
 
     void set_user(const std::optional<std::string>& name);
+    // The logged-in person's picture in the navigation: its file name in PICTURE_DIR.
+    void set_user_picture(const std::string& name);
     void set_flash(const std::string& text);
     void set_csrf(const std::string& token) { root_.SetTemplateGlobalValue("CSRF_TOKEN", token); }
 

@@ -15,6 +15,12 @@ std::optional<std::string> flash_text(const std::string& code) {
         {"profile_saved", "Profile saved."},
         {"password_changed", "Password changed. Your other sessions have been ended."},
         {"password_reset", "Your password has been changed. Log in with the new one."},
+        {"picture_removed", "Profile saved. Your picture has been removed."},
+        {"email_change_sent", "We sent a link to the new address. Your email address changes when you open it."},
+        {"email_change_cancelled", "The change of your email address has been cancelled."},
+        {"email_changed", "Your email address has been changed."},
+        {"session_ended", "That session has been ended."},
+        {"other_sessions_ended", "All your other sessions have been ended."},
     };
     auto it = texts.find(code);
     if (it == texts.end()) return std::nullopt;

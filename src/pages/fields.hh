@@ -1,7 +1,11 @@
 // Checks of the form fields several pages share, with the messages a person sees.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
+
+#include "auth/app.hh"
+#include "auth/http.hh"
 
 namespace pages {
 
@@ -13,5 +17,22 @@ struct NameCheck {
 NameCheck check_name(const std::string& raw);
 
 inline constexpr std::size_t kNameMaxCodePoints = 100;
+
+// The current password, typed again to confirm a sensitive change (a new
+// password, a new email address, ending other sessions): checked against
+// the account and throttled like a login; a wrong one counts as a failed
+// login. `action` names the change in the log line.
+struct PasswordConfirm {
+    int status = 0;              // 0 when the password is right, else 422, 403 or 429
+    std::string error;           // the message for the password field
+    std::int64_t retry_after = 0;  // seconds, with 429
+
+    bool ok() const { return status == 0; }
+};
+PasswordConfirm confirm_password(auth::App& app, const auth::Request& request, const auth::User& user,
+                                 const std::string& action);
+
+// "1 minute", "15 minutes" (rounded up).
+std::string minutes_text(std::int64_t seconds);
 
 }  // namespace pages

@@ -91,7 +91,9 @@ Response ask(const Request& request, App& app) {
     Page page("reset_sent.tpl", "Check your email", app.config().base_path);
     page.set("EMAIL", *email);
     page.set("VALID_FOR", minutes_text(app.reset_tokens.ttl()));
-    return render(app, visitor, page);
+    Response r = render(app, visitor, page);
+    r.deliver_mail = true;  // known or not: the same work after the answer
+    return r;
 }
 
 // The page for a link that cannot be used, with its own message and status.

@@ -1,0 +1,34 @@
+// Mails that tell a person something happened to their account (OWASP ASVS
+// 2.2.3, 2.5.5): the password was changed or reset, a change of the email
+// address was asked for or made. Each says what happened, when, and from
+// which client address, and carries no password and no token. They go
+// through the outbox, queued in the write transaction of the change they
+// report, so a change is never made without its notice.
+#pragma once
+#include <string>
+
+namespace auth {
+
+class App;
+
+enum class Notice {
+    PasswordChanged,       // on the profile page, with the current password
+    PasswordReset,         // with a reset link
+    EmailChangeRequested,  // to the old address: a link went to the new one
+    EmailChanged,          // to the old address: the new one is in use now
+};
+
+struct NoticeDetails {
+    std::string to;         // the account's address (the old one for email changes)
+    std::string name;       // the account's full name
+    std::string client_ip;  // where the request came from
+    std::string new_email;  // email changes only
+};
+
+// Builds the notice and queues it; call inside the write transaction.
+void queue_notice(App& app, Notice what, const NoticeDetails& details);
+
+// The message (RFC 5322) queue_notice would queue; for tests.
+std::string notice_message(App& app, Notice what, const NoticeDetails& details);
+
+}  // namespace auth
