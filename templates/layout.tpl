@@ -14,7 +14,7 @@
 <a class="brand" href="{{BASE}}/">sessionauth</a>
 <ul>
 {{#LOGGED_IN}}
-<li><a href="{{BASE}}/profile"><span class="visually-hidden">Profile of </span>{{USER_NAME}}</a></li>
+<li><a class="nav-profile" href="{{BASE}}/profile">{{#HAS_USER_PICTURE}}<img class="avatar" src="{{BASE}}/profile/picture/{{USER_PICTURE}}" alt="" width="32" height="32">{{/HAS_USER_PICTURE}}<span class="visually-hidden">Profile of </span>{{USER_NAME}}</a></li>
 <li><a href="{{BASE}}/logout">Log out</a></li>
 {{/LOGGED_IN}}
 {{#LOGGED_OUT}}

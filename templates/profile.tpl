@@ -7,14 +7,51 @@
 </dl>
 <section aria-labelledby="details-heading">
 <h2 id="details-heading">Your details</h2>
-<form method="post" action="{{BASE}}/profile" novalidate>
+<form method="post" action="{{BASE}}/profile" enctype="multipart/form-data" novalidate>
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
 <div class="field">
 <label for="name">Full name</label>
 <input id="name" name="name" type="text" autocomplete="name" maxlength="100" required value="{{NAME}}"{{#NAME_ERROR}} aria-invalid="true" aria-describedby="name-error"{{/NAME_ERROR}}>
 {{#NAME_ERROR}}<p class="error" id="name-error">{{NAME_ERROR}}</p>{{/NAME_ERROR}}
 </div>
+<div class="field">
+{{#HAS_PICTURE}}<img class="picture" src="{{BASE}}/profile/picture/{{PICTURE}}" alt="Your picture" width="96" height="96">{{/HAS_PICTURE}}
+<label for="picture">{{#HAS_PICTURE}}A new picture{{/HAS_PICTURE}}{{#NO_PICTURE}}Picture{{/NO_PICTURE}} (optional)</label>
+<input id="picture" name="picture" type="file" accept="image/png,image/jpeg,image/webp" data-max-bytes="{{PICTURE_MAX_BYTES}}" data-too-large="{{PICTURE_TOO_LARGE}}" aria-describedby="picture-hint{{#PICTURE_ERROR}} picture-error{{/PICTURE_ERROR}}"{{#PICTURE_ERROR}} aria-invalid="true"{{/PICTURE_ERROR}}>
+<p class="hint" id="picture-hint">PNG, JPEG or WebP, at most {{PICTURE_MAX}}. Only you see it.</p>
+{{#PICTURE_ERROR}}<p class="error" id="picture-error">{{PICTURE_ERROR}}</p>{{/PICTURE_ERROR}}
+</div>
+{{#HAS_PICTURE}}<div class="field check">
+<input id="remove_picture" name="remove_picture" type="checkbox" value="1">
+<label for="remove_picture">Remove my picture</label>
+</div>{{/HAS_PICTURE}}
 <button type="submit">Save</button>
+</form>
+</section>
+<section aria-labelledby="email-heading" id="email">
+<h2 id="email-heading">Change your email address</h2>
+{{#PENDING_EMAIL}}<div class="pending" role="status">
+<p>Waiting for confirmation: <strong>{{PENDING_ADDRESS}}</strong>. We sent a link to that address; your address changes only when the link is opened, until {{PENDING_UNTIL}}.</p>
+<form method="post" action="{{BASE}}/profile/email/cancel">
+<input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+<button type="submit" class="secondary">Cancel this change</button>
+</form>
+</div>{{/PENDING_EMAIL}}
+<form method="post" action="{{BASE}}/profile/email" novalidate>
+<input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+<input type="text" name="username" autocomplete="username" value="{{EMAIL}}" hidden>
+<div class="field">
+<label for="new_email">New email address</label>
+<input id="new_email" name="new_email" type="email" autocomplete="email" maxlength="254" required value="{{NEW_EMAIL}}" aria-describedby="new_email-hint{{#NEW_EMAIL_ERROR}} new_email-error{{/NEW_EMAIL_ERROR}}"{{#NEW_EMAIL_ERROR}} aria-invalid="true"{{/NEW_EMAIL_ERROR}}>
+<p class="hint" id="new_email-hint">We send a link to the new address and tell the current one. Nothing changes until the link is opened.</p>
+{{#NEW_EMAIL_ERROR}}<p class="error" id="new_email-error">{{NEW_EMAIL_ERROR}}</p>{{/NEW_EMAIL_ERROR}}
+</div>
+<div class="field">
+<label for="email_current_password">Current password</label>
+<input id="email_current_password" name="current_password" type="password" autocomplete="current-password" maxlength="128" required{{#EMAIL_CURRENT_PASSWORD_ERROR}} aria-invalid="true" aria-describedby="email_current_password-error"{{/EMAIL_CURRENT_PASSWORD_ERROR}}>
+{{#EMAIL_CURRENT_PASSWORD_ERROR}}<p class="error" id="email_current_password-error">{{EMAIL_CURRENT_PASSWORD_ERROR}}</p>{{/EMAIL_CURRENT_PASSWORD_ERROR}}
+</div>
+<button type="submit">Change email address</button>
 </form>
 </section>
 <section aria-labelledby="password-heading" id="password">
@@ -41,4 +78,8 @@
 </div>
 <button type="submit">Change password</button>
 </form>
+</section>
+<section aria-labelledby="sessions-heading" id="sessions">
+<h2 id="sessions-heading">Where you are logged in</h2>
+<p><a href="{{BASE}}/profile/sessions">See your sessions</a>, and log out the ones you do not recognise.</p>
 </section>

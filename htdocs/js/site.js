@@ -1,6 +1,8 @@
 // Progressive enhancement only: every page works without this file.
 // - moves focus to the first field with an error;
-// - adds a "Show password" toggle next to each password field.
+// - adds a "Show password" toggle next to each password field;
+// - says at once when a chosen picture is over its size limit, rather than
+//   after uploading it (the server checks again).
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -22,6 +24,37 @@
         button.setAttribute("aria-pressed", show ? "true" : "false");
       });
       input.insertAdjacentElement("afterend", button);
+    });
+    var uploads = document.querySelectorAll("input[type=file][data-max-bytes]");
+    Array.prototype.forEach.call(uploads, function (input) {
+      var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+      var note = document.createElement("p");
+      note.className = "error";
+      note.id = input.id + "-size-error";
+      note.textContent = input.getAttribute("data-too-large");
+      note.hidden = true;
+      (input.parentNode.querySelector(".hint") || input).insertAdjacentElement("afterend", note);
+      var described = input.getAttribute("aria-describedby") || "";
+      var tooLarge = function () {
+        return input.files && input.files.length > 0 && input.files[0].size > max;
+      };
+      var show = function () {
+        var big = tooLarge();
+        note.hidden = !big;
+        input.setAttribute("aria-describedby", big ? described + " " + note.id : described);
+        if (big) input.setAttribute("aria-invalid", "true");
+        else if (!/-error/.test(described)) input.removeAttribute("aria-invalid");
+        return big;
+      };
+      input.addEventListener("change", show);
+      if (input.form) {
+        input.form.addEventListener("submit", function (event) {
+          if (show()) {
+            event.preventDefault();
+            input.focus();
+          }
+        });
+      }
     });
   });
 })();

@@ -94,7 +94,11 @@ Response error_page(App& app, int status, const std::string& message) {
 
 bool csrf_ok(App& app, const Request& request, const Visitor& visitor) {
     if (request.sec_fetch_site == "cross-site") return false;
-    if (!request.origin.empty() && request.origin != app.config().base_origin) return false;
+    // A page sent with Referrer-Policy: no-referrer (the reset pages) makes
+    // the browser send "Origin: null" with its form; Sec-Fetch-Site still
+    // says whether the form came from this site.
+    const bool opaque_same_origin = request.origin == "null" && request.sec_fetch_site == "same-origin";
+    if (!request.origin.empty() && request.origin != app.config().base_origin && !opaque_same_origin) return false;
     if (visitor.new_browser_secret) return false;
     return app.csrf.valid(request.field("csrf_token"), visitor.browser_secret, visitor.session_token);
 }

@@ -1,7 +1,7 @@
 #include "pages/fields.hh"
 
 #include "auth/log.hh"
-#include "auth/passwords.hh"
+#include "auth/password_policy.hh"
 #include "auth/validate.hh"
 
 namespace pages {

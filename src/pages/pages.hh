@@ -10,7 +10,8 @@ auth::Response home(const auth::Request& request, auth::App& app);
 auth::Response register_account(const auth::Request& request, auth::App& app);
 auth::Response login(const auth::Request& request, auth::App& app);
 auth::Response logout(const auth::Request& request, auth::App& app);
-// /profile and /profile/password
+// /profile (name and picture), /profile/password, and the routes below
+// /profile/email, /profile/sessions and /profile/picture/ (profile_page.hh)
 auth::Response profile(const auth::Request& request, auth::App& app);
 // /reset (ask for a link) and /reset/confirm (set a new password with it)
 auth::Response reset(const auth::Request& request, auth::App& app);

@@ -1,5 +1,6 @@
 #include "auth/log.hh"
 #include "auth/mailer.hh"
+#include "auth/notices.hh"
 #include "auth/responses.hh"
 #include "auth/validate.hh"
 #include "pages/pages.hh"
@@ -160,7 +161,9 @@ Response confirm(const Request& request, App& app) {
         app.users.update_password_hash(user->id, hash, app.clock().now());
         app.sessions.destroy_all_for_user(user->id);
         app.reset_tokens.void_all_for_user(user->id);
+        app.email_changes.void_all_for_user(user->id);  // an address change asked for with the old password
         app.throttle.clear(user->email);
+        queue_notice(app, Notice::PasswordReset, {user->email, user->name, request.remote_addr, ""});
         tx.commit();
     }
     log_line("account " + std::to_string(user->id) + " reset its password; every session ended");

@@ -1,5 +1,10 @@
-// The profile program: FastCGI (or plain CGI) around pages::profile.
+// The profile program: FastCGI (or plain CGI) around pages::profile. POST
+// /profile may carry a picture, so it takes a larger body than the 64 KiB
+// every other route (and every other program) accepts.
 #include "auth/serve.hh"
 #include "pages/pages.hh"
+#include "pages/profile_page.hh"
 
-int main(int argc, char** argv) { return auth::serve({pages::profile}, argc, argv); }
+int main(int argc, char** argv) {
+    return auth::serve({pages::profile, auth::kDefaultMaxBody, {{"/profile", pages::kProfileFormMaxBody}}}, argc, argv);
+}

@@ -26,6 +26,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
+# Passed on to the programs when set (a sanitizer build's settings).
+SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
 PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile")
 ADMIN = "sessionauth-admin"
 
@@ -36,6 +38,14 @@ class TestFailure(AssertionError):
 
 class SetupError(RuntimeError):
     """A server could not be prepared or started."""
+
+
+class Skip(Exception):
+    """A test that does not apply to this web server; the message says why."""
+
+
+def skip(reason: str) -> None:
+    raise Skip(reason)
 
 
 # --------------------------------------------------------------------------
@@ -117,6 +127,23 @@ def alive(pid: int) -> bool:
     return state != b"Z"
 
 
+def descendants_of(pid: int) -> list[int]:
+    """PIDs below `pid` (children, grandchildren, ...)."""
+    out, todo = [], [pid]
+    while todo:
+        kids = children_of(todo.pop())
+        out += kids
+        todo += kids
+    return out
+
+
+def exe_of(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return ""
+
+
 def random_hex(nbytes: int) -> str:
     return secrets.token_hex(nbytes)
 
@@ -133,6 +160,11 @@ class Server:
     """
 
     kind = "abstract"
+    # The page programs are long-lived FastCGI processes (not one per request).
+    long_lived_programs = True
+    # The web server takes the whole declared request body before the program
+    # answers (so a body that is announced but never sent waits for the client).
+    waits_for_whole_body = False
 
     def __init__(self, root: str, build: str, label: str = "main", env: dict | None = None,
                  max_procs: int = 2, keep: bool = False):
@@ -183,9 +215,13 @@ class Server:
         finally:
             conn.close()
 
+    def program_path(self, program: str) -> str:
+        """The file the web server runs for one page program."""
+        return os.path.join(self.build, program)
+
     def program_pids(self, program: str) -> list[int]:
         """PIDs of the running FastCGI (or CGI) processes of one page program."""
-        return self._program_pids(os.path.join(self.build, program))
+        return self._program_pids(self.program_path(program))
 
     def client(self) -> "Client":
         return Client(self)
@@ -263,10 +299,10 @@ class Server:
         settings.update(self.env_overrides)
         return settings
 
-    def _write_env(self) -> None:
+    def _write_env(self, path: str | None = None) -> None:
         lines = [f"# integration test settings ({self.label})"]
         lines += [f"{k}={v}" for k, v in self.env_settings().items()]
-        fd = os.open(self.env_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(path or self.env_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write("\n".join(lines) + "\n")
 
@@ -331,8 +367,11 @@ class LighttpdServer(Server):
         return tuple(re.findall(r'"@PAGESDIR@/([^"]+)"', _read(self.template_path()).decode(errors="replace")))
 
     def extra_env(self) -> str:
-        # The env file names every path, so the programs need nothing more.
-        return ""
+        # The env file names every path, so the programs need nothing more,
+        # but the sanitizer settings of a sanitizer build (./dev test runs
+        # the suite once with build-asan), which lighttpd would not pass on.
+        pairs = [f', "{k}" => "{os.environ[k]}"' for k in SANITIZER_ENV if os.environ.get(k)]
+        return "".join(pairs)
 
     def _write_config(self) -> None:
         with open(self.template_path()) as f:
@@ -380,8 +419,185 @@ class LighttpdServer(Server):
         return pids
 
 
-SERVERS = {"lighttpd": LighttpdServer}
-PLANNED = ("apache", "apache-cgi")
+def web_user() -> tuple[str, str]:
+    """Who Apache's workers and the programs run as: www-data when started as
+    root (Apache would keep root otherwise), else the user running the tests."""
+    if os.geteuid() == 0:
+        return "www-data", "www-data"
+    import grp
+    import pwd
+    return pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
+
+
+class ApacheServer(Server):
+    """Apache 2.4 with mod_fcgid, set up the way a shared host is: the site is
+    laid out by etc/apache/stage-site.sh (htdocs/ with the shipped .htaccess and
+    the programs as cgi/auth-*.fcgi; private/ with the env file, templates and
+    the database folder), and an instance from etc/apache/instance.conf.in with
+    AllowOverride All serves it, so the .htaccess routes, protects and sets
+    AUTH_ENV. The env file names no paths (stage-site.sh adds them) and nothing
+    migrates beforehand: the first request creates the database, as on a host
+    without a shell."""
+
+    kind = "apache"
+    handler = "fcgid"  # @HANDLER@ of instance.conf.in
+    waits_for_whole_body = True  # mod_fcgid reads the whole body first
+    module_dir = "/usr/lib/apache2/modules"
+
+    @property
+    def site_dir(self) -> str:
+        return os.path.join(self.dir, "site")
+
+    @property
+    def run_dir(self) -> str:
+        return os.path.join(self.dir, "run")
+
+    @property
+    def conf_path(self) -> str:
+        return os.path.join(self.run_dir, "httpd.conf")
+
+    @property
+    def log_path(self) -> str:
+        return os.path.join(self.run_dir, "error.log")
+
+    @property
+    def source_env_path(self) -> str:
+        """The env file as a person writes it; stage-site.sh copies it into private/."""
+        return os.path.join(self.dir, "auth.env")
+
+    @property
+    def env_path(self) -> str:
+        return os.path.join(self.site_dir, "private", "sessionauth.env")
+
+    @property
+    def db_path(self) -> str:
+        return os.path.join(self.site_dir, "private", "db", "sessionauth.sqlite")
+
+    def template_path(self) -> str:
+        return os.path.join(self.root, "etc", "apache", "instance.conf.in")
+
+    def program_path(self, program: str) -> str:
+        return os.path.join(self.site_dir, "htdocs", "cgi", program + ".fcgi")
+
+    def env_settings(self) -> dict:
+        settings = super().env_settings()
+        for key in ("DATABASE_PATH", "TEMPLATE_DIR", "DATA_DIR"):
+            if key not in self.env_overrides:
+                settings.pop(key)
+        return settings
+
+    def _write_env(self, path: str | None = None) -> None:
+        super()._write_env(path or self.source_env_path)
+
+    def _migrate(self) -> None:
+        pass  # the first request (_wait_ready's GET /) creates the database
+
+    def _write_config(self) -> None:
+        if shutil.which("apache2") is None:
+            raise SetupError("apache2 is not installed (Debian: apache2 libapache2-mod-fcgid)")
+        module = os.path.join(self.module_dir, "mod_fcgid.so" if self.handler == "fcgid" else "mod_cgid.so")
+        if not os.path.exists(module):
+            raise SetupError(f"{module} is missing (Debian: libapache2-mod-fcgid)")
+        user, group = web_user()
+        as_root = os.geteuid() == 0
+        if as_root:
+            os.chmod(self.dir, 0o755)  # www-data must reach site/ and run/
+        os.makedirs(self.run_dir, mode=0o755, exist_ok=True)
+        stage = [os.path.join(self.root, "etc", "apache", "stage-site.sh"), "--programs", self.build,
+                 "--share", self.root]
+        if as_root:
+            stage += ["--owner", user]
+        r = subprocess.run(stage + [self.site_dir, self.source_env_path], capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise SetupError(f"stage-site.sh failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
+        with open(self.template_path()) as f:
+            text = f.read()
+        values = {
+            "PORT": str(self.port),
+            "SITEDIR": self.site_dir,
+            "RUNDIR": self.run_dir,
+            "MODDIR": self.module_dir,
+            "USER": user,
+            "GROUP": group,
+            "HANDLER": self.handler,
+            "MAXPROCS": str(self.max_procs),
+        }
+        for key, value in values.items():
+            text = text.replace(f"@{key}@", value)
+        code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        left = re.findall(r"@[A-Z_]+@", code)
+        if left:
+            raise SetupError(f"unfilled names in the Apache template: {sorted(set(left))}")
+        with open(self.conf_path, "w") as f:
+            f.write(text)
+        r = subprocess.run(["apache2", "-t", "-f", self.conf_path], capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise SetupError(f"apache2 -t rejected the configuration: {r.stderr.strip() or r.stdout.strip()}")
+
+    def _launch(self) -> None:
+        out = open(os.path.join(self.dir, "server.stdout"), "wb")
+        err = open(os.path.join(self.dir, "server.stderr"), "wb")
+        try:
+            # mpm_event (instance.conf.in): prefork would signal our process group.
+            self.proc = subprocess.Popen(["apache2", "-f", self.conf_path, "-DFOREGROUND"], stdin=subprocess.DEVNULL,
+                                         stdout=out, stderr=err, cwd=self.dir)
+        finally:
+            out.close()
+            err.close()
+
+    def _program_pids(self, path: str) -> list[int]:
+        if self.proc is None:
+            return []
+        real = os.path.realpath(path)
+        pids = [int(e) for e in os.listdir("/proc") if e.isdigit() and exe_of(int(e)) == real]
+        pids = [p for p in pids if alive(p)]
+        self._known_children.update(pids)
+        return pids
+
+    def _remember_children(self) -> None:
+        if self.proc is not None:
+            self._known_children.update(descendants_of(self.proc.pid))
+
+    def _ours(self, pid: int) -> bool:
+        if not alive(pid):
+            return False
+        args = cmdline(pid)
+        return bool(args) and (args[0].startswith(self.site_dir + os.sep) or self.conf_path in args
+                               or exe_of(pid).startswith(self.site_dir + os.sep))
+
+    def stop(self) -> None:
+        if self.proc is None:
+            super().stop()
+            return
+        self._remember_children()
+        conf = self.conf_path
+        super().stop()
+        # No worker of this instance may keep the port (e.g. after a SIGKILL).
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            stray = [int(e) for e in os.listdir("/proc") if e.isdigit() and conf in cmdline(int(e)) and alive(int(e))]
+            if not stray:
+                break
+            for p in stray:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.1)
+
+
+class ApacheCgiServer(ApacheServer):
+    """The same staged site and .htaccess under Apache with mod_cgid and no
+    mod_fcgid: the .htaccess falls back to cgi-script, one process per request."""
+
+    kind = "apache-cgi"
+    handler = "cgi"
+    long_lived_programs = False
+    waits_for_whole_body = True  # mod_cgid writes the whole body before it reads the answer
+
+
+SERVERS = {"lighttpd": LighttpdServer, "apache": ApacheServer, "apache-cgi": ApacheCgiServer}
+PLANNED: tuple[str, ...] = ()
 
 
 def server_class(name: str):
@@ -498,6 +714,9 @@ class Client:
         self.timeout = timeout
         self.history: list[Response] = []
         self.extra_headers: dict[str, str] = {}
+        # (address, 0) to connect from another loopback address, e.g. 127.0.0.5:
+        # the programs see it as REMOTE_ADDR (per-address limits).
+        self.source_address: tuple[str, int] | None = None
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -516,7 +735,8 @@ class Client:
                     hdrs[k] = v
         if isinstance(body, str):
             body = body.encode()
-        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=self.timeout)
+        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=self.timeout,
+                                          source_address=self.source_address)
         try:
             conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
             for k, v in hdrs.items():
@@ -599,6 +819,14 @@ def raw_request(server: Server, data: bytes, timeout: float = 5.0, send_after: b
     got = b"".join(chunks)
     m = re.match(rb"HTTP/1\.[01] (\d{3})", got)
     return (int(m.group(1)) if m else None), got
+
+
+def made_by_program(r: "Response | bytes | None") -> bool:
+    """Whether a page program made this answer, not the web server itself: the
+    programs' Content-Security-Policy is the only one with form-action."""
+    if isinstance(r, (bytes, bytearray)):
+        r = parse_raw(bytes(r))
+    return r is not None and "form-action" in (r.header("Content-Security-Policy") or "")
 
 
 def parse_raw(got: bytes) -> Response | None:

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Black-box integration tests of sessionauth against a real web server.
 
-    python3 tests/integration/run.py --root ROOT --build BUILD --server lighttpd [-k WORD] [--keep] [--list]
+    python3 tests/integration/run.py --root ROOT --build BUILD --server lighttpd|apache|apache-cgi
+                                     [-k WORD] [-x WORD]... [--keep] [--list]
 
 Starts the site from the programs already built in BUILD (nothing is built
 here), runs every test_* function of the test_*.py modules beside this file,
-prints "ok   name" or "FAIL name: reason" for each, and ends with the line
+prints "ok   name", "FAIL name: reason" or "skip name: reason" (a test that
+does not apply to this web server) for each, and ends with the line
 "N passed, N failed". Exits 1 if a test failed, 2 on a usage error.
 """
 
@@ -34,6 +36,9 @@ MODULES = (
     "test_throttle",
     "test_concurrency",
     "test_timeouts",
+    "test_reset",
+    "test_profile",  # picture, email change, sessions, notices (a server and maildev of its own for mail)
+    "test_load",  # 32 browsers, SIGKILLs, the SMTP server down (servers of its own)
     "test_health",  # last: looks back over the whole run
 )
 
@@ -94,14 +99,14 @@ class Context:
                 print(f"warning: could not stop {srv.label}: {e}", file=sys.stderr)
 
 
-def collect(pattern: str | None):
+def collect(pattern: str | None, leave_out: list[str] | None = None):
     tests = []
     for name in MODULES:
         module = importlib.import_module(name)
         for attr, fn in vars(module).items():
             if attr.startswith("test_") and callable(fn):
                 full = f"{name[5:]}.{attr[5:]}"
-                if pattern and pattern not in full:
+                if (pattern and pattern not in full) or any(word in full for word in leave_out or ()):
                     continue
                 tests.append((full, fn))
     return tests
@@ -121,8 +126,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", required=True, help="the source checkout (templates/, data/, htdocs/, etc/)")
     parser.add_argument("--build", required=True, help="the build directory holding auth-* and sessionauth-admin")
-    parser.add_argument("--server", default="lighttpd", help="lighttpd (apache, apache-cgi: not yet)")
+    parser.add_argument("--server", default="lighttpd",
+                        help="lighttpd; apache (mod_fcgid) or apache-cgi (mod_cgid), both through the shipped .htaccess")
     parser.add_argument("-k", dest="pattern", help="run only tests whose name contains this")
+    parser.add_argument("-x", dest="leave_out", action="append", default=[],
+                        help="leave out tests whose name contains this (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the servers' temporary directories")
     parser.add_argument("-v", dest="verbose", action="store_true", help="print the tests' notes")
     parser.add_argument("--list", action="store_true", help="list the tests and exit")
@@ -136,7 +144,7 @@ def main(argv=None) -> int:
     args.root = os.path.abspath(args.root)
     args.build = os.path.abspath(args.build)
 
-    tests = collect(args.pattern)
+    tests = collect(args.pattern, args.leave_out)
     if args.list:
         for name, _ in tests:
             print(name)
@@ -149,6 +157,7 @@ def main(argv=None) -> int:
 
     ctx = Context(args, server_cls)
     passed = failed = 0
+    skipped: list[str] = []
     started = time.monotonic()
     try:
         try:
@@ -165,6 +174,9 @@ def main(argv=None) -> int:
                 fn(ctx)
             except KeyboardInterrupt:
                 raise
+            except harness.Skip as e:
+                skipped.append(name)
+                print(f"skip {name}: {e}", flush=True)
             except BaseException as e:  # noqa: BLE001 - every failure is reported, none stops the run
                 failed += 1
                 print(f"FAIL {name}: {reason_of(e)}", flush=True)
@@ -177,6 +189,8 @@ def main(argv=None) -> int:
         failed += 1
     finally:
         ctx.stop_all()
+    if skipped:
+        print(f"# {len(skipped)} skipped on {args.server}: {', '.join(skipped)}")
     print(f"# {time.monotonic() - started:.1f} s")
     print(f"{passed} passed, {failed} failed", flush=True)
     return 1 if failed else 0

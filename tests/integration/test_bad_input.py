@@ -3,8 +3,8 @@
 import os
 import secrets
 
-from harness import (check, check_eq, check_in, check_not_in, check_status, count_users, login, new_email,
-                     new_password, raw_request, register, registered_user, user_row)
+from harness import (check, check_eq, check_in, check_not_in, check_status, count_users, login, made_by_program,
+                     new_email, new_password, raw_request, register, registered_user, user_row)
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -32,11 +32,17 @@ def test_body_too_large(ctx):
     status, got = raw_request(s, head, send_after=body.encode(), timeout=10)
     check_eq(status, 413, f"POST of {len(body)} bytes")
     check_eq(count_users(s, email), 0, "accounts")
-    # Declared huge, nothing sent: refused before reading.
+    # Declared huge, nothing sent: refused before reading. Apache first takes
+    # the whole body it was promised (mod_fcgid and mod_cgid alike) and waits
+    # for it like for any slow client: there the body is sent when it is
+    # finite, and the program refuses it.
     for declared in ("70000", "2147483648", "18446744073709551616", "99999999999999999999"):
         head = (f"POST /login HTTP/1.1\r\nHost: {s.host}:{s.port}\r\nContent-Type: {FORM}\r\n"
                 f"Content-Length: {declared}\r\nConnection: close\r\n\r\n").encode()
-        status, got = raw_request(s, head, timeout=5)
+        after = None
+        if s.waits_for_whole_body and int(declared) <= 1 << 20:
+            after = b"a=" + b"x" * (int(declared) - 2)
+        status, got = raw_request(s, head, send_after=after, timeout=5)
         check(status is not None and 400 <= status < 500, f"Content-Length {declared}: status {status} ({got[:80]!r})")
     _still_serving(s, "oversized bodies")
 
@@ -61,7 +67,10 @@ def test_content_length_mismatch(ctx):
         head = (f"POST /login HTTP/1.1\r\nHost: {s.host}:{s.port}\r\nContent-Type: {FORM}\r\n"
                 f"Content-Length: {len(body) + extra}\r\nCookie: {c.cookie_header()}\r\nConnection: close\r\n\r\n").encode()
         status, got = raw_request(s, head + body.encode(), timeout=2, shutdown_write=shut)
-        check(status is None or 400 <= status < 500, f"a body {extra} bytes short (half-close={shut}): status {status}")
+        # mod_fcgid answers a body cut short with its own 500; never a program.
+        server_said = s.waits_for_whole_body and status is not None and status >= 500 and not made_by_program(got)
+        check(status is None or 400 <= status < 500 or server_said,
+              f"a body {extra} bytes short (half-close={shut}): status {status}")
     # Declared shorter than sent: the rest is not read as a second request that does harm.
     head = (f"POST /login HTTP/1.1\r\nHost: {s.host}:{s.port}\r\nContent-Type: {FORM}\r\n"
             f"Content-Length: 5\r\nCookie: {c.cookie_header()}\r\nConnection: close\r\n\r\n").encode()

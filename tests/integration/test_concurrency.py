@@ -75,6 +75,11 @@ def test_kill_register_under_load(ctx):
             t.start()
         time.sleep(kill_at)
         pids = s.program_pids("auth-register")
+        # As plain CGI a process lives for one request: catch one at work.
+        deadline = time.monotonic() + 2
+        while not pids and not s.long_lived_programs and time.monotonic() < deadline:
+            time.sleep(0.005)
+            pids = s.program_pids("auth-register")
         check(pids, "auth-register processes are running under the web server")
         victim = pids[0]
         os.kill(victim, signal.SIGKILL)
@@ -119,4 +124,5 @@ def test_kill_register_under_load(ctx):
                 time.sleep(0.5)
         login(s.client(), email, pw)
         login(s.client(), ok[-1], password)
-        check(s.program_pids("auth-register"), "auth-register runs again")
+        if s.long_lived_programs:
+            check(s.program_pids("auth-register"), "auth-register runs again")

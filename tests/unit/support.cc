@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include <unistd.h>
@@ -354,5 +356,12 @@ std::string decode_entity(const std::string& entity, int depth) {
 }  // namespace
 
 std::string mail_decoded(const std::string& rfc5322) { return decode_entity(rfc5322, 0); }
+
+std::string picture_fixture(const std::string& name) {
+    std::ifstream in(source_dir() + "/tests/data/pictures/" + name, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.empty()) throw std::runtime_error("missing test picture " + name);
+    return bytes;
+}
 
 }  // namespace test

@@ -151,4 +151,10 @@ private:
 // test can look for a link whatever transfer encoding build_message chose.
 std::string mail_decoded(const std::string& rfc5322);
 
+// ---- Helpers for the picture tests ----
+
+// The bytes of tests/data/pictures/<name> (real PNG, JPEG and WebP files);
+// throws if it is missing.
+std::string picture_fixture(const std::string& name);
+
 }  // namespace test

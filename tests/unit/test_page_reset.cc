@@ -110,6 +110,7 @@ class ResetPageTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(ResetPageTest);
     CPPUNIT_TEST(get_reset_shows_form_with_csrf);
     CPPUNIT_TEST(post_reset_without_csrf_is_403);
+    CPPUNIT_TEST(post_reset_from_a_no_referrer_page_is_accepted);
     CPPUNIT_TEST(post_reset_with_invalid_email_is_422);
     CPPUNIT_TEST(known_and_unknown_email_get_the_same_answer);
     CPPUNIT_TEST(known_email_queues_one_mail_sent_after_the_response);
@@ -153,6 +154,23 @@ public:
         CPPUNIT_ASSERT(contains(r.body, "name=\"email\""));
         CPPUNIT_ASSERT(test::sets_cookie(r, "csrf"));
         CPPUNIT_ASSERT_EQUAL(std::string("no-referrer"), test::header_value(r, "Referrer-Policy"));
+    }
+
+    // The reset pages send Referrer-Policy: no-referrer, so a real browser
+    // posts their forms with "Origin: null" (and Sec-Fetch-Site: same-origin).
+    void post_reset_from_a_no_referrer_page_is_accepted() {
+        test::TestApp t;
+        test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
+        Browser b(*t.app);
+        b.get(pages::reset, "/reset");
+        auth::Request rq = test::post_from(b, "/reset", {{"email", kEmail}});
+        rq.origin = "null";
+        rq.sec_fetch_site = "cross-site";
+        CPPUNIT_ASSERT_EQUAL(403, pages::reset(rq, *t.app).status);
+        rq.sec_fetch_site = "";
+        CPPUNIT_ASSERT_EQUAL(403, pages::reset(rq, *t.app).status);
+        rq.sec_fetch_site = "same-origin";
+        CPPUNIT_ASSERT_EQUAL(200, pages::reset(rq, *t.app).status);  // "Check your email"
     }
 
     void post_reset_without_csrf_is_403() {

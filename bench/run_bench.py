@@ -1,0 +1,657 @@
+#!/usr/bin/env python3
+"""Throughput and latency of sessionauth behind lighttpd, with two controls.
+
+    python3 bench/run_bench.py --root ROOT --build BUILD --tools DIR [--json FILE]
+                               [--seconds N] [--warmup N] [--threads T] [--connections C]
+                               [--procs P] [--cgi-workers W]
+
+`./dev bench` builds everything first (BUILD: the site at -O2 -DNDEBUG; DIR:
+bench/fcgi_control and bench/bare_verify) and calls this. Nothing is built
+here. It starts lighttpd on a free 127.0.0.1 port with the site (the
+integration tests' LighttpdServer) plus two controls served by the same
+lighttpd:
+
+  static_control   a static HTML file as large as the profile page: the
+                   ceiling of the web server
+  fcgi_control     bench/fcgi_control: libfcgi and one SQLite primary-key
+                   SELECT, nothing else: the floor of any FastCGI page
+
+and measures, each for --seconds after a --warmup run of wrk (Debian's
+package; the requests come from bench/scenario.lua):
+
+  get_login        GET /login without a session
+  get_profile      GET /profile with a valid session
+  post_profile     POST /profile (name update) with session and CSRF token
+  post_login       POST /login with the right password (Argon2id-bound),
+                   one connection, so its latency is service time; compared
+                   with one bare crypto_pwhash_str_verify timed in this run
+  cgi_login        GET /login with the program run as plain CGI, once per
+                   request (a fork + exec each), --cgi-workers at a time
+  get_profile_large_db  GET /profile against a second server whose database
+                   holds 100,000 users and 1,000,000 live sessions
+
+then the RSS (now and peak) of every FastCGI process after a short idle.
+Prints a table, checks the targets (figures, never a failing test: the exit
+status is 0 unless the bench itself could not run) and, with --json FILE,
+writes the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
+sys.dont_write_bytecode = True
+
+import harness  # noqa: E402
+
+LARGE_USERS = 100_000
+LARGE_SESSIONS = 1_000_000
+BENCH_PASSWORD = "quartz lantern 58 meadow"
+SCENARIOS = ("get_login", "get_profile", "post_profile", "post_login", "static_control", "fcgi_control",
+             "cgi_login", "get_profile_large_db")
+
+# Targets (reported, never enforced).
+TARGET_PAGE_TO_FCGI = 0.8
+TARGET_LOGIN_FACTOR, TARGET_LOGIN_SLACK_MS = 1.05, 2.0
+TARGET_IDLE_RSS_KIB = 8 * 1024
+TARGET_LARGE_DB = 0.10
+
+
+def log(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------
+# The server: the site's lighttpd configuration plus the two controls
+
+
+class BenchServer(harness.LighttpdServer):
+    def __init__(self, *args, tools: str, seed_db: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tools = tools
+        self.seed_db = seed_db
+
+    @property
+    def static_dir(self) -> str:
+        return os.path.join(self.dir, "static")
+
+    def env_settings(self) -> dict:
+        settings = super().env_settings()
+        settings["MAIL_PORT"] = "9"  # nothing is mailed in the bench
+        return settings
+
+    def _migrate(self) -> None:
+        if self.seed_db:
+            shutil.copyfile(self.seed_db, self.db_path)
+        super()._migrate()
+
+    def _write_config(self) -> None:
+        super()._write_config()
+        os.makedirs(self.static_dir, exist_ok=True)
+        control = os.path.join(self.tools, "fcgi_control")
+        extra = f"""
+# ./dev bench: the two controls, served by the same lighttpd
+$HTTP["url"] == "/bench-static.html" {{
+  server.document-root = "{self.static_dir}"
+}}
+$HTTP["url"] == "/bench-fcgi" {{
+  fastcgi.server = ( "/" => ( "control" => (
+    "socket" => "{self.dir}/control.sock", "bin-path" => "{control}",
+    "check-local" => "disable", "max-procs" => {self.max_procs},
+    "bin-environment" => ( "BENCH_DB" => "{self.db_path}" ), "bin-copy-environment" => ( "PATH" ) ) ) )
+}}
+"""
+        with open(self.conf_path, "a") as f:
+            f.write(extra)
+        r = subprocess.run(["lighttpd", "-tt", "-f", self.conf_path], capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise harness.SetupError(f"lighttpd -tt rejected the bench configuration: {r.stderr or r.stdout}")
+
+    def _ours(self, pid: int) -> bool:
+        return super()._ours(pid) or (harness.alive(pid) and harness.cmdline(pid)[:1] == [os.path.join(self.tools, "fcgi_control")])
+
+    def fastcgi_processes(self) -> list[tuple[str, int]]:
+        """(program name, pid) of every FastCGI process lighttpd runs now."""
+        out = []
+        if self.proc is None:
+            return out
+        for pid in harness.children_of(self.proc.pid):
+            args = harness.cmdline(pid)
+            if args and harness.alive(pid):
+                self._known_children.add(pid)
+                out.append((os.path.basename(args[0]), pid))
+        return sorted(out)
+
+
+def proc_status(pid: int) -> dict:
+    """VmRSS, VmHWM (peak RSS), RssAnon, RssFile from status; Pss and
+    Private_Dirty from smaps_rollup (RSS counts every shared library page
+    the process touched; PSS divides them among the processes sharing them)."""
+    fields = {}
+    for name, keys in (("status", ("VmRSS", "VmHWM", "RssAnon", "RssFile")), ("smaps_rollup", ("Pss", "Private_Dirty"))):
+        try:
+            with open(f"/proc/{pid}/{name}") as f:
+                for line in f:
+                    k, _, v = line.partition(":")
+                    if k in keys:
+                        fields[k] = int(v.split()[0])
+        except (OSError, ValueError):
+            pass
+    return fields
+
+
+# --------------------------------------------------------------------------
+# The large database: 100,000 users, 1,000,000 sessions that are all live
+
+
+def make_large_db(path: str, build: str, root: str) -> None:
+    """A migrated database filled with users and sessions (cached between runs)."""
+    t0 = time.monotonic()
+    tmp = path + ".tmp"
+    for p in (tmp, tmp + "-wal", tmp + "-shm"):
+        if os.path.exists(p):
+            os.remove(p)
+    env_path = path + ".env"
+    with open(env_path, "w") as f:
+        f.write(f"SECRET_KEY={'k' * 64}\nBASE_URL=http://127.0.0.1:1\nMAIL_SERVER=127.0.0.1\nMAIL_PORT=9\n"
+                f"MAIL_FROM=noreply@sessionauth.test\nMAIL_STARTTLS=False\nDATABASE_PATH={tmp}\n"
+                f"TEMPLATE_DIR={root}/templates\nDATA_DIR={root}/data\n")
+    r = subprocess.run([os.path.join(build, "sessionauth-admin"), "migrate"], env=dict(os.environ, AUTH_ENV=env_path),
+                       capture_output=True, text=True, timeout=60)
+    os.remove(env_path)
+    if r.returncode != 0:
+        raise harness.SetupError(f"migrate for the large database failed: {r.stderr}")
+    rng = random.Random(20261127)
+    now = int(time.time())
+    fake_hash = "$argon2id$v=19$m=19456,t=2,p=1$" + "A" * 22 + "$" + "B" * 43
+    conn = sqlite3.connect(tmp)
+    # Fast filling: no journal, no syncs, a cache that holds the indexes;
+    # session digests sorted so the unique index grows at its end.
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-400000")
+    with conn:
+        conn.executemany(
+            "INSERT INTO users (id, email, name, password_hash, created_at, updated_at, password_changed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((i, f"bulk.{i}@bench.example", f"Bulk User {i}", fake_hash, now, now, now) for i in range(1, LARGE_USERS + 1)))
+    digests = sorted(rng.randbytes(32) for _ in range(LARGE_SESSIONS))
+    with conn:
+        conn.executemany(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, client_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)",
+            ((d, rng.randint(1, LARGE_USERS), now, now, f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.7",
+              "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0") for d in digests))
+    conn.execute("PRAGMA journal_mode=WAL")  # as the site keeps it
+    conn.close()
+    os.replace(tmp, path)
+    for p in (tmp + "-wal", tmp + "-shm"):
+        if os.path.exists(p):
+            os.remove(p)
+    log(f"made the large database in {time.monotonic() - t0:.1f} s ({os.path.getsize(path) // (1024 * 1024)} MiB)")
+
+
+def refresh_large_db(path: str) -> None:
+    """Every session live again (created and last seen within the last minutes),
+    so that neither the lookups nor housekeeping meet expired rows."""
+    now = int(time.time())
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE sessions SET created_at = ? - (id % 600), last_seen = ? - (id % 60)", (now, now))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+# --------------------------------------------------------------------------
+# wrk
+
+
+class Scenario:
+    def __init__(self, name: str, url: str, expect: int, method: str = "GET", body: str = "", cookie: str = "",
+                 connections: int | None = None, threads: int | None = None):
+        self.name, self.url, self.expect, self.method, self.body, self.cookie = name, url, expect, method, body, cookie
+        self.connections, self.threads = connections, threads
+
+
+def run_wrk(sc: Scenario, seconds: int, threads: int, connections: int) -> dict:
+    c = sc.connections or connections
+    t = min(sc.threads or threads, c)
+    env = dict(os.environ, BENCH_METHOD=sc.method, BENCH_BODY=sc.body, BENCH_COOKIE=sc.cookie, BENCH_EXPECT=str(sc.expect))
+    cmd = ["wrk", f"-t{t}", f"-c{c}", f"-d{seconds}s", "--timeout", "10s", "-s", os.path.join(HERE, "scenario.lua"), sc.url]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 60)
+    m = re.search(r"^BENCH_JSON (\{.*\})$", r.stdout, re.M)
+    if r.returncode != 0 or not m:
+        raise RuntimeError(f"wrk failed for {sc.name} ({r.returncode}): {r.stderr.strip()} {r.stdout[-500:]}")
+    raw = json.loads(m.group(1))
+    rps = raw["requests"] / (raw["duration_us"] / 1e6) if raw["duration_us"] else 0.0
+    return {
+        "rps": rps,
+        "p50_ms": raw["p50_us"] / 1000.0,
+        "p99_ms": raw["p99_us"] / 1000.0,
+        "mean_ms": raw["mean_us"] / 1000.0,
+        "requests": raw["requests"],
+        "socket_errors": raw["socket_errors"],
+        "non_2xx_3xx": raw["status_errors"],
+        "unexpected_status": raw["unexpected"],
+        "first_unexpected_status": raw["first_unexpected"] or None,
+        "errors": raw["socket_errors"] + max(raw["status_errors"], raw["unexpected"]),
+        "connections": c,
+        "threads": t,
+    }
+
+
+def measure(sc: Scenario, args) -> dict:
+    log(f"{sc.name}: warm-up {args.warmup} s, then {args.seconds} s")
+    if args.warmup > 0:
+        run_wrk(sc, args.warmup, args.threads, args.connections)
+    return run_wrk(sc, args.seconds, args.threads, args.connections)
+
+
+def measure_login(sc: Scenario, tools: str, password_hash: str, args, slices: int = 5) -> tuple[dict, list[float]]:
+    """POST /login at one connection in `slices` slices of the measuring time,
+    each followed by a batch of bare verifies. p50: the median of the slices'
+    p50; p99: the largest slice p99; req/s over all slices."""
+    log(f"{sc.name}: warm-up {args.warmup} s, then {args.seconds} s in {slices} slices, each followed by "
+        f"{max(1, args.verify_runs // slices)} bare verifies")
+    if args.warmup > 0:
+        run_wrk(sc, args.warmup, 1, 1)
+    per = max(1, round(args.seconds / slices))
+    parts, samples = [], []
+    for _ in range(slices):
+        parts.append(run_wrk(sc, per, 1, 1))
+        samples += bare_verify(tools, password_hash, max(1, args.verify_runs // slices))
+    total = sum(p["requests"] for p in parts)
+    out = dict(parts[0])
+    out.update({
+        "rps": sum(p["rps"] * per for p in parts) / (per * slices),
+        "p50_ms": statistics.median(p["p50_ms"] for p in parts),
+        "p99_ms": max(p["p99_ms"] for p in parts),
+        "mean_ms": sum(p["mean_ms"] * p["requests"] for p in parts) / total if total else 0.0,
+        "requests": total,
+        "slice_p50_ms": [round(p["p50_ms"], 2) for p in parts],
+    })
+    for key in ("socket_errors", "non_2xx_3xx", "unexpected_status", "errors"):
+        out[key] = sum(p[key] for p in parts)
+    return out, sorted(samples)
+
+
+# --------------------------------------------------------------------------
+# Plain CGI: the login program started once per request
+
+
+def cgi_env(server: harness.Server) -> dict:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "AUTH_ENV": server.env_path,
+        "GATEWAY_INTERFACE": "CGI/1.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": str(server.port),
+        "REQUEST_METHOD": "GET",
+        "REQUEST_URI": "/login",
+        "SCRIPT_NAME": "/login",
+        "QUERY_STRING": "",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": f"127.0.0.1:{server.port}",
+        "HTTP_USER_AGENT": "sessionauth-bench",
+    }
+
+
+def measure_cgi(server: harness.Server, build: str, seconds: int, warmup: int, workers: int) -> dict:
+    program = os.path.join(build, "auth-login")
+    env = cgi_env(server)
+
+    def once() -> tuple[float, bool]:
+        t0 = time.perf_counter()
+        r = subprocess.run([program], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=30)
+        took = time.perf_counter() - t0
+        ok = r.returncode == 0 and r.stdout.startswith(b"Status: 200")
+        return took, ok
+
+    def run_for(duration: float) -> tuple[list[float], int, float]:
+        deadline = time.monotonic() + duration
+        samples: list[float] = []
+        bad = 0
+
+        def worker() -> tuple[list[float], int]:
+            mine, errs = [], 0
+            while time.monotonic() < deadline:
+                took, ok = once()
+                mine.append(took)
+                errs += 0 if ok else 1
+            return mine, errs
+
+        t0 = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            for mine, errs in pool.map(lambda _: worker(), range(workers)):
+                samples += mine
+                bad += errs
+        return samples, bad, time.monotonic() - t0
+
+    log(f"cgi_login: warm-up {warmup} s, then {seconds} s ({workers} at a time)")
+    if warmup > 0:
+        run_for(warmup)
+    samples, bad, took = run_for(seconds)
+    samples.sort()
+    return {
+        "rps": len(samples) / took,
+        "p50_ms": percentile(samples, 50) * 1000,
+        "p99_ms": percentile(samples, 99) * 1000,
+        "mean_ms": statistics.fmean(samples) * 1000,
+        "requests": len(samples),
+        "socket_errors": 0,
+        "non_2xx_3xx": bad,
+        "unexpected_status": bad,
+        "first_unexpected_status": None,
+        "errors": bad,
+        "connections": workers,
+        "threads": workers,
+    }
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return 0.0
+    k = (len(sorted_values) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def bare_verify(tools: str, password_hash: str, count: int) -> list[float]:
+    r = subprocess.run([os.path.join(tools, "bare_verify"), password_hash, str(count)], input=BENCH_PASSWORD + "\n",
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise RuntimeError(f"bare_verify failed: {r.stderr.strip()}")
+    return sorted(float(x) for x in r.stdout.split())
+
+
+# --------------------------------------------------------------------------
+# A logged-in visitor, as wrk will replay it
+
+
+def bench_user(server: harness.Server, email: str) -> dict:
+    c = server.client()
+    harness.register(c, email=email, password=BENCH_PASSWORD, name="Bench User")
+    harness.login(c, email, BENCH_PASSWORD)
+    profile = c.get("/profile")
+    harness.check_status(profile, 200, "GET /profile as the bench user")
+    session_cookie = f"sid={c.cookies['sid']}; csrf={c.cookies['csrf']}"
+    # A browser without a session that has seen the login form (its CSRF cookie and token).
+    anon = server.client()
+    form = anon.get("/login")
+    harness.check_status(form, 200, "GET /login")
+    login_body = harness.encode_form({"csrf_token": form.csrf_token(), "email": email, "password": BENCH_PASSWORD})
+    return {
+        "cookie": session_cookie,
+        "profile_bytes": len(profile.raw_body),
+        "profile_body": harness.encode_form({"csrf_token": profile.csrf_token(), "name": "Bench User"}),
+        "login_cookie": f"csrf={anon.cookies['csrf']}",
+        "login_body": login_body,
+        "hash": server.query("SELECT password_hash FROM users WHERE email = ?", (email,))[0]["password_hash"],
+    }
+
+
+def write_static(server: BenchServer, size: int) -> None:
+    """An HTML page of exactly `size` bytes."""
+    head = b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Static control</title></head><body><p>"
+    tail = b"</p></body></html>\n"
+    filler = (b"lorem ipsum dolor sit amet " * (size // 27 + 2))[: max(0, size - len(head) - len(tail))]
+    with open(os.path.join(server.static_dir, "bench-static.html"), "wb") as f:
+        f.write(head + filler + tail)
+
+
+# --------------------------------------------------------------------------
+# Report
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+            cpu = m.group(1).strip() if m else ""
+    except OSError:
+        pass
+    mem_kib = 0
+    try:
+        with open("/proc/meminfo") as f:
+            mem_kib = int(re.search(r"^MemTotal:\s*(\d+)", f.read(), re.M).group(1))
+    except (OSError, AttributeError):
+        pass
+
+    def version(cmd: list[str]) -> str:
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            return (r.stdout + r.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "?"
+
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = -1.0
+    return {
+        "loadavg_1min_at_start": round(load, 2),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "lighttpd": version(["lighttpd", "-v"]),
+        "wrk": version(["wrk", "--version"]),
+        "compiler": version([os.environ.get("CXX", "g++"), "--version"]),
+    }
+
+
+def fmt_ratio(x) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def report(results: dict, out) -> None:
+    m = results["machine"]
+    s = results["scenarios"]
+    cfg = results["settings"]
+    p = lambda text="": print(text, file=out)  # noqa: E731
+    p(f"sessionauth bench, {results['date']}: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']} "
+      f"(load average {m['loadavg_1min_at_start']} at start)")
+    p(f"{m['lighttpd']}; {m['wrk']}; -O2 -DNDEBUG; {cfg['procs']} FastCGI processes per page; "
+      f"wrk -t{cfg['threads']} -c{cfg['connections']} (post_login -c1), {cfg['warmup']} s warm-up + {cfg['seconds']} s each; "
+      f"Argon2id t={cfg['argon2_opslimit']} m={cfg['argon2_memlimit_kib']} KiB")
+    p()
+    p(f"{'scenario':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'non-2xx/3xx':>12} {'/static':>8} {'/fcgi':>7}")
+    for name in SCENARIOS:
+        r = s[name]
+        p(f"{name:<22} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['socket_errors']:>7} "
+          f"{max(r['non_2xx_3xx'], r['unexpected_status']):>12} {fmt_ratio(r['ratio_to_static']):>8} "
+          f"{fmt_ratio(r['ratio_to_fcgi_control']):>7}")
+    p()
+    p(f"bare crypto_pwhash_str_verify: p50 {results['bare_verify_ms']:.2f} ms (min {results['bare_verify_min_ms']:.2f}, "
+      f"{results['bare_verify_samples']} runs); POST /login p50 / bare verify = {results['post_login_to_bare_verify']:.3f} "
+      f"(+{results['post_login_overhead_ms']:.2f} ms)")
+    p()
+    p("FastCGI processes after 2 s idle (KiB; RSS counts shared library pages in full, PSS shares them out):")
+    p(f"{'process':<16} {'RSS':>7} {'shared':>7} {'anon':>6} {'PSS':>6} {'peak RSS':>9}  server")
+    for proc in results["processes"]:
+        p(f"{proc['program']:<16} {proc['rss_kib']:>7} {proc['file_kib']:>7} {proc['anon_kib']:>6} {proc['pss_kib']:>6} "
+          f"{proc['peak_kib']:>9}  {proc['server']}")
+    p(f"largest idle RSS of a page process: {results['max_idle_rss_kib']} KiB (PSS {results['max_idle_pss_kib']} KiB)")
+    p()
+    p("targets (figures only; the bench never fails on them):")
+    for t in results["targets"]:
+        p(f"  {'met   ' if t['met'] else 'MISSED'} {t['what']}: {t['detail']}")
+
+
+def targets(results: dict) -> list[dict]:
+    s = results["scenarios"]
+    out = []
+
+    def add(what, met, detail):
+        out.append({"what": what, "met": bool(met), "detail": detail})
+
+    for name in ("get_profile", "get_login"):
+        ratio = s[name]["ratio_to_fcgi_control"]
+        add(f"{name} >= {TARGET_PAGE_TO_FCGI} x fcgi_control req/s", ratio >= TARGET_PAGE_TO_FCGI,
+            f"{ratio:.2f}" + ("" if ratio >= TARGET_PAGE_TO_FCGI else
+                               f", short by {(TARGET_PAGE_TO_FCGI - ratio) / TARGET_PAGE_TO_FCGI * 100:.0f} % "
+                               f"({TARGET_PAGE_TO_FCGI * s['fcgi_control']['rps']:.0f} req/s needed, {s[name]['rps']:.0f} measured)"))
+    bare = results["bare_verify_ms"]
+    limit = TARGET_LOGIN_FACTOR * bare + TARGET_LOGIN_SLACK_MS
+    login = s["post_login"]["p50_ms"]
+    add(f"post_login p50 <= {TARGET_LOGIN_FACTOR} x bare verify + {TARGET_LOGIN_SLACK_MS:g} ms", login <= limit,
+        f"{login:.2f} ms against a limit of {limit:.2f} ms" + ("" if login <= limit else f", over by {login - limit:.2f} ms"))
+    worst = max(results["processes"], key=lambda p: p["rss_kib"] if p["page"] else -1)
+    over = [p for p in results["processes"] if p["page"] and p["rss_kib"] >= TARGET_IDLE_RSS_KIB]
+    add("each idle FastCGI page process < 8 MiB RSS", not over,
+        f"largest {worst['rss_kib']} KiB ({worst['program']})" +
+        ("" if not over else f", {len(over)} of {sum(p['page'] for p in results['processes'])} over, worst by "
+                             f"{worst['rss_kib'] - TARGET_IDLE_RSS_KIB} KiB"))
+    errs = {n: r["errors"] for n, r in s.items() if r["errors"]}
+    add("no errors", not errs, "none" if not errs else ", ".join(f"{n}: {e}" for n, e in errs.items()))
+    small, large = s["get_profile"]["rps"], s["get_profile_large_db"]["rps"]
+    drop = (small - large) / small if small else 0.0
+    add(f"get_profile with the large database within {TARGET_LARGE_DB * 100:.0f} % of the small one",
+        abs(drop) <= TARGET_LARGE_DB,
+        f"{large:.0f} against {small:.0f} req/s ({-drop * 100:+.1f} %); p99 {s['get_profile_large_db']['p99_ms']:.2f} "
+        f"against {s['get_profile']['p99_ms']:.2f} ms" +
+        ("" if abs(drop) <= TARGET_LARGE_DB else f", off by {(abs(drop) - TARGET_LARGE_DB) * 100:.1f} points beyond the 10 %"))
+    return out
+
+
+# --------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--build", required=True, help="the -O2 build of the site")
+    ap.add_argument("--tools", required=True, help="where fcgi_control and bare_verify are")
+    ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "10")))
+    ap.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", "2")))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--procs", type=int, default=2, help="FastCGI processes per page (and for the control)")
+    ap.add_argument("--cgi-workers", type=int, default=2)
+    ap.add_argument("--verify-runs", type=int, default=30)
+    ap.add_argument("--cache", help="where to keep the large database between runs (default: BUILD)")
+    args = ap.parse_args(argv)
+    for tool in ("wrk", "lighttpd"):
+        if shutil.which(tool) is None:
+            print(f"bench: {tool} is not installed", file=sys.stderr)
+            return 2
+    root, build, tools = (os.path.abspath(x) for x in (args.root, args.build, args.tools))
+
+    large_path = os.path.join(os.path.abspath(args.cache or build), f"bench-large-{LARGE_USERS}u-{LARGE_SESSIONS}s.sqlite")
+    if not os.path.exists(large_path):
+        log(f"making the large database ({LARGE_USERS} users, {LARGE_SESSIONS} sessions) in {large_path}")
+        make_large_db(large_path, build, root)
+    work = tempfile.mkdtemp(prefix="sessionauth-bench-")
+    large_copy = os.path.join(work, "large.sqlite")
+    shutil.copyfile(large_path, large_copy)
+    refresh_large_db(large_copy)
+
+    small = BenchServer(root, build, label="bench", max_procs=args.procs, tools=tools)
+    large = BenchServer(root, build, label="bench-large", max_procs=args.procs, tools=tools, seed_db=large_copy)
+    results: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(), "scenarios": {}}
+    try:
+        small.start()
+        log(f"site at {small.base_url} ({small.dir})")
+        user = bench_user(small, "bench@bench.example")
+        write_static(small, user["profile_bytes"])
+        settings = small.env_settings()
+        results["settings"] = {"seconds": args.seconds, "warmup": args.warmup, "threads": args.threads,
+                               "connections": args.connections, "procs": args.procs, "cgi_workers": args.cgi_workers,
+                               "argon2_opslimit": int(settings["ARGON2_OPSLIMIT"]),
+                               "argon2_memlimit_kib": int(settings["ARGON2_MEMLIMIT_KIB"]),
+                               "profile_page_bytes": user["profile_bytes"]}
+        u = small.url
+        plan = [
+            Scenario("static_control", u("/bench-static.html"), 200),
+            Scenario("fcgi_control", u("/bench-fcgi"), 200),
+            Scenario("get_login", u("/login"), 200),
+            Scenario("get_profile", u("/profile"), 200, cookie=user["cookie"]),
+            Scenario("post_profile", u("/profile"), 303, method="POST", body=user["profile_body"], cookie=user["cookie"]),
+            Scenario("post_login", u("/login"), 303, method="POST", body=user["login_body"], cookie=user["login_cookie"],
+                     connections=1, threads=1),
+        ]
+        for sc in plan:
+            if sc.name == "post_login":
+                continue  # below, interleaved with the bare verify
+            results["scenarios"][sc.name] = measure(sc, args)
+            if sc.name == "get_profile":
+                # The large database right after the small one, under the same conditions.
+                large.start()
+                log(f"large-database site at {large.base_url} ({large.dir})")
+                big_user = bench_user(large, "bench@bench.example")
+                n_sessions = large.query("SELECT count(*) AS n FROM sessions")[0]["n"]
+                n_users = large.query("SELECT count(*) AS n FROM users")[0]["n"]
+                results["settings"]["large_db"] = {"users": n_users, "sessions": n_sessions,
+                                                   "bytes": os.path.getsize(large.db_path)}
+                results["scenarios"]["get_profile_large_db"] = measure(
+                    Scenario("get_profile_large_db", large.url("/profile"), 200, cookie=big_user["cookie"]), args)
+        # POST /login and the bare verify in alternating slices, so that both
+        # see the same machine (on a shared one, other load comes and goes).
+        login_sc = next(sc for sc in plan if sc.name == "post_login")
+        login, samples = measure_login(login_sc, tools, user["hash"], args)
+        results["scenarios"]["post_login"] = login
+        results["bare_verify_ms"] = percentile(samples, 50)
+        results["bare_verify_min_ms"] = samples[0]
+        results["bare_verify_samples"] = len(samples)
+        results["scenarios"]["cgi_login"] = measure_cgi(small, build, args.seconds, args.warmup, args.cgi_workers)
+
+        time.sleep(2)  # idle
+        procs = []
+        for server, label in ((small, "small db"), (large, "large db")):
+            for program, pid in server.fastcgi_processes():
+                st = proc_status(pid)
+                procs.append({"program": program, "pid": pid, "server": label, "page": program.startswith("auth-"),
+                              "rss_kib": st.get("VmRSS", 0), "anon_kib": st.get("RssAnon", 0),
+                              "file_kib": st.get("RssFile", 0), "pss_kib": st.get("Pss", 0),
+                              "private_dirty_kib": st.get("Private_Dirty", 0), "peak_kib": st.get("VmHWM", 0)})
+        results["processes"] = procs
+    finally:
+        for server in (large, small):
+            try:
+                server.stop()
+            except Exception as e:  # noqa: BLE001 - stop the other too
+                log(f"could not stop {server.label}: {e}")
+        shutil.rmtree(work, ignore_errors=True)
+
+    s = results["scenarios"]
+    for name, r in s.items():
+        r["ratio_to_static"] = r["rps"] / s["static_control"]["rps"] if s["static_control"]["rps"] else None
+        r["ratio_to_fcgi_control"] = r["rps"] / s["fcgi_control"]["rps"] if s["fcgi_control"]["rps"] else None
+    results["post_login_to_bare_verify"] = s["post_login"]["p50_ms"] / results["bare_verify_ms"]
+    results["post_login_overhead_ms"] = s["post_login"]["p50_ms"] - results["bare_verify_ms"]
+    results["max_idle_rss_kib"] = max((p["rss_kib"] for p in results["processes"] if p["page"]), default=0)
+    results["max_idle_pss_kib"] = max((p["pss_kib"] for p in results["processes"] if p["page"]), default=0)
+    results["max_peak_rss_kib"] = max((p["peak_kib"] for p in results["processes"] if p["page"]), default=0)
+    results["targets"] = targets(results)
+    report(results, sys.stdout)
+    if args.json:
+        ordered = dict(results)
+        ordered["scenarios"] = {name: s[name] for name in SCENARIOS}
+        with open(args.json, "w") as f:
+            json.dump(ordered, f, indent=2)
+            f.write("\n")
+        log(f"JSON written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+#!/bin/sh
+# Lays out sessionauth for Apache with only .htaccess (shared hosting), in a
+# folder you then upload, or stage straight on the host:
+#
+#   SITE_DIR/htdocs/    goes INTO the document root: .htaccess (AUTH_ENV filled
+#                       in), css/ js/ images/, cgi/.htaccess, cgi/auth-*.fcgi
+#                       (the programs; mod_fcgid runs them, or plain CGI)
+#   SITE_DIR/private/   goes OUTSIDE the document root: the env file
+#                       (sessionauth.env), templates/, data/, db/ (the database
+#                       folder; the first request creates the database there)
+#
+# Usage: stage-site.sh [OPTIONS] SITE_DIR ENV_FILE
+#
+#   ENV_FILE  your env file (see .env.sample): copied to private/sessionauth.env,
+#             mode 0600. Keys it leaves out are added for the staged layout:
+#             TEMPLATE_DIR, DATA_DIR, DATABASE_PATH (private/db/sessionauth.sqlite).
+#   --private-path PATH  where private/ will be on the web host (default: the
+#             staged SITE_DIR/private itself); the paths written into .htaccess
+#             and the env file start with it
+#   --programs DIR  the built auth-* programs (default: the checkout's build/,
+#             or the installed $libexecdir/sessionauth next to this script)
+#   --share DIR  templates/, data/ and htdocs/ (default: the checkout, or the
+#             installed $datadir/sessionauth this script is in)
+#   --owner USER  (as root) give private/ to USER, the user the programs run
+#             as (e.g. www-data on a server without suexec)
+#
+# Staging again updates the programs, templates and static files and the env
+# file; the database in private/db stays.
+set -eu
+
+usage() {
+  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit "${1:-2}"
+}
+die() { printf 'stage-site.sh: %s\n' "$*" >&2; exit 1; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+programs='' share='' private_path='' owner=''
+while [ $# -gt 0 ]; do
+  case $1 in
+    --programs) [ $# -ge 2 ] || usage; programs=$2; shift 2 ;;
+    --programs=*) programs=${1#*=}; shift ;;
+    --share) [ $# -ge 2 ] || usage; share=$2; shift 2 ;;
+    --share=*) share=${1#*=}; shift ;;
+    --private-path) [ $# -ge 2 ] || usage; private_path=$2; shift 2 ;;
+    --private-path=*) private_path=${1#*=}; shift ;;
+    --owner) [ $# -ge 2 ] || usage; owner=$2; shift 2 ;;
+    --owner=*) owner=${1#*=}; shift ;;
+    -h|--help) usage 0 ;;
+    --) shift; break ;;
+    -*) printf 'stage-site.sh: unknown option %s\n' "$1" >&2; usage ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 2 ] || usage
+site=$1 env_in=$2
+
+# Where the shared files are: this script sits in etc/apache/ both in the
+# checkout and under the installed $datadir/sessionauth.
+if [ -z "$share" ]; then
+  share=$(cd "$here/../.." && pwd)
+fi
+for f in templates/layout.tpl data/common-passwords.txt htdocs/.htaccess htdocs/cgi/.htaccess; do
+  [ -f "$share/$f" ] || die "$share/$f not found: give --share (the folder holding templates/, data/, htdocs/)"
+done
+if [ -z "$programs" ]; then
+  for d in "$share/build" "$share/../../libexec/sessionauth"; do
+    if [ -x "$d/auth-home" ]; then programs=$d; break; fi
+  done
+  [ -n "$programs" ] || die "no built programs found: give --programs (the build folder or \$libexecdir/sessionauth)"
+fi
+[ -x "$programs/auth-home" ] || die "$programs/auth-home not found or not executable"
+[ -f "$env_in" ] || die "env file $env_in not found (start from .env.sample)"
+
+mkdir -p "$site"
+site=$(cd "$site" && pwd)
+private=$site/private
+[ -n "$private_path" ] || private_path=$private
+case $private_path in
+  /*) ;;
+  *) die "--private-path must be absolute: $private_path" ;;
+esac
+case $private_path in
+  *'"'*|*'\'*|*'
+'*) die "the private path may not contain quotes, backslashes or newlines: $private_path" ;;
+esac
+private_path=${private_path%/}
+env_name=sessionauth.env
+
+# -- the document root ---------------------------------------------------
+umask 022
+mkdir -p "$site/htdocs/cgi"
+# Static files and both .htaccess files, as shipped.
+cp -R "$share/htdocs/." "$site/htdocs/"
+# The path of the env file goes into the one SetEnv line.
+escaped=$(printf '%s' "$private_path/$env_name" | sed 's/[|&]/\\&/g')
+grep -q '^SetEnv AUTH_ENV ' "$site/htdocs/.htaccess" || die "no 'SetEnv AUTH_ENV' line in $share/htdocs/.htaccess"
+sed "s|^SetEnv AUTH_ENV .*|SetEnv AUTH_ENV \"$escaped\"|" "$share/htdocs/.htaccess" >"$site/htdocs/.htaccess.new"
+mv "$site/htdocs/.htaccess.new" "$site/htdocs/.htaccess"
+# The programs, named *.fcgi so that the .htaccess gives them to mod_fcgid
+# (or to plain CGI). `install` replaces a running binary safely.
+found=0
+for f in "$programs"/auth-*; do
+  name=${f##*/}
+  case $name in *.*) continue ;; esac
+  [ -f "$f" ] && [ -x "$f" ] || continue
+  install -m 0755 "$f" "$site/htdocs/cgi/$name.fcgi"
+  found=$((found + 1))
+done
+[ "$found" -gt 0 ] || die "no auth-* programs in $programs"
+chmod -R u=rwX,go=rX "$site/htdocs"
+
+# -- outside the document root -------------------------------------------
+mkdir -p "$private/templates" "$private/data"
+chmod 0700 "$private"
+cp -R "$share/templates/." "$private/templates/"
+cp -R "$share/data/." "$private/data/"
+
+has_key() { grep -Eq "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=" "$env_in"; }
+value_of() {
+  grep -E "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=" "$env_in" | tail -n 1 |
+    sed -E "s/^[^=]*=[[:space:]]*//; s/^[\"']//; s/[\"'][[:space:]]*(#.*)?\$//; s/[[:space:]]+#.*\$//"
+}
+tmp_env=$private/.$env_name.new
+(
+  umask 077
+  cat "$env_in" >"$tmp_env"
+  added=''
+  for pair in "TEMPLATE_DIR=$private_path/templates" "DATA_DIR=$private_path/data" \
+              "DATABASE_PATH=$private_path/db/sessionauth.sqlite"; do
+    has_key "${pair%%=*}" && continue
+    [ -n "$added" ] || { printf '\n# Added by stage-site.sh: where this site keeps its files.\n'; added=yes; }
+    case ${pair#*=} in
+      *[[:space:]#]*) printf '%s="%s"\n' "${pair%%=*}" "${pair#*=}" ;;
+      *) printf '%s\n' "$pair" ;;
+    esac
+  done >>"$tmp_env"
+)
+mv "$tmp_env" "$private/$env_name"
+
+# The database folder (when the database lives under private/).
+db=$private_path/db/sessionauth.sqlite
+has_key DATABASE_PATH && db=$(value_of DATABASE_PATH)
+case $db in
+  "$private_path"/*) rel=${db#"$private_path"/}; mkdir -p "$private/$(dirname "$rel")"; chmod 0700 "$private/$(dirname "$rel")" ;;
+esac
+
+if [ -n "$owner" ]; then
+  chown -R "$owner:" "$private"
+fi
+
+printf 'staged %s: htdocs/ (%s programs) -> the document root; private/ -> %s\n' "$site" "$found" "$private_path"

@@ -1,0 +1,675 @@
+#!/usr/bin/env node
+// End-to-end tests of sessionauth in a real browser: Debian's Chromium
+// (/usr/bin/chromium, headless) driven by playwright-core, with axe-core
+// scanning every page. Both come pinned from package-lock.json.
+//
+//   node tests/e2e/run.mjs --root ROOT --build BUILD [--no-snapshots] [-k WORD]
+//
+// Starts the site from the programs already built in BUILD with
+// tests/e2e/serve_for_e2e.py (lighttpd + maildev, on 127.0.0.1), runs the
+// tests below in order (later ones use the account the earlier ones made),
+// prints "ok   name" or "FAIL name: reason" for each and ends with the line
+// "N passed, N failed". Saves screenshots (1280 and 390 pixels wide) of the
+// pages to docs/snapshots/. Exits 1 when a test failed, 2 when the run could
+// not start. Every process it starts is stopped by its PID.
+
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { readFileSync, mkdirSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+const ROOT = path.resolve(args.root ?? path.join(HERE, "..", ".."));
+const BUILD = path.resolve(args.build ?? path.join(ROOT, "build"));
+const SNAPSHOTS = path.join(ROOT, "docs", "snapshots");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const EXPIRING_TTL = 3; // seconds: RESET_TOKEN_TTL of the second site
+
+const require = createRequire(path.join(ROOT, "package.json"));
+const { chromium } = require("playwright-core");
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+// The account the flows use: fixed, so that the snapshots are the same from
+// one run to the next (every run starts with an empty database).
+const ADA = { name: "Ada Lovelace", email: "ada.lovelace@example.test", password: "plume orbit lantern 1843" };
+const ADA_NEW_NAME = "Ada King";
+const ADA_CHANGED = "copper meadow quiet 1852";
+const ADA_RESET = "willow harbour signal 1815";
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--root") out.root = argv[++i];
+    else if (a === "--build") out.build = argv[++i];
+    else if (a === "--no-snapshots") out.noSnapshots = true;
+    else if (a === "-k") out.filter = argv[++i];
+    else { console.error(`run.mjs: unknown argument ${a}`); process.exit(2); }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Checks
+
+class Failure extends Error {}
+function check(cond, message) { if (!cond) throw new Failure(message); }
+function checkEq(actual, expected, what) {
+  if (actual !== expected) throw new Failure(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------
+// The site (serve_for_e2e.py) and the browser
+
+let site = null; // { proc, base, expiring, inbox }
+let browserServer = null;
+let browser = null;
+const started = []; // PIDs this run started, for the last resort in stop()
+
+async function startSite() {
+  const proc = spawn("python3", [path.join(HERE, "serve_for_e2e.py"), "--root", ROOT, "--build", BUILD,
+    "--expiring-ttl", String(EXPIRING_TTL)], { stdio: ["pipe", "pipe", "inherit"] });
+  started.push(proc.pid);
+  const lines = createInterface({ input: proc.stdout });
+  const first = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("serve_for_e2e.py said nothing within 60 s")), 60000);
+    lines.once("line", (line) => { clearTimeout(timer); resolve(line); });
+    proc.once("exit", (code) => { clearTimeout(timer); reject(new Error(`serve_for_e2e.py exited with ${code}`)); });
+  });
+  const info = JSON.parse(first);
+  if (info.error) throw new Error(`serve_for_e2e.py: ${info.error}`);
+  site = { proc, ...info };
+}
+
+async function startBrowser() {
+  const flags = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+  if (process.getuid && process.getuid() === 0) flags.push("--no-sandbox");
+  // launchServer: the browser process is ours, with a PID to stop it by.
+  // Playwright gives it a new, empty profile directory (--user-data-dir).
+  browserServer = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: flags });
+  started.push(browserServer.process().pid);
+  browser = await chromium.connect(browserServer.wsEndpoint());
+}
+
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+async function stopAll() {
+  try { if (browser) await browser.close(); } catch { /* already gone */ }
+  try { if (browserServer) await browserServer.close(); } catch { /* already gone */ }
+  if (site?.proc && site.proc.exitCode === null) {
+    const exited = new Promise((r) => site.proc.once("exit", r));
+    site.proc.stdin.end(); // serve_for_e2e.py stops its servers when stdin closes
+    await Promise.race([exited, sleep(20000)]);
+  }
+  for (const pid of started) {
+    if (alive(pid)) { try { process.kill(pid, "SIGTERM"); } catch { /* gone */ } }
+  }
+  await sleep(300);
+  for (const pid of started) {
+    if (alive(pid)) { try { process.kill(pid, "SIGKILL"); } catch { /* gone */ } }
+  }
+}
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, ...options });
+  const page = await context.newPage();
+  page.cspViolations = [];
+  page.on("console", (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) page.cspViolations.push(msg.text());
+  });
+  page.on("pageerror", (err) => { page.cspViolations.push(`page error: ${err.message}`); });
+  return page;
+}
+
+// ---------------------------------------------------------------------------
+// Page helpers
+
+const url = (p, base = site.base) => base + p;
+
+async function visit(page, p, base) {
+  const response = await page.goto(url(p, base));
+  check(response, `no response for ${p}`);
+  return response;
+}
+
+async function heading(page) {
+  return (await page.locator("h1").first().textContent()).trim();
+}
+
+async function expectHeading(page, text) {
+  checkEq(await heading(page), text, `h1 of ${page.url()}`);
+}
+
+async function expectText(page, text, where = "main") {
+  const body = await page.locator(where).innerText();
+  check(body.includes(text), `${JSON.stringify(text)} not on ${page.url()}: ${JSON.stringify(body.slice(0, 400))}`);
+}
+
+async function bodyText(page) { return page.locator("body").innerText(); }
+
+// Fills the fields (by id) and presses the form's submit button; waits for
+// the next page.
+async function submit(page, fields, button) {
+  for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
+  const target = button ? page.getByRole("button", { name: button, exact: true }) : page.locator("main form button[type=submit]").first();
+  await Promise.all([page.waitForNavigation(), target.click()]);
+}
+
+// The error of one field: the input says it is invalid, names the message
+// with aria-describedby, and the message is shown.
+async function expectFieldError(page, id, message) {
+  const input = page.locator(`#${id}`);
+  checkEq(await input.getAttribute("aria-invalid"), "true", `aria-invalid of #${id} on ${page.url()}`);
+  const described = ((await input.getAttribute("aria-describedby")) ?? "").split(/\s+/).filter(Boolean);
+  check(described.length > 0, `#${id} has no aria-describedby`);
+  let found = false;
+  for (const ref of described) {
+    const el = page.locator(`[id="${ref}"]`);
+    check(await el.count() === 1, `#${id} aria-describedby names ${ref}, which is not on the page`);
+    const text = (await el.innerText()).trim();
+    if (text.includes(message)) { found = true; check(await el.isVisible(), `the error of #${id} is hidden`); }
+  }
+  check(found, `#${id}: no described-by element says ${JSON.stringify(message)}; it says ${JSON.stringify(await Promise.all(described.map((r) => page.locator(`[id="${r}"]`).innerText())))}`);
+  // The summary at the top is announced.
+  check(await page.locator("main [role=alert]").count() >= 1, `no role=alert error summary on ${page.url()}`);
+}
+
+async function expectNoFieldError(page, id) {
+  check(await page.locator(`#${id}`).getAttribute("aria-invalid") === null, `#${id} is marked invalid`);
+}
+
+async function focusedId(page) { return page.evaluate(() => document.activeElement?.id ?? ""); }
+
+async function expectFocus(page, id) {
+  checkEq(await focusedId(page), id, `focused element on ${page.url()}`);
+}
+
+async function expectFlash(page, text) {
+  const flash = page.locator(".flash[role=status]");
+  check(await flash.count() === 1, `no flash message on ${page.url()} (expected ${JSON.stringify(text)})`);
+  checkEq((await flash.innerText()).trim(), text, "flash message");
+}
+
+// ---------------------------------------------------------------------------
+// Accessibility and robustness of one page, as it is shown now
+
+const scanned = new Map(); // page label -> number of axe rules passed
+
+async function audit(page, label, response) {
+  // Every page: a Content-Security-Policy that forbids inline script, and no
+  // inline script or style in the markup.
+  if (response) {
+    const csp = (await response.allHeaders())["content-security-policy"] ?? "";
+    check(/script-src 'self'/.test(csp) || /default-src 'none'/.test(csp), `${label}: CSP allows scripts from elsewhere: ${csp}`);
+    check(!/unsafe-inline|unsafe-eval/.test(csp), `${label}: CSP allows inline script: ${csp}`);
+  }
+  const inline = await page.evaluate(() => ({
+    scripts: [...document.scripts].filter((s) => !s.src).length,
+    styles: document.querySelectorAll("[style], style").length,
+    handlers: [...document.querySelectorAll("*")].filter((e) => [...e.attributes].some((a) => a.name.startsWith("on"))).length,
+  }));
+  checkEq(JSON.stringify(inline), JSON.stringify({ scripts: 0, styles: 0, handlers: 0 }), `${label}: inline script/style`);
+  check(page.cspViolations.length === 0, `${label}: ${page.cspViolations.join("; ")}`);
+
+  // Every visible field has a label.
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll("input, select, textarea")]
+    .filter((e) => e.type !== "hidden" && !e.hidden && (!e.labels || e.labels.length === 0) && !e.getAttribute("aria-label"))
+    .map((e) => e.name || e.id));
+  checkEq(unlabelled.join(","), "", `${label}: fields without a label`);
+
+  // axe-core: no serious or critical violation (contrast included). Its
+  // source is evaluated through the DevTools protocol, which the page's CSP
+  // (rightly) does not let a <script> element do.
+  const has = await page.evaluate(() => typeof window.axe === "object");
+  if (!has) await page.evaluate(AXE_SOURCE + "\n;void 0");
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } });
+    return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) })) };
+  });
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const minor = result.violations.filter((v) => !bad.includes(v));
+  for (const v of minor) console.log(`#   ${label}: axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.join(", ")})`);
+  check(bad.length === 0, `${label}: axe: ${bad.map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(", ")}`).join("; ")}`);
+  scanned.set(label, (scanned.get(label) ?? 0) + 1);
+}
+
+// Screenshots of the page as it is: docs/snapshots/<name>-desktop.png and
+// <name>-phone.png (whole page).
+async function snap(page, name) {
+  if (args.noSnapshots) return;
+  mkdirSync(SNAPSHOTS, { recursive: true });
+  await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: path.join(SNAPSHOTS, `${name}-desktop.png`), fullPage: true, animations: "disabled", caret: "hide" });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: path.join(SNAPSHOTS, `${name}-phone.png`), fullPage: true, animations: "disabled", caret: "hide" });
+  await page.setViewportSize(DESKTOP);
+}
+
+// ---------------------------------------------------------------------------
+// Mail, through the development inbox (maildev)
+
+async function inboxMails() {
+  const r = await fetch(`${site.inbox}/api/email`);
+  check(r.ok, `inbox answered ${r.status}`);
+  return r.json();
+}
+
+function mailsTo(mails, address) {
+  return mails.filter((m) => (m.to ?? []).concat(m.envelope?.to ?? []).some((t) => (t.address ?? "").toLowerCase() === address.toLowerCase()));
+}
+
+// Waits for the count-th mail to `address`; between looks a cheap request
+// lets the site deliver what is due.
+async function waitForMail(address, count, base = site.base, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const found = mailsTo(await inboxMails(), address);
+    const seen = new Set();
+    const unique = found.filter((m) => !seen.has(m.id) && seen.add(m.id));
+    if (unique.length >= count) return unique.sort((a, b) => String(a.time).localeCompare(String(b.time)))[count - 1];
+    check(Date.now() < deadline, `${unique.length} mails to ${address} after ${timeout / 1000} s, expected ${count}`);
+    await fetch(`${base}/login`).catch(() => {});
+    await sleep(250);
+  }
+}
+
+function resetLink(mail) {
+  const text = `${mail.text ?? ""}\n${mail.html ?? ""}`;
+  const m = text.match(/https?:\/\/[^\s"'<>]+?\/reset\/confirm\?token=[A-Za-z0-9_-]+/);
+  check(m, `no reset link in the mail: ${text.slice(0, 300)}`);
+  return m[0];
+}
+
+// Asks for a reset link on the reset request page; returns the link from the
+// mail that arrives.
+async function askForReset(page, email, base = site.base) {
+  const before = mailsTo(await inboxMails(), email).length;
+  await visit(page, "/reset", base);
+  await submit(page, { email });
+  await expectHeading(page, "Check your email");
+  return resetLink(await waitForMail(email, before + 1, base));
+}
+
+// ---------------------------------------------------------------------------
+// The tests
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+let page; // the main browser tab (one context: Ada's browser)
+
+test("home page, logged out: links, accessible, snapshot", async () => {
+  const r = await visit(page, "/");
+  await expectHeading(page, "Welcome");
+  await expectText(page, "You are not logged in.");
+  check(await page.getByRole("link", { name: "Create an account" }).count() === 1, "no register link on the home page");
+  await audit(page, "home", r);
+  await snap(page, "home");
+});
+
+test("unknown page: 404 page is accessible", async () => {
+  const r = await visit(page, "/no-such-page");
+  checkEq(r.status(), 404, "status of /no-such-page");
+  await audit(page, "404", r);
+});
+
+test("register: every field error on its field, focus on the first", async () => {
+  const r = await visit(page, "/register");
+  await expectHeading(page, "Create an account");
+  await audit(page, "register", r);
+  await snap(page, "register");
+
+  await submit(page, {});
+  await expectFieldError(page, "name", "Enter your full name.");
+  await expectFieldError(page, "email", "Enter an email address like name@example.com.");
+  await expectFieldError(page, "password", "Use at least 12 characters");
+  await expectFocus(page, "name");
+  await audit(page, "register (errors)");
+
+  await submit(page, { name: ADA.name, email: "not-an-address", password: "short", password_confirm: "short" });
+  checkEq(await page.inputValue("#name"), ADA.name, "name kept after an error");
+  checkEq(await page.inputValue("#password"), "", "password not sent back");
+  await expectNoFieldError(page, "name");
+  await expectFieldError(page, "email", "Enter an email address like name@example.com.");
+  await expectFieldError(page, "password", "Use at least 12 characters");
+  await expectFocus(page, "email");
+
+  await submit(page, { email: ADA.email, password: ADA.password, password_confirm: ADA.password + "x" });
+  await expectFieldError(page, "password_confirm", "The two passwords do not match.");
+  await expectFocus(page, "password_confirm");
+
+  await submit(page, { email: ADA.email, password: "ada.lovelace 1815 xyz", password_confirm: "ada.lovelace 1815 xyz" });
+  await expectFieldError(page, "password", "Don't use your email address or name in your password.");
+
+  await submit(page, { email: ADA.email, password: "password1234", password_confirm: "password1234" });
+  const err = await page.locator("#password-error").innerText().catch(() => "");
+  check(/common|guess/i.test(err), `a common password is refused with a clear message, got ${JSON.stringify(err)}`);
+  await audit(page, "register (password errors)");
+});
+
+test("register: account created, then login page says so", async () => {
+  await visit(page, "/register");
+  await submit(page, { name: ADA.name, email: ADA.email, password: ADA.password, password_confirm: ADA.password });
+  check(new URL(page.url()).pathname === "/login", `after registering: ${page.url()}`);
+  await expectFlash(page, "Account created. You can log in now.");
+});
+
+test("register: taken email address, with a link to log in", async () => {
+  await visit(page, "/register");
+  await submit(page, { name: "Someone Else", email: ADA.email, password: "another fine passphrase", password_confirm: "another fine passphrase" });
+  await expectFieldError(page, "email", "An account with this email address already exists.");
+  check(await page.locator("#email-error a[href$='/login']").count() === 1, "the taken-email error links to log in");
+  await expectFocus(page, "email");
+});
+
+test("login: every field error on its field, then logged in", async () => {
+  const r = await visit(page, "/login");
+  await expectHeading(page, "Log in");
+  await audit(page, "login", r);
+  await snap(page, "login");
+
+  await submit(page, {});
+  await expectFieldError(page, "email", "Enter the email address of your account");
+  await expectFieldError(page, "password", "Enter your password.");
+  await expectFocus(page, "email");
+  await audit(page, "login (errors)");
+
+  await submit(page, { email: ADA.email, password: "not the password at all" });
+  await expectFieldError(page, "password", "The email address or the password is not right.");
+  checkEq(await page.inputValue("#email"), ADA.email, "email kept after a wrong password");
+  await expectFocus(page, "password");
+
+  await submit(page, { email: ADA.email, password: ADA.password });
+  check(new URL(page.url()).pathname === "/profile", `after logging in: ${page.url()}`);
+  await expectFlash(page, "You are logged in.");
+  await expectText(page, ADA.email);
+});
+
+test("profile: shown, accessible, snapshot", async () => {
+  const r = await visit(page, "/profile");
+  await expectHeading(page, "Your profile");
+  await expectText(page, ADA.email);
+  checkEq(await page.inputValue("#name"), ADA.name, "name field");
+  checkEq((await r.allHeaders())["cache-control"], "no-store", "Cache-Control of /profile");
+  await audit(page, "profile", r);
+  await snap(page, "profile");
+});
+
+test("profile: empty name refused on its field, new name saved", async () => {
+  await visit(page, "/profile");
+  await submit(page, { name: "" }, "Save");
+  await expectFieldError(page, "name", "Enter your full name.");
+  await expectFocus(page, "name");
+  await audit(page, "profile (name error)");
+
+  await submit(page, { name: ADA_NEW_NAME }, "Save");
+  check(new URL(page.url()).pathname === "/profile", `after saving: ${page.url()}`);
+  await expectFlash(page, "Profile saved.");
+  checkEq(await page.inputValue("#name"), ADA_NEW_NAME, "saved name");
+  await expectText(page, ADA_NEW_NAME, "header");
+  await audit(page, "profile update");
+  await snap(page, "profile-update");
+});
+
+test("profile: password change errors on their fields, then changed", async () => {
+  await visit(page, "/profile");
+  await submit(page, {}, "Change password");
+  await expectFieldError(page, "current_password", "Enter your current password.");
+  await expectFocus(page, "current_password");
+
+  await submit(page, { current_password: "wrong wrong wrong", new_password: ADA_CHANGED, new_password_confirm: ADA_CHANGED }, "Change password");
+  await expectFieldError(page, "current_password", "Your current password is not right.");
+
+  await submit(page, { current_password: ADA.password, new_password: "short", new_password_confirm: "short" }, "Change password");
+  await expectFieldError(page, "new_password", "Use at least 12 characters");
+  await expectFocus(page, "new_password");
+
+  await submit(page, { current_password: ADA.password, new_password: ADA_CHANGED, new_password_confirm: ADA_CHANGED + "!" }, "Change password");
+  await expectFieldError(page, "new_password_confirm", "The two new passwords do not match.");
+  await audit(page, "profile (password errors)");
+
+  await submit(page, { current_password: ADA.password, new_password: ADA_CHANGED, new_password_confirm: ADA_CHANGED }, "Change password");
+  await expectFlash(page, "Password changed. Your other sessions have been ended.");
+});
+
+test("sessions page (when the site has one): accessible", async () => {
+  const r = await visit(page, "/profile/sessions");
+  if (r.status() === 404) { console.log("#   /profile/sessions: not on this site (404), not scanned"); return; }
+  checkEq(r.status(), 200, "status of /profile/sessions");
+  await audit(page, "sessions", r);
+});
+
+test("logout: confirm page, logged out, back button shows no account data", async () => {
+  await visit(page, "/profile");
+  const r = await visit(page, "/logout");
+  await expectHeading(page, "Log out");
+  await audit(page, "logout", r);
+  await snap(page, "logout");
+  await submit(page, {}, "Log out");
+  await expectFlash(page, "You are logged out.");
+  await expectText(page, "You are not logged in.");
+
+  for (let i = 0; i < 3; i++) {
+    await page.goBack().catch(() => null);
+    await page.waitForLoadState();
+    const text = await bodyText(page);
+    for (const secret of [ADA.email, ADA_NEW_NAME, ADA.name]) {
+      check(!text.includes(secret), `after logout, back ${i + 1}× shows ${JSON.stringify(secret)} at ${page.url()}`);
+    }
+  }
+  // The profile now asks to log in.
+  await visit(page, "/profile");
+  check(new URL(page.url()).pathname === "/login", `/profile after logout went to ${page.url()}`);
+});
+
+test("login with the changed password", async () => {
+  await visit(page, "/login");
+  await submit(page, { email: ADA.email, password: ADA_CHANGED });
+  check(new URL(page.url()).pathname === "/profile", `after logging in: ${page.url()}`);
+  await visit(page, "/logout");
+  await submit(page, {}, "Log out");
+});
+
+test("reset request: error on its field, accessible, snapshot", async () => {
+  const r = await visit(page, "/reset");
+  await expectHeading(page, "Reset your password");
+  await audit(page, "reset request", r);
+  await snap(page, "reset-request");
+  await submit(page, { email: "nobody at example" });
+  await expectFieldError(page, "email", "Enter an email address like name@example.com.");
+  await expectFocus(page, "email");
+  await audit(page, "reset request (error)");
+});
+
+let resetUrl = "";
+test("reset: link read in the development inbox, new password set, login again", async () => {
+  resetUrl = await askForReset(page, ADA.email);
+  await audit(page, "reset sent");
+
+  // The inbox, as a person opens it: the mail is listed.
+  const inbox = await newPage();
+  try {
+    await inbox.goto(site.inbox + "/");
+    await inbox.getByText(ADA.email).first().waitFor({ timeout: 10000 }).catch(async () => {
+      await inbox.getByText(/reset/i).first().waitFor({ timeout: 5000 });
+    });
+  } finally { await inbox.context().close(); }
+
+  const r = await page.goto(resetUrl);
+  checkEq(r.status(), 200, "status of the reset link");
+  await expectHeading(page, "Choose a new password");
+  await expectText(page, ADA.email);
+  await audit(page, "reset confirm", r);
+  await snap(page, "reset-confirm");
+
+  await submit(page, { password: "short", password_confirm: "short" });
+  await expectFieldError(page, "password", "Use at least 12 characters");
+  await expectFocus(page, "password");
+  await submit(page, { password: ADA_RESET, password_confirm: ADA_RESET + "?" });
+  await expectFieldError(page, "password_confirm", "The two passwords do not match.");
+  await expectFocus(page, "password_confirm");
+  await audit(page, "reset confirm (errors)");
+
+  await submit(page, { password: ADA_RESET, password_confirm: ADA_RESET });
+  check(new URL(page.url()).pathname === "/login", `after the reset: ${page.url()}`);
+  await expectFlash(page, "Your password has been changed. Log in with the new one.");
+
+  await submit(page, { email: ADA.email, password: ADA_CHANGED });
+  await expectFieldError(page, "password", "The email address or the password is not right.");
+  await submit(page, { email: ADA.email, password: ADA_RESET });
+  check(new URL(page.url()).pathname === "/profile", `after logging in with the new password: ${page.url()}`);
+  await expectText(page, ADA.email);
+  await visit(page, "/logout");
+  await submit(page, {}, "Log out");
+});
+
+test("reset: used and damaged links say so", async () => {
+  check(resetUrl, "no link from the previous test");
+  let r = await page.goto(resetUrl);
+  await expectHeading(page, "This link cannot be used");
+  await expectText(page, "This reset link has already been used.");
+  await audit(page, "reset link used", r);
+  r = await page.goto(resetUrl.replace(/token=.*/, "token=abc"));
+  await expectText(page, "This reset link is incomplete or damaged.");
+  r = await page.goto(resetUrl.replace(/token=.*/, "token=" + "A".repeat(43)));
+  await expectText(page, "This reset link is not valid.");
+  await audit(page, "reset link invalid", r);
+});
+
+test("reset: expired link page, accessible, snapshot", async () => {
+  const p = await newPage();
+  try {
+    const who = { name: "Grace Hopper", email: "grace.hopper@example.test", password: "cobol compiler moth 1947" };
+    await visit(p, "/register", site.expiring);
+    await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: who.password });
+    const link = await askForReset(p, who.email, site.expiring);
+    await sleep((EXPIRING_TTL + 1.5) * 1000);
+    const r = await p.goto(link);
+    await expectHeading(p, "This link cannot be used");
+    await expectText(p, "This reset link has expired. Ask for a new one.");
+    check(await p.getByRole("link", { name: "Ask for a new link" }).count() === 1, "no way to ask again");
+    await audit(p, "reset expired", r);
+    await snap(p, "reset-expired");
+  } finally { await p.context().close(); }
+});
+
+test("login: too many failed attempts say so on the email field", async () => {
+  const p = await newPage();
+  try {
+    const who = { name: "Alan Turing", email: "alan.turing@example.test", password: "enigma bombe hut eight" };
+    await visit(p, "/register", site.expiring);
+    await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: who.password });
+    for (let i = 0; i < 5; i++) await submit(p, { email: who.email, password: `wrong guess number ${i}` });
+    await submit(p, { email: who.email, password: who.password });
+    await expectFieldError(p, "email", "Too many failed attempts.");
+    await expectFocus(p, "email");
+    await audit(p, "login (throttled)");
+  } finally { await p.context().close(); }
+});
+
+test("keyboard only: skip link, register and log in without a mouse", async () => {
+  const p = await newPage();
+  try {
+    const who = { name: "Katherine Johnson", email: "katherine.johnson@example.test", password: "orbit trajectory 1962 x" };
+    await visit(p, "/register");
+    await p.keyboard.press("Tab");
+    checkEq(await p.evaluate(() => document.activeElement.textContent), "Skip to content", "first Tab stop");
+    check(await p.locator(".skip").isVisible(), "the skip link shows when focused");
+    const outline = await p.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    check(outline !== "none", "the focused link has a visible outline");
+    await p.keyboard.press("Enter");
+    // From the main content, Tab to the first field.
+    let steps = 0;
+    while ((await focusedId(p)) !== "name" && steps++ < 10) await p.keyboard.press("Tab");
+    await expectFocus(p, "name");
+    await p.keyboard.type(who.name);
+    await p.keyboard.press("Tab"); await expectFocus(p, "email"); await p.keyboard.type(who.email);
+    await p.keyboard.press("Tab"); await expectFocus(p, "password"); await p.keyboard.type(who.password);
+    await p.keyboard.press("Tab"); // the "Show password" toggle
+    await p.keyboard.press("Tab"); await expectFocus(p, "password_confirm"); await p.keyboard.type(who.password);
+    await Promise.all([p.waitForNavigation(), p.keyboard.press("Enter")]);
+    check(new URL(p.url()).pathname === "/login", `keyboard registration ended at ${p.url()}`);
+    steps = 0;
+    while ((await focusedId(p)) !== "email" && steps++ < 15) await p.keyboard.press("Tab");
+    await expectFocus(p, "email");
+    await p.keyboard.type(who.email);
+    await p.keyboard.press("Tab"); await expectFocus(p, "password"); await p.keyboard.type(who.password);
+    await Promise.all([p.waitForNavigation(), p.keyboard.press("Enter")]);
+    check(new URL(p.url()).pathname === "/profile", `keyboard login ended at ${p.url()}`);
+    // The password toggle works from the keyboard too.
+    await visit(p, "/profile");
+    await p.focus("#current_password");
+    await p.keyboard.press("Tab");
+    checkEq(await p.evaluate(() => document.activeElement.className), "toggle-password", "Tab after a password field");
+    await p.keyboard.press("Enter");
+    checkEq(await p.getAttribute("#current_password", "type"), "text", "password shown after Enter on the toggle");
+  } finally { await p.context().close(); }
+});
+
+test("JavaScript disabled: register (with errors) and log in", async () => {
+  const p = await newPage({ javaScriptEnabled: false });
+  try {
+    const who = { name: "Hedy Lamarr", email: "hedy.lamarr@example.test", password: "frequency hopping 1942" };
+    await visit(p, "/register");
+    await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: "different" });
+    await expectFieldError(p, "password_confirm", "The two passwords do not match.");
+    check(await p.locator(".toggle-password").count() === 0, "no script ran");
+    await submit(p, { email: who.email, password: who.password, password_confirm: who.password });
+    check(new URL(p.url()).pathname === "/login", `after registering without JS: ${p.url()}`);
+    await submit(p, { email: who.email, password: who.password });
+    check(new URL(p.url()).pathname === "/profile", `after logging in without JS: ${p.url()}`);
+    await expectText(p, who.email);
+    await visit(p, "/logout");
+    await submit(p, {}, "Log out");
+    await expectText(p, "You are not logged in.");
+  } finally { await p.context().close(); }
+});
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+  const t0 = Date.now();
+  let passed = 0;
+  let failed = 0;
+  try {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (Debian package chromium)`);
+    await startSite();
+    await startBrowser();
+    page = await newPage();
+    for (const t of tests) {
+      if (args.filter && !t.name.includes(args.filter)) continue;
+      const start = Date.now();
+      try {
+        await t.fn();
+        passed++;
+        console.log(`ok   ${t.name} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        const why = e instanceof Failure ? e.message : (e.stack ?? String(e)).split("\n").slice(0, 3).join(" | ");
+        console.log(`FAIL ${t.name}: ${why}`);
+      }
+    }
+    console.log(`# axe-core scanned ${[...scanned.keys()].length} page states: ${[...scanned.keys()].join(", ")}`);
+    console.log(`# e2e run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    console.log(`FAIL e2e setup: ${e.message}`);
+    failed++;
+  } finally {
+    await stopAll();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => { stopAll().finally(() => process.exit(1)); });
+await main();
