@@ -1,5 +1,6 @@
 #include "auth/app.hh"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,6 +74,17 @@ void App::deliver_forked() {
     }
     // The child: never touch the parent's SQLite connection; _exit skips
     // every destructor that would.
+    // Let go of the FastCGI listening socket (fd 0) at once: holding it, the
+    // child would keep accepting connections into its backlog after the
+    // parent died (a crash, a SIGKILL), and those requests would hang until
+    // the child exits, then fail with 500 (seen in tests/integration/test_load.py).
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull >= 0) {
+        dup2(devnull, STDIN_FILENO);
+        close(devnull);
+    } else {
+        close(STDIN_FILENO);
+    }
     // Wait a moment first, so that the SMTP work (and the mail server's)
     // does not compete with the answer to the visitor's next request.
     usleep(1000 * 1000);

@@ -100,7 +100,9 @@ void parse_multipart(Request& req, const std::string& content_type, std::string 
         for (const auto& e : cgi.getElements()) {
             if (file_names.count(e.getName())) continue;
             std::string value = e.getValue();
-            if (!valid_utf8(value) || value.find('\0') != std::string::npos) bad_form("invalid UTF-8 in a multipart field");
+            if (!valid_utf8(value) || value.find('\0') != std::string::npos || !valid_utf8(e.getName()) ||
+                e.getName().find('\0') != std::string::npos)
+                bad_form("invalid UTF-8 in a multipart field");
             check_field(req.form, e.getName(), value);
         }
         for (const auto& f : cgi.getFiles()) {

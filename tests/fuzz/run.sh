@@ -31,6 +31,7 @@ ALL=(env_file request email image_sniff)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 
+# shellcheck disable=SC2054,SC2207  # the commas belong to -fsanitize=; pkg-config's flags split on purpose
 FLAGS=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$ROOT/src" $(pkg-config --cflags cgicc))
 

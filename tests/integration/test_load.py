@@ -71,12 +71,13 @@ class Op:
 
 @dataclass
 class Account:
+    client: int
     email: str
     password: str
     name: str
     # (value, got its 303) in the order they were sent
     names: list = field(default_factory=list)
-    passwords: list = field(default_factory=list)
+    passwords: list = field(default_factory=list)  # [value, got its 303, sent at]
     resets: int = 0      # reset requests answered 200
     notices: int = 0     # password changes answered 303 (each queues a notice mail)
 
@@ -132,7 +133,7 @@ class Load:
 
     # -- what a browser does
     def register(self, c, i: int) -> Account | None:
-        acct = Account(new_email(f"load{i}"), new_password(), f"Load Client {i}")
+        acct = Account(i, new_email(f"load{i}"), new_password(), f"Load Client {i}")
         r = self.post_form(c, i, "/register", "/register", {"name": acct.name, "email": acct.email,
                                                             "password": acct.password, "password_confirm": acct.password}, 303)
         if r is None:
@@ -179,7 +180,7 @@ class Load:
                     token = self.csrf(c, i, "/profile")
                     if token is None:
                         continue
-                    acct.passwords.append([fresh, False])
+                    acct.passwords.append([fresh, False, self.now()])
                     r = self.request(c, i, "POST", "/profile/password", 303,
                                      {"csrf_token": token, "current_password": acct.password, "new_password": fresh,
                                       "new_password_confirm": fresh})
@@ -235,26 +236,34 @@ class Load:
         check(not wrong, f"{len(wrong)} profiles lost an update answered 303: {wrong[:3]}")
 
     def check_passwords(self) -> None:
-        """Every account whose password changed logs in with the newest password
-        that got its 303 (or one sent after it whose answer was lost)."""
+        """Every account that tried to change its password logs in with the newest
+        password that got its 303 (or its first one, or one sent after the last
+        303 whose answer was lost)."""
         changed = [a for a in self.accounts if a.passwords]
         failures = []
         for k, a in enumerate(changed):
-            last_ok = max((j for j, (_, ok) in enumerate(a.passwords) if ok), default=-1)
-            candidates = [a.passwords[last_ok][0]] if last_ok >= 0 else []
-            candidates += [p for p, _ in a.passwords[last_ok + 1:]]
+            last_ok = max((j for j, (_, ok, _) in enumerate(a.passwords) if ok), default=-1)
+            # a.password: the last one confirmed by a 303 (or the first one).
+            candidates = [a.password] + [p for p, _, _ in a.passwords[last_ok + 1:]]
             c = self.s.client()
             c.source_address = (f"127.0.4.{1 + k % 250}", 0)
             ok = False
+            tried = []
             for p in candidates:
                 page = c.get("/login")
                 tokens = form_values(page.body, "csrf_token")
                 r = c.post("/login", {"csrf_token": tokens[0] if tokens else "", "email": a.email, "password": p})
+                tried.append(r.status)
                 if r.status == 303:
                     ok = True
                     break
             if candidates and not ok:
-                failures.append(a.email)
+                def answer(at: float) -> str:
+                    sent = [o for o in self.ops if o.path == "/profile/password" and o.client == a.client and o.t0 >= at]
+                    o = min(sent, key=lambda o: o.t0, default=None)
+                    return "?" if o is None else f"{o.status or o.error} at {o.t0:.2f}..{o.t1:.2f}"
+                history = [(ok_, answer(at)) for (_, ok_, at) in a.passwords]
+                failures.append(f"{a.email}: changes (303?, answer) {history}, logins {tried}")
         check(not failures, f"{len(failures)} accounts do not log in with their last confirmed password: {failures[:3]}")
 
     def unexpected(self, allowed) -> list[Op]:
