@@ -19,7 +19,8 @@ std::string EmailChangeStore::issue(std::int64_t user_id, std::string_view new_e
 std::optional<PendingEmailChange> EmailChangeStore::pending(std::int64_t user_id) {
     auto q = db_.query(
         "SELECT new_email, created_at, expires_at FROM email_changes "
-        "WHERE user_id = ? AND used_at IS NULL AND voided = 0 AND expires_at > ? ORDER BY id DESC LIMIT 1");
+        "WHERE user_id = ? AND used_at IS NULL AND voided = 0 AND expires_at > ? "
+        "ORDER BY created_at DESC, id DESC LIMIT 1");  // walks email_changes_user backwards, no sort
     q.bind(1, user_id).bind(2, clock_.now());
     if (!q.step()) return std::nullopt;
     return PendingEmailChange{q.text(0), q.int64(1), q.int64(2)};

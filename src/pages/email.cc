@@ -99,14 +99,11 @@ Response cancel_change(App& app, const Visitor& visitor) {
 // The page for a link that cannot be used, with its own message and status.
 Response bad_link(App& app, const Visitor& visitor, TokenState state) {
     Page page("email_invalid.tpl", "Confirmation link not valid", app.config().base_path);
-    int status = 410;
     switch (state) {
         case TokenState::Malformed:
-            status = 400;
             page.set("MESSAGE", "This confirmation link is incomplete or damaged. Copy the whole link from the email.");
             break;
         case TokenState::Unknown:
-            status = 404;
             page.set("MESSAGE", "This confirmation link is not valid.");
             break;
         case TokenState::Used:
@@ -122,7 +119,7 @@ Response bad_link(App& app, const Visitor& visitor, TokenState state) {
         case TokenState::Valid:
             break;
     }
-    return render(app, visitor, page, status);
+    return render(app, visitor, page, bad_link_status(state));
 }
 
 Response confirm(const Request& request, App& app) {

@@ -22,6 +22,21 @@ std::string minutes_text(std::int64_t seconds) {
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
 }
 
+int bad_link_status(auth::TokenState state) {
+    switch (state) {
+        case auth::TokenState::Malformed:
+            return 400;
+        case auth::TokenState::Unknown:
+            return 404;
+        case auth::TokenState::Used:
+        case auth::TokenState::Superseded:
+        case auth::TokenState::Expired:
+        case auth::TokenState::Valid:
+            break;
+    }
+    return 410;
+}
+
 PasswordConfirm confirm_password(auth::App& app, const auth::Request& request, const auth::User& user,
                                  const std::string& action) {
     PasswordConfirm c;

@@ -35,4 +35,9 @@ PasswordConfirm confirm_password(auth::App& app, const auth::Request& request, c
 // "1 minute", "15 minutes" (rounded up).
 std::string minutes_text(std::int64_t seconds);
 
+// The status of the page for a reset or confirmation link that cannot be
+// used: 400 when damaged, 404 when unknown, 410 when used, superseded or
+// expired. Each page says why in its own words.
+int bad_link_status(auth::TokenState state);
+
 }  // namespace pages

@@ -3,6 +3,7 @@
 #include "auth/password_policy.hh"
 #include "auth/responses.hh"
 #include "auth/validate.hh"
+#include "pages/fields.hh"
 #include "pages/pages.hh"
 
 namespace pages {
@@ -12,11 +13,6 @@ using namespace auth;
 namespace {
 
 Page login_form(App& app) { return Page("login.tpl", "Log in", app.config().base_path); }
-
-std::string minutes(std::int64_t seconds) {
-    std::int64_t m = (seconds + 59) / 60;
-    return std::to_string(m) + (m == 1 ? " minute" : " minutes");
-}
 
 }  // namespace
 
@@ -47,7 +43,7 @@ Response login(const Request& request, App& app) {
 
     if (auto wait = app.throttle.retry_after(*email, request.remote_addr)) {
         log_line("login throttled from " + request.remote_addr);
-        page.field_error("email", "Too many failed attempts. Wait " + minutes(*wait) +
+        page.field_error("email", "Too many failed attempts. Wait " + minutes_text(*wait) +
                                       " and try again, or reset your password.");
         Response r = render(app, visitor, page, 429);
         r.set_header("Retry-After", std::to_string(*wait));

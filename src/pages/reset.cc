@@ -3,6 +3,7 @@
 #include "auth/notices.hh"
 #include "auth/responses.hh"
 #include "auth/validate.hh"
+#include "pages/fields.hh"
 #include "pages/pages.hh"
 
 namespace pages {
@@ -13,11 +14,6 @@ namespace {
 
 constexpr std::int64_t kPerAccountPerHour = 3;
 constexpr std::int64_t kPerAddressPerHour = 10;
-
-std::string minutes_text(std::int64_t seconds) {
-    std::int64_t m = (seconds + 59) / 60;
-    return std::to_string(m) + (m == 1 ? " minute" : " minutes");
-}
 
 // The reset mail: text and HTML from templates, as an RFC 5322 message.
 std::string reset_mail(App& app, const User& user, const std::string& link) {
@@ -100,14 +96,11 @@ Response ask(const Request& request, App& app) {
 // The page for a link that cannot be used, with its own message and status.
 Response bad_link(App& app, const Visitor& visitor, TokenState state) {
     Page page("reset_invalid.tpl", "Reset link not valid", app.config().base_path);
-    int status = 410;
     switch (state) {
         case TokenState::Malformed:
-            status = 400;
             page.set("MESSAGE", "This reset link is incomplete or damaged. Copy the whole link from the email, or ask for a new one.");
             break;
         case TokenState::Unknown:
-            status = 404;
             page.set("MESSAGE", "This reset link is not valid. Ask for a new one.");
             break;
         case TokenState::Used:
@@ -122,7 +115,7 @@ Response bad_link(App& app, const Visitor& visitor, TokenState state) {
         case TokenState::Valid:
             break;
     }
-    return render(app, visitor, page, status);
+    return render(app, visitor, page, bad_link_status(state));
 }
 
 Response confirm(const Request& request, App& app) {
