@@ -26,12 +26,13 @@ const ROOT = path.resolve(args.root ?? path.join(HERE, "..", ".."));
 const BUILD = path.resolve(args.build ?? path.join(ROOT, "build"));
 const SNAPSHOTS = path.join(ROOT, "docs", "snapshots");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const EXPIRING_TTL = 3; // seconds: RESET_TOKEN_TTL of the second site
+const EXPIRING_TTL = 4; // seconds: RESET_TOKEN_TTL and EMAIL_CHANGE_TTL of the second site
 
 const require = createRequire(path.join(ROOT, "package.json"));
 const { chromium } = require("playwright-core");
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
+const TEST_TIMEOUT = 180000; // ms one test may take
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
@@ -120,8 +121,14 @@ async function stopAll() {
   }
 }
 
+// A tab in a new browser context (its own cookies): one more person.
 async function newPage(options = {}) {
   const context = await browser.newContext({ viewport: DESKTOP, ...options });
+  return newTab(context);
+}
+
+// One more tab in the browser (context) of someone already there.
+async function newTab(context) {
   const page = await context.newPage();
   page.cspViolations = [];
   page.on("console", (msg) => {
@@ -209,7 +216,10 @@ async function audit(page, label, response) {
   // Every page: a Content-Security-Policy that forbids inline script, and no
   // inline script or style in the markup.
   if (response) {
-    const csp = (await response.allHeaders())["content-security-policy"] ?? "";
+    // From the header; a static page that the server sends without headers
+    // (lighttpd's own 413) carries it in a <meta>.
+    const csp = (await response.allHeaders())["content-security-policy"] ??
+      await page.evaluate(() => document.querySelector("meta[http-equiv=Content-Security-Policy]")?.content ?? "");
     check(/script-src 'self'/.test(csp) || /default-src 'none'/.test(csp), `${label}: CSP allows scripts from elsewhere: ${csp}`);
     check(!/unsafe-inline|unsafe-eval/.test(csp), `${label}: CSP allows inline script: ${csp}`);
   }
@@ -284,12 +294,16 @@ async function waitForMail(address, count, base = site.base, timeout = 20000) {
   }
 }
 
-function resetLink(mail) {
+// The link to `where` (a path such as /reset/confirm) in a mail.
+function linkIn(mail, where) {
   const text = `${mail.text ?? ""}\n${mail.html ?? ""}`;
-  const m = text.match(/https?:\/\/[^\s"'<>]+?\/reset\/confirm\?token=[A-Za-z0-9_-]+/);
-  check(m, `no reset link in the mail: ${text.slice(0, 300)}`);
+  const escaped = where.replace(/[/.]/g, (c) => "\\" + c);
+  const m = text.match(new RegExp(`https?://[^\\s"'<>]+?${escaped}\\?token=[A-Za-z0-9_-]+`));
+  check(m, `no ${where} link in the mail: ${text.slice(0, 300)}`);
   return m[0];
 }
+
+const resetLink = (mail) => linkIn(mail, "/reset/confirm");
 
 // Asks for a reset link on the reset request page; returns the link from the
 // mail that arrives.
@@ -635,6 +649,387 @@ test("JavaScript disabled: register (with errors) and log in", async () => {
   } finally { await p.context().close(); }
 });
 
+
+// ---------------------------------------------------------------------------
+// More error messages, each on the page it belongs to
+
+// Registers `who` on the site at `base` in page p; ends on the login page.
+async function register(p, who, base = site.base) {
+  await visit(p, "/register", base);
+  await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: who.password });
+  check(new URL(p.url()).pathname === "/login", `after registering ${who.email}: ${p.url()}`);
+}
+
+async function logIn(p, email, password, base = site.base) {
+  await visit(p, "/login", base);
+  await submit(p, { email, password });
+  check(new URL(p.url()).pathname === "/profile", `after logging in as ${email}: ${p.url()}`);
+}
+
+// Takes the maxlength off a field, as a browser that ignores it would.
+async function dropMaxlength(p, id) {
+  await p.evaluate((i) => document.getElementById(i).removeAttribute("maxlength"), id);
+}
+
+test("register: control and direction characters, over-long name and password", async () => {
+  const p = await newPage();
+  try {
+    await visit(p, "/register");
+    // A right-to-left override pasted into the name, a bell into the password.
+    await submit(p, { name: "Ada \u202Eecalevol", email: "controls@example.test",
+      password: "correct horse\u0007battery staple", password_confirm: "correct horse\u0007battery staple" });
+    await expectFieldError(p, "name", "The name contains characters that are not allowed (control or direction characters).");
+    await expectFieldError(p, "password", "The password contains control characters.");
+    await expectFocus(p, "name");
+    await audit(p, "register (control characters)");
+
+    // The fields stop a person at their limits...
+    checkEq(await p.getAttribute("#name", "maxlength"), "100", "maxlength of the name");
+    checkEq(await p.getAttribute("#password", "maxlength"), "128", "maxlength of the password");
+    await p.fill("#password", "p".repeat(200));
+    checkEq((await p.inputValue("#password")).length, 128, "typed password stopped at maxlength");
+    // ...and the server says so to a browser that does not.
+    await dropMaxlength(p, "name");
+    await dropMaxlength(p, "password");
+    await dropMaxlength(p, "password_confirm");
+    const long = "word ".repeat(26) + "end"; // 133 characters
+    await submit(p, { name: "N".repeat(101), password: long, password_confirm: long });
+    await expectFieldError(p, "name", "Use at most 100 characters for your name.");
+    await expectFieldError(p, "password", "Use at most 128 characters.");
+    await audit(p, "register (too long)");
+  } finally { await p.context().close(); }
+});
+
+test("403 pages: a form without its cookie, and a form from before logging in again", async () => {
+  const p = await newPage();
+  try {
+    // Cookies blocked (or cleared) between showing the form and sending it.
+    await visit(p, "/login");
+    await p.context().clearCookies();
+    const [r] = await Promise.all([p.waitForNavigation(), p.fill("#email", ADA.email).then(() => p.fill("#password", "whatever it is")).then(() => p.locator("main form button[type=submit]").first().click())]);
+    checkEq(r.status(), 403, "status without the cookie");
+    await expectText(p, "Your browser did not send the cookie this form needs. Please allow cookies for this site, reload the page and try again.");
+    await audit(p, "403 (no cookie)", r);
+
+    // A profile form left open in one tab while the other tab logged out
+    // and in again: its token belongs to the old session.
+    const who = { name: "Lise Meitner", email: "lise.meitner@example.test", password: "fission uranium 1938 x" };
+    await register(p, who);
+    await logIn(p, who.email, who.password);
+    const other = await newTab(p.context());
+    await visit(p, "/profile");
+    await visit(other, "/logout");
+    await submit(other, {}, "Log out");
+    await logIn(other, who.email, who.password);
+    await p.fill("#name", "Lise M.");
+    const [r2] = await Promise.all([p.waitForNavigation(), p.getByRole("button", { name: "Save", exact: true }).click()]);
+    checkEq(r2.status(), 403, "status of a stale form");
+    await expectText(p, "This form has expired or was not sent from this site. Please reload the page and try again.");
+    await audit(p, "403 (stale form)", r2);
+    // Reloading the profile gives a form that works.
+    await visit(p, "/profile");
+    await submit(p, { name: "Lise M." }, "Save");
+    await expectFlash(p, "Profile saved.");
+  } finally { await p.context().close(); }
+});
+
+test("reset: a link made old by a newer one says so", async () => {
+  const p = await newPage();
+  try {
+    const who = { name: "Rosalind Franklin", email: "rosalind.franklin@example.test", password: "photo fifty one 1952" };
+    await register(p, who);
+    const first = await askForReset(p, who.email);
+    const second = await askForReset(p, who.email);
+    check(first !== second, "two requests gave the same link");
+    const r = await p.goto(first);
+    await expectHeading(p, "This link cannot be used");
+    await expectText(p, "A newer reset link was sent after this one, so this one no longer works. Use the newest email, or ask for a new link.");
+    await audit(p, "reset link superseded", r);
+    const r2 = await p.goto(second);
+    checkEq(r2.status(), 200, "the newest link works");
+    await expectHeading(p, "Choose a new password");
+  } finally { await p.context().close(); }
+});
+
+// Mary: the profile extras (picture, sessions, email change) on the main site.
+const MARY = { name: "Mary Somerville", email: "mary.somerville@example.test", password: "connexion physical sciences" };
+const MARY_NEW_EMAIL = "mary.fairfax@example.test";
+let mary; // her browser tab
+
+// A real PNG, w × h pixels: a screenshot of part of the page.
+async function pngOf(p, w, h) {
+  return p.screenshot({ clip: { x: 0, y: 0, width: w, height: h } });
+}
+
+async function choosePicture(p, name, mimeType, buffer) {
+  await p.setInputFiles("#picture", { name, mimeType, buffer });
+}
+
+test("profile picture: errors on the picture field, upload shown, then removed", async () => {
+  mary = await newPage();
+  await register(mary, MARY);
+  await logIn(mary, MARY.email, MARY.password);
+  const png = await pngOf(mary, 48, 48);
+  check(png.subarray(1, 4).toString() === "PNG", "the screenshot is a PNG");
+
+  const refusals = [
+    ["empty.png", "image/png", Buffer.alloc(0), "The file you chose is empty."],
+    ["notes.png", "image/png", Buffer.from("These are my notes, not a picture.\n"), "That file is not a PNG, JPEG or WebP picture."],
+    ["cut.png", "image/png", png.subarray(0, Math.floor(png.length / 2)), "That picture is incomplete (the file is cut off). Try saving it again."],
+  ];
+  // A PNG whose header says 9000 × 48 pixels.
+  const wide = Buffer.from(png);
+  wide.writeUInt32BE(9000, 16);
+  refusals.push(["wide.png", "image/png", wide, "The picture must be at most 8192 pixels wide and high."]);
+  for (const [name, type, buffer, message] of refusals) {
+    await visit(mary, "/profile");
+    await choosePicture(mary, name, type, buffer);
+    await submit(mary, {}, "Save");
+    await expectFieldError(mary, "picture", message);
+    await expectFocus(mary, "picture");
+  }
+  await audit(mary, "profile (picture error)");
+
+  // Over 2 MiB: the page says so before uploading.
+  const big = Buffer.alloc(2 * 1024 * 1024 + 1000, 0x41);
+  await visit(mary, "/profile");
+  await choosePicture(mary, "big.png", "image/png", big);
+  const before = mary.url();
+  await mary.getByRole("button", { name: "Save", exact: true }).click();
+  await sleep(300);
+  checkEq(mary.url(), before, "a too-large picture is not sent");
+  checkEq(await mary.getAttribute("#picture", "aria-invalid"), "true", "aria-invalid of the too-large picture");
+  const described = (await mary.getAttribute("#picture", "aria-describedby")).split(/\s+/);
+  check(described.includes("picture-size-error"), `the size error is not tied to the field: ${described}`);
+  checkEq((await mary.locator("#picture-size-error").innerText()).trim(), "The picture is larger than 2 MiB. Choose a smaller one.", "size error");
+  await expectFocus(mary, "picture");
+
+  // Far over the limit, sent past the script's check: the server's page.
+  await choosePicture(mary, "huge.png", "image/png", Buffer.alloc(3 * 1024 * 1024, 0x41));
+  const [huge] = await Promise.all([mary.waitForNavigation(), mary.evaluate(() => document.querySelector("#picture").form.submit())]);
+  checkEq(huge.status(), 413, "status of a far too large form");
+  await expectHeading(mary, "The form is too large");
+  await audit(mary, "413", huge);
+
+  // A good picture: saved and shown.
+  await visit(mary, "/profile");
+  await choosePicture(mary, "me.png", "image/png", png);
+  await submit(mary, {}, "Save");
+  await expectFlash(mary, "Profile saved.");
+  const img = mary.locator("main img.picture");
+  checkEq(await img.count(), 1, "the picture on the profile");
+  checkEq(await img.getAttribute("alt"), "Your picture", "alt text of the picture");
+  const loaded = await img.evaluate((el) => el.complete && el.naturalWidth);
+  checkEq(loaded, 48, "width of the picture as loaded");
+  await audit(mary, "profile (with picture)");
+
+  await mary.check("#remove_picture");
+  await submit(mary, {}, "Save");
+  await expectFlash(mary, "Profile saved. Your picture has been removed.");
+  checkEq(await mary.locator("main img.picture").count(), 0, "no picture after removing it");
+});
+
+test("JavaScript disabled: a too-large picture is refused by the server", async () => {
+  const p = await newPage({ javaScriptEnabled: false });
+  try {
+    const who = { name: "Ada Yonath", email: "ada.yonath@example.test", password: "ribosome crystals 2009" };
+    await register(p, who);
+    await logIn(p, who.email, who.password);
+    await visit(p, "/profile");
+    await choosePicture(p, "big.png", "image/png", Buffer.alloc(2 * 1024 * 1024 + 1000, 0x41));
+    await submit(p, {}, "Save");
+    await expectFieldError(p, "picture", "The picture is larger than 2 MiB. Choose a smaller one.");
+    // Far over the limit: the whole form is refused.
+    await visit(p, "/profile");
+    await choosePicture(p, "huge.png", "image/png", Buffer.alloc(3 * 1024 * 1024, 0x41));
+    const [r] = await Promise.all([p.waitForNavigation(), p.getByRole("button", { name: "Save", exact: true }).click()]);
+    checkEq(r.status(), 413, "status of a far too large form");
+    await expectHeading(p, "The form is too large");
+    await expectText(p, "a picture can be at most 2 MiB");
+    // (axe needs JavaScript: the picture test above scans this page.)
+  } finally { await p.context().close(); }
+});
+
+test("sessions: another browser listed, wrong password refused, one ended, all others ended", async () => {
+  const elsewhere = await newPage();
+  const third = await newPage();
+  try {
+    await logIn(elsewhere, MARY.email, MARY.password);
+    await visit(mary, "/profile");
+    await Promise.all([mary.waitForNavigation(), mary.getByRole("link", { name: "See your sessions" }).click()]);
+    await expectHeading(mary, "Where you are logged in");
+    checkEq(await mary.locator("table.sessions tbody tr").count(), 2, "sessions listed");
+    checkEq(await mary.locator("table.sessions tbody tr.current").count(), 1, "this browser marked");
+
+    const endOne = mary.locator("button[name=session]").first();
+    await mary.fill("#current_password", "not my password at all");
+    await Promise.all([mary.waitForNavigation(), endOne.click()]);
+    await expectFieldError(mary, "current_password", "Your current password is not right.");
+    await expectFocus(mary, "current_password");
+    await audit(mary, "sessions (wrong password)");
+
+    // A second tab with the same list, left open.
+    const stale = await newTab(mary.context());
+    await visit(stale, "/profile/sessions");
+
+    await mary.fill("#current_password", MARY.password);
+    await Promise.all([mary.waitForNavigation(), mary.locator("button[name=session]").first().click()]);
+    await expectFlash(mary, "That session has been ended.");
+    await expectText(mary, "You are logged in only in this browser.");
+    await visit(elsewhere, "/profile");
+    check(new URL(elsewhere.url()).pathname === "/login", `the ended session still works: ${elsewhere.url()}`);
+
+    await stale.fill("#current_password", MARY.password);
+    await Promise.all([stale.waitForNavigation(), stale.locator("button[name=session]").first().click()]);
+    const err = stale.locator("#session-error[role=alert]");
+    checkEq(await err.count(), 1, "error of a session already ended");
+    checkEq((await err.innerText()).trim(), "That session has already ended, or it is not one of yours.", "session error");
+    await audit(stale, "sessions (already ended)");
+    await stale.close();
+
+    await logIn(elsewhere, MARY.email, MARY.password);
+    await logIn(third, MARY.email, MARY.password);
+    await visit(mary, "/profile/sessions");
+    checkEq(await mary.locator("table.sessions tbody tr").count(), 3, "sessions listed");
+    await submit(mary, { current_password: MARY.password }, "Log out all other sessions");
+    await expectFlash(mary, "All your other sessions have been ended.");
+    checkEq(await mary.locator("table.sessions tbody tr").count(), 1, "sessions left");
+    for (const p of [elsewhere, third]) {
+      await visit(p, "/profile");
+      check(new URL(p.url()).pathname === "/login", `an ended session still works: ${p.url()}`);
+    }
+  } finally {
+    await elsewhere.context().close();
+    await third.context().close();
+  }
+});
+
+async function askForEmailChange(p, newEmail, password, base = site.base) {
+  const before = mailsTo(await inboxMails(), newEmail).length;
+  await visit(p, "/profile", base);
+  await submit(p, { new_email: newEmail, email_current_password: password }, "Change email address");
+  await expectFlash(p, "We sent a link to the new address. Your email address changes when you open it.");
+  return linkIn(await waitForMail(newEmail, before + 1, base), "/profile/email/confirm");
+}
+
+test("email change: errors on their fields, cancel, address taken meanwhile, changed, used link", async () => {
+  await visit(mary, "/profile");
+  await submit(mary, { new_email: "mary at home" }, "Change email address");
+  await expectFieldError(mary, "new_email", "Enter an email address like name@example.com.");
+  await expectFieldError(mary, "email_current_password", "Enter your current password.");
+  await expectFocus(mary, "new_email");
+  await audit(mary, "profile (email errors)");
+  await submit(mary, { new_email: MARY.email.toUpperCase(), email_current_password: MARY.password }, "Change email address");
+  await expectFieldError(mary, "new_email", "That is already your email address.");
+  await submit(mary, { new_email: MARY_NEW_EMAIL, email_current_password: "wrong again, sorry" }, "Change email address");
+  await expectFieldError(mary, "email_current_password", "Your current password is not right.");
+  await expectFocus(mary, "email_current_password");
+  checkEq(await mary.inputValue("#new_email"), MARY_NEW_EMAIL, "new address kept after an error");
+
+  // Asked, then cancelled: the link no longer works.
+  const cancelled = await askForEmailChange(mary, MARY_NEW_EMAIL, MARY.password);
+  await expectText(mary, `Waiting for confirmation: ${MARY_NEW_EMAIL}`);
+  const notice = await waitForMail(MARY.email, 1);
+  check(/email/i.test(notice.subject ?? ""), `the old address is told: ${notice.subject}`);
+  await audit(mary, "profile (email change waiting)");
+  await submit(mary, {}, "Cancel this change");
+  await expectFlash(mary, "The change of your email address has been cancelled.");
+  let r = await mary.goto(cancelled);
+  await expectHeading(mary, "The address was not changed");
+  await expectText(mary, "This confirmation link no longer works: the change was cancelled, asked for again with a newer link, or the password was changed since.");
+  await audit(mary, "email link superseded", r);
+
+  // Asked for an address someone else registers before the link is opened.
+  const taken = { name: "Caroline Herschel", email: "caroline.herschel@example.test", password: "comet sweeper 1786 x" };
+  const takenLink = await askForEmailChange(mary, taken.email, MARY.password);
+  const q = await newPage();
+  try { await register(q, taken); } finally { await q.context().close(); }
+  r = await mary.goto(takenLink);
+  await expectHeading(mary, "Confirm your new email address");
+  const [r2] = await Promise.all([mary.waitForNavigation(), mary.getByRole("button", { name: "Confirm the new address" }).click()]);
+  checkEq(r2.status(), 409, "status when the address was taken meanwhile");
+  await expectText(mary, `Another account uses ${taken.email} now, so the address was not changed. Choose another address on your profile page.`);
+  await audit(mary, "email address taken", r2);
+
+  // Asked, confirmed: changed; the link then says it was used.
+  const link = await askForEmailChange(mary, MARY_NEW_EMAIL, MARY.password);
+  r = await mary.goto(link);
+  checkEq(r.status(), 200, "status of the confirmation link");
+  await expectHeading(mary, "Confirm your new email address");
+  await expectText(mary, MARY_NEW_EMAIL);
+  await audit(mary, "email confirm", r);
+  await Promise.all([mary.waitForNavigation(), mary.getByRole("button", { name: "Confirm the new address" }).click()]);
+  check(new URL(mary.url()).pathname === "/profile", `after confirming: ${mary.url()}`);
+  await expectFlash(mary, "Your email address has been changed.");
+  await expectText(mary, MARY_NEW_EMAIL);
+  await mary.goto(link);
+  await expectText(mary, "This confirmation link has already been used.");
+  await mary.goto(link.replace(/token=.*/, "token=xyz"));
+  await expectText(mary, "This confirmation link is incomplete or damaged. Copy the whole link from the email.");
+  r = await mary.goto(link.replace(/token=.*/, "token=" + "B".repeat(43)));
+  await expectText(mary, "This confirmation link is not valid.");
+  await audit(mary, "email link invalid", r);
+
+  // The fourth request within the hour.
+  await visit(mary, "/profile");
+  await submit(mary, { new_email: "mary.third@example.test", email_current_password: MARY.password }, "Change email address");
+  await expectFieldError(mary, "new_email", "You asked to change your address too often in the last hour. Try again later.");
+  await audit(mary, "profile (email change limit)");
+
+  // The new address logs in; the old one no longer does.
+  const p = await newPage();
+  try {
+    await visit(p, "/login");
+    await submit(p, { email: MARY.email, password: MARY.password });
+    await expectFieldError(p, "password", "The email address or the password is not right.");
+    await logIn(p, MARY_NEW_EMAIL, MARY.password);
+  } finally { await p.context().close(); }
+  await mary.context().close();
+});
+
+test("expiring site: expired email-change link, then too many wrong passwords", async () => {
+  const p = await newPage();
+  try {
+    const base = site.expiring;
+    const who = { name: "Emmy Noether", email: "emmy.noether@example.test", password: "symmetry conservation 1915" };
+    await register(p, who, base);
+    await logIn(p, who.email, who.password, base);
+    const link = await askForEmailChange(p, "emmy.n@example.test", who.password, base);
+    await sleep((EXPIRING_TTL + 1.5) * 1000);
+    const r = await p.goto(link);
+    await expectHeading(p, "The address was not changed");
+    await expectText(p, "This confirmation link has expired. Ask for the change again on your profile page.");
+    await audit(p, "email link expired", r);
+
+    await visit(p, "/profile", base);
+    for (let i = 0; i < 5; i++) {
+      await submit(p, { current_password: `wrong password ${i}`, new_password: "a brand new passphrase", new_password_confirm: "a brand new passphrase" }, "Change password");
+      await expectFieldError(p, "current_password", "Your current password is not right.");
+    }
+    await submit(p, { current_password: who.password, new_password: "a brand new passphrase", new_password_confirm: "a brand new passphrase" }, "Change password");
+    const err = await p.locator("#current_password-error").innerText();
+    check(/^Too many wrong passwords\. Wait \d+ minutes? and try again\.$/.test(err.trim()), `throttled password change says ${JSON.stringify(err)}`);
+    await expectFieldError(p, "current_password", "Too many wrong passwords.");
+    await audit(p, "profile (password throttled)");
+  } finally { await p.context().close(); }
+});
+
+test("expiring site: too many reset requests from one network", async () => {
+  const p = await newPage();
+  try {
+    let refusedAt = 0;
+    for (let i = 1; i <= 12 && !refusedAt; i++) {
+      await visit(p, "/reset", site.expiring);
+      await submit(p, { email: `someone${i}@example.test` });
+      if ((await heading(p)) !== "Check your email") refusedAt = i;
+    }
+    check(refusedAt > 1, `reset requests never refused, or refused at once (${refusedAt})`);
+    await expectFieldError(p, "email", "Too many reset requests from your network. Please try again in an hour.");
+    await expectFocus(p, "email");
+    await audit(p, "reset request (throttled)");
+  } finally { await p.context().close(); }
+});
+
 // ---------------------------------------------------------------------------
 
 async function main() {
@@ -649,14 +1044,20 @@ async function main() {
     for (const t of tests) {
       if (args.filter && !t.name.includes(args.filter)) continue;
       const start = Date.now();
+      let timer;
       try {
-        await t.fn();
+        // A test that hangs fails after TEST_TIMEOUT instead of holding up the run.
+        await Promise.race([t.fn(), new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Failure(`no result after ${TEST_TIMEOUT / 1000} s`)), TEST_TIMEOUT);
+        })]);
         passed++;
         console.log(`ok   ${t.name} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
       } catch (e) {
         failed++;
         const why = e instanceof Failure ? e.message : (e.stack ?? String(e)).split("\n").slice(0, 3).join(" | ");
         console.log(`FAIL ${t.name}: ${why}`);
+      } finally {
+        clearTimeout(timer);
       }
     }
     console.log(`# axe-core scanned ${[...scanned.keys()].length} page states: ${[...scanned.keys()].join(", ")}`);

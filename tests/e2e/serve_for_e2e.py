@@ -5,8 +5,9 @@
 
 Starts one maildev (the development inbox) and two lighttpd instances of the
 site built in BUILD, both sending their mail to that maildev: "main" with the
-default settings, and "expiring" with RESET_TOKEN_TTL=--expiring-ttl (for the
-expired-link page). When everything answers, prints one line of JSON:
+default settings, and "expiring" with RESET_TOKEN_TTL and EMAIL_CHANGE_TTL set
+to --expiring-ttl (for the expired-link pages). When everything answers,
+prints one line of JSON:
 
     {"base": "http://127.0.0.1:P", "expiring": "http://127.0.0.1:Q",
      "inbox": "http://127.0.0.1:W", "pid": N}
@@ -53,7 +54,8 @@ def main() -> int:
         servers.append(main_site)
         main_site.start()
         expiring = harness.LighttpdServer(args.root, args.build, label="e2e-expiring",
-                                          env={**md.env(), "RESET_TOKEN_TTL": str(args.expiring_ttl)},
+                                          env={**md.env(), "RESET_TOKEN_TTL": str(args.expiring_ttl),
+                                               "EMAIL_CHANGE_TTL": str(args.expiring_ttl)},
                                           keep=args.keep)
         servers.append(expiring)
         expiring.start()
