@@ -2,9 +2,10 @@
 # Lays out sessionauth for Apache with only .htaccess (shared hosting), in a
 # folder you then upload, or stage straight on the host:
 #
-#   SITE_DIR/htdocs/    goes INTO the document root: .htaccess (AUTH_ENV filled
-#                       in), css/ js/ images/, cgi/.htaccess, cgi/auth-*.fcgi
-#                       (the programs; mod_fcgid runs them, or plain CGI)
+#   SITE_DIR/htdocs/    goes INTO the document root: .htaccess (AUTH_ENV and
+#                       the ErrorDocument path filled in), css/ js/ images/
+#                       errors/, cgi/.htaccess, cgi/auth-*.fcgi (the
+#                       programs; mod_fcgid runs them, or plain CGI)
 #   SITE_DIR/private/   goes OUTSIDE the document root: the env file
 #                       (sessionauth.env), templates/, data/, db/ (the database
 #                       folder; the first request creates the database there)
@@ -14,6 +15,8 @@
 #   ENV_FILE  your env file (see .env.sample): copied to private/sessionauth.env,
 #             mode 0600. Keys it leaves out are added for the staged layout:
 #             TEMPLATE_DIR, DATA_DIR, DATABASE_PATH (private/db/sessionauth.sqlite).
+#             The path of its BASE_URL (a sub-folder such as /account, or none)
+#             starts the ErrorDocument path and the links of errors/*.html.
 #   --private-path PATH  where private/ will be on the web host (default: the
 #             staged SITE_DIR/private itself); the paths written into .htaccess
 #             and the env file start with it
@@ -29,7 +32,7 @@
 set -eu
 
 usage() {
-  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 die() { printf 'stage-site.sh: %s\n' "$*" >&2; exit 1; }
@@ -87,16 +90,48 @@ esac
 private_path=${private_path%/}
 env_name=sessionauth.env
 
+has_key() { grep -Eq "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=" "$env_in"; }
+value_of() {
+  grep -E "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=" "$env_in" | tail -n 1 |
+    sed -E "s/^[^=]*=[[:space:]]*//; s/^[\"']//; s/[\"'][[:space:]]*(#.*)?\$//; s/[[:space:]]+#.*\$//"
+}
+
+# The site's URL path: the path of BASE_URL (e.g. /account), empty at the
+# root of the host. Anything but plain characters: left at the root, with a
+# warning (edit the ErrorDocument line yourself).
+base_path=''
+if has_key BASE_URL; then
+  base_path=$(value_of BASE_URL | sed -E 's|^[A-Za-z][A-Za-z0-9+.-]*://[^/]*||; s|/+$||')
+fi
+case $base_path in
+  '') ;;
+  /*[!A-Za-z0-9._~%/-]*|[!/]*)
+    printf 'stage-site.sh: warning: BASE_URL has a path stage-site.sh does not write into .htaccess (%s): set the ErrorDocument line and the links of errors/413.html yourself\n' "$base_path" >&2
+    base_path='' ;;
+esac
+
 # -- the document root ---------------------------------------------------
 umask 022
 mkdir -p "$site/htdocs/cgi"
 # Static files and both .htaccess files, as shipped.
 cp -R "$share/htdocs/." "$site/htdocs/"
-# The path of the env file goes into the one SetEnv line.
+# The path of the env file goes into the one SetEnv line, the site's path
+# into the ErrorDocument line (errors/413.html, for a form too large).
 escaped=$(printf '%s' "$private_path/$env_name" | sed 's/[|&]/\\&/g')
 grep -q '^SetEnv AUTH_ENV ' "$site/htdocs/.htaccess" || die "no 'SetEnv AUTH_ENV' line in $share/htdocs/.htaccess"
-sed "s|^SetEnv AUTH_ENV .*|SetEnv AUTH_ENV \"$escaped\"|" "$share/htdocs/.htaccess" >"$site/htdocs/.htaccess.new"
+sed -e "s|^SetEnv AUTH_ENV .*|SetEnv AUTH_ENV \"$escaped\"|" \
+    -e "s|^ErrorDocument 413 /.*|ErrorDocument 413 $base_path/errors/413.html|" \
+    "$share/htdocs/.htaccess" >"$site/htdocs/.htaccess.new"
 mv "$site/htdocs/.htaccess.new" "$site/htdocs/.htaccess"
+# The error pages link to the site from its root (/css/site.css, /profile):
+# in a sub-folder, from there.
+if [ -n "$base_path" ]; then
+  for f in "$site/htdocs/errors/"*.html; do
+    [ -f "$f" ] || continue
+    sed -E "s#(href|src)=\"/#\\1=\"$base_path/#g" "$f" >"$f.new"
+    mv "$f.new" "$f"
+  done
+fi
 # The programs, named *.fcgi so that the .htaccess gives them to mod_fcgid
 # (or to plain CGI). `install` replaces a running binary safely.
 found=0
@@ -116,11 +151,6 @@ chmod 0700 "$private"
 cp -R "$share/templates/." "$private/templates/"
 cp -R "$share/data/." "$private/data/"
 
-has_key() { grep -Eq "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=" "$env_in"; }
-value_of() {
-  grep -E "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=" "$env_in" | tail -n 1 |
-    sed -E "s/^[^=]*=[[:space:]]*//; s/^[\"']//; s/[\"'][[:space:]]*(#.*)?\$//; s/[[:space:]]+#.*\$//"
-}
 tmp_env=$private/.$env_name.new
 (
   umask 077

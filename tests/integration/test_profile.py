@@ -19,7 +19,7 @@ import re
 import secrets
 
 from harness import (check, check_eq, check_in, check_not_in, check_status, login, new_email, new_password,
-                     raw_request, register, registered_user, session_count, user_row)
+                     parse_raw, raw_request, register, registered_user, session_count, user_row)
 from mailcatcher import MailDev
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -214,6 +214,42 @@ def test_picture_size_limits(ctx):
     for path in ("/profile/password", "/profile/email", "/profile/sessions/revoke", "/login"):
         r = c.post(path, "x=" + "a" * (100 * 1024))
         check_status(r, 413, f"100 KiB to {path}")
+
+
+def test_picture_far_too_large_gets_the_site_page(ctx):
+    # A 10 MiB phone photo sent with JavaScript off: far over what mod_fcgid
+    # takes (FcgidMaxRequestLen, 4 MiB in etc/apache/instance.conf.in; it
+    # answers 500 above that). The web server refuses it from its
+    # Content-Length, with 413 and the site's page errors/413.html: lighttpd
+    # through server.errorfile-prefix, Apache (mod_fcgid or plain CGI)
+    # through the .htaccess (mod_rewrite, ErrorDocument).
+    s = ctx.server
+    c, email, _ = registered_user(s)
+    photo = _fixture(ctx, "picture.jpg")
+    photo += b"\0" * (10 * MIB - len(photo))
+    page = c.get("/profile")
+    body, ctype = _multipart({"csrf_token": page.csrf_token(), "name": "Too Big"},
+                             {"picture": ("IMG_0001.jpg", "image/jpeg", photo)})
+    head = (f"POST /profile HTTP/1.1\r\nHost: {s.host}:{s.port}\r\nCookie: {c.cookie_header()}\r\n"
+            f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    status, got = raw_request(s, head + body, timeout=30)
+    check(status == 413, f"a 10 MiB picture to POST /profile: status {status}, expected 413 ({got[:80]!r})")
+    r = parse_raw(got)
+    check_in("<h1>The form is too large</h1>", r.body, "the site's own 413 page")
+    check_in("text/html", r.header("Content-Type") or "", "Content-Type of the 413 page")
+    # lighttpd adds no headers to its early answers: the page carries its CSP
+    # in a <meta>. Apache adds the site's headers to what it answers itself.
+    check_in('http-equiv="Content-Security-Policy"', r.body, "the page's own CSP")
+    if s.kind != "lighttpd":
+        check_eq(r.header("X-Content-Type-Options"), "nosniff", "X-Content-Type-Options of the 413 page")
+        check_eq(r.header("X-Frame-Options"), "DENY", "X-Frame-Options of the 413 page")
+        check_in("frame-ancestors 'none'", r.header("Content-Security-Policy") or "", "CSP of the 413 page")
+    css = re.search(r'<link rel="stylesheet" href="([^"]+)"', r.body)
+    check(css is not None, "the 413 page links its stylesheet")
+    check_status(c.get(css.group(1)), 200, f"GET {css.group(1)}, the 413 page's stylesheet")
+    check_eq(user_row(s, email)["name"], "Ada Lovelace", "nothing saved from the refused body")
+    check_eq(_picture_of(s, email), None, "no picture stored")
+    check_status(c.get("/profile"), 200, "the profile after the refused body (still logged in)")
 
 
 def test_picture_routes(ctx):
