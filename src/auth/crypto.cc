@@ -45,15 +45,21 @@ std::string token_digest(std::string_view token) {
     return out;
 }
 
-std::string mac(std::string_view key, std::string_view message) {
-    unsigned char k[crypto_generichash_KEYBYTES];
-    crypto_generichash(k, sizeof k, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr, 0);
+MacKey::MacKey(std::string_view key) {
+    static_assert(sizeof key_ == crypto_generichash_KEYBYTES);
+    crypto_generichash(key_.data(), key_.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr, 0);
+}
+
+MacKey::~MacKey() { sodium_memzero(key_.data(), key_.size()); }
+
+std::string MacKey::mac(std::string_view message) const {
     std::string out(crypto_generichash_BYTES, '\0');
     crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(), k, sizeof k);
-    sodium_memzero(k, sizeof k);
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(), key_.data(), key_.size());
     return out;
 }
+
+std::string mac(std::string_view key, std::string_view message) { return MacKey(key).mac(message); }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;

@@ -11,7 +11,7 @@ constexpr std::size_t kNonceChars = 22;  // 16 random bytes
 std::string Csrf::sign(std::string_view nonce, std::string_view browser_secret, std::string_view session_token) const {
     std::string message = "csrf|";
     message.append(browser_secret).append("|").append(session_token).append("|").append(nonce);
-    return base64url_encode(mac(key_, message));
+    return base64url_encode(key_.mac(message));
 }
 
 std::string Csrf::token(std::string_view browser_secret, std::string_view session_token) const {

@@ -7,18 +7,20 @@
 #include <string>
 #include <string_view>
 
+#include "auth/crypto.hh"
+
 namespace auth {
 
 class Csrf {
 public:
-    explicit Csrf(std::string secret_key) : key_(std::move(secret_key)) {}
+    explicit Csrf(const std::string& secret_key) : key_(secret_key) {}
 
     std::string token(std::string_view browser_secret, std::string_view session_token) const;
     bool valid(std::string_view token, std::string_view browser_secret, std::string_view session_token) const;
 
 private:
     std::string sign(std::string_view nonce, std::string_view browser_secret, std::string_view session_token) const;
-    std::string key_;
+    MacKey key_;  // SECRET_KEY, hashed once
 };
 
 }  // namespace auth

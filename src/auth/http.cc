@@ -29,19 +29,37 @@ std::string Cookie::header_value() const {
     return v;
 }
 
-void Response::set_header(const std::string& name, const std::string& value) {
+namespace {
+bool same_name(const std::string& a, std::string_view b) {
+    return a.size() == b.size() && strncasecmp(a.data(), b.data(), b.size()) == 0;
+}
+
+bool has_line_break(std::string_view text) {
+    for (char c : text)
+        if (c == '\r' || c == '\n') return true;
+    return false;
+}
+}  // namespace
+
+void Response::set_header(std::string_view name, std::string_view value) {
     for (auto& h : headers)
-        if (strcasecmp(h.first.c_str(), name.c_str()) == 0) {
+        if (same_name(h.first, name)) {
             h.second = value;
             return;
         }
     headers.emplace_back(name, value);
 }
 
-std::optional<std::string> Response::header(const std::string& name) const {
+std::optional<std::string> Response::header(std::string_view name) const {
     for (const auto& h : headers)
-        if (strcasecmp(h.first.c_str(), name.c_str()) == 0) return h.second;
+        if (same_name(h.first, name)) return h.second;
     return std::nullopt;
+}
+
+bool Response::has_header(std::string_view name) const {
+    for (const auto& h : headers)
+        if (same_name(h.first, name)) return true;
+    return false;
 }
 
 const char* status_text(int status) {
@@ -69,14 +87,20 @@ const char* status_text(int status) {
 }
 
 std::string Response::serialize(bool include_body) const {
-    std::string out = "Status: " + std::to_string(status) + " " + status_text(status) + "\r\n";
+    // Appended piece by piece into one buffer of the right size: no
+    // temporaries, one allocation.
+    std::size_t size = 64 + (include_body ? body.size() : 0);
+    for (const auto& [name, value] : headers) size += name.size() + value.size() + 4;
+    std::string out;
+    out.reserve(size);
+    out.append("Status: ").append(std::to_string(status)).append(" ").append(status_text(status)).append("\r\n");
     for (const auto& [name, value] : headers) {
         // Headers are built from fixed names and checked values; a CR or LF
         // here would be a bug, so it is dropped rather than sent.
-        if (value.find_first_of("\r\n") != std::string::npos) continue;
-        out += name + ": " + value + "\r\n";
+        if (has_line_break(value)) continue;
+        out.append(name).append(": ").append(value).append("\r\n");
     }
-    out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
     if (include_body) out += body;
     return out;
 }

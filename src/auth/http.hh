@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -56,8 +57,9 @@ struct Response {
     // (so that its cost never tells whether a mail was queued).
     bool deliver_mail = false;
 
-    void set_header(const std::string& name, const std::string& value);
-    std::optional<std::string> header(const std::string& name) const;
+    void set_header(std::string_view name, std::string_view value);
+    std::optional<std::string> header(std::string_view name) const;
+    bool has_header(std::string_view name) const;
     void add_cookie(const Cookie& cookie) { headers.emplace_back("Set-Cookie", cookie.header_value()); }
 
     // The CGI form: "Status: 200 OK\r\n" + headers + "\r\n" + body.

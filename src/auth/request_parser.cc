@@ -3,6 +3,7 @@
 #include <cgicc/CgiInput.h>
 #include <cgicc/Cgicc.h>
 
+#include <cassert>
 #include <set>
 
 #include "auth/validate.hh"
@@ -12,6 +13,7 @@ namespace auth {
 namespace {
 
 std::string env_or(const CgiEnv& env, const char* key) {
+    assert(read_by_parse_request(key));  // else the FastCGI loop does not pass it on
     auto it = env.find(key);
     return it == env.end() ? std::string() : it->second;
 }
@@ -178,6 +180,16 @@ std::map<std::string, std::string> parse_cookies(std::string_view header) {
     }
     for (const auto& name : twice) cookies.erase(name);
     return cookies;
+}
+
+bool read_by_parse_request(std::string_view name) {
+    static constexpr std::string_view kRead[] = {
+        "REQUEST_METHOD", "REQUEST_URI",  "SCRIPT_NAME",    "PATH_INFO",      "REMOTE_ADDR",  "HTTP_USER_AGENT",
+        "HTTP_ORIGIN",    "HTTP_COOKIE",  "QUERY_STRING",   "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_SEC_FETCH_SITE",
+    };
+    for (std::string_view read : kRead)
+        if (name == read) return true;
+    return false;
 }
 
 Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path, std::size_t max_body) {

@@ -18,6 +18,10 @@ inline constexpr std::size_t kDefaultMaxBody = 64 * 1024;
 inline constexpr std::size_t kMaxFields = 100;
 
 using CgiEnv = std::map<std::string, std::string>;
+// Whether parse_request reads the CGI variable `name` (REQUEST_METHOD,
+// HTTP_COOKIE, ...): the FastCGI loop copies only these from each request.
+bool read_by_parse_request(std::string_view name);
+
 // Reads up to n bytes of the body; fewer only at its end.
 using BodyReader = std::function<std::string(std::size_t n)>;
 

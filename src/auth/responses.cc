@@ -131,16 +131,16 @@ Response login_required(App& app, const Request& request, const Visitor& visitor
 }
 
 void add_standard_headers(Response& r, const Config& config) {
-    if (!r.header("Content-Type")) r.set_header("Content-Type", "text/html; charset=utf-8");
-    if (!r.header("Content-Security-Policy"))
+    if (!r.has_header("Content-Type")) r.set_header("Content-Type", "text/html; charset=utf-8");
+    if (!r.has_header("Content-Security-Policy"))
         r.set_header("Content-Security-Policy",
                      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
                      "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
     r.set_header("X-Frame-Options", "DENY");
     r.set_header("X-Content-Type-Options", "nosniff");
-    if (!r.header("Referrer-Policy")) r.set_header("Referrer-Policy", "same-origin");
+    if (!r.has_header("Referrer-Policy")) r.set_header("Referrer-Policy", "same-origin");
     r.set_header("Cross-Origin-Opener-Policy", "same-origin");
-    if (!r.header("Cache-Control")) r.set_header("Cache-Control", "no-store");
+    if (!r.has_header("Cache-Control")) r.set_header("Cache-Control", "no-store");
     if (config.https) r.set_header("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
 }
 

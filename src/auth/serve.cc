@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "auth/app.hh"
 #include "auth/config.hh"
@@ -26,6 +27,29 @@ CgiEnv env_from(char** envp) {
     for (char** p = envp; p && *p; ++p) {
         const char* eq = std::strchr(*p, '=');
         if (eq) env.emplace(std::string(*p, static_cast<std::size_t>(eq - *p)), std::string(eq + 1));
+    }
+    return env;
+}
+
+// Where the server names the env file: see env_file_in().
+constexpr const char* kEnvFileVariables[] = {"AUTH_ENV", "REDIRECT_AUTH_ENV"};
+
+bool names_env_file(std::string_view name) {
+    for (std::string_view v : kEnvFileVariables)
+        if (name == v) return true;
+    return false;
+}
+
+// A FastCGI request's variables, only those the site reads: a server passes
+// some thirty (HTTP_ACCEPT_*, SERVER_*, ...), and copying them all into the
+// map cost more than the page's SQL.
+CgiEnv request_env_from(char** envp) {
+    CgiEnv env;
+    for (char** p = envp; p && *p; ++p) {
+        const char* eq = std::strchr(*p, '=');
+        if (!eq) continue;
+        std::string_view name(*p, static_cast<std::size_t>(eq - *p));
+        if (read_by_parse_request(name) || names_env_file(name)) env.emplace(name, eq + 1);
     }
     return env;
 }
@@ -85,7 +109,7 @@ namespace {
 // bin-environment, FcgidInitialEnv, CGI) or, under .htaccess, with each
 // request (SetEnv; REDIRECT_AUTH_ENV after a rewrite).
 std::string env_file_in(const CgiEnv& env) {
-    for (const char* key : {"AUTH_ENV", "REDIRECT_AUTH_ENV"}) {
+    for (const char* key : kEnvFileVariables) {
         auto it = env.find(key);
         if (it != env.end() && !it->second.empty()) return it->second;
     }
@@ -176,7 +200,7 @@ int serve(const PageProgram& program, int argc, char** argv) {
     if (app) app->deliver_in_child(true);
     FcgxRequest fcgx;
     while (FCGX_Accept_r(&fcgx.request) >= 0) {
-        CgiEnv env = env_from(fcgx.request.envp);
+        CgiEnv env = request_env_from(fcgx.request.envp);
         if (!app) {
             try {
                 app = start_app(env_file_in(env));

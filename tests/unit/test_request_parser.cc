@@ -104,6 +104,7 @@ class RequestParserTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(parse_cookies_ignores_junk);
     CPPUNIT_TEST(cookie_header_over_8_kib_is_400);
     CPPUNIT_TEST(parse_urlencoded_values);
+    CPPUNIT_TEST(only_the_variables_parse_request_reads_are_kept);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -399,6 +400,16 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("+ "), f["e"]);
         CPPUNIT_ASSERT_EQUAL(std::size_t(5), f.size());
         CPPUNIT_ASSERT(auth::parse_urlencoded("").empty());
+    }
+
+    // The FastCGI loop copies only these from a request (serve.cc).
+    void only_the_variables_parse_request_reads_are_kept() {
+        for (const char* name : {"REQUEST_METHOD", "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO", "REMOTE_ADDR", "HTTP_USER_AGENT",
+                                 "HTTP_ORIGIN", "HTTP_COOKIE", "QUERY_STRING", "CONTENT_LENGTH", "CONTENT_TYPE",
+                                 "HTTP_SEC_FETCH_SITE"})
+            CPPUNIT_ASSERT_MESSAGE(name, auth::read_by_parse_request(name));
+        for (const char* name : {"HTTP_ACCEPT", "HTTP_HOST", "SERVER_NAME", "DOCUMENT_ROOT", "REQUEST", "HTTP_COOKIE2", ""})
+            CPPUNIT_ASSERT_MESSAGE(name, !auth::read_by_parse_request(name));
     }
 };
 
