@@ -144,6 +144,44 @@ def exe_of(pid: int) -> str:
         return ""
 
 
+def terminate(proc: subprocess.Popen, grace: float) -> None:
+    """Stops one process by its PID: SIGTERM, then SIGKILL after `grace` s."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.kill(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def wait_until(probe, timeout: float, proc: subprocess.Popen | None = None, on_exit=None,
+               interval: float = 0.1) -> str | None:
+    """Calls probe() every `interval` s until it returns None (ready); returns
+    None then, or after `timeout` s the last thing it said (a string; an
+    OSError it raised counts as one). If `proc` ends first, calls on_exit(),
+    which raises."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            if on_exit is not None:
+                on_exit()
+            raise SetupError(f"process {proc.pid} exited with {proc.returncode} at start")
+        try:
+            last = probe()
+            if last is None:
+                return None
+        except OSError as e:
+            last = str(e)
+        time.sleep(interval)
+    return last
+
+
 def random_hex(nbytes: int) -> str:
     return secrets.token_hex(nbytes)
 
@@ -156,7 +194,8 @@ class Server:
     """One running instance of the site: a web server, an env file, a database.
 
     Subclasses implement _write_config, _launch and _program_pids for one web
-    server; the rest (env file, migration, readiness, stopping) is shared.
+    server (with _write_conf and _spawn for the parts they share); the rest
+    (env file, migration, readiness, stopping) is shared.
     """
 
     kind = "abstract"
@@ -243,18 +282,8 @@ class Server:
 
     def stop(self) -> None:
         if self.proc is not None:
-            pid = self.proc.pid
-            self._known_children.update(children_of(pid))
-            if self.proc.poll() is None:
-                try:
-                    os.kill(pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-                try:
-                    self.proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.kill(pid, signal.SIGKILL)
-                    self.proc.wait(timeout=10)
+            self._known_children.update(children_of(self.proc.pid))
+            terminate(self.proc, 10)
             self.proc = None
             # The web server normally ends its FastCGI children; make sure.
             deadline = time.monotonic() + 3
@@ -314,30 +343,64 @@ class Server:
             raise SetupError(f"sessionauth-admin migrate failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
 
     def _wait_ready(self, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        last = ""
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise SetupError(f"{self.kind} exited with {self.proc.returncode} at start; log:\n{self.log_text()[-2000:]}"
-                                 f"\nstderr:\n{_read(os.path.join(self.dir, 'server.stderr')).decode(errors='replace')[-2000:]}")
+        def answers() -> str | None:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=2)
             try:
-                conn = http.client.HTTPConnection(self.host, self.port, timeout=2)
                 conn.request("GET", "/")
                 status = conn.getresponse().status
+            finally:
                 conn.close()
-                if status < 500:
-                    self._remember_children()
-                    return
-                last = f"status {status}"
-            except OSError as e:
-                last = str(e)
-            time.sleep(0.1)
-        raise SetupError(f"{self.kind} did not answer on {self.base_url} within {timeout} s ({last})")
+            return None if status < 500 else f"status {status}"
+
+        def exited() -> None:
+            raise SetupError(f"{self.kind} exited with {self.proc.returncode} at start; log:\n{self.log_text()[-2000:]}"
+                             f"\nstderr:\n{_read(os.path.join(self.dir, 'server.stderr')).decode(errors='replace')[-2000:]}")
+
+        last = wait_until(answers, timeout, self.proc, exited)
+        if last is not None:
+            raise SetupError(f"{self.kind} did not answer on {self.base_url} within {timeout} s ({last})")
+        self._remember_children()
+
+    def _write_conf(self, values: dict[str, str], what: str, test: list[str]) -> None:
+        """Writes conf_path from template_path() with every @NAME@ of `values`
+        filled in (none may be left outside comments), then has the web server
+        check it: `test` + [conf_path] must succeed."""
+        with open(self.template_path()) as f:
+            text = f.read()
+        for key, value in values.items():
+            text = text.replace(f"@{key}@", value)
+        code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        left = re.findall(r"@[A-Z_]+@", code)
+        if left:
+            raise SetupError(f"unfilled names in the {what} template: {sorted(set(left))}")
+        with open(self.conf_path, "w") as f:
+            f.write(text)
+        r = subprocess.run(test + [self.conf_path], capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise SetupError(f"{' '.join(test[:2])} rejected the configuration: {r.stderr.strip() or r.stdout.strip()}")
+
+    def _spawn(self, args: list[str]) -> None:
+        """Starts the web server (in the foreground) in self.dir; its output
+        goes to server.stdout and server.stderr there."""
+        out = open(os.path.join(self.dir, "server.stdout"), "wb")
+        err = open(os.path.join(self.dir, "server.stderr"), "wb")
+        try:
+            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=self.dir)
+        finally:
+            out.close()
+            err.close()
 
     # -- per web server
     def required_programs(self) -> tuple[str, ...]:
         """Programs the web-server configuration names (all must exist to start)."""
         return ()
+
+    @property
+    def conf_path(self) -> str:
+        raise NotImplementedError
+
+    def template_path(self) -> str:
+        raise NotImplementedError
 
     def _write_config(self) -> None:
         raise NotImplementedError
@@ -374,9 +437,7 @@ class LighttpdServer(Server):
         return "".join(pairs)
 
     def _write_config(self) -> None:
-        with open(self.template_path()) as f:
-            text = f.read()
-        values = {
+        self._write_conf({
             "BIND": self.host,
             "PORT": str(self.port),
             "DOCROOT": os.path.join(self.root, "htdocs"),
@@ -386,30 +447,12 @@ class LighttpdServer(Server):
             "AUTH_ENV": self.env_path,
             "EXTRA_ENV": self.extra_env(),
             "MAXPROCS": str(self.max_procs),
-        }
-        for key, value in values.items():
-            text = text.replace(f"@{key}@", value)
-        code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-        left = re.findall(r"@[A-Z_]+@", code)
-        if left:
-            raise SetupError(f"unfilled names in the lighttpd template: {sorted(set(left))}")
-        with open(self.conf_path, "w") as f:
-            f.write(text)
-        r = subprocess.run(["lighttpd", "-tt", "-f", self.conf_path], capture_output=True, text=True, timeout=30)
-        if r.returncode != 0:
-            raise SetupError(f"lighttpd -tt rejected the configuration: {r.stderr.strip() or r.stdout.strip()}")
+        }, "lighttpd", ["lighttpd", "-tt", "-f"])
 
     def _launch(self) -> None:
         if shutil.which("lighttpd") is None:
             raise SetupError("lighttpd is not installed")
-        out = open(os.path.join(self.dir, "server.stdout"), "wb")
-        err = open(os.path.join(self.dir, "server.stderr"), "wb")
-        try:
-            self.proc = subprocess.Popen(["lighttpd", "-D", "-f", self.conf_path], stdin=subprocess.DEVNULL,
-                                         stdout=out, stderr=err, cwd=self.dir)
-        finally:
-            out.close()
-            err.close()
+        self._spawn(["lighttpd", "-D", "-f", self.conf_path])
 
     def _program_pids(self, path: str) -> list[int]:
         if self.proc is None:
@@ -441,6 +484,8 @@ class ApacheServer(Server):
 
     kind = "apache"
     handler = "fcgid"  # @HANDLER@ of instance.conf.in
+    module = "mod_fcgid.so"  # the one instance.conf.in loads for that handler
+    module_package = "libapache2-mod-fcgid"  # Debian
     waits_for_whole_body = True  # mod_fcgid reads the whole body first
     module_dir = "/usr/lib/apache2/modules"
 
@@ -495,9 +540,9 @@ class ApacheServer(Server):
     def _write_config(self) -> None:
         if shutil.which("apache2") is None:
             raise SetupError("apache2 is not installed (Debian: apache2 libapache2-mod-fcgid)")
-        module = os.path.join(self.module_dir, "mod_fcgid.so" if self.handler == "fcgid" else "mod_cgid.so")
+        module = os.path.join(self.module_dir, self.module)
         if not os.path.exists(module):
-            raise SetupError(f"{module} is missing (Debian: libapache2-mod-fcgid)")
+            raise SetupError(f"{module} is missing (Debian: {self.module_package})")
         user, group = web_user()
         as_root = os.geteuid() == 0
         if as_root:
@@ -510,9 +555,7 @@ class ApacheServer(Server):
         r = subprocess.run(stage + [self.site_dir, self.source_env_path], capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
             raise SetupError(f"stage-site.sh failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
-        with open(self.template_path()) as f:
-            text = f.read()
-        values = {
+        self._write_conf({
             "PORT": str(self.port),
             "SITEDIR": self.site_dir,
             "RUNDIR": self.run_dir,
@@ -521,29 +564,11 @@ class ApacheServer(Server):
             "GROUP": group,
             "HANDLER": self.handler,
             "MAXPROCS": str(self.max_procs),
-        }
-        for key, value in values.items():
-            text = text.replace(f"@{key}@", value)
-        code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-        left = re.findall(r"@[A-Z_]+@", code)
-        if left:
-            raise SetupError(f"unfilled names in the Apache template: {sorted(set(left))}")
-        with open(self.conf_path, "w") as f:
-            f.write(text)
-        r = subprocess.run(["apache2", "-t", "-f", self.conf_path], capture_output=True, text=True, timeout=30)
-        if r.returncode != 0:
-            raise SetupError(f"apache2 -t rejected the configuration: {r.stderr.strip() or r.stdout.strip()}")
+        }, "Apache", ["apache2", "-t", "-f"])
 
     def _launch(self) -> None:
-        out = open(os.path.join(self.dir, "server.stdout"), "wb")
-        err = open(os.path.join(self.dir, "server.stderr"), "wb")
-        try:
-            # mpm_event (instance.conf.in): prefork would signal our process group.
-            self.proc = subprocess.Popen(["apache2", "-f", self.conf_path, "-DFOREGROUND"], stdin=subprocess.DEVNULL,
-                                         stdout=out, stderr=err, cwd=self.dir)
-        finally:
-            out.close()
-            err.close()
+        # mpm_event (instance.conf.in): prefork would signal our process group.
+        self._spawn(["apache2", "-f", self.conf_path, "-DFOREGROUND"])
 
     def _program_pids(self, path: str) -> list[int]:
         if self.proc is None:
@@ -592,6 +617,8 @@ class ApacheCgiServer(ApacheServer):
 
     kind = "apache-cgi"
     handler = "cgi"
+    module = "mod_cgid.so"
+    module_package = "apache2-bin"
     long_lived_programs = False
     waits_for_whole_body = True  # mod_cgid writes the whole body before it reads the answer
 

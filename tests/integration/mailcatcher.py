@@ -25,13 +25,12 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
 
-from harness import SetupError, free_port
+from harness import SetupError, free_port, terminate, wait_until
 
 
 class Mail:
@@ -140,23 +139,23 @@ class MailDev:
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
         finally:
             log.close()
-        deadline = time.monotonic() + timeout
-        last = ""
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                code = self.proc.returncode
-                self.proc = None
-                raise SetupError(f"maildev exited with {code} at start:\n{self.log_text()[-2000:]}")
-            try:
-                status, body = self._api("GET", "/api/healthz", timeout=2)
-                if status == 200 and self._smtp_answers():
-                    return self
-                last = f"healthz {status} {body[:100]!r}"
-            except OSError as e:
-                last = str(e)
-            time.sleep(0.1)
-        self.stop()
-        raise SetupError(f"maildev did not get ready within {timeout} s ({last}):\n{self.log_text()[-2000:]}")
+
+        def answers() -> str | None:
+            status, body = self._api("GET", "/api/healthz", timeout=2)
+            if status == 200 and self._smtp_answers():
+                return None
+            return f"healthz {status} {body[:100]!r}"
+
+        def exited() -> None:
+            code = self.proc.returncode
+            self.proc = None
+            raise SetupError(f"maildev exited with {code} at start:\n{self.log_text()[-2000:]}")
+
+        last = wait_until(answers, timeout, self.proc, exited)
+        if last is not None:
+            self.stop()
+            raise SetupError(f"maildev did not get ready within {timeout} s ({last}):\n{self.log_text()[-2000:]}")
+        return self
 
     def _smtp_answers(self) -> bool:
         try:
@@ -173,17 +172,7 @@ class MailDev:
         """Stops the process (by its PID); the directory and ports stay for a restart."""
         if self.proc is None:
             return
-        pid = self.proc.pid
-        if self.proc.poll() is None:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.kill(pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        terminate(self.proc, 5)
         self.proc = None
         # Until the SMTP port is really closed, a "down" server is not down.
         deadline = time.monotonic() + 5
