@@ -706,7 +706,9 @@ test("403 pages: a form without its cookie, and a form from before logging in ag
     // Cookies blocked (or cleared) between showing the form and sending it.
     await visit(p, "/login");
     await p.context().clearCookies();
-    const [r] = await Promise.all([p.waitForNavigation(), p.fill("#email", ADA.email).then(() => p.fill("#password", "whatever it is")).then(() => p.locator("main form button[type=submit]").first().click())]);
+    await p.fill("#email", ADA.email);
+    await p.fill("#password", "whatever it is");
+    const [r] = await Promise.all([p.waitForNavigation(), p.locator("main form button[type=submit]").first().click()]);
     checkEq(r.status(), 403, "status without the cookie");
     await expectText(p, "Your browser did not send the cookie this form needs. Please allow cookies for this site, reload the page and try again.");
     await audit(p, "403 (no cookie)", r);

@@ -1,5 +1,7 @@
 #include "support.hh"
 
+#include <cppunit/TestAssert.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -150,6 +152,14 @@ auth::Request post_from(Browser& browser, const std::string& path, std::map<std:
     r.cookies = browser.cookies();
     return r;
 }
+
+LoggedIn::LoggedIn(const std::string& email)
+    : id(make_user(*t.app, email, kGoodPassword, "Ada Lovelace")), b(*t.app) {
+    CPPUNIT_ASSERT_EQUAL(303, log_in(b, email, kGoodPassword).status);
+    CPPUNIT_ASSERT_EQUAL(200, b.get(pages::profile, "/profile").status);
+}
+
+auth::User LoggedIn::user() { return *t.app->users.find_by_id(id); }
 
 auth::Response log_in(Browser& browser, const std::string& email, const std::string& password, const std::string& next) {
     browser.get(pages::login, "/login");

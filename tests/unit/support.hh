@@ -114,6 +114,21 @@ auth::Request post_from(Browser& browser, const std::string& path, std::map<std:
 auth::Response log_in(Browser& browser, const std::string& email, const std::string& password,
                       const std::string& next = "");
 
+// Whether `needle` occurs in `haystack`.
+inline bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+// An account ("Ada Lovelace", `email`, kGoodPassword) on an app of its own,
+// logged in with browser `b`, which has seen its profile page once.
+struct LoggedIn {
+    TestApp t;
+    std::int64_t id;
+    Browser b;
+    explicit LoggedIn(const std::string& email);
+    auth::User user();
+};
+
 // A header's value, "" if absent.
 std::string header_value(const auth::Response& response, const std::string& name);
 

@@ -32,6 +32,8 @@
 #include "auth/mailer.hh"
 #include "support.hh"
 
+using test::contains;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -565,10 +567,6 @@ std::string send_error(auth::SmtpMailer& mailer, const std::string& message,
     }
     CPPUNIT_FAIL("send succeeded but should have failed");
     return "";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace

@@ -7,11 +7,11 @@
 #include "auth/notices.hh"
 #include "support.hh"
 
+using test::contains;
+
 namespace {
 
 using auth::Notice;
-
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 class NoticesTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(NoticesTest);

@@ -11,9 +11,9 @@
 #include "auth/outbox.hh"
 #include "support.hh"
 
-namespace {
+using test::contains;
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+namespace {
 
 std::string file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -14,9 +14,9 @@
 
 using test::Browser;
 
-namespace {
+using test::contains;
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+namespace {
 
 const std::string kBase = "http://127.0.0.1:8080";
 const std::string kEmail = "ada@example.test";
@@ -35,15 +35,8 @@ std::string subject_of(const std::string& mail) {
     return mail.substr(p + 9, mail.find("\r\n", p) - p - 9);
 }
 
-struct Account {
-    test::TestApp t;
-    std::int64_t id;
-    Browser b;
-    Account() : id(test::make_user(*t.app, kEmail, test::kGoodPassword, "Ada Lovelace")), b(*t.app) {
-        CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, test::kGoodPassword).status);
-        CPPUNIT_ASSERT_EQUAL(200, b.get(pages::profile, "/profile").status);
-    }
-    auth::User user() { return *t.app->users.find_by_id(id); }
+struct Account : test::LoggedIn {
+    Account() : LoggedIn(kEmail) {}
     auth::Response ask(const std::string& address, const std::string& password = test::kGoodPassword) {
         b.get(pages::profile, "/profile");
         return b.post(pages::profile, "/profile/email", {{"new_email", address}, {"current_password", password}});

@@ -7,9 +7,9 @@
 
 using test::Browser;
 
-namespace {
+using test::contains;
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+namespace {
 
 class HomePageTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(HomePageTest);

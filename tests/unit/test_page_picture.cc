@@ -18,9 +18,9 @@
 
 using test::Browser;
 
-namespace {
+using test::contains;
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+namespace {
 
 const std::string kBase = "http://127.0.0.1:8080";
 const std::string kEmail = "ada@example.test";
@@ -34,15 +34,8 @@ std::set<std::string> stored_files(auth::App& app) {
     return names;
 }
 
-struct Account {
-    test::TestApp t;
-    std::int64_t id;
-    Browser b;
-    Account() : id(test::make_user(*t.app, kEmail, test::kGoodPassword, "Ada Lovelace")), b(*t.app) {
-        CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, test::kGoodPassword).status);
-        CPPUNIT_ASSERT_EQUAL(200, b.get(pages::profile, "/profile").status);
-    }
-    auth::User user() { return *t.app->users.find_by_id(id); }
+struct Account : test::LoggedIn {
+    Account() : LoggedIn(kEmail) {}
     // POST /profile as the browser's form sends it, with a file chosen.
     auth::Response upload(const std::string& bytes, const std::string& filename = "me.png",
                           std::map<std::string, std::string> form = {{"name", "Ada Lovelace"}}) {

@@ -9,9 +9,9 @@
 
 using test::Browser;
 
-namespace {
+using test::contains;
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+namespace {
 
 const std::string kBase = "http://127.0.0.1:8080";
 const std::string kEmail = "ada@example.test";

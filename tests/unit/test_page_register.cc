@@ -8,9 +8,9 @@
 
 using test::Browser;
 
-namespace {
+using test::contains;
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+namespace {
 
 std::map<std::string, std::string> form(const std::string& name, const std::string& email, const std::string& password,
                                         const std::string& confirm) {

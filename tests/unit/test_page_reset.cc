@@ -17,13 +17,13 @@
 
 using test::Browser;
 
+using test::contains;
+
 namespace {
 
 const char* const kEmail = "ada@example.test";
 const char* const kName = "Ada Lovelace";
 const char* const kNewPassword = "violet kettle under the moon";
-
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 bool url_safe(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';

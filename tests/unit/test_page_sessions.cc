@@ -14,9 +14,9 @@
 
 using test::Browser;
 
-namespace {
+using test::contains;
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+namespace {
 
 const std::string kBase = "http://127.0.0.1:8080";
 const std::string kFirefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
