@@ -2,12 +2,12 @@
 // current password), which mails a link to the new address and a notice to
 // the old one; GET/POST /profile/email/confirm?token=… makes the change;
 // POST /profile/email/cancel drops a change still waiting.
-#include "auth/clock.hh"
-#include "auth/log.hh"
-#include "auth/mailer.hh"
-#include "auth/notices.hh"
-#include "auth/responses.hh"
-#include "auth/validate.hh"
+#include "core/clock.hh"
+#include "core/log.hh"
+#include "mail/mailer.hh"
+#include "account/notices.hh"
+#include "web/responses.hh"
+#include "core/validate.hh"
 #include "pages/fields.hh"
 #include "pages/profile_page.hh"
 

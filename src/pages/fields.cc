@@ -1,8 +1,8 @@
 #include "pages/fields.hh"
 
-#include "auth/log.hh"
-#include "auth/password_policy.hh"
-#include "auth/validate.hh"
+#include "core/log.hh"
+#include "account/password_policy.hh"
+#include "core/validate.hh"
 
 namespace pages {
 

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "auth/app.hh"
-#include "auth/http.hh"
+#include "web/app.hh"
+#include "web/http.hh"
 
 namespace pages {
 

@@ -1,4 +1,4 @@
-#include "auth/responses.hh"
+#include "web/responses.hh"
 #include "pages/pages.hh"
 
 namespace pages {

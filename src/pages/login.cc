@@ -1,8 +1,8 @@
-#include "auth/crypto.hh"
-#include "auth/log.hh"
-#include "auth/password_policy.hh"
-#include "auth/responses.hh"
-#include "auth/validate.hh"
+#include "core/crypto.hh"
+#include "core/log.hh"
+#include "account/password_policy.hh"
+#include "web/responses.hh"
+#include "core/validate.hh"
 #include "pages/fields.hh"
 #include "pages/pages.hh"
 

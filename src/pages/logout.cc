@@ -1,5 +1,5 @@
-#include "auth/log.hh"
-#include "auth/responses.hh"
+#include "core/log.hh"
+#include "web/responses.hh"
 #include "pages/pages.hh"
 
 namespace pages {

@@ -1,8 +1,8 @@
 // Every page of the site: a function from a Request to a Response. Each
 // program's main() hands one of them to auth::serve; tests call them directly.
 #pragma once
-#include "auth/app.hh"
-#include "auth/http.hh"
+#include "web/app.hh"
+#include "web/http.hh"
 
 namespace pages {
 

@@ -3,8 +3,8 @@
 // the type its bytes were checked to be, never as HTML or SVG, with nosniff
 // and a CSP that would sandbox anything opened directly. Kept out of every
 // cache like the other account pages.
-#include "auth/log.hh"
-#include "auth/responses.hh"
+#include "core/log.hh"
+#include "web/responses.hh"
 #include "pages/profile_page.hh"
 
 namespace pages {

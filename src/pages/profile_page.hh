@@ -4,9 +4,9 @@
 #pragma once
 #include <string>
 
-#include "auth/app.hh"
-#include "auth/http.hh"
-#include "auth/view.hh"
+#include "web/app.hh"
+#include "web/http.hh"
+#include "web/view.hh"
 
 namespace pages {
 

@@ -1,6 +1,6 @@
-#include "auth/log.hh"
-#include "auth/responses.hh"
-#include "auth/validate.hh"
+#include "core/log.hh"
+#include "web/responses.hh"
+#include "core/validate.hh"
 #include "pages/fields.hh"
 #include "pages/pages.hh"
 

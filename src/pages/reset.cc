@@ -1,8 +1,8 @@
-#include "auth/log.hh"
-#include "auth/mailer.hh"
-#include "auth/notices.hh"
-#include "auth/responses.hh"
-#include "auth/validate.hh"
+#include "core/log.hh"
+#include "mail/mailer.hh"
+#include "account/notices.hh"
+#include "web/responses.hh"
+#include "core/validate.hh"
 #include "pages/fields.hh"
 #include "pages/pages.hh"
 

@@ -4,11 +4,11 @@
 // /profile/sessions/revoke-others ends all but the current one. Both ask
 // for the current password (ASVS 3.3.4): someone who only holds a stolen
 // cookie cannot shut the owner out.
-#include "auth/clock.hh"
-#include "auth/crypto.hh"
-#include "auth/log.hh"
-#include "auth/responses.hh"
-#include "auth/user_agent.hh"
+#include "core/clock.hh"
+#include "core/crypto.hh"
+#include "core/log.hh"
+#include "web/responses.hh"
+#include "core/user_agent.hh"
 #include "pages/fields.hh"
 #include "pages/profile_page.hh"
 

@@ -1,5 +1,5 @@
 // The home program: FastCGI (or plain CGI) around pages::home.
-#include "auth/serve.hh"
+#include "web/serve.hh"
 #include "pages/pages.hh"
 
 int main(int argc, char** argv) { return auth::serve({pages::home}, argc, argv); }

@@ -1,5 +1,5 @@
 // The logout program: FastCGI (or plain CGI) around pages::logout.
-#include "auth/serve.hh"
+#include "web/serve.hh"
 #include "pages/pages.hh"
 
 int main(int argc, char** argv) { return auth::serve({pages::logout}, argc, argv); }

@@ -1,7 +1,7 @@
 // The profile program: FastCGI (or plain CGI) around pages::profile. POST
 // /profile may carry a picture, so it takes a larger body than the 64 KiB
 // every other route (and every other program) accepts.
-#include "auth/serve.hh"
+#include "web/serve.hh"
 #include "pages/pages.hh"
 #include "pages/profile_page.hh"
 

@@ -1,5 +1,5 @@
 // The register program: FastCGI (or plain CGI) around pages::register_account.
-#include "auth/serve.hh"
+#include "web/serve.hh"
 #include "pages/pages.hh"
 
 int main(int argc, char** argv) { return auth::serve({pages::register_account}, argc, argv); }

@@ -1,5 +1,5 @@
 // The reset program: FastCGI (or plain CGI) around pages::reset.
-#include "auth/serve.hh"
+#include "web/serve.hh"
 #include "pages/pages.hh"
 
 int main(int argc, char** argv) { return auth::serve({pages::reset}, argc, argv); }

@@ -5,11 +5,11 @@
 #include <cstring>
 #include <exception>
 
-#include "auth/app.hh"
-#include "auth/config.hh"
-#include "auth/crypto.hh"
-#include "auth/log.hh"
-#include "auth/schema.hh"
+#include "web/app.hh"
+#include "core/config.hh"
+#include "core/crypto.hh"
+#include "core/log.hh"
+#include "store/schema.hh"
 
 int main(int argc, char** argv) {
     auth::set_program_name("sessionauth-admin");

@@ -20,10 +20,10 @@ FUZZ_DIR="$ROOT/tests/fuzz"
 
 # target -> the library sources it needs (and extra libraries)
 declare -A SOURCES=(
-  [env_file]="src/auth/env_file.cc"
-  [request]="src/auth/request_parser.cc src/auth/validate.cc src/auth/http.cc"
-  [email]="src/auth/validate.cc"
-  [image_sniff]="src/auth/image_sniff.cc"
+  [env_file]="src/core/env_file.cc"
+  [request]="src/web/request_parser.cc src/core/validate.cc src/web/http.cc"
+  [email]="src/core/validate.cc"
+  [image_sniff]="src/core/image_sniff.cc"
 )
 declare -A LIBS=( [request]="$(pkg-config --libs cgicc)" )
 declare -A MAX_LEN=( [env_file]=4096 [request]=8192 [email]=512 [image_sniff]=16384 )

@@ -1,0 +1,77 @@
+#include "core/crypto.hh"
+
+#include <sodium.h>
+
+#include <vector>
+
+namespace auth {
+
+void crypto_init() {
+    if (sodium_init() < 0) throw CryptoError("libsodium could not be initialised");
+}
+
+std::string base64url_encode(std::string_view bytes) {
+    const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), variant);
+    out.resize(out.size() - 1);  // the terminating NUL
+    return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+    std::string out(text.size() * 3 / 4 + 3, '\0');
+    std::size_t len = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr, &len,
+                          &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return std::nullopt;
+    if (end != text.data() + text.size()) return std::nullopt;
+    out.resize(len);
+    return out;
+}
+
+std::string random_token(std::size_t bytes) {
+    std::vector<unsigned char> buf(bytes);
+    randombytes_buf(buf.data(), buf.size());
+    std::string token = base64url_encode(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
+    sodium_memzero(buf.data(), buf.size());
+    return token;
+}
+
+std::string token_digest(std::string_view token) {
+    std::string out(crypto_generichash_BYTES, '\0');
+    crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                       reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr, 0);
+    return out;
+}
+
+MacKey::MacKey(std::string_view key) {
+    static_assert(sizeof key_ == crypto_generichash_KEYBYTES);
+    crypto_generichash(key_.data(), key_.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr, 0);
+}
+
+MacKey::~MacKey() { sodium_memzero(key_.data(), key_.size()); }
+
+std::string MacKey::mac(std::string_view message) const {
+    std::string out(crypto_generichash_BYTES, '\0');
+    crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(), key_.data(), key_.size());
+    return out;
+}
+
+std::string mac(std::string_view key, std::string_view message) { return MacKey(key).mac(message); }
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    if (a.empty()) return true;
+    return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool looks_like_token(std::string_view text, std::size_t length) {
+    if (text.size() != length) return false;
+    for (char c : text)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+    return true;
+}
+
+}  // namespace auth

@@ -1,0 +1,49 @@
+#include "core/log.hh"
+
+#include <cstdio>
+#include <ctime>
+
+namespace auth {
+
+namespace {
+// Process-level and constant after start: not request state.
+std::string& program_name() {
+    static std::string name = "sessionauth";
+    return name;
+}
+}  // namespace
+
+void set_program_name(std::string_view name) {
+    auto slash = name.rfind('/');
+    if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+    if (!name.empty()) program_name() = std::string(name);
+}
+
+std::string escape_for_log(std::string_view text) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        if (c < 0x20 || c == 0x7f || c == '\\') {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+void log_line(std::string_view message) {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string line = std::string(stamp) + " " + program_name() + ": " + escape_for_log(message) + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+}
+
+}  // namespace auth

@@ -1,0 +1,135 @@
+#include "store/schema.hh"
+
+#include <string>
+
+#include "store/db.hh"
+
+namespace auth {
+
+namespace {
+
+// Append only: never edit a migration that has shipped.
+const char* const kMigrations[] = {
+    // 1: users, sessions, login throttling, reset tokens, settings.
+    R"sql(
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    client_ip TEXT NOT NULL DEFAULT '',
+    user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE login_failures (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_email ON login_failures(email, at);
+CREATE INDEX login_failures_ip ON login_failures(client_ip, at);
+CREATE TABLE reset_tokens (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE INDEX reset_tokens_user ON reset_tokens(user_id);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql",
+    // 2: the outbox (mail written in the request, sent after the response),
+    // superseded reset tokens, and reset requests for rate limiting.
+    R"sql(
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    sender TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_until INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_at);
+ALTER TABLE reset_tokens ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE reset_requests (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX reset_requests_email ON reset_requests(email, at);
+CREATE INDEX reset_requests_ip ON reset_requests(client_ip, at);
+)sql",
+    // 3: profile pictures (the file name in PICTURE_DIR) and email-address
+    // changes waiting for their confirmation link.
+    R"sql(
+ALTER TABLE users ADD COLUMN picture TEXT;
+CREATE TABLE email_changes (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    new_email TEXT NOT NULL COLLATE NOCASE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    voided INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX email_changes_user ON email_changes(user_id, created_at);
+)sql",
+    // 4: indexes for housekeeping, which deletes expired rows: without them
+    // it scanned every session while holding the write lock (./dev bench,
+    // 1,000,000 sessions: 477 req/s and p99 2.3 s, with them 7876 and 7 ms).
+    R"sql(
+CREATE INDEX sessions_last_seen ON sessions(last_seen);
+CREATE INDEX sessions_created_at ON sessions(created_at);
+CREATE INDEX login_failures_at ON login_failures(at);
+CREATE INDEX reset_requests_at ON reset_requests(at);
+)sql",
+};
+
+constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+
+}  // namespace
+
+int latest_schema_version() { return kCount; }
+
+int schema_version(Db& db) {
+    auto q = db.query("PRAGMA user_version");
+    q.step();
+    return static_cast<int>(q.int64(0));
+}
+
+void migrate(Db& db) {
+    if (schema_version(db) == kCount) return;
+    Transaction tx(db);
+    int version = schema_version(db);  // again, now that we hold the write lock
+    if (version > kCount)
+        throw DbError("database schema version " + std::to_string(version) + " is newer than this program (" +
+                          std::to_string(kCount) + ")",
+                      0);
+    for (int v = version; v < kCount; ++v) db.run(kMigrations[v]);
+    if (version != kCount) db.run(("PRAGMA user_version=" + std::to_string(kCount)).c_str());
+    tx.commit();
+}
+
+}  // namespace auth

@@ -1,0 +1,88 @@
+#include "store/sessions.hh"
+
+#include <algorithm>
+
+#include "core/clock.hh"
+#include "core/crypto.hh"
+#include "store/db.hh"
+
+namespace auth {
+
+std::string SessionStore::create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) {
+    std::string token = random_token(32);
+    std::int64_t now = clock_.now();
+    auto q = db_.query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, client_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)");
+    q.bind_blob(1, token_digest(token)).bind(2, user_id).bind(3, now).bind(4, now);
+    q.bind(5, client_ip.substr(0, 64)).bind(6, user_agent.substr(0, 256));
+    q.exec();
+    return token;
+}
+
+std::optional<Session> SessionStore::lookup(std::string_view token) {
+    if (!looks_like_token(token)) return std::nullopt;
+    std::string digest = token_digest(token);
+    Session s;
+    {
+        auto q = db_.query("SELECT id, user_id, created_at, last_seen FROM sessions WHERE token_hash = ?");
+        q.bind_blob(1, digest);
+        if (!q.step()) return std::nullopt;
+        s = Session{q.int64(0), q.int64(1), q.int64(2), q.int64(3)};
+    }
+    std::int64_t now = clock_.now();
+    if (now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
+        auto d = db_.query("DELETE FROM sessions WHERE id = ?");
+        d.bind(1, s.id).exec();
+        return std::nullopt;
+    }
+    std::int64_t touch_every = std::min<std::int64_t>(60, std::max<std::int64_t>(1, idle_ / 2));
+    if (now - s.last_seen >= touch_every) {
+        auto u = db_.query("UPDATE sessions SET last_seen = ? WHERE id = ?");
+        u.bind(1, now).bind(2, s.id).exec();
+        s.last_seen = now;
+    }
+    return s;
+}
+
+void SessionStore::destroy(std::string_view token) {
+    if (!looks_like_token(token)) return;
+    auto q = db_.query("DELETE FROM sessions WHERE token_hash = ?");
+    q.bind_blob(1, token_digest(token)).exec();
+}
+
+void SessionStore::destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep) {
+    auto q = db_.query("DELETE FROM sessions WHERE user_id = ? AND id != ?");
+    q.bind(1, user_id).bind(2, keep.value_or(-1)).exec();
+}
+
+std::vector<SessionInfo> SessionStore::list_for_user(std::int64_t user_id) {
+    std::int64_t now = clock_.now();
+    auto q = db_.query(
+        "SELECT id, created_at, last_seen, client_ip, user_agent FROM sessions "
+        "WHERE user_id = ? AND last_seen > ? AND created_at > ? ORDER BY last_seen DESC, id DESC");
+    q.bind(1, user_id).bind(2, now - idle_).bind(3, now - absolute_);
+    std::vector<SessionInfo> out;
+    while (q.step()) out.push_back(SessionInfo{q.int64(0), q.int64(1), q.int64(2), q.text(3), q.text(4)});
+    return out;
+}
+
+bool SessionStore::destroy_for_user(std::int64_t user_id, std::int64_t session_id) {
+    auto q = db_.query("DELETE FROM sessions WHERE id = ? AND user_id = ?");
+    q.bind(1, session_id).bind(2, user_id).exec();
+    return db_.changes() == 1;
+}
+
+void SessionStore::purge_expired() {
+    std::int64_t now = clock_.now();
+    auto q = db_.query("DELETE FROM sessions WHERE last_seen <= ? OR created_at <= ?");
+    q.bind(1, now - idle_).bind(2, now - absolute_).exec();
+}
+
+std::int64_t SessionStore::count_for_user(std::int64_t user_id) {
+    auto q = db_.query("SELECT count(*) FROM sessions WHERE user_id = ?");
+    q.bind(1, user_id);
+    q.step();
+    return q.int64(0);
+}
+
+}  // namespace auth

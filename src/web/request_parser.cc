@@ -1,0 +1,249 @@
+#include "web/request_parser.hh"
+
+#include <cgicc/CgiInput.h>
+#include <cgicc/Cgicc.h>
+
+#include <cassert>
+#include <set>
+
+#include "core/validate.hh"
+
+namespace auth {
+
+namespace {
+
+std::string env_or(const CgiEnv& env, const char* key) {
+    assert(read_by_parse_request(key));  // else the FastCGI loop does not pass it on
+    auto it = env.find(key);
+    return it == env.end() ? std::string() : it->second;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+[[noreturn]] void bad_form(const std::string& detail) {
+    throw HttpError(400, "The form data could not be read: it was malformed or in a broken encoding. Please go back and try again.",
+                    "bad request: " + detail);
+}
+
+std::string decode_component(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%') {
+            if (i + 2 >= text.size()) bad_form("truncated %-escape");
+            int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+            if (hi < 0 || lo < 0) bad_form("invalid %-escape");
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    if (!valid_utf8(out)) bad_form("invalid UTF-8");
+    if (out.find('\0') != std::string::npos) bad_form("NUL in a field");
+    return out;
+}
+
+void check_field(std::map<std::string, std::string>& fields, std::string name, std::string value) {
+    if (name.empty()) bad_form("empty field name");
+    if (fields.size() >= kMaxFields) bad_form("too many fields");
+    if (!fields.emplace(std::move(name), std::move(value)).second) bad_form("a field was sent twice");
+}
+
+// cgicc reads its input through this: the body we already hold and only
+// the variables multipart parsing needs.
+class BodyInput : public cgicc::CgiInput {
+public:
+    BodyInput(std::string content_type, std::string body) : type_(std::move(content_type)), body_(std::move(body)) {}
+    size_t read(char* data, size_t length) override {
+        size_t n = std::min(length, body_.size() - pos_);
+        body_.copy(data, n, pos_);
+        pos_ += n;
+        return n;
+    }
+    std::string getenv(const char* name) override {
+        std::string key(name);
+        if (key == "REQUEST_METHOD") return "POST";
+        if (key == "CONTENT_TYPE") return type_;
+        if (key == "CONTENT_LENGTH") return std::to_string(body_.size());
+        return {};
+    }
+
+private:
+    std::string type_;
+    std::string body_;
+    size_t pos_ = 0;
+};
+
+void parse_multipart(Request& req, const std::string& content_type, std::string body) {
+    // cgicc finds no fields when the boundary is quoted: unquote it.
+    std::string type = content_type;
+    auto b = type.find("boundary=\"");
+    if (b != std::string::npos) {
+        auto end = type.find('"', b + 10);
+        if (end == std::string::npos) bad_form("unterminated multipart boundary");
+        type = type.substr(0, b) + "boundary=" + type.substr(b + 10, end - b - 10) + type.substr(end + 1);
+    }
+    if (type.find("boundary=") == std::string::npos) bad_form("multipart body without a boundary");
+    bool had_body = !body.empty();
+    try {
+        BodyInput input(type, std::move(body));
+        cgicc::Cgicc cgi(&input);
+        std::set<std::string> file_names;
+        for (const auto& f : cgi.getFiles()) file_names.insert(f.getName());
+        for (const auto& e : cgi.getElements()) {
+            if (file_names.count(e.getName())) continue;
+            std::string value = e.getValue();
+            if (!valid_utf8(value) || value.find('\0') != std::string::npos || !valid_utf8(e.getName()) ||
+                e.getName().find('\0') != std::string::npos)
+                bad_form("invalid UTF-8 in a multipart field");
+            check_field(req.form, e.getName(), value);
+        }
+        for (const auto& f : cgi.getFiles()) {
+            if (req.files.count(f.getName())) bad_form("a file field was sent twice");
+            req.files[f.getName()] = UploadedFile{f.getFilename(), f.getDataType(), f.getData()};
+        }
+        if (had_body && req.form.empty() && req.files.empty()) bad_form("multipart body with no readable parts");
+    } catch (const HttpError&) {
+        throw;
+    } catch (const std::exception& e) {
+        bad_form(std::string("multipart: ") + e.what());
+    }
+}
+
+// "64 KiB", "2.1 MiB".
+std::string size_text(std::size_t bytes) {
+    if (bytes < 1024 * 1024) return std::to_string(bytes / 1024) + " KiB";
+    std::size_t tenths = bytes * 10 / (1024 * 1024);
+    return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " MiB";
+}
+
+std::size_t parse_length(const std::string& text, std::size_t max_body) {
+    if (text.empty() || text.size() > 12)
+        throw HttpError(text.empty() ? 411 : 413, text.empty() ? "This request needs a Content-Length." : "The form is too large.",
+                        "bad CONTENT_LENGTH: " + text.substr(0, 40));
+    std::size_t n = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') throw HttpError(400, "The request had an invalid Content-Length.", "bad CONTENT_LENGTH: " + text);
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (n > max_body)
+        throw HttpError(413, "The form is too large (at most " + size_text(max_body) + ").",
+                        "body of " + text + " bytes refused");
+    return n;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parse_urlencoded(std::string_view text) {
+    std::map<std::string, std::string> fields;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto amp = text.find('&', start);
+        std::string_view pair = text.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+        if (!pair.empty()) {
+            auto eq = pair.find('=');
+            std::string name = decode_component(pair.substr(0, eq));
+            std::string value = eq == std::string_view::npos ? std::string() : decode_component(pair.substr(eq + 1));
+            check_field(fields, std::move(name), std::move(value));
+        }
+        if (amp == std::string_view::npos) break;
+        start = amp + 1;
+    }
+    return fields;
+}
+
+std::map<std::string, std::string> parse_cookies(std::string_view header) {
+    std::map<std::string, std::string> cookies;
+    std::set<std::string> twice;
+    std::size_t start = 0;
+    while (start < header.size()) {
+        auto semi = header.find(';', start);
+        std::string item = trim(header.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start));
+        auto eq = item.find('=');
+        if (eq != std::string::npos && eq > 0) {
+            std::string name = trim(item.substr(0, eq));
+            std::string value = trim(item.substr(eq + 1));
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+            if (!name.empty() && !cookies.emplace(name, value).second) twice.insert(name);
+        }
+        if (semi == std::string_view::npos) break;
+        start = semi + 1;
+    }
+    for (const auto& name : twice) cookies.erase(name);
+    return cookies;
+}
+
+bool read_by_parse_request(std::string_view name) {
+    static constexpr std::string_view kRead[] = {
+        "REQUEST_METHOD", "REQUEST_URI",  "SCRIPT_NAME",    "PATH_INFO",      "REMOTE_ADDR",  "HTTP_USER_AGENT",
+        "HTTP_ORIGIN",    "HTTP_COOKIE",  "QUERY_STRING",   "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_SEC_FETCH_SITE",
+    };
+    for (std::string_view read : kRead)
+        if (name == read) return true;
+    return false;
+}
+
+Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path, std::size_t max_body) {
+    return parse_request(env, read_body, base_path, BodyLimit([max_body](const std::string&) { return max_body; }));
+}
+
+Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path,
+                      const BodyLimit& max_body_for) {
+    Request req;
+    req.method = env_or(env, "REQUEST_METHOD");
+    if (req.method.empty() || req.method.size() > 16) throw HttpError(400, "Bad request.", "bad REQUEST_METHOD");
+    for (char c : req.method)
+        if (c < 'A' || c > 'Z') throw HttpError(400, "Bad request.", "bad REQUEST_METHOD");
+
+    std::string uri = env_or(env, "REQUEST_URI");
+    if (uri.empty()) uri = env_or(env, "SCRIPT_NAME") + env_or(env, "PATH_INFO");
+    std::string path = uri.substr(0, uri.find('?'));
+    if (path.size() > 2048) throw HttpError(414, "The address is too long.", "REQUEST_URI too long");
+    if (!base_path.empty()) {
+        if (path.compare(0, base_path.size(), base_path) != 0 ||
+            (path.size() > base_path.size() && path[base_path.size()] != '/'))
+            throw HttpError(404, "There is no such page.", "path outside BASE_URL: " + path);
+        path = path.substr(base_path.size());
+    }
+    req.path = path.empty() ? "/" : path;
+
+    req.remote_addr = env_or(env, "REMOTE_ADDR");
+    req.user_agent = env_or(env, "HTTP_USER_AGENT").substr(0, 512);
+    req.origin = env_or(env, "HTTP_ORIGIN");
+    req.sec_fetch_site = env_or(env, "HTTP_SEC_FETCH_SITE");
+    std::string cookie_header = env_or(env, "HTTP_COOKIE");
+    if (cookie_header.size() > 8192) throw HttpError(400, "Your browser sent too many cookies.", "Cookie header too large");
+    req.cookies = parse_cookies(cookie_header);
+
+    std::string qs = env_or(env, "QUERY_STRING");
+    if (qs.size() > 4096) throw HttpError(414, "The address is too long.", "QUERY_STRING too long");
+    req.query = parse_urlencoded(qs);
+
+    if (req.method != "POST") return req;
+
+    std::size_t length = parse_length(env_or(env, "CONTENT_LENGTH"), max_body_for(req.path));
+    std::string body = length ? read_body(length) : std::string();
+    if (body.size() != length) bad_form("body shorter than CONTENT_LENGTH");
+
+    std::string type = ascii_lower(env_or(env, "CONTENT_TYPE"));
+    std::string essence = trim(type.substr(0, type.find(';')));
+    if (essence == "application/x-www-form-urlencoded" || (essence.empty() && body.empty())) {
+        req.form = parse_urlencoded(body);
+    } else if (essence == "multipart/form-data") {
+        parse_multipart(req, env_or(env, "CONTENT_TYPE"), std::move(body));
+    } else {
+        throw HttpError(415, "This page accepts only HTML form submissions.", "unsupported CONTENT_TYPE: " + type.substr(0, 80));
+    }
+    return req;
+}
+
+}  // namespace auth

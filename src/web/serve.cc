@@ -1,0 +1,238 @@
+#include "web/serve.hh"
+
+#include <fcgiapp.h>
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "web/app.hh"
+#include "core/config.hh"
+#include "core/crypto.hh"
+#include "core/log.hh"
+#include "web/responses.hh"
+
+extern char** environ;
+
+namespace auth {
+
+namespace {
+
+CgiEnv env_from(char** envp) {
+    CgiEnv env;
+    for (char** p = envp; p && *p; ++p) {
+        const char* eq = std::strchr(*p, '=');
+        if (eq) env.emplace(std::string(*p, static_cast<std::size_t>(eq - *p)), std::string(eq + 1));
+    }
+    return env;
+}
+
+// Where the server names the env file: see env_file_in().
+constexpr const char* kEnvFileVariables[] = {"AUTH_ENV", "REDIRECT_AUTH_ENV"};
+
+bool names_env_file(std::string_view name) {
+    for (std::string_view v : kEnvFileVariables)
+        if (name == v) return true;
+    return false;
+}
+
+// A FastCGI request's variables, only those the site reads: a server passes
+// some thirty (HTTP_ACCEPT_*, SERVER_*, ...), and copying them all into the
+// map cost more than the page's SQL.
+CgiEnv request_env_from(char** envp) {
+    CgiEnv env;
+    for (char** p = envp; p && *p; ++p) {
+        const char* eq = std::strchr(*p, '=');
+        if (!eq) continue;
+        std::string_view name(*p, static_cast<std::size_t>(eq - *p));
+        if (read_by_parse_request(name) || names_env_file(name)) env.emplace(name, eq + 1);
+    }
+    return env;
+}
+
+struct FcgxRequest {
+    FCGX_Request request{};
+    FcgxRequest() { FCGX_InitRequest(&request, 0, 0); }
+    ~FcgxRequest() { FCGX_Free(&request, 1); }
+    FcgxRequest(const FcgxRequest&) = delete;
+    FcgxRequest& operator=(const FcgxRequest&) = delete;
+};
+
+
+}  // namespace
+
+Response handle(App& app, const PageProgram& program, const CgiEnv& env, const BodyReader& read_body) {
+    Response response;
+    std::string where;
+    try {
+        BodyLimit limit = [&program](const std::string& path) {
+            auto it = program.route_max_body.find(path);
+            return it == program.route_max_body.end() ? program.max_body : it->second;
+        };
+        Request request = parse_request(env, read_body, app.config().base_path, limit);
+        where = request.method + " " + request.path;
+        response = program.handler(request, app);
+    } catch (const HttpError& e) {
+        log_line(std::string(e.what()) + (where.empty() ? "" : " (" + where + ")"));
+        response = error_page(app, e.status(), e.message());
+        if (e.status() == 405) response.set_header("Allow", "GET, HEAD, POST");
+    } catch (const DbError& e) {
+        if (e.busy()) {
+            log_line(std::string("database busy: ") + e.what());
+            response = error_page(app, 503, "The site is busy right now. Please try again in a few seconds.");
+            response.set_header("Retry-After", "5");
+        } else {
+            std::string ref = random_token(6);
+            log_line("error " + ref + " in " + where + ": database: " + e.what());
+            response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+        }
+    } catch (const std::exception& e) {
+        std::string ref = random_token(6);
+        log_line("error " + ref + " in " + where + ": " + e.what());
+        response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+    } catch (...) {
+        std::string ref = random_token(6);
+        log_line("error " + ref + " in " + where + ": unknown exception");
+        response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+    }
+    add_standard_headers(response, app.config());
+    return response;
+}
+
+namespace {
+
+// AUTH_ENV as the server passed it: set for the process (lighttpd
+// bin-environment, FcgidInitialEnv, CGI) or, under .htaccess, with each
+// request (SetEnv; REDIRECT_AUTH_ENV after a rewrite).
+std::string env_file_in(const CgiEnv& env) {
+    for (const char* key : kEnvFileVariables) {
+        auto it = env.find(key);
+        if (it != env.end() && !it->second.empty()) return it->second;
+    }
+    return {};
+}
+
+std::unique_ptr<App> start_app(const std::string& env_file) {
+    return std::make_unique<App>(load_config(env_file));
+}
+
+// What a visitor gets when the site cannot start (the log says why).
+std::string not_configured() {
+    Response r;
+    r.status = 500;
+    r.set_header("Content-Type", "text/html; charset=utf-8");
+    r.set_header("Cache-Control", "no-store");
+    r.body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unavailable</title></head><body>"
+             "<h1>This site is not available</h1><p>It is not set up correctly. The administrator will find the reason "
+             "in the web server's error log.</p></body></html>";
+    return r.serialize();
+}
+
+}  // namespace
+
+int serve(const PageProgram& program, int argc, char** argv) {
+    set_program_name(argc > 0 ? argv[0] : "sessionauth");
+    try {
+        crypto_init();
+    } catch (const std::exception& e) {
+        log_line(std::string("cannot start: ") + e.what());
+        return 1;
+    }
+    CgiEnv process_env = env_from(environ);
+    std::unique_ptr<App> app;
+
+    if (FCGX_IsCGI()) {
+        try {
+            app = start_app(env_file_in(process_env));
+        } catch (const std::exception& e) {
+            log_line(std::string("cannot start: ") + e.what());
+            std::string out = not_configured();
+            std::fwrite(out.data(), 1, out.size(), stdout);
+            return 1;
+        }
+        BodyReader read = [](std::size_t n) {
+            std::string body(n, '\0');
+            std::size_t got = std::fread(body.data(), 1, n, stdin);
+            body.resize(got);
+            return body;
+        };
+        Response r = handle(*app, program, process_env, read);
+        auto method = process_env.find("REQUEST_METHOD");
+        std::string out = r.serialize(method == process_env.end() || method->second != "HEAD");
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fflush(stdout);
+        std::fclose(stdout);  // the visitor has the answer; what follows is ours
+        // Read what is left of a body the page did not take (refused as too
+        // large, wrong type, ...): Apache's mod_cgid passes it over a Unix
+        // socket, and closing that with unread bytes in it resets the
+        // connection, so Apache loses the answer above. Bounded, so that a
+        // client sending without end cannot keep the process.
+        {
+            char sink[16384];
+            std::size_t drained = 0;
+            std::size_t n;
+            while (drained < 16 * 1024 * 1024 && (n = std::fread(sink, 1, sizeof sink, stdin)) > 0) drained += n;
+        }
+        std::fclose(stdin);  // mod_cgid's stdin is stdout's socket: now the request is over for Apache
+        app->after_response(r.deliver_mail);
+        return 0;
+    }
+
+    // FastCGI: open everything before the first accept when the process was
+    // given its settings; otherwise (.htaccess SetEnv) at the first request.
+    std::string process_file = env_file_in(process_env);
+    try {
+        app = start_app(process_file);
+    } catch (const std::exception& e) {
+        if (!process_file.empty()) {
+            log_line(std::string("cannot start: ") + e.what());
+            return 1;
+        }
+    }
+    if (FCGX_Init() != 0) {
+        log_line("cannot start: FCGX_Init failed");
+        return 1;
+    }
+    if (app) app->deliver_in_child(true);
+    FcgxRequest fcgx;
+    while (FCGX_Accept_r(&fcgx.request) >= 0) {
+        CgiEnv env = request_env_from(fcgx.request.envp);
+        if (!app) {
+            try {
+                app = start_app(env_file_in(env));
+                app->deliver_in_child(true);
+            } catch (const std::exception& e) {
+                log_line(std::string("cannot start: ") + e.what());
+                std::string out = not_configured();
+                FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgx.request.out);
+                FCGX_Finish_r(&fcgx.request);
+                return 1;
+            }
+        }
+        FCGX_Stream* in = fcgx.request.in;
+        BodyReader read = [in](std::size_t n) {
+            std::string body(n, '\0');
+            std::size_t got = 0;
+            while (got < n) {
+                int r = FCGX_GetStr(body.data() + got, static_cast<int>(n - got), in);
+                if (r <= 0) break;
+                got += static_cast<std::size_t>(r);
+            }
+            body.resize(got);
+            return body;
+        };
+        Response r = handle(*app, program, env, read);
+        auto method = env.find("REQUEST_METHOD");
+        std::string out = r.serialize(method == env.end() || method->second != "HEAD");
+        FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgx.request.out);
+        FCGX_Finish_r(&fcgx.request);
+        app->after_response(r.deliver_mail);
+    }
+    return 0;
+}
+
+}  // namespace auth

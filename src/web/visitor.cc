@@ -1,0 +1,56 @@
+#include "web/visitor.hh"
+
+#include <map>
+
+#include "web/app.hh"
+#include "core/crypto.hh"
+
+namespace auth {
+
+std::optional<std::string> flash_text(const std::string& code) {
+    static const std::map<std::string, std::string> texts = {
+        {"account_created", "Account created. You can log in now."},
+        {"logged_in", "You are logged in."},
+        {"logged_out", "You are logged out."},
+        {"profile_saved", "Profile saved."},
+        {"password_changed", "Password changed. Your other sessions have been ended."},
+        {"password_reset", "Your password has been changed. Log in with the new one."},
+        {"picture_removed", "Profile saved. Your picture has been removed."},
+        {"email_change_sent", "We sent a link to the new address. Your email address changes when you open it."},
+        {"email_change_cancelled", "The change of your email address has been cancelled."},
+        {"email_changed", "Your email address has been changed."},
+        {"session_ended", "That session has been ended."},
+        {"other_sessions_ended", "All your other sessions have been ended."},
+    };
+    auto it = texts.find(code);
+    if (it == texts.end()) return std::nullopt;
+    return it->second;
+}
+
+Visitor identify(const Request& request, App& app) {
+    Visitor v;
+    if (auto token = request.cookie(app.cookie_name("sid"))) {
+        if (auto session = app.sessions.lookup(*token)) {
+            if (auto user = app.users.find_by_id(session->user_id)) {
+                v.session = session;
+                v.user = std::move(user);
+                v.session_token = *token;
+            }
+        }
+        if (!v.session) v.stale_session_cookie = true;
+    }
+    auto secret = request.cookie(app.cookie_name("csrf"));
+    if (secret && looks_like_token(*secret)) {
+        v.browser_secret = *secret;
+    } else {
+        v.browser_secret = random_token(32);
+        v.new_browser_secret = true;
+    }
+    if (auto code = request.cookie(app.cookie_name("flash"))) {
+        v.flash = flash_text(*code);
+        v.clear_flash_cookie = true;
+    }
+    return v;
+}
+
+}  // namespace auth
