@@ -1,7 +1,8 @@
 #include "account/notices.hh"
 
-#include "web/app.hh"
-#include "mail/mailer.hh"
+#include "core/clock.hh"
+#include "mail/compose.hh"
+#include "mail/outbox.hh"
 
 namespace auth {
 
@@ -50,29 +51,24 @@ Wording wording(Notice what, const NoticeDetails& d, const std::string& site) {
 
 }  // namespace
 
-std::string notice_message(App& app, Notice what, const NoticeDetails& d) {
-    const Config& config = app.config();
-    Wording w = wording(what, d, config.base_url);
-    ctemplate::TemplateDictionary dict("notice_mail");
-    dict.SetValue("NAME", d.name);
-    dict.SetValue("WHAT", w.what);
-    dict.SetValue("WHEN", utc_text(app.clock().now()));
-    dict.SetValue("FROM_ADDRESS", d.client_ip.empty() ? "unknown" : d.client_ip);
-    dict.SetValue("ADVICE", w.advice);
-    if (w.reset_link) dict.SetValueAndShowSection("RESET_LINK", config.url("/reset"), "RESET");
-    dict.SetValue("SITE", config.base_url);
-    MailMessage m;
-    m.from = config.mail_from;
-    m.to = d.to;
-    m.subject = w.subject;
-    m.text = app.view.expand_text("notice_mail.txt", dict);
-    m.html = app.view.expand("notice_mail.html.tpl", dict);
-    return build_message(m, app.clock().now());
+std::string Notices::message(Notice what, const NoticeDetails& d) const {
+    Wording w = wording(what, d, site_);
+    MailFields f;
+    f.values = {{"NAME", d.name},
+                {"WHAT", w.what},
+                {"WHEN", utc_text(clock_.now())},
+                {"FROM_ADDRESS", d.client_ip.empty() ? "unknown" : d.client_ip},
+                {"ADVICE", w.advice},
+                {"SITE", site_}};
+    if (w.reset_link) {
+        f.values["RESET_LINK"] = reset_url_;
+        f.sections.insert("RESET");
+    }
+    return composer_.compose("notice_mail", d.to, w.subject, f, clock_.now());
 }
 
-void queue_notice(App& app, Notice what, const NoticeDetails& d) {
-    std::string message = notice_message(app, what, d);
-    app.outbox.enqueue(app.config().mail_from, d.to, message, app.clock().now() + kNoticeLifetime);
+void Notices::queue(Notice what, const NoticeDetails& d) {
+    outbox_.enqueue(composer_.from(), d.to, message(what, d), clock_.now() + kNoticeLifetime);
 }
 
 }  // namespace auth

@@ -9,7 +9,9 @@
 
 namespace auth {
 
-class App;
+class Clock;
+class MailComposer;
+class Outbox;
 
 enum class Notice {
     PasswordChanged,       // on the profile page, with the current password
@@ -25,10 +27,24 @@ struct NoticeDetails {
     std::string new_email;  // email changes only
 };
 
-// Builds the notice and queues it; call inside the write transaction.
-void queue_notice(App& app, Notice what, const NoticeDetails& details);
+// Builds notices from templates/notice_mail.* and queues them in the outbox.
+class Notices {
+public:
+    // `site` is BASE_URL; `reset_url` the page that asks for a reset link.
+    Notices(const MailComposer& composer, Outbox& outbox, const Clock& clock, std::string site, std::string reset_url)
+        : composer_(composer), outbox_(outbox), clock_(clock), site_(std::move(site)), reset_url_(std::move(reset_url)) {}
 
-// The message (RFC 5322) queue_notice would queue; for tests.
-std::string notice_message(App& app, Notice what, const NoticeDetails& details);
+    // Queues the notice; call inside the write transaction of the change.
+    void queue(Notice what, const NoticeDetails& details);
+    // The message (RFC 5322) queue() would queue.
+    std::string message(Notice what, const NoticeDetails& details) const;
+
+private:
+    const MailComposer& composer_;
+    Outbox& outbox_;
+    const Clock& clock_;
+    std::string site_;
+    std::string reset_url_;
+};
 
 }  // namespace auth

@@ -12,7 +12,7 @@
 
 #include "core/clock.hh"
 #include "core/crypto.hh"
-#include "store/db.hh"
+#include "store/sqlite/db.hh"
 #include "core/log.hh"
 
 namespace auth {
@@ -84,22 +84,6 @@ std::string PictureStore::write(std::string_view bytes, ImageType type) {
     return name;
 }
 
-std::string PictureStore::assign(std::int64_t user_id, const std::string& name) {
-    std::string old;
-    {
-        auto q = db_.query("SELECT picture FROM users WHERE id = ?");
-        q.bind(1, user_id);
-        if (q.step() && !q.is_null(0)) old = q.text(0);
-    }
-    auto u = db_.query("UPDATE users SET picture = ? WHERE id = ?");
-    if (name.empty())
-        u.bind_null(1);
-    else
-        u.bind(1, name);
-    u.bind(2, user_id).exec();
-    return old;
-}
-
 void PictureStore::remove_file(const std::string& name) {
     if (!valid_name(name)) return;
     if (::unlink(path_of(name).c_str()) != 0 && errno != ENOENT)
@@ -109,9 +93,8 @@ void PictureStore::remove_file(const std::string& name) {
 std::optional<StoredPicture> PictureStore::load(std::int64_t user_id, std::string_view name) {
     if (!valid_name(name)) return std::nullopt;
     {
-        auto q = db_.query("SELECT picture FROM users WHERE id = ?");
-        q.bind(1, user_id);
-        if (!q.step() || q.is_null(0) || q.text(0) != name) return std::nullopt;
+        auto user = users_.find_by_id(user_id);
+        if (!user || user->picture != name) return std::nullopt;
     }
     std::string path = path_of(name);
     Fd in(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
@@ -145,10 +128,7 @@ int PictureStore::purge_orphans() {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir_, ec)) return 0;
     std::set<std::string> named;
-    {
-        auto q = db_.query("SELECT picture FROM users WHERE picture IS NOT NULL");
-        while (q.step()) named.insert(q.text(0));
-    }
+    for (auto& name : users_.pictures_in_use()) named.insert(std::move(name));
     std::int64_t cutoff = clock_.now() - 3600;
     int removed = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {

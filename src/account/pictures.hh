@@ -17,7 +17,7 @@
 namespace auth {
 
 class Clock;
-class Db;
+class UserStore;
 
 struct StoredPicture {
     ImageType type = ImageType::Png;
@@ -26,16 +26,12 @@ struct StoredPicture {
 
 class PictureStore {
 public:
-    PictureStore(Db& db, const Clock& clock, std::string dir) : db_(db), clock_(clock), dir_(std::move(dir)) {}
+    PictureStore(UserStore& users, const Clock& clock, std::string dir) : users_(users), clock_(clock), dir_(std::move(dir)) {}
 
     // Writes `bytes` (already accepted by sniff_image as `type`) under a new
     // name and returns the name; creates the folder (mode 0700) if needed.
     // Throws std::runtime_error when the file cannot be written.
     std::string write(std::string_view bytes, ImageType type);
-    // Makes `name` ("" for none) the user's picture and returns the one it
-    // replaces ("" if none). Call inside the write transaction of the
-    // profile update; delete the returned file after the commit.
-    std::string assign(std::int64_t user_id, const std::string& name);
     // Deletes a picture file; a file already gone is no error.
     void remove_file(const std::string& name);
     // The picture called `name` if it is the user's current one.
@@ -51,7 +47,7 @@ public:
 private:
     std::string path_of(std::string_view name) const { return dir_ + "/" + std::string(name); }
 
-    Db& db_;
+    UserStore& users_;
     const Clock& clock_;
     std::string dir_;
 };

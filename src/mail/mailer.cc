@@ -1,5 +1,5 @@
-// The RFC 5322 form of a message (build_message) and the recording test
-// double. SmtpMailer lives in smtp_mailer.cc.
+// The RFC 5322 form of a message (build_message). SmtpMailer lives in
+// smtp_mailer.cc.
 #include "mail/mailer.hh"
 
 #include <cstdio>
@@ -181,11 +181,6 @@ std::string build_message(const MailMessage& message, std::int64_t now) {
     out += quoted_printable(message.html);
     out += "\r\n--" + boundary + "--\r\n";
     return out;
-}
-
-void RecordingMailer::send(const std::string& from, const std::string& to, const std::string& rfc5322) {
-    if (fail) throw MailError("mail: RecordingMailer told to fail");
-    sent.push_back(Sent{from, to, rfc5322});
 }
 
 }  // namespace auth

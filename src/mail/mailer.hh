@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace auth {
 
@@ -54,17 +53,6 @@ private:
     bool starttls_;
     bool implicit_tls_;
     int timeout_ms_;
-};
-
-// Test double: remembers what it was asked to send; can be told to fail.
-class RecordingMailer final : public Mailer {
-public:
-    struct Sent {
-        std::string from, to, message;
-    };
-    void send(const std::string& from, const std::string& to, const std::string& rfc5322) override;
-    std::vector<Sent> sent;
-    bool fail = false;
 };
 
 }  // namespace auth

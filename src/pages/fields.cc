@@ -1,7 +1,5 @@
 #include "pages/fields.hh"
 
-#include "core/log.hh"
-#include "account/password_policy.hh"
 #include "core/validate.hh"
 
 namespace pages {
@@ -37,28 +35,24 @@ int bad_link_status(auth::TokenState state) {
     return 410;
 }
 
-PasswordConfirm confirm_password(auth::App& app, const auth::Request& request, const auth::User& user,
-                                 const std::string& action) {
-    PasswordConfirm c;
-    std::string current = request.field("current_password");
-    if (auto wait = app.throttle.retry_after(user.email, request.remote_addr)) {
-        c.status = 429;
-        c.retry_after = *wait;
-        c.error = "Too many wrong passwords. Wait " + minutes_text(*wait) + " and try again.";
-        return c;
+auth::Client client_of(const auth::Request& request) { return {request.remote_addr, request.user_agent}; }
+
+ReauthError reauth_error(const auth::ReauthCheck& check) {
+    switch (check.result) {
+        case auth::Reauth::Throttled:
+            return {429, "Too many wrong passwords. Wait " + minutes_text(check.retry_after) + " and try again."};
+        case auth::Reauth::Missing:
+            return {422, "Enter your current password."};
+        case auth::Reauth::Wrong:
+            return {403, "Your current password is not right."};
+        case auth::Reauth::Ok:
+            break;
     }
-    if (current.empty()) {
-        c.status = 422;
-        c.error = "Enter your current password.";
-        return c;
-    }
-    if (current.size() > auth::kPasswordMaxBytes || !app.hasher.verify(user.password_hash, current)) {
-        app.throttle.record_failure(user.email, request.remote_addr);
-        auth::log_line(action + " refused for account " + std::to_string(user.id) + ": wrong current password");
-        c.status = 403;
-        c.error = "Your current password is not right.";
-    }
-    return c;
+    return {};
+}
+
+void add_retry_after(auth::Response& response, const auth::ReauthCheck& check) {
+    if (check.result == auth::Reauth::Throttled) response.set_header("Retry-After", std::to_string(check.retry_after));
 }
 
 }  // namespace pages

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "web/app.hh"
+#include "account/accounts.hh"
 #include "web/http.hh"
 
 namespace pages {
@@ -18,19 +18,18 @@ NameCheck check_name(const std::string& raw);
 
 inline constexpr std::size_t kNameMaxCodePoints = 100;
 
-// The current password, typed again to confirm a sensitive change (a new
-// password, a new email address, ending other sessions): checked against
-// the account and throttled like a login; a wrong one counts as a failed
-// login. `action` names the change in the log line.
-struct PasswordConfirm {
-    int status = 0;              // 0 when the password is right, else 422, 403 or 429
-    std::string error;           // the message for the password field
-    std::int64_t retry_after = 0;  // seconds, with 429
+// The client as the account service logs it and names it in notices.
+auth::Client client_of(const auth::Request& request);
 
-    bool ok() const { return status == 0; }
+// What a page says when the current password typed again was not accepted:
+// the status (422 missing, 403 wrong, 429 too many) and the message for the
+// password field. Sets Retry-After on `response` when throttled.
+struct ReauthError {
+    int status = 0;
+    std::string message;
 };
-PasswordConfirm confirm_password(auth::App& app, const auth::Request& request, const auth::User& user,
-                                 const std::string& action);
+ReauthError reauth_error(const auth::ReauthCheck& check);
+void add_retry_after(auth::Response& response, const auth::ReauthCheck& check);
 
 // "1 minute", "15 minutes" (rounded up).
 std::string minutes_text(std::int64_t seconds);

@@ -1,23 +1,30 @@
-#include "web/responses.hh"
 #include "pages/pages.hh"
+#include "web/responses.hh"
 
 namespace pages {
 
 using namespace auth;
 
-Response home(const Request& request, App& app) {
-    if (request.path != "/") return error_page(app, 404, "There is no such page.");
-    if (!request.is_get()) return method_not_allowed(app, "GET, HEAD");
-    Visitor visitor = identify(request, app);
-    if (request.param("logged_out") == "1" && !visitor.logged_in() && !visitor.flash) visitor.flash = flash_text("logged_out");
+namespace {
+
+Response show(const Request& request, App& app, const Visitor& visitor) {
+    Visitor v = visitor;
+    // After logout the message travels in the URL: Clear-Site-Data took the cookie.
+    if (request.param("logged_out") == "1" && !v.logged_in() && !v.flash) v.flash = flash_text("logged_out");
     Page page("home.tpl", "Welcome", app.config().base_path);
-    if (visitor.user) {
-        page.content().SetValueAndShowSection("NAME", visitor.user->name, "SIGNED_IN");
-        page.set("EMAIL", visitor.user->email);
+    if (v.logged_in()) {
+        page.set_in("SIGNED_IN", "NAME", v.user().name);
+        page.set("EMAIL", v.user().email);
     } else {
         page.show("SIGNED_OUT");
     }
-    return render(app, visitor, page);
+    return render(app, v, page);
 }
+
+}  // namespace
+
+const Program kHome{{
+    {.path = "/", .methods = kGet, .handler = show},
+}};
 
 }  // namespace pages

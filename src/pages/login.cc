@@ -1,10 +1,7 @@
-#include "core/crypto.hh"
-#include "core/log.hh"
-#include "account/password_policy.hh"
-#include "web/responses.hh"
 #include "core/validate.hh"
 #include "pages/fields.hh"
 #include "pages/pages.hh"
+#include "web/responses.hh"
 
 namespace pages {
 
@@ -14,19 +11,13 @@ namespace {
 
 Page login_form(App& app) { return Page("login.tpl", "Log in", app.config().base_path); }
 
-}  // namespace
+Response show(const Request& request, App& app, const Visitor& visitor) {
+    Page page = login_form(app);
+    if (auto next = local_path(request.param("next"))) page.set("NEXT", *next);
+    return render(app, visitor, page);
+}
 
-Response login(const Request& request, App& app) {
-    if (request.path != "/login") return error_page(app, 404, "There is no such page.");
-    Visitor visitor = identify(request, app);
-    if (request.is_get()) {
-        Page page = login_form(app);
-        if (auto next = local_path(request.param("next"))) page.set("NEXT", *next);
-        return render(app, visitor, page);
-    }
-    if (!request.is_post()) return method_not_allowed(app, "GET, HEAD, POST");
-    if (!csrf_ok(app, request, visitor)) return csrf_failed(app, request, visitor);
-
+Response log_in(const Request& request, App& app, const Visitor& visitor) {
     std::string email_typed = trim(request.field("email"));
     std::string password = request.field("password");
     auto next = local_path(request.field("next"));
@@ -41,46 +32,34 @@ Response login(const Request& request, App& app) {
     if (password.empty()) { page.field_error("password", "Enter your password."); errors = true; }
     if (errors) return render(app, visitor, page, 422);
 
-    if (auto wait = app.throttle.retry_after(*email, request.remote_addr)) {
-        log_line("login throttled from " + request.remote_addr);
-        page.field_error("email", "Too many failed attempts. Wait " + minutes_text(*wait) +
-                                      " and try again, or reset your password.");
-        Response r = render(app, visitor, page, 429);
-        r.set_header("Retry-After", std::to_string(*wait));
-        return r;
+    LoginOutcome login = app.accounts.log_in(*email, password, client_of(request), visitor.session_token);
+    switch (login.result) {
+        case LoginResult::Throttled: {
+            page.field_error("email", "Too many failed attempts. Wait " + minutes_text(login.retry_after) +
+                                          " and try again, or reset your password.");
+            Response r = render(app, visitor, page, 429);
+            r.set_header("Retry-After", std::to_string(login.retry_after));
+            return r;
+        }
+        case LoginResult::Refused:
+            page.field_error("password", "The email address or the password is not right.");
+            return render(app, visitor, page, 401);
+        case LoginResult::LoggedIn:
+            break;
     }
-
-    auto user = app.users.find_by_email(*email);
-    bool ok = false;
-    if (password.size() <= kPasswordMaxBytes) {
-        if (user)
-            ok = app.hasher.verify(user->password_hash, password);
-        else
-            app.hasher.verify(app.dummy_hash(), password);  // the same cost as a wrong password
-    }
-    if (!ok) {
-        app.throttle.record_failure(*email, request.remote_addr);
-        log_line("login failed from " + request.remote_addr + (user ? " for account " + std::to_string(user->id) : ""));
-        page.field_error("password", "The email address or the password is not right.");
-        return render(app, visitor, page, 401);
-    }
-
-    app.throttle.clear(*email);
-    if (app.hasher.needs_rehash(user->password_hash))
-        app.users.replace_hash(user->id, app.hasher.hash(password));
-    if (visitor.session) app.sessions.destroy(visitor.session_token);
-    std::string token = app.sessions.create(user->id, request.remote_addr, request.user_agent);
-    log_line("account " + std::to_string(user->id) + " logged in from " + request.remote_addr);
-
     // A new session and a new browser secret: nothing from before the login
     // carries over (session fixation, login CSRF).
-    Visitor after = visitor;
-    after.stale_session_cookie = false;
-    after.browser_secret = random_token(32);
-    after.new_browser_secret = true;
-    Response r = redirect(app, after, next.value_or("/profile"), "logged_in");
-    r.add_cookie(session_cookie(app, token));
+    Response r = redirect(app, next.value_or("/profile"), "logged_in");
+    r.set_session_cookie(login.session_token);
+    r.rotate_browser_secret();
     return r;
 }
+
+}  // namespace
+
+const Program kLogin{{
+    {.path = "/login", .methods = kGet, .handler = show},
+    {.path = "/login", .methods = kPost, .handler = log_in},
+}};
 
 }  // namespace pages

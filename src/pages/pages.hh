@@ -1,19 +1,33 @@
-// Every page of the site: a function from a Request to a Response. Each
-// program's main() hands one of them to auth::serve; tests call them directly.
+// Every program's route table (web/routes.hh), and each program as one
+// function from a Request to a Response: the table applied, as the serve
+// loop applies it (404, 405, login, CSRF, the handler, the cookies). Each
+// program's main() hands its table to auth::serve; tests call the functions.
 #pragma once
 #include "web/app.hh"
 #include "web/http.hh"
+#include "web/routes.hh"
 
 namespace pages {
 
-auth::Response home(const auth::Request& request, auth::App& app);
-auth::Response register_account(const auth::Request& request, auth::App& app);
-auth::Response login(const auth::Request& request, auth::App& app);
-auth::Response logout(const auth::Request& request, auth::App& app);
-// /profile (name and picture), /profile/password, and the routes below
-// /profile/email, /profile/sessions and /profile/picture/ (profile_page.hh)
-auth::Response profile(const auth::Request& request, auth::App& app);
+// /
+extern const auth::Program kHome;
+// /register
+extern const auth::Program kRegister;
+// /login
+extern const auth::Program kLogin;
+// /logout
+extern const auth::Program kLogout;
+// /profile (name and picture), /profile/password, /profile/email...,
+// /profile/sessions..., /profile/picture/<name>
+extern const auth::Program kProfile;
 // /reset (ask for a link) and /reset/confirm (set a new password with it)
-auth::Response reset(const auth::Request& request, auth::App& app);
+extern const auth::Program kReset;
+
+inline auth::Response home(const auth::Request& r, auth::App& app) { return auth::dispatch(kHome, r, app); }
+inline auth::Response register_account(const auth::Request& r, auth::App& app) { return auth::dispatch(kRegister, r, app); }
+inline auth::Response login(const auth::Request& r, auth::App& app) { return auth::dispatch(kLogin, r, app); }
+inline auth::Response logout(const auth::Request& r, auth::App& app) { return auth::dispatch(kLogout, r, app); }
+inline auth::Response profile(const auth::Request& r, auth::App& app) { return auth::dispatch(kProfile, r, app); }
+inline auth::Response reset(const auth::Request& r, auth::App& app) { return auth::dispatch(kReset, r, app); }
 
 }  // namespace pages

@@ -3,21 +3,18 @@
 // the type its bytes were checked to be, never as HTML or SVG, with nosniff
 // and a CSP that would sandbox anything opened directly. Kept out of every
 // cache like the other account pages.
-#include "core/log.hh"
-#include "web/responses.hh"
 #include "pages/profile_page.hh"
+#include "web/responses.hh"
 
 namespace pages {
 
 using namespace auth;
 
-Response profile_picture(const Request& request, App& app) {
-    std::string name = request.path.substr(kPicturePrefix.size());
+Response show_picture(const Request& request, App& app, const Visitor& visitor) {
+    std::string name = request.path.substr(std::string_view(kPicturePrefix).size());
     if (!PictureStore::valid_name(name)) return error_page(app, 404, "There is no such page.");
-    if (!request.is_get()) return method_not_allowed(app, "GET, HEAD");
-    Visitor visitor = identify(request, app);
     std::optional<StoredPicture> picture;
-    if (visitor.logged_in()) picture = app.pictures.load(visitor.user->id, name);
+    if (visitor.logged_in()) picture = app.pictures.load(visitor.user().id, name);
     if (!picture) return error_page(app, 404, "There is no such picture.");
 
     Response r;

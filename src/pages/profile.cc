@@ -1,12 +1,10 @@
 #include "core/clock.hh"
 #include "core/image_sniff.hh"
 #include "core/log.hh"
-#include "account/notices.hh"
-#include "web/responses.hh"
-#include "core/validate.hh"
 #include "pages/fields.hh"
 #include "pages/pages.hh"
 #include "pages/profile_page.hh"
+#include "web/responses.hh"
 
 namespace pages {
 
@@ -21,13 +19,13 @@ void fill_profile(Page& page, App& app, const User& user, const std::string& nam
     page.set("PICTURE_MAX_BYTES", std::to_string(kMaxPictureBytes));
     page.set("PICTURE_TOO_LARGE", problem_text(ImageProblem::TooLarge));
     if (!user.picture.empty())
-        page.content().SetValueAndShowSection("PICTURE", user.picture, "HAS_PICTURE");
+        page.set_in("HAS_PICTURE", "PICTURE", user.picture);
     else
         page.show("NO_PICTURE");
-    if (auto pending = app.email_changes.pending(user.id)) {
-        ctemplate::TemplateDictionary* p = page.content().AddSectionDictionary("PENDING_EMAIL");
-        p->SetValue("PENDING_ADDRESS", pending->new_email);
-        p->SetValue("PENDING_UNTIL", utc_text(pending->expires_at));
+    if (auto pending = app.accounts.pending_email_change(user.id)) {
+        Section p = page.add_section("PENDING_EMAIL");
+        p.set("PENDING_ADDRESS", pending->payload);
+        p.set("PENDING_UNTIL", utc_text(pending->expires_at));
     }
 }
 
@@ -42,10 +40,16 @@ const UploadedFile* chosen_picture(const Request& request) {
     return &it->second;
 }
 
+Response show(const Request&, App& app, const Visitor& visitor) {
+    Page page = profile_page(app);
+    fill_profile(page, app, visitor.user(), visitor.user().name);
+    return render(app, visitor, page);
+}
+
 // POST /profile: the name, and a new picture or none. All or nothing: a
 // refused picture keeps the old name too, and the form shows why.
-Response update_profile(const Request& request, App& app, const Visitor& visitor) {
-    const User& user = *visitor.user;
+Response update(const Request& request, App& app, const Visitor& visitor) {
+    const User& user = visitor.user();
     NameCheck name = check_name(request.field("name"));
     const UploadedFile* file = chosen_picture(request);
     bool remove = !request.field("remove_picture").empty();
@@ -62,95 +66,66 @@ Response update_profile(const Request& request, App& app, const Visitor& visitor
         }
         return render(app, visitor, page, file && image.problem == ImageProblem::TooLarge ? 413 : 422);
     }
-
-    std::string stored = file ? app.pictures.write(file->data, *image.type) : "";
-    std::string replaced;
-    try {
-        Transaction tx(app.db);
-        app.users.update_name(user.id, name.value, app.clock().now());
-        if (file || remove) replaced = app.pictures.assign(user.id, stored);
-        tx.commit();
-    } catch (...) {
-        if (!stored.empty()) app.pictures.remove_file(stored);
-        throw;
-    }
-    if (!replaced.empty()) app.pictures.remove_file(replaced);
-    if (file)
-        log_line("account " + std::to_string(user.id) + " set a new picture (" + content_type(*image.type) + ", " +
-                 std::to_string(image.width) + "x" + std::to_string(image.height) + ")");
-    else if (remove && !replaced.empty())
-        log_line("account " + std::to_string(user.id) + " removed its picture");
-    return redirect(app, visitor, "/profile", !file && remove && !replaced.empty() ? "picture_removed" : "profile_saved");
+    ProfileResult saved = app.accounts.update_profile(user, name.value, file ? &file->data : nullptr, image, remove);
+    return redirect(app, "/profile", saved == ProfileResult::PictureRemoved ? "picture_removed" : "profile_saved");
 }
 
 Response change_password(const Request& request, App& app, const Visitor& visitor) {
-    const User& user = *visitor.user;
-    std::string fresh = request.field("new_password");
-    std::string confirm = request.field("new_password_confirm");
-
+    const User& user = visitor.user();
+    PasswordChangeOutcome change = app.accounts.change_password(
+        user, request.field("current_password"), request.field("new_password"), request.field("new_password_confirm"),
+        client_of(request));
+    if (change.result == PasswordChangeResult::Changed) {
+        Response r = redirect(app, "/profile", "password_changed");
+        r.set_session_cookie(change.session_token);
+        return r;
+    }
     Page page = profile_page(app);
     fill_profile(page, app, user, user.name);
     page.show("PASSWORD_OPEN");
-
-    PasswordConfirm current = confirm_password(app, request, user, "password change");
-    if (!current.ok()) {
-        page.field_error("current_password", current.error);
-        Response r = render(app, visitor, page, current.status);
-        if (current.retry_after) r.set_header("Retry-After", std::to_string(current.retry_after));
-        return r;
+    switch (change.result) {
+        case PasswordChangeResult::Reauth: {
+            ReauthError e = reauth_error(change.reauth);
+            page.field_error("current_password", e.message);
+            Response r = render(app, visitor, page, e.status);
+            add_retry_after(r, change.reauth);
+            return r;
+        }
+        case PasswordChangeResult::Rejected:
+            page.field_error("new_password", change.problem);
+            break;
+        case PasswordChangeResult::Mismatch:
+            page.field_error("new_password_confirm", "The two new passwords do not match.");
+            break;
+        case PasswordChangeResult::Changed:
+            break;
     }
-    if (auto problem = app.policy.problem(fresh, user.email, user.name)) {
-        page.field_error("new_password", *problem);
-        return render(app, visitor, page, 422);
-    }
-    if (fresh != confirm) {
-        page.field_error("new_password_confirm", "The two new passwords do not match.");
-        return render(app, visitor, page, 422);
-    }
-
-    std::string hash = app.hasher.hash(fresh);
-    std::string token;
-    {
-        Transaction tx(app.db);
-        app.users.update_password_hash(user.id, hash, app.clock().now());
-        app.sessions.destroy_all_for_user(user.id);
-        app.reset_tokens.void_all_for_user(user.id);  // a link mailed before the change must not undo it
-        app.email_changes.void_all_for_user(user.id);  // nor an address change asked for with the old password
-        token = app.sessions.create(user.id, request.remote_addr, request.user_agent);
-        queue_notice(app, Notice::PasswordChanged, {user.email, user.name, request.remote_addr, ""});
-        tx.commit();
-    }
-    app.throttle.clear(user.email);
-    log_line("account " + std::to_string(user.id) + " changed its password; other sessions ended");
-    Visitor after = visitor;
-    after.session_token = token;
-    Response r = redirect(app, after, "/profile", "password_changed");
-    r.add_cookie(session_cookie(app, token));
-    return r;
+    return render(app, visitor, page, 422);
 }
 
 }  // namespace
 
-Response profile(const Request& request, App& app) {
-    const std::string& path = request.path;
-    if (path.starts_with(kPicturePrefix)) return profile_picture(request, app);
-    if (path == "/profile/email" || path.starts_with("/profile/email/")) return profile_email(request, app);
-    if (path == "/profile/sessions" || path.starts_with("/profile/sessions/")) return profile_sessions(request, app);
-
-    bool password_path = path == "/profile/password";
-    if (path != "/profile" && !password_path) return error_page(app, 404, "There is no such page.");
-    Visitor visitor = identify(request, app);
-    if (!request.is_get() && !request.is_post()) return method_not_allowed(app, password_path ? "POST" : "GET, HEAD, POST");
-    if (!visitor.logged_in()) return login_required(app, request, visitor);
-
-    if (request.is_get()) {
-        if (password_path) return redirect(app, visitor, "/profile");
-        Page page = profile_page(app);
-        fill_profile(page, app, *visitor.user, visitor.user->name);
-        return render(app, visitor, page);
-    }
-    if (!csrf_ok(app, request, visitor)) return csrf_failed(app, request, visitor);
-    return password_path ? change_password(request, app, visitor) : update_profile(request, app, visitor);
-}
+const Program kProfile{{
+    {.path = "/profile", .methods = kGet, .access = Access::LoggedIn, .handler = show},
+    {.path = "/profile", .methods = kPost, .access = Access::LoggedIn, .handler = update,
+     .max_body = kProfileFormMaxBody},
+    {.path = "/profile/password", .methods = kPost, .access = Access::LoggedIn, .handler = change_password,
+     .get_redirect = "/profile"},
+    {.path = "/profile/email", .methods = kPost, .access = Access::LoggedIn, .handler = request_email_change,
+     .get_redirect = "/profile"},
+    {.path = "/profile/email/cancel", .methods = kPost, .access = Access::LoggedIn, .handler = cancel_email_change,
+     .get_redirect = "/profile"},
+    // Opened from a mail, logged in or not; the page carries the token.
+    {.path = "/profile/email/confirm", .methods = kGet, .handler = show_email_confirm, .referrer_policy = "no-referrer"},
+    {.path = "/profile/email/confirm", .methods = kPost, .handler = confirm_email_change,
+     .referrer_policy = "no-referrer"},
+    {.path = "/profile/sessions", .methods = kGet, .access = Access::LoggedIn, .handler = list_sessions},
+    {.path = "/profile/sessions/revoke", .methods = kPost, .access = Access::LoggedIn, .handler = end_session,
+     .get_redirect = "/profile/sessions"},
+    {.path = "/profile/sessions/revoke-others", .methods = kPost, .access = Access::LoggedIn,
+     .handler = end_other_sessions, .get_redirect = "/profile/sessions"},
+    // Only its owner sees a picture; anyone else gets 404, not a login page.
+    {.path = kPicturePrefix, .methods = kGet, .handler = show_picture, .prefix = true},
+}};
 
 }  // namespace pages

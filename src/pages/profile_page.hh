@@ -1,20 +1,21 @@
-// The profile page, shared by the handlers of the profile program
-// (profile.cc, email.cc, sessions.cc, picture.cc): what the page shows, so
-// that each form's errors come back on the whole page, and the sub-routes.
+// The profile program's handlers (profile.cc, email.cc, sessions.cc,
+// picture.cc) and the profile page they share, so that each form's errors
+// come back on the whole page. The route table is in profile.cc.
 #pragma once
 #include <string>
 
 #include "web/app.hh"
 #include "web/http.hh"
 #include "web/view.hh"
+#include "web/visitor.hh"
 
 namespace pages {
 
-// Paths of the profile program's routes.
-inline const std::string kPicturePrefix = "/profile/picture/";
+// The picture route: /profile/picture/<name>.
+inline constexpr const char* kPicturePrefix = "/profile/picture/";
 
 // The largest body POST /profile takes: a picture of kMaxPictureBytes, the
-// other fields and the multipart framing (PageProgram::route_max_body).
+// other fields and the multipart framing.
 inline constexpr std::size_t kProfileFormMaxBody = auth::kMaxPictureBytes + 64 * 1024;
 
 // The profile page of `user`, with everything but errors filled in; the
@@ -22,11 +23,20 @@ inline constexpr std::size_t kProfileFormMaxBody = auth::kMaxPictureBytes + 64 *
 void fill_profile(auth::Page& page, auth::App& app, const auth::User& user, const std::string& name_typed);
 inline auth::Page profile_page(auth::App& app) { return auth::Page("profile.tpl", "Your profile", app.config().base_path); }
 
-// /profile/email, /profile/email/cancel, /profile/email/confirm
-auth::Response profile_email(const auth::Request& request, auth::App& app);
-// /profile/sessions, /profile/sessions/revoke, /profile/sessions/revoke-others
-auth::Response profile_sessions(const auth::Request& request, auth::App& app);
-// /profile/picture/<name>
-auth::Response profile_picture(const auth::Request& request, auth::App& app);
+// email.cc: POST /profile/email, POST /profile/email/cancel,
+// GET and POST /profile/email/confirm
+auth::Response request_email_change(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response cancel_email_change(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response show_email_confirm(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response confirm_email_change(const auth::Request&, auth::App&, const auth::Visitor&);
+
+// sessions.cc: GET /profile/sessions, POST /profile/sessions/revoke and
+// /profile/sessions/revoke-others
+auth::Response list_sessions(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response end_session(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response end_other_sessions(const auth::Request&, auth::App&, const auth::Visitor&);
+
+// picture.cc: GET /profile/picture/<name>
+auth::Response show_picture(const auth::Request&, auth::App&, const auth::Visitor&);
 
 }  // namespace pages

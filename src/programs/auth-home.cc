@@ -1,5 +1,5 @@
-// The home program: FastCGI (or plain CGI) around pages::home.
-#include "web/serve.hh"
+// The home program: FastCGI (or plain CGI) around its route table (src/pages/).
 #include "pages/pages.hh"
+#include "web/serve.hh"
 
-int main(int argc, char** argv) { return auth::serve({pages::home}, argc, argv); }
+int main(int argc, char** argv) { return auth::serve(pages::kHome, argc, argv); }

@@ -1,5 +1,5 @@
-// The login program: FastCGI (or plain CGI) around pages::login.
-#include "web/serve.hh"
+// The login program: FastCGI (or plain CGI) around its route table (src/pages/).
 #include "pages/pages.hh"
+#include "web/serve.hh"
 
-int main(int argc, char** argv) { return auth::serve({pages::login}, argc, argv); }
+int main(int argc, char** argv) { return auth::serve(pages::kLogin, argc, argv); }

@@ -1,5 +1,5 @@
-// The logout program: FastCGI (or plain CGI) around pages::logout.
-#include "web/serve.hh"
+// The logout program: FastCGI (or plain CGI) around its route table (src/pages/).
 #include "pages/pages.hh"
+#include "web/serve.hh"
 
-int main(int argc, char** argv) { return auth::serve({pages::logout}, argc, argv); }
+int main(int argc, char** argv) { return auth::serve(pages::kLogout, argc, argv); }

@@ -1,10 +1,5 @@
-// The profile program: FastCGI (or plain CGI) around pages::profile. POST
-// /profile may carry a picture, so it takes a larger body than the 64 KiB
-// every other route (and every other program) accepts.
-#include "web/serve.hh"
+// The profile program: FastCGI (or plain CGI) around its route table (src/pages/).
 #include "pages/pages.hh"
-#include "pages/profile_page.hh"
+#include "web/serve.hh"
 
-int main(int argc, char** argv) {
-    return auth::serve({pages::profile, auth::kDefaultMaxBody, {{"/profile", pages::kProfileFormMaxBody}}}, argc, argv);
-}
+int main(int argc, char** argv) { return auth::serve(pages::kProfile, argc, argv); }

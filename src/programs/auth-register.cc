@@ -1,5 +1,5 @@
-// The register program: FastCGI (or plain CGI) around pages::register_account.
-#include "web/serve.hh"
+// The register program: FastCGI (or plain CGI) around its route table (src/pages/).
 #include "pages/pages.hh"
+#include "web/serve.hh"
 
-int main(int argc, char** argv) { return auth::serve({pages::register_account}, argc, argv); }
+int main(int argc, char** argv) { return auth::serve(pages::kRegister, argc, argv); }

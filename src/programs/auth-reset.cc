@@ -1,5 +1,5 @@
-// The reset program: FastCGI (or plain CGI) around pages::reset.
-#include "web/serve.hh"
+// The reset program: FastCGI (or plain CGI) around its route table (src/pages/).
 #include "pages/pages.hh"
+#include "web/serve.hh"
 
-int main(int argc, char** argv) { return auth::serve({pages::reset}, argc, argv); }
+int main(int argc, char** argv) { return auth::serve(pages::kReset, argc, argv); }

@@ -5,11 +5,12 @@
 #include <cstring>
 #include <exception>
 
-#include "web/app.hh"
 #include "core/config.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
-#include "store/schema.hh"
+#include "store/sqlite/schema.hh"
+#include "store/sqlite/stores.hh"
+#include "web/app.hh"
 
 int main(int argc, char** argv) {
     auth::set_program_name("sessionauth-admin");
@@ -25,8 +26,9 @@ int main(int argc, char** argv) {
             return 0;
         }
         std::string path = config.database_path;
-        auth::App app(std::move(config));
-        std::printf("database %s at schema version %d\n", path.c_str(), auth::schema_version(app.db));
+        auth::App app(std::move(config));  // opens and migrates, loads what the pages need
+        auto& store = dynamic_cast<auth::SqliteStore&>(app.store());
+        std::printf("database %s at schema version %d\n", path.c_str(), auth::schema_version(store.db()));
         return 0;
     } catch (const std::exception& e) {
         auth::log_line(std::string("cannot ") + argv[1] + ": " + e.what());

@@ -1,25 +1,24 @@
-// What a process opens once and reuses for every request it serves: the
-// Config, the database with its cached statements, the stores, the hasher,
-// the password policy, CSRF and the template cache. Holds no per-request
-// state: that lives in Request, Response and locals.
+// What a process opens once and reuses for every request it serves, wired
+// together: the Config, the store (SQLite), the account service and what it
+// needs (hasher, policy, pictures, mail), CSRF and the page templates. Does
+// no work of its own and holds no per-request state: that lives in Request,
+// Response and locals.
 #pragma once
 #include <memory>
 #include <string>
 
-#include "core/clock.hh"
-#include "core/config.hh"
-#include "web/csrf.hh"
-#include "store/db.hh"
-#include "store/email_changes.hh"
-#include "mail/mailer.hh"
-#include "store/outbox.hh"
+#include "account/accounts.hh"
 #include "account/password_policy.hh"
 #include "account/passwords.hh"
 #include "account/pictures.hh"
-#include "store/reset_tokens.hh"
-#include "store/sessions.hh"
-#include "store/throttle.hh"
-#include "store/users.hh"
+#include "core/clock.hh"
+#include "core/config.hh"
+#include "mail/compose.hh"
+#include "mail/delivery.hh"
+#include "mail/mailer.hh"
+#include "mail/outbox.hh"
+#include "store/store.hh"
+#include "web/csrf.hh"
 #include "web/view.hh"
 
 namespace auth {
@@ -35,52 +34,30 @@ public:
 
     const Config& config() const { return config_; }
     const Clock& clock() const { return *clock_; }
-
-    // A hash at the configured cost to verify against when a login names
-    // no account, so that it costs what a wrong password costs. Kept in the
-    // database and made again when the cost changes.
-    const std::string& dummy_hash();
+    Mailer& mailer() { return *mailer_; }
+    // The stores, for the account service, the tools and the tests: pages go
+    // through `accounts`.
+    Store& store() { return *store_; }
 
     // Cookie names: "__Host-sid" (https, path /), "__Secure-sid" (https) or "sid".
     std::string cookie_name(const std::string& base) const;
-
-    // Deletes expired sessions, old login failures, old reset tokens and
-    // email changes, and picture files no account uses.
-    void housekeeping();
-    // After a response is finished: sends due mail, now and then housekeeping.
-    // With deliver_in_child(true) (FastCGI) the mail goes out from a forked
-    // child with its own database connection, so the process is free for
-    // the next request at once: neither SMTP latency nor whether a mail was
-    // queued shows in the timing of any answer.
-    void after_response(bool deliver_mail = false);
-    void deliver_in_child(bool yes) { deliver_in_child_ = yes; }
-
-    Mailer& mailer() { return *mailer_; }
 
 private:
     Config config_;
     std::unique_ptr<Clock> clock_;
     std::unique_ptr<Mailer> mailer_;
+    std::unique_ptr<Store> store_;
 
 public:
-    Db db;
-    UserStore users;
-    SessionStore sessions;
-    LoginThrottle throttle;
     PasswordHasher hasher;
     PasswordPolicy policy;
     Csrf csrf;
     View view;
-    ResetTokenStore reset_tokens;
+    MailComposer composer;
     Outbox outbox;
-    EmailChangeStore email_changes;
     PictureStore pictures;
-
-private:
-    void deliver_forked();
-    std::string dummy_hash_;
-    bool deliver_in_child_ = false;
-    int delivery_child_ = 0;
+    Accounts accounts;
+    Delivery delivery;
 };
 
 }  // namespace auth

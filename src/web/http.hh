@@ -57,6 +57,17 @@ struct Response {
     // (so that its cost never tells whether a mail was queued).
     bool deliver_mail = false;
 
+    // Cookie changes, made Set-Cookie headers (with the site's cookie names
+    // and flags) by the serve loop once the page is done.
+    std::optional<std::string> session_cookie;  // the new session token; "" deletes the cookie
+    bool new_browser_secret = false;            // a new CSRF cookie: nothing from before carries over
+    std::string flash;                          // a one-time message (its code) for the next page
+    bool flash_consumed = false;                // the visitor's message was shown: delete its cookie
+
+    void set_session_cookie(std::string token) { session_cookie = std::move(token); }
+    void clear_session_cookie() { session_cookie = std::string(); }
+    void rotate_browser_secret() { new_browser_secret = true; }
+
     void set_header(std::string_view name, std::string_view value);
     std::optional<std::string> header(std::string_view name) const;
     bool has_header(std::string_view name) const;

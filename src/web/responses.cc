@@ -23,15 +23,20 @@ Cookie session_cookie(const App& app, const std::string& token, std::optional<st
     return site_cookie(app, "sid", token, max_age);
 }
 
-namespace {
-
-void add_visitor_cookies(App& app, const Visitor& visitor, Response& response) {
-    if (visitor.new_browser_secret)
-        response.add_cookie(site_cookie(app, "csrf", visitor.browser_secret, std::nullopt));
-    if (visitor.stale_session_cookie) response.add_cookie(session_cookie(app, "", 0));
+void finish_cookies(const App& app, const Visitor& visitor, Response& r) {
+    if (r.new_browser_secret)
+        r.add_cookie(site_cookie(app, "csrf", random_token(32)));
+    else if (visitor.new_browser_secret)
+        r.add_cookie(site_cookie(app, "csrf", visitor.browser_secret));
+    if (r.session_cookie)
+        r.add_cookie(r.session_cookie->empty() ? session_cookie(app, "", 0) : session_cookie(app, *r.session_cookie));
+    else if (visitor.stale_session_cookie)
+        r.add_cookie(session_cookie(app, "", 0));
+    if (!r.flash.empty())
+        r.add_cookie(site_cookie(app, "flash", r.flash, 300));
+    else if (r.flash_consumed && visitor.clear_flash_cookie)
+        r.add_cookie(site_cookie(app, "flash", "", 0));
 }
-
-}  // namespace
 
 std::string url_encode(const std::string& text) {
     static const char hex[] = "0123456789ABCDEF";
@@ -50,27 +55,23 @@ std::string url_encode(const std::string& text) {
 }
 
 Response render(App& app, const Visitor& visitor, Page& page, int status) {
-    page.set_user(visitor.user ? std::optional<std::string>(visitor.user->name) : std::nullopt);
-    if (visitor.user) page.set_user_picture(visitor.user->picture);
+    page.set_user(visitor.who ? std::optional<std::string>(visitor.user().name) : std::nullopt);
+    if (visitor.who) page.set_user_picture(visitor.user().picture);
     if (visitor.flash) page.set_flash(*visitor.flash);
     page.set_csrf(app.csrf.token(visitor.browser_secret, visitor.session_token));
     Response r;
     r.status = status;
     r.body = page.render(app.view);
-    add_visitor_cookies(app, visitor, r);
-    if (visitor.clear_flash_cookie) r.add_cookie(site_cookie(app, "flash", "", 0));
+    r.flash_consumed = true;
     return r;
 }
 
-Response redirect(App& app, const Visitor& visitor, const std::string& site_path, const std::string& flash_code) {
+Response redirect(const App& app, const std::string& site_path, const std::string& flash_code) {
     Response r;
     r.status = 303;
     r.set_header("Location", app.config().url(site_path));
-    add_visitor_cookies(app, visitor, r);
-    if (!flash_code.empty())
-        r.add_cookie(site_cookie(app, "flash", flash_code, 300));
-    else if (visitor.clear_flash_cookie)
-        r.add_cookie(site_cookie(app, "flash", "", 0));
+    r.flash = flash_code;
+    r.flash_consumed = true;
     return r;
 }
 
@@ -109,9 +110,7 @@ Response csrf_failed(App& app, const Request& request, const Visitor& visitor) {
                           ? "Your browser did not send the cookie this form needs. Please allow cookies for this site, "
                             "reload the page and try again."
                           : "This form has expired or was not sent from this site. Please reload the page and try again.";
-    Response r = error_page(app, 403, why);
-    add_visitor_cookies(app, visitor, r);
-    return r;
+    return error_page(app, 403, why);
 }
 
 Response method_not_allowed(App& app, const std::string& allow) {
@@ -120,14 +119,14 @@ Response method_not_allowed(App& app, const std::string& allow) {
     return r;
 }
 
-Response login_required(App& app, const Request& request, const Visitor& visitor) {
+Response login_required(const App& app, const Request& request) {
     std::string here = request.path;
     if (!request.query.empty()) {
         std::string qs;
         for (const auto& [k, v] : request.query) qs += (qs.empty() ? "" : "&") + url_encode(k) + "=" + url_encode(v);
         here += "?" + qs;
     }
-    return redirect(app, visitor, "/login?next=" + url_encode(here));
+    return redirect(app, "/login?next=" + url_encode(here));
 }
 
 void add_standard_headers(Response& r, const Config& config) {

@@ -15,12 +15,17 @@ namespace auth {
 class App;
 struct Config;
 
-// Renders `page` in the layout for `visitor` (navigation, flash, CSRF token)
-// and sets the cookies the visitor needs.
+// Renders `page` in the layout for `visitor` (navigation, flash, CSRF token).
 Response render(App& app, const Visitor& visitor, Page& page, int status = 200);
 
 // 303 See Other to a site path ("/profile"), optionally leaving a flash code.
-Response redirect(App& app, const Visitor& visitor, const std::string& site_path, const std::string& flash_code = "");
+Response redirect(const App& app, const std::string& site_path, const std::string& flash_code = "");
+
+// The cookies a finished response needs: its own changes (Response::
+// set_session_cookie, rotate_browser_secret, flash), else what the visitor
+// needs (a new CSRF cookie, a dead session cookie deleted, a shown message
+// deleted). Called once per request by dispatch().
+void finish_cookies(const App& app, const Visitor& visitor, Response& response);
 
 // A plain page with a heading and a message (4xx and 5xx answers).
 Response error_page(App& app, int status, const std::string& message);
@@ -33,7 +38,7 @@ Response csrf_failed(App& app, const Request& request, const Visitor& visitor);
 Response method_not_allowed(App& app, const std::string& allow);
 
 // 303 to /login?next=<this page>.
-Response login_required(App& app, const Request& request, const Visitor& visitor);
+Response login_required(const App& app, const Request& request);
 
 // Session cookie for `token`; max_age 0 deletes it.
 Cookie session_cookie(const App& app, const std::string& token, std::optional<std::int64_t> max_age = std::nullopt);

@@ -65,22 +65,32 @@ struct FcgxRequest {
 
 }  // namespace
 
-Response handle(App& app, const PageProgram& program, const CgiEnv& env, const BodyReader& read_body) {
+void after_response(App& app, bool deliver_mail) {
+    try {
+        app.delivery.run(deliver_mail);
+    } catch (const std::exception& e) {
+        log_line(std::string("outbox delivery failed: ") + e.what());
+    }
+    try {
+        if (randombytes_uniform(100) == 0) app.accounts.housekeeping();
+    } catch (const std::exception& e) {
+        log_line(std::string("housekeeping failed: ") + e.what());
+    }
+}
+
+Response handle(App& app, const Program& program, const CgiEnv& env, const BodyReader& read_body) {
     Response response;
     std::string where;
     try {
-        BodyLimit limit = [&program](const std::string& path) {
-            auto it = program.route_max_body.find(path);
-            return it == program.route_max_body.end() ? program.max_body : it->second;
-        };
+        BodyLimit limit = [&program](const std::string& path) { return program.max_body(path); };
         Request request = parse_request(env, read_body, app.config().base_path, limit);
         where = request.method + " " + request.path;
-        response = program.handler(request, app);
+        response = dispatch(program, request, app);
     } catch (const HttpError& e) {
         log_line(std::string(e.what()) + (where.empty() ? "" : " (" + where + ")"));
         response = error_page(app, e.status(), e.message());
         if (e.status() == 405) response.set_header("Allow", "GET, HEAD, POST");
-    } catch (const DbError& e) {
+    } catch (const StoreError& e) {
         if (e.busy()) {
             log_line(std::string("database busy: ") + e.what());
             response = error_page(app, 503, "The site is busy right now. Please try again in a few seconds.");
@@ -134,7 +144,7 @@ std::string not_configured() {
 
 }  // namespace
 
-int serve(const PageProgram& program, int argc, char** argv) {
+int serve(const Program& program, int argc, char** argv) {
     set_program_name(argc > 0 ? argv[0] : "sessionauth");
     try {
         crypto_init();
@@ -178,7 +188,7 @@ int serve(const PageProgram& program, int argc, char** argv) {
             while (drained < 16 * 1024 * 1024 && (n = std::fread(sink, 1, sizeof sink, stdin)) > 0) drained += n;
         }
         std::fclose(stdin);  // mod_cgid's stdin is stdout's socket: now the request is over for Apache
-        app->after_response(r.deliver_mail);
+        after_response(*app, r.deliver_mail);
         return 0;
     }
 
@@ -197,14 +207,14 @@ int serve(const PageProgram& program, int argc, char** argv) {
         log_line("cannot start: FCGX_Init failed");
         return 1;
     }
-    if (app) app->deliver_in_child(true);
+    if (app) app->delivery.use_child(true);
     FcgxRequest fcgx;
     while (FCGX_Accept_r(&fcgx.request) >= 0) {
         CgiEnv env = request_env_from(fcgx.request.envp);
         if (!app) {
             try {
                 app = start_app(env_file_in(env));
-                app->deliver_in_child(true);
+                app->delivery.use_child(true);
             } catch (const std::exception& e) {
                 log_line(std::string("cannot start: ") + e.what());
                 std::string out = not_configured();
@@ -230,7 +240,7 @@ int serve(const PageProgram& program, int argc, char** argv) {
         std::string out = r.serialize(method == env.end() || method->second != "HEAD");
         FCGX_PutStr(out.data(), static_cast<int>(out.size()), fcgx.request.out);
         FCGX_Finish_r(&fcgx.request);
-        app->after_response(r.deliver_mail);
+        after_response(*app, r.deliver_mail);
     }
     return 0;
 }

@@ -3,33 +3,23 @@
 // before the first accept; a bad key stops the program with one log line. An
 // exception inside a page becomes a logged 500 page and the loop goes on.
 #pragma once
-#include <cstddef>
-#include <functional>
-#include <map>
-#include <string>
-
 #include "web/http.hh"
 #include "web/request_parser.hh"
+#include "web/routes.hh"
 
 namespace auth {
 
 class App;
 
-using Handler = std::function<Response(const Request&, App&)>;
-
-struct PageProgram {
-    Handler handler;
-    std::size_t max_body = kDefaultMaxBody;
-    // Other limits for some routes (e.g. an upload): exact site path ->
-    // bytes. A POST to any other path gets max_body.
-    std::map<std::string, std::size_t> route_max_body = {};
-};
-
 // main() of every page program.
-int serve(const PageProgram& program, int argc, char** argv);
+int serve(const Program& program, int argc, char** argv);
 
-// One request through parsing, the page and the error mapping; returns
-// the finished response (headers added). Tests call this directly.
-Response handle(App& app, const PageProgram& program, const CgiEnv& env, const BodyReader& read_body);
+// One request through parsing, the route table and the error mapping;
+// returns the finished response (headers added). Tests call this directly.
+Response handle(App& app, const Program& program, const CgiEnv& env, const BodyReader& read_body);
+
+// After a response is finished: sends due mail (or runs the same step when
+// `deliver_mail`), and now and then the housekeeping. Never throws.
+void after_response(App& app, bool deliver_mail = false);
 
 }  // namespace auth

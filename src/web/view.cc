@@ -25,13 +25,6 @@ std::string View::expand(const std::string& tpl, const ctemplate::TemplateDictio
     return out;
 }
 
-std::string View::expand_text(const std::string& tpl, const ctemplate::TemplateDictionary& dict) {
-    std::string out;
-    if (!cache_->ExpandWithData(tpl, ctemplate::DO_NOT_STRIP, &dict, nullptr, &out))
-        throw std::runtime_error("template " + tpl + " could not be expanded (missing or malformed)");
-    return out;
-}
-
 Page::Page(std::string tpl, std::string title, const std::string& base_path) : root_("layout") {
     root_.SetTemplateGlobalValue("BASE", base_path);
     root_.SetTemplateGlobalValue("TITLE", title);
@@ -39,7 +32,14 @@ Page::Page(std::string tpl, std::string title, const std::string& base_path) : r
     content_->SetFilename(tpl);
 }
 
+void Section::set(const std::string& key, const std::string& value) { dict_->SetValue(key, value); }
+void Section::show(const std::string& section) { dict_->ShowSection(section); }
+
 void Page::set(const std::string& key, const std::string& value) { content_->SetValue(key, value); }
+
+void Page::set_in(const std::string& section, const std::string& key, const std::string& value) {
+    content_->SetValueAndShowSection(key, value, section);
+}
 
 void Page::field_error(const std::string& field, const std::string& message) {
     std::string key = field;

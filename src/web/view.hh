@@ -20,8 +20,6 @@ public:
     // Expands `tpl` with `dict`; throws std::runtime_error on any failure
     // (a missing or malformed template), never returns half a page.
     std::string expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict);
-    // The same for plain-text templates (mail bodies): whitespace kept.
-    std::string expand_text(const std::string& tpl, const ctemplate::TemplateDictionary& dict);
     const std::string& base_path() const { return base_path_; }
 
 private:
@@ -29,17 +27,33 @@ private:
     std::string base_path_;
 };
 
+// A section of a page template that repeats or holds its own values
+// ({{#NAME}}...{{/NAME}}), filled like the page.
+class Section {
+public:
+    explicit Section(ctemplate::TemplateDictionary* dict) : dict_(dict) {}
+    void set(const std::string& key, const std::string& value);
+    void show(const std::string& section);
+
+private:
+    ctemplate::TemplateDictionary* dict_;
+};
+
 // One page being built: the layout's dictionary and, inside it, the page's.
+// Pages fill it through set/show/add_section, never through ctemplate.
 class Page {
 public:
     Page(std::string tpl, std::string title, const std::string& base_path);
     Page(const Page&) = delete;
     Page& operator=(const Page&) = delete;
 
-    ctemplate::TemplateDictionary& content() { return *content_; }
-    // Text for the page template: set and show the section of the same name.
+    // A value for the page template ({{KEY}}).
     void set(const std::string& key, const std::string& value);
+    // A value that shows its section too: {{#SECTION}}...{{KEY}}...{{/SECTION}}.
+    void set_in(const std::string& section, const std::string& key, const std::string& value);
     void show(const std::string& section) { content_->ShowSection(section); }
+    // One more instance of a repeated section (a row of a list), to fill.
+    Section add_section(const std::string& section) { return Section(content_->AddSectionDictionary(section)); }
     // An error message tied to a field: shows FIELD_ERROR with its text.
     void field_error(const std::string& field, const std::string& message);
 

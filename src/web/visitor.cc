@@ -30,14 +30,11 @@ std::optional<std::string> flash_text(const std::string& code) {
 Visitor identify(const Request& request, App& app) {
     Visitor v;
     if (auto token = request.cookie(app.cookie_name("sid"))) {
-        if (auto session = app.sessions.lookup(*token)) {
-            if (auto user = app.users.find_by_id(session->user_id)) {
-                v.session = session;
-                v.user = std::move(user);
-                v.session_token = *token;
-            }
-        }
-        if (!v.session) v.stale_session_cookie = true;
+        v.who = app.accounts.identify(*token);
+        if (v.who)
+            v.session_token = *token;
+        else
+            v.stale_session_cookie = true;
     }
     auto secret = request.cookie(app.cookie_name("csrf"));
     if (secret && looks_like_token(*secret)) {

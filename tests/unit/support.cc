@@ -10,11 +10,20 @@
 
 #include <unistd.h>
 
-#include "auth/db.hh"
-#include "auth/validate.hh"
+#include "store/sqlite/db.hh"
+#include "store/sqlite/stores.hh"
+#include "web/serve.hh"
+#include "core/validate.hh"
 #include "pages/pages.hh"
 
 namespace test {
+
+void RecordingMailer::send(const std::string& from, const std::string& to, const std::string& rfc5322) {
+    if (fail) throw auth::MailError("mail: RecordingMailer told to fail");
+    sent.push_back({from, to, rfc5322});
+}
+
+auth::Db& db(auth::App& app) { return dynamic_cast<auth::SqliteStore&>(app.store()).db(); }
 
 TempDir::TempDir() {
     const char* base = std::getenv("TMPDIR");
@@ -58,7 +67,7 @@ TestApp::TestApp(const std::string& base_url, const std::function<void(auth::Con
     if (tweak) tweak(config);
     auto c = std::make_unique<ManualClock>();
     clock = c.get();
-    auto m = std::make_unique<auth::RecordingMailer>();
+    auto m = std::make_unique<test::RecordingMailer>();
     mailer = m.get();
     app = std::make_unique<auth::App>(config, std::move(c), std::move(m));
 }
@@ -133,7 +142,7 @@ auth::Response Browser::post(Page page, const std::string& path, std::map<std::s
 }
 
 std::int64_t make_user(auth::App& app, const std::string& email, const std::string& password, const std::string& name) {
-    auto id = app.users.create(email, name, app.hasher.hash(password), app.clock().now());
+    auto id = app.store().users().create(email, name, app.hasher.hash(password), app.clock().now());
     if (!id) throw std::runtime_error("make_user: email taken: " + email);
     return *id;
 }
@@ -159,7 +168,7 @@ LoggedIn::LoggedIn(const std::string& email)
     CPPUNIT_ASSERT_EQUAL(200, b.get(pages::profile, "/profile").status);
 }
 
-auth::User LoggedIn::user() { return *t.app->users.find_by_id(id); }
+auth::User LoggedIn::user() { return *t.app->store().users().find_by_id(id); }
 
 auth::Response log_in(Browser& browser, const std::string& email, const std::string& password, const std::string& next) {
     browser.get(pages::login, "/login");
@@ -182,14 +191,14 @@ std::string replace_all(std::string body, const std::string& text, const std::st
 std::string without_csrf_token(const std::string& body) { return replace_all(body, csrf_token_in(body), "CSRF-TOKEN"); }
 
 std::int64_t login_failures_for(auth::App& app, const std::string& email) {
-    auto q = app.db.query("SELECT count(*) FROM login_failures WHERE email = ?");
+    auto q = test::db(app).query("SELECT count(*) FROM login_failures WHERE email = ?");
     q.bind(1, auth::ascii_lower(email));
     q.step();
     return q.int64(0);
 }
 
 std::int64_t session_rows(auth::App& app) {
-    auto q = app.db.query("SELECT count(*) FROM sessions");
+    auto q = test::db(app).query("SELECT count(*) FROM sessions");
     q.step();
     return q.int64(0);
 }

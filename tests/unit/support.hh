@@ -7,14 +7,35 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "auth/app.hh"
-#include "auth/clock.hh"
-#include "auth/config.hh"
-#include "auth/http.hh"
-#include "auth/mailer.hh"
+#include "store/sqlite/db.hh"
+#include "web/app.hh"
+#include "web/serve.hh"
+#include "core/clock.hh"
+#include "core/config.hh"
+#include "web/http.hh"
+#include "mail/mailer.hh"
+
+namespace auth {
+class Db;
+}
 
 namespace test {
+
+// A mailer that remembers what it was asked to send; can be told to fail.
+class RecordingMailer final : public auth::Mailer {
+public:
+    struct Sent {
+        std::string from, to, message;
+    };
+    void send(const std::string& from, const std::string& to, const std::string& rfc5322) override;
+    std::vector<Sent> sent;
+    bool fail = false;
+};
+
+// The app's SQLite connection, to look at tables directly.
+auth::Db& db(auth::App& app);
 
 class ManualClock final : public auth::Clock {
 public:
@@ -55,7 +76,7 @@ struct TestApp {
                      const std::function<void(auth::Config&)>& tweak = {});
     TempDir dir;
     ManualClock* clock;              // owned by app
-    auth::RecordingMailer* mailer;   // owned by app: what would have been sent
+    test::RecordingMailer* mailer;   // owned by app: what would have been sent
     std::unique_ptr<auth::App> app;
 };
 

@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "auth/db.hh"
-#include "auth/schema.hh"
+#include "store/sqlite/db.hh"
+#include "store/sqlite/schema.hh"
 #include "support.hh"
 
 namespace {

@@ -1,17 +1,21 @@
-// Tests for auth::EmailChangeStore: 256-bit tokens kept only as a digest,
-// the pending change, the states check() reports, single use, expiry, a
-// newer request or a cancel voiding older links, and the uniqueness check
-// at confirmation (case-insensitive, inside the transaction).
+// Tests for the email-change links (the store's email_changes tokens, with
+// the new address as payload) and Accounts::confirm_email_change: 256-bit
+// tokens kept only as a digest, the pending change, the states check()
+// reports, single use, expiry, a newer request or a cancel voiding older
+// links, and the uniqueness check at confirmation (case-insensitive, inside
+// the transaction).
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/email_changes.hh"
+#include <filesystem>
+
+#include "core/crypto.hh"
+#include "store/sqlite/db.hh"
+#include "store/store.hh"
 #include "support.hh"
 
 namespace {
 
-using auth::EmailChangeResult;
+using EmailChangeResult = auth::EmailConfirmResult;
 using auth::TokenState;
 
 class EmailChangesTest : public CppUnit::TestFixture {
@@ -33,14 +37,11 @@ class EmailChangesTest : public CppUnit::TestFixture {
     std::unique_ptr<test::TestApp> t_;
     std::int64_t ada_ = 0, bob_ = 0;
 
-    auth::EmailChangeStore& store() { return t_->app->email_changes; }
-    std::string email_of(std::int64_t id) { return t_->app->users.find_by_id(id)->email; }
+    auth::TokenStore& store() { return t_->app->store().email_changes(); }
+    std::string email_of(std::int64_t id) { return t_->app->store().users().find_by_id(id)->email; }
 
-    auth::EmailChangeOutcome confirm(const std::string& token) {
-        auth::Transaction tx(t_->app->db);
-        auto out = store().confirm(token);
-        tx.commit();
-        return out;
+    auth::EmailConfirmOutcome confirm(const std::string& token) {
+        return t_->app->accounts.confirm_email_change(token, {"192.0.2.1", ""}, std::nullopt);
     }
 
 public:
@@ -55,7 +56,7 @@ public:
         std::string token = store().issue(ada_, "ada@new.example");
         CPPUNIT_ASSERT(auth::looks_like_token(token));
         CPPUNIT_ASSERT(token != store().issue(bob_, "bob@new.example"));
-        auto q = t_->app->db.query("SELECT token_hash, new_email FROM email_changes WHERE user_id = ?");
+        auto q = test::db(*t_->app).query("SELECT token_hash, new_email FROM email_changes WHERE user_id = ?");
         q.bind(1, ada_);
         CPPUNIT_ASSERT(q.step());
         CPPUNIT_ASSERT(q.text(0) == auth::token_digest(token));
@@ -72,7 +73,7 @@ public:
         store().issue(ada_, "second@new.example");
         auto p = store().pending(ada_);
         CPPUNIT_ASSERT(p);
-        CPPUNIT_ASSERT_EQUAL(std::string("second@new.example"), p->new_email);
+        CPPUNIT_ASSERT_EQUAL(std::string("second@new.example"), p->payload);
         CPPUNIT_ASSERT_EQUAL(t_->clock->now(), p->created_at);
         CPPUNIT_ASSERT_EQUAL(t_->clock->now() + 86400, p->expires_at);
         CPPUNIT_ASSERT(!store().pending(bob_));
@@ -82,10 +83,10 @@ public:
 
     void check_reports_each_state() {
         std::string token = store().issue(ada_, "ada@new.example");
-        auth::EmailChangeCheck c = store().check(token);
+        auth::TokenCheck c = store().check(token);
         CPPUNIT_ASSERT(c.state == TokenState::Valid);
         CPPUNIT_ASSERT_EQUAL(ada_, c.user_id);
-        CPPUNIT_ASSERT_EQUAL(std::string("ada@new.example"), c.new_email);
+        CPPUNIT_ASSERT_EQUAL(std::string("ada@new.example"), c.payload);
         for (const std::string& bad : {std::string(""), std::string("short"), token + "x", token.substr(1) + "!"})
             CPPUNIT_ASSERT(store().check(bad).state == TokenState::Malformed);
         CPPUNIT_ASSERT(store().check(auth::random_token(32)).state == TokenState::Unknown);
@@ -96,17 +97,16 @@ public:
     void confirm_changes_the_address_once() {
         std::string token = store().issue(ada_, "ada@new.example");
         t_->clock->advance(60);
-        auth::EmailChangeOutcome out = confirm(token);
+        auth::EmailConfirmOutcome out = confirm(token);
         CPPUNIT_ASSERT(out.result == EmailChangeResult::Changed);
         CPPUNIT_ASSERT_EQUAL(ada_, out.user_id);
-        CPPUNIT_ASSERT_EQUAL(std::string("ada@example.test"), out.old_email);
         CPPUNIT_ASSERT_EQUAL(std::string("ada@new.example"), out.new_email);
         CPPUNIT_ASSERT_EQUAL(std::string("ada@new.example"), email_of(ada_));
-        CPPUNIT_ASSERT(t_->app->users.find_by_email("ada@new.example"));
-        CPPUNIT_ASSERT(!t_->app->users.find_by_email("ada@example.test"));
+        CPPUNIT_ASSERT(t_->app->store().users().find_by_email("ada@new.example"));
+        CPPUNIT_ASSERT(!t_->app->store().users().find_by_email("ada@example.test"));
         CPPUNIT_ASSERT(!store().pending(ada_));
-        auth::EmailChangeOutcome again = confirm(token);
-        CPPUNIT_ASSERT(again.result == EmailChangeResult::Invalid);
+        auth::EmailConfirmOutcome again = confirm(token);
+        CPPUNIT_ASSERT(again.result == EmailChangeResult::BadLink);
         CPPUNIT_ASSERT(again.state == TokenState::Used);
         CPPUNIT_ASSERT_EQUAL(std::string("bob@example.test"), email_of(bob_));
     }
@@ -117,8 +117,8 @@ public:
         CPPUNIT_ASSERT(store().check(token).state == TokenState::Valid);
         t_->clock->advance(1);  // exactly at expires_at: expired
         CPPUNIT_ASSERT(store().check(token).state == TokenState::Expired);
-        auth::EmailChangeOutcome out = confirm(token);
-        CPPUNIT_ASSERT(out.result == EmailChangeResult::Invalid);
+        auth::EmailConfirmOutcome out = confirm(token);
+        CPPUNIT_ASSERT(out.result == EmailChangeResult::BadLink);
         CPPUNIT_ASSERT(out.state == TokenState::Expired);
         CPPUNIT_ASSERT_EQUAL(std::string("ada@example.test"), email_of(ada_));
     }
@@ -129,7 +129,7 @@ public:
         std::string newer = store().issue(ada_, "second@new.example");
         CPPUNIT_ASSERT(store().check(older).state == TokenState::Superseded);
         CPPUNIT_ASSERT(store().check(other).state == TokenState::Valid);
-        CPPUNIT_ASSERT(confirm(older).result == EmailChangeResult::Invalid);
+        CPPUNIT_ASSERT(confirm(older).result == EmailChangeResult::BadLink);
         CPPUNIT_ASSERT(confirm(newer).result == EmailChangeResult::Changed);
         CPPUNIT_ASSERT_EQUAL(std::string("second@new.example"), email_of(ada_));
     }
@@ -140,7 +140,7 @@ public:
         store().void_all_for_user(ada_);
         CPPUNIT_ASSERT(!store().pending(ada_));
         CPPUNIT_ASSERT(store().check(token).state == TokenState::Superseded);
-        CPPUNIT_ASSERT(confirm(token).result == EmailChangeResult::Invalid);
+        CPPUNIT_ASSERT(confirm(token).result == EmailChangeResult::BadLink);
         CPPUNIT_ASSERT_EQUAL(std::string("ada@example.test"), email_of(ada_));
         CPPUNIT_ASSERT(store().check(bobs).state == TokenState::Valid);
     }
@@ -150,7 +150,7 @@ public:
         std::string token = store().issue(ada_, "bob@example.test");
         CPPUNIT_ASSERT(store().pending(ada_));
         // ...and refused when the link is opened.
-        auth::EmailChangeOutcome out = confirm(token);
+        auth::EmailConfirmOutcome out = confirm(token);
         CPPUNIT_ASSERT(out.result == EmailChangeResult::Taken);
         CPPUNIT_ASSERT_EQUAL(std::string("ada@example.test"), email_of(ada_));
         CPPUNIT_ASSERT_EQUAL(std::string("bob@example.test"), email_of(bob_));
@@ -174,23 +174,28 @@ public:
     }
 
     void rolled_back_confirmation_changes_nothing() {
-        std::string token = store().issue(ada_, "ada@new.example");
-        {
-            auth::Transaction tx(t_->app->db);
-            CPPUNIT_ASSERT(store().confirm(token).result == EmailChangeResult::Changed);
-            // no commit: as if the process died before the notice was queued
-        }
-        CPPUNIT_ASSERT_EQUAL(std::string("ada@example.test"), email_of(ada_));
-        CPPUNIT_ASSERT(store().check(token).state == TokenState::Valid);
+        // The notice cannot be written (its template is missing): the change,
+        // made in the same transaction, does not happen either.
+        test::TempDir templates;
+        for (const auto& f : std::filesystem::directory_iterator(test::source_dir() + "/templates"))
+            if (f.path().filename().string().rfind("notice_mail", 0) != 0)
+                std::filesystem::copy(f.path(), templates.file(f.path().filename().string()));
+        test::TestApp broken("http://127.0.0.1:8080", [&](auth::Config& c) { c.template_dir = templates.path(); });
+        std::int64_t id = test::make_user(*broken.app, "ada@example.test", test::kGoodPassword, "Ada");
+        std::string token = broken.app->store().email_changes().issue(id, "ada@new.example");
+        CPPUNIT_ASSERT_THROW(broken.app->accounts.confirm_email_change(token, {"192.0.2.1", ""}, std::nullopt),
+                             std::runtime_error);
+        CPPUNIT_ASSERT_EQUAL(std::string("ada@example.test"), broken.app->store().users().find_by_id(id)->email);
+        CPPUNIT_ASSERT(broken.app->store().email_changes().check(token).state == TokenState::Valid);
     }
 
     void lifetime_follows_email_change_ttl() {
         test::TestApp short_lived("http://127.0.0.1:8080", [](auth::Config& c) { c.email_change_ttl = 60; });
         std::int64_t id = test::make_user(*short_lived.app, "x@example.test", test::kGoodPassword);
-        std::string token = short_lived.app->email_changes.issue(id, "y@example.test");
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(60), short_lived.app->email_changes.ttl());
+        std::string token = short_lived.app->store().email_changes().issue(id, "y@example.test");
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(60), short_lived.app->store().email_changes().ttl());
         short_lived.clock->advance(60);
-        CPPUNIT_ASSERT(short_lived.app->email_changes.check(token).state == TokenState::Expired);
+        CPPUNIT_ASSERT(short_lived.app->store().email_changes().check(token).state == TokenState::Expired);
     }
 
     void issued_since_and_purge() {

@@ -28,8 +28,8 @@
 #include <thread>
 #include <vector>
 
-#include "auth/config.hh"
-#include "auth/mailer.hh"
+#include "core/config.hh"
+#include "mail/mailer.hh"
 #include "support.hh"
 
 using test::contains;
@@ -819,7 +819,7 @@ public:
     }
 
     void recording_mailer_records_and_fails_on_request() {
-        auth::RecordingMailer mailer;
+        test::RecordingMailer mailer;
         mailer.send("a@x.test", "b@y.test", "message");
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), mailer.sent.size());
         CPPUNIT_ASSERT_EQUAL(std::string("a@x.test"), mailer.sent[0].from);

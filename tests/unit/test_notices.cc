@@ -1,10 +1,10 @@
-// Tests for auth::queue_notice: each notice goes to the given address
+// Tests for auth::Notices: each notice goes to the given address
 // through the outbox, says what happened, when (UTC) and from which client
 // address, escapes what a person typed, and never carries a password or a
 // token.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/notices.hh"
+#include "account/notices.hh"
 #include "support.hh"
 
 using test::contains;
@@ -12,6 +12,12 @@ using test::contains;
 namespace {
 
 using auth::Notice;
+
+// The notices as the account service makes them.
+auth::Notices notices_of(test::TestApp& t) {
+    const auth::Config& c = t.app->config();
+    return auth::Notices(t.app->composer, t.app->outbox, *t.clock, c.base_url, c.url("/reset"));
+}
 
 class NoticesTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(NoticesTest);
@@ -39,7 +45,7 @@ public:
         };
         for (const Case& c : {Case{Notice::PasswordChanged, "Your password was changed", "was changed"},
                               Case{Notice::PasswordReset, "Your password was reset", "reset link"}}) {
-            std::string raw = auth::notice_message(*t.app, c.what, d);
+            std::string raw = notices_of(t).message(c.what, d);
             std::string mail = test::mail_decoded(raw);
             CPPUNIT_ASSERT_EQUAL(std::string(c.subject), subject_of(raw));
             CPPUNIT_ASSERT(contains(mail, "To: ada@example.test"));
@@ -56,12 +62,12 @@ public:
     void email_notices_name_the_new_address() {
         test::TestApp t;
         const auth::NoticeDetails d{"ada@old.example", "Ada", "198.51.100.2", "ada@new.example"};
-        std::string asked = test::mail_decoded(auth::notice_message(*t.app, Notice::EmailChangeRequested, d));
+        std::string asked = test::mail_decoded(notices_of(t).message(Notice::EmailChangeRequested, d));
         CPPUNIT_ASSERT(contains(asked, "To: ada@old.example"));
         CPPUNIT_ASSERT(contains(asked, "to ada@new.example"));
         CPPUNIT_ASSERT(contains(asked, "Nothing changes unless the link"));
         CPPUNIT_ASSERT(contains(asked, "From the address: 198.51.100.2"));
-        std::string done = test::mail_decoded(auth::notice_message(*t.app, Notice::EmailChanged, d));
+        std::string done = test::mail_decoded(notices_of(t).message(Notice::EmailChanged, d));
         CPPUNIT_ASSERT(contains(done, "To: ada@old.example"));
         CPPUNIT_ASSERT(contains(done, "was changed to ada@new.example"));
         // The old address can no longer reset the password: no link to do so.
@@ -70,7 +76,7 @@ public:
 
     void notice_goes_through_the_outbox() {
         test::TestApp t;
-        auth::queue_notice(*t.app, Notice::PasswordChanged, {"ada@example.test", "Ada", "127.0.0.1", ""});
+        notices_of(t).queue(Notice::PasswordChanged, {"ada@example.test", "Ada", "127.0.0.1", ""});
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
         CPPUNIT_ASSERT(t.mailer->sent.empty());
         CPPUNIT_ASSERT_EQUAL(1, t.app->outbox.deliver_due(*t.mailer));
@@ -81,7 +87,7 @@ public:
     void names_are_escaped_in_html() {
         test::TestApp t;
         std::string mail = test::mail_decoded(
-            auth::notice_message(*t.app, Notice::PasswordChanged, {"ada@example.test", "<script>x</script>", "::1", ""}));
+            notices_of(t).message(Notice::PasswordChanged, {"ada@example.test", "<script>x</script>", "::1", ""}));
         auto html = mail.find("text/html");
         CPPUNIT_ASSERT(html != std::string::npos);
         CPPUNIT_ASSERT(!contains(mail.substr(html), "<script>"));
@@ -91,7 +97,7 @@ public:
     void refuses_a_recipient_with_a_line_break() {
         test::TestApp t;
         CPPUNIT_ASSERT_THROW(
-            auth::queue_notice(*t.app, Notice::PasswordChanged, {"ada@example.test\r\nBcc: x@evil.test", "Ada", "::1", ""}),
+            notices_of(t).queue(Notice::PasswordChanged, {"ada@example.test\r\nBcc: x@evil.test", "Ada", "::1", ""}),
             auth::MailError);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
     }

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "auth/db.hh"
-#include "auth/outbox.hh"
+#include "store/sqlite/db.hh"
+#include "mail/outbox.hh"
 #include "support.hh"
 
 using test::contains;
@@ -36,7 +36,7 @@ struct Row {
 
 std::vector<Row> rows(auth::App& app) {
     std::vector<Row> out;
-    auto q = app.db.query(
+    auto q = test::db(app).query(
         "SELECT id, attempts, next_attempt_at, claimed_until, expires_at, last_error FROM outbox ORDER BY id");
     while (q.step()) out.push_back(Row{q.int64(0), q.int64(1), q.int64(2), q.int64(3), q.int64(4), q.text(5)});
     return out;
@@ -77,7 +77,7 @@ public:
         t.app->outbox.enqueue(kFrom, kTo, message(), now + 1800);
         CPPUNIT_ASSERT(t.app->outbox.has_due());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
-        auto q = t.app->db.query(
+        auto q = test::db(*t.app).query(
             "SELECT sender, recipient, nonce, ciphertext, created_at, expires_at, attempts, next_attempt_at, "
             "claimed_until, last_error FROM outbox");
         CPPUNIT_ASSERT(q.step());
@@ -107,7 +107,7 @@ public:
         test::TestApp t;
         t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
         t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
-        auto q = t.app->db.query("SELECT nonce, ciphertext FROM outbox ORDER BY id");
+        auto q = test::db(*t.app).query("SELECT nonce, ciphertext FROM outbox ORDER BY id");
         CPPUNIT_ASSERT(q.step());
         std::string n1 = q.text(0), c1 = q.text(1);
         CPPUNIT_ASSERT(q.step());
@@ -288,7 +288,7 @@ public:
         test::TestApp t;
         t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
         // Another process claimed it a moment ago and is sending it.
-        t.app->db.query("UPDATE outbox SET claimed_until = ?").bind(1, t.clock->now() + 120).exec();
+        test::db(*t.app).query("UPDATE outbox SET claimed_until = ?").bind(1, t.clock->now() + 120).exec();
         CPPUNIT_ASSERT(!t.app->outbox.has_due());
         CPPUNIT_ASSERT_EQUAL(0, t.app->outbox.deliver_due(*t.mailer));
         CPPUNIT_ASSERT(t.mailer->sent.empty());
@@ -302,8 +302,8 @@ public:
     void other_secret_key_cannot_open_the_message() {
         test::TestApp t;
         t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
-        auth::Outbox other(t.app->db, *t.clock, "another-secret-key-0123456789abcdef012345");
-        auth::RecordingMailer mailer;
+        auth::Outbox other(t.app->store().outbox(), *t.clock, "another-secret-key-0123456789abcdef012345");
+        test::RecordingMailer mailer;
         test::CaptureStderr log;
         CPPUNIT_ASSERT_EQUAL(0, other.deliver_due(mailer));
         CPPUNIT_ASSERT(mailer.sent.empty());
@@ -323,14 +323,14 @@ public:
     void after_response_delivers() {
         test::TestApp t;
         t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
         // A failing mailer does not make after_response throw.
         t.app->outbox.enqueue(kFrom, kTo, message(), t.clock->now() + 1800);
         t.mailer->fail = true;
         test::CaptureStderr quiet;
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
     }
 };

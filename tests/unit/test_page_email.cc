@@ -6,9 +6,9 @@
 // reset voids a pending change.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/responses.hh"
+#include "core/crypto.hh"
+#include "store/sqlite/db.hh"
+#include "web/responses.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 
@@ -42,12 +42,12 @@ struct Account : test::LoggedIn {
         return b.post(pages::profile, "/profile/email", {{"new_email", address}, {"current_password", password}});
     }
     // Delivers the outbox; returns the mails sent since the last call.
-    std::vector<auth::RecordingMailer::Sent> mails() {
+    std::vector<test::RecordingMailer::Sent> mails() {
         std::size_t before = t.mailer->sent.size();
         t.app->outbox.deliver_due(*t.mailer, 100);
         return {t.mailer->sent.begin() + static_cast<long>(before), t.mailer->sent.end()};
     }
-    const auth::RecordingMailer::Sent* mail_to(const std::vector<auth::RecordingMailer::Sent>& mails, const std::string& to) {
+    const test::RecordingMailer::Sent* mail_to(const std::vector<test::RecordingMailer::Sent>& mails, const std::string& to) {
         for (const auto& m : mails)
             if (m.to == to) return &m;
         return nullptr;
@@ -133,7 +133,7 @@ public:
     void profile_shows_the_pending_address_and_cancels_it() {
         Account a;
         a.ask("not an address");  // refused: nothing pending
-        CPPUNIT_ASSERT(!a.t.app->email_changes.pending(a.id));
+        CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
         CPPUNIT_ASSERT_EQUAL(303, a.ask(kNew).status);
         auth::Response page = a.b.get(pages::profile, "/profile");
         CPPUNIT_ASSERT(contains(page.body, "Waiting for confirmation: <strong>" + kNew + "</strong>"));
@@ -142,7 +142,7 @@ public:
         auth::Response r = a.b.post(pages::profile, "/profile/email/cancel", {});
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string("email_change_cancelled"), test::set_cookie_value(r, "flash"));
-        CPPUNIT_ASSERT(!a.t.app->email_changes.pending(a.id));
+        CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
         page = a.b.get(pages::profile, "/profile");
         CPPUNIT_ASSERT(!contains(page.body, "Waiting for confirmation"));
         CPPUNIT_ASSERT(contains(page.body, "The change of your email address has been cancelled."));
@@ -164,7 +164,7 @@ public:
         r = a.ask(kNew, "");
         CPPUNIT_ASSERT_EQUAL(422, r.status);
         CPPUNIT_ASSERT(contains(r.body, "Enter your current password."));
-        CPPUNIT_ASSERT(!a.t.app->email_changes.pending(a.id));
+        CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), a.t.app->outbox.pending());
         // After 5 wrong passwords even the right one waits.
         for (int i = 0; i < 4; ++i) a.ask(kNew, "not my passphrase at all");
@@ -172,7 +172,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(429, r.status);
         CPPUNIT_ASSERT(!test::header_value(r, "Retry-After").empty());
         CPPUNIT_ASSERT(contains(r.body, "Too many wrong passwords."));
-        CPPUNIT_ASSERT(!a.t.app->email_changes.pending(a.id));
+        CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
     }
 
     void bad_addresses_are_422() {
@@ -198,7 +198,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(429, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string("3600"), test::header_value(r, "Retry-After"));
         CPPUNIT_ASSERT(contains(r.body, "too often in the last hour"));
-        CPPUNIT_ASSERT_EQUAL(std::string("n2@new.example"), a.t.app->email_changes.pending(a.id)->new_email);
+        CPPUNIT_ASSERT_EQUAL(std::string("n2@new.example"), a.t.app->store().email_changes().pending(a.id)->payload);
         a.t.clock->advance(3601);
         CPPUNIT_ASSERT_EQUAL(303, a.ask("n9@new.example").status);
     }
@@ -216,7 +216,7 @@ public:
         r = stranger.post(pages::profile, "/profile/email", {{"new_email", kNew}, {"current_password", test::kGoodPassword}});
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile/email", test::header_value(r, "Location"));
-        CPPUNIT_ASSERT(!a.t.app->email_changes.pending(a.id));
+        CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
     }
 
     void get_and_other_methods() {
@@ -297,7 +297,7 @@ public:
         CPPUNIT_ASSERT(contains(r.body, "Another account uses bob@example.test now, so the address was not changed."));
         CPPUNIT_ASSERT_EQUAL(kEmail, a.user().email);
         CPPUNIT_ASSERT(a.mails().empty());  // no "changed" notice
-        CPPUNIT_ASSERT(!a.t.app->email_changes.pending(a.id));
+        CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
         r = a.confirm(a.b, token);
         CPPUNIT_ASSERT_EQUAL(410, r.status);
     }
@@ -357,7 +357,8 @@ public:
                                             {"new_password", "purple elephant juggling teacups"},
                                             {"new_password_confirm", "purple elephant juggling teacups"}})
                                       .status);
-        CPPUNIT_ASSERT(!a.t.app->email_changes.pending(a.id));
+        CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
+        a.b.get(pages::profile, "/profile");  // where the change led: a form of the new session
         CPPUNIT_ASSERT_EQUAL(410, a.confirm(a.b, token).status);
         CPPUNIT_ASSERT_EQUAL(kEmail, a.user().email);
         auto sent = a.mails();
@@ -370,7 +371,7 @@ public:
     void password_reset_voids_pending_change_and_mails_a_notice() {
         Account a;
         std::string token = a.token_for(kNew);
-        std::string reset = a.t.app->reset_tokens.issue(a.id);
+        std::string reset = a.t.app->store().reset_tokens().issue(a.id);
         Browser b(*a.t.app);
         b.get(pages::reset, "/reset/confirm", {{"token", reset}});
         auth::Response r = b.post(pages::reset, "/reset/confirm",
@@ -378,7 +379,7 @@ public:
                                    {"password", "purple elephant juggling teacups"},
                                    {"password_confirm", "purple elephant juggling teacups"}});
         CPPUNIT_ASSERT_EQUAL(303, r.status);
-        CPPUNIT_ASSERT(!a.t.app->email_changes.pending(a.id));
+        CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
         CPPUNIT_ASSERT_EQUAL(410, a.confirm(b, token).status);
         auto sent = a.mails();
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), sent.size());
@@ -393,9 +394,9 @@ public:
     void confirm_voids_reset_links_sent_to_the_old_address() {
         Account a;
         std::string token = a.token_for(kNew);
-        std::string reset = a.t.app->reset_tokens.issue(a.id);
+        std::string reset = a.t.app->store().reset_tokens().issue(a.id);
         CPPUNIT_ASSERT_EQUAL(303, a.confirm(a.b, token).status);
-        CPPUNIT_ASSERT(a.t.app->reset_tokens.check(reset).state == auth::TokenState::Superseded);
+        CPPUNIT_ASSERT(a.t.app->store().reset_tokens().check(reset).state == auth::TokenState::Superseded);
     }
 };
 

@@ -3,8 +3,8 @@
 // rotation, throttling, rehash at login and open redirects.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/crypto.hh"
-#include "auth/passwords.hh"
+#include "core/crypto.hh"
+#include "account/passwords.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 
@@ -207,7 +207,7 @@ public:
     void no_forced_rotation() {
         test::TestApp t;
         std::int64_t id = test::make_user(*t.app, kEmail, test::kGoodPassword);
-        t.app->db.query("UPDATE users SET password_changed_at = ?, created_at = ? WHERE id = ?")
+        test::db(*t.app).query("UPDATE users SET password_changed_at = ?, created_at = ? WHERE id = ?")
             .bind(1, t.clock->now() - 3 * 365 * 86400)
             .bind(2, t.clock->now() - 3 * 365 * 86400)
             .bind(3, id)
@@ -220,7 +220,7 @@ public:
 
     void no_default_accounts() {
         test::TestApp t;
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->users.count());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().users().count());
         for (const char* who : {"admin", "root", "test", "admin@localhost", "admin@example.test"}) {
             Browser b(*t.app);
             auth::Response r = test::log_in(b, who, who);
@@ -238,8 +238,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/profile", test::header_value(r, "Location"));
         CPPUNIT_ASSERT_EQUAL(std::string("logged_in"), test::set_cookie_value(r, "flash"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->sessions.count_for_user(id));
-        auto session = t.app->sessions.lookup(test::set_cookie_value(r, "sid"));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(id));
+        auto session = t.app->store().sessions().lookup(test::set_cookie_value(r, "sid"));
         CPPUNIT_ASSERT(session);
         CPPUNIT_ASSERT_EQUAL(id, session->user_id);
         CPPUNIT_ASSERT_EQUAL(200, b.get(pages::profile, "/profile").status);
@@ -338,7 +338,7 @@ public:
         Browser b(*t.app);
         auth::Response r = test::log_in(b, kEmail, test::kGoodPassword);
         std::string token = test::set_cookie_value(r, "sid");
-        auto q = t.app->db.query("SELECT token_hash, user_agent, client_ip FROM sessions");
+        auto q = test::db(*t.app).query("SELECT token_hash, user_agent, client_ip FROM sessions");
         CPPUNIT_ASSERT(q.step());
         std::string stored = q.text(0);
         CPPUNIT_ASSERT(stored != token);
@@ -366,14 +366,14 @@ public:
         test::make_user(*t.app, "bob@example.test", "bob's own good passphrase", "Bob");
         Browser b(*t.app);
         std::string first = test::set_cookie_value(test::log_in(b, kEmail, test::kGoodPassword), "sid");
-        CPPUNIT_ASSERT(t.app->sessions.lookup(first));
+        CPPUNIT_ASSERT(t.app->store().sessions().lookup(first));
         // Logging in again (as someone else) from the same browser.
         auth::Response r = test::log_in(b, "bob@example.test", "bob's own good passphrase");
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         std::string second = test::set_cookie_value(r, "sid");
         CPPUNIT_ASSERT(!second.empty());
         CPPUNIT_ASSERT(first != second);
-        CPPUNIT_ASSERT(!t.app->sessions.lookup(first));
+        CPPUNIT_ASSERT(!t.app->store().sessions().lookup(first));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_rows(*t.app));
         auth::Response profile = b.get(pages::profile, "/profile");
         CPPUNIT_ASSERT(contains(profile.body, "bob@example.test"));
@@ -393,8 +393,8 @@ public:
         std::string issued = test::set_cookie_value(r, "sid");
         CPPUNIT_ASSERT(!issued.empty());
         CPPUNIT_ASSERT(issued != planted);
-        CPPUNIT_ASSERT(!t.app->sessions.lookup(planted));
-        CPPUNIT_ASSERT(t.app->sessions.lookup(issued));
+        CPPUNIT_ASSERT(!t.app->store().sessions().lookup(planted));
+        CPPUNIT_ASSERT(t.app->store().sessions().lookup(issued));
         // Exactly one sid cookie in the answer: the new one.
         int sids = 0;
         for (const auto& [k, v] : r.headers)
@@ -569,12 +569,12 @@ public:
         auth::PasswordHasher old_cost(2, 16);
         const std::string old_hash = old_cost.hash(test::kGoodPassword);
         CPPUNIT_ASSERT(t.app->hasher.needs_rehash(old_hash));
-        auto id = t.app->users.create(kEmail, "Ada", old_hash, t.clock->now());
+        auto id = t.app->store().users().create(kEmail, "Ada", old_hash, t.clock->now());
         CPPUNIT_ASSERT(id);
         t.clock->advance(100);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, test::kGoodPassword).status);
-        std::string stored = t.app->users.find_by_id(*id)->password_hash;
+        std::string stored = t.app->store().users().find_by_id(*id)->password_hash;
         CPPUNIT_ASSERT(stored != old_hash);
         CPPUNIT_ASSERT(!t.app->hasher.needs_rehash(stored));
         CPPUNIT_ASSERT(contains(stored, "$m=8,t=1,p=1$"));
@@ -587,17 +587,17 @@ public:
     void no_rehash_when_cost_unchanged() {
         test::TestApp t;
         std::int64_t id = test::make_user(*t.app, kEmail, test::kGoodPassword);
-        std::string before = t.app->users.find_by_id(id)->password_hash;
+        std::string before = t.app->store().users().find_by_id(id)->password_hash;
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, test::kGoodPassword).status);
-        CPPUNIT_ASSERT_EQUAL(before, t.app->users.find_by_id(id)->password_hash);
+        CPPUNIT_ASSERT_EQUAL(before, t.app->store().users().find_by_id(id)->password_hash);
         // A wrong password never rehashes.
         auth::PasswordHasher old_cost(2, 16);
-        std::int64_t bob = *t.app->users.create("bob@example.test", "Bob", old_cost.hash(test::kGoodPassword), 0);
-        std::string bob_hash = t.app->users.find_by_id(bob)->password_hash;
+        std::int64_t bob = *t.app->store().users().create("bob@example.test", "Bob", old_cost.hash(test::kGoodPassword), 0);
+        std::string bob_hash = t.app->store().users().find_by_id(bob)->password_hash;
         Browser c(*t.app);
         CPPUNIT_ASSERT_EQUAL(401, test::log_in(c, "bob@example.test", "wrong passphrase number").status);
-        CPPUNIT_ASSERT_EQUAL(bob_hash, t.app->users.find_by_id(bob)->password_hash);
+        CPPUNIT_ASSERT_EQUAL(bob_hash, t.app->store().users().find_by_id(bob)->password_hash);
     }
 
     void open_redirects_fall_back_to_profile() {

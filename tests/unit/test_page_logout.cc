@@ -83,8 +83,8 @@ public:
         s.b.get(pages::logout, "/logout");
         auth::Response r = s.b.get(pages::logout, "/logout", {{"csrf_token", s.b.last_csrf_token()}});
         CPPUNIT_ASSERT_EQUAL(200, r.status);
-        CPPUNIT_ASSERT(s.t.app->sessions.lookup(s.sid));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT(s.t.app->store().sessions().lookup(s.sid));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
     }
 
     void post_ends_the_session() {
@@ -93,11 +93,11 @@ public:
         auth::Response r = s.b.post(pages::logout, "/logout", {});
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/?logged_out=1", test::header_value(r, "Location"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->store().sessions().count_for_user(s.id));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::session_rows(*s.t.app));
-        CPPUNIT_ASSERT(!s.t.app->sessions.lookup(s.sid));
+        CPPUNIT_ASSERT(!s.t.app->store().sessions().lookup(s.sid));
         // The account itself is untouched.
-        CPPUNIT_ASSERT(s.t.app->users.find_by_id(s.id));
+        CPPUNIT_ASSERT(s.t.app->store().users().find_by_id(s.id));
     }
 
     void post_clears_the_browser() {
@@ -173,7 +173,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(other, kEmail, test::kGoodPassword).status);
         s.b.get(pages::logout, "/logout");
         CPPUNIT_ASSERT_EQUAL(303, s.b.post(pages::logout, "/logout", {}).status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
         CPPUNIT_ASSERT_EQUAL(200, other.get(pages::profile, "/profile").status);
     }
 
@@ -184,7 +184,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(403, r.status);
         CPPUNIT_ASSERT(!test::sets_cookie(r, "sid"));
         CPPUNIT_ASSERT(!r.header("Clear-Site-Data"));
-        CPPUNIT_ASSERT(s.t.app->sessions.lookup(s.sid));
+        CPPUNIT_ASSERT(s.t.app->store().sessions().lookup(s.sid));
         CPPUNIT_ASSERT_EQUAL(200, s.b.get(pages::profile, "/profile").status);
     }
 
@@ -194,7 +194,7 @@ public:
         std::string token = s.b.last_csrf_token();
         token[30] = token[30] == 'x' ? 'y' : 'x';
         CPPUNIT_ASSERT_EQUAL(403, s.b.post(pages::logout, "/logout", {{"csrf_token", token}}).status);
-        CPPUNIT_ASSERT(s.t.app->sessions.lookup(s.sid));
+        CPPUNIT_ASSERT(s.t.app->store().sessions().lookup(s.sid));
     }
 
     void post_with_token_of_other_session_is_403() {
@@ -213,7 +213,7 @@ public:
         auth::Request rq2 = test::post_from(s.b, "/logout", {{"csrf_token", token_first_session}});
         rq2.cookies["csrf"] = cookies_first["csrf"];
         CPPUNIT_ASSERT_EQUAL(403, pages::logout(rq2, *s.t.app).status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
     }
 
     void post_cross_site_is_403() {
@@ -225,7 +225,7 @@ public:
         rq.sec_fetch_site = "";
         rq.origin = "https://evil.example";
         CPPUNIT_ASSERT_EQUAL(403, pages::logout(rq, *s.t.app).status);
-        CPPUNIT_ASSERT(s.t.app->sessions.lookup(s.sid));
+        CPPUNIT_ASSERT(s.t.app->store().sessions().lookup(s.sid));
     }
 
     void post_without_session_is_harmless() {
@@ -248,7 +248,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("GET, HEAD, POST"), test::header_value(r, "Allow"));
         rq.method = "DELETE";
         CPPUNIT_ASSERT_EQUAL(405, pages::logout(rq, *s.t.app).status);
-        CPPUNIT_ASSERT(s.t.app->sessions.lookup(s.sid));
+        CPPUNIT_ASSERT(s.t.app->store().sessions().lookup(s.sid));
     }
 
     void wrong_path_is_404() {

@@ -10,8 +10,8 @@
 #include <set>
 #include <vector>
 
-#include "auth/responses.hh"
-#include "auth/serve.hh"
+#include "web/responses.hh"
+#include "web/serve.hh"
 #include "pages/pages.hh"
 #include "pages/profile_page.hh"
 #include "support.hh"
@@ -72,7 +72,7 @@ auth::CgiEnv post_env(Browser& b, const std::string& path, const std::string& ty
             {"CONTENT_LENGTH", std::to_string(length)}, {"HTTP_COOKIE", cookies}, {"REMOTE_ADDR", "127.0.0.1"}};
 }
 
-const auth::PageProgram kProfileProgram{pages::profile, auth::kDefaultMaxBody, {{"/profile", pages::kProfileFormMaxBody}}};
+const auth::Program& kProfileProgram = pages::kProfile;
 
 class PicturePageTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(PicturePageTest);
@@ -294,7 +294,7 @@ public:
         test::TestApp sub("http://127.0.0.1:8080/auth");
         std::int64_t id = test::make_user(*sub.app, kEmail, test::kGoodPassword);
         std::string name = sub.app->pictures.write(fixture("picture.png"), auth::ImageType::Png);
-        sub.app->pictures.assign(id, name);
+        sub.app->store().users().set_picture(id, name);
         Browser b(*sub.app);
         test::log_in(b, kEmail, test::kGoodPassword);
         CPPUNIT_ASSERT(contains(b.get(pages::profile, "/profile").body, "src=\"/auth/profile/picture/" + name + "\""));

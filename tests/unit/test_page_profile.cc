@@ -3,7 +3,7 @@
 // handling, timeouts, IDOR and mass assignment.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/responses.hh"
+#include "web/responses.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 
@@ -31,7 +31,7 @@ struct LoggedIn {
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, test::kGoodPassword).status);
         CPPUNIT_ASSERT_EQUAL(200, b.get(pages::profile, "/profile").status);
     }
-    auth::User user() { return *t.app->users.find_by_id(id); }
+    auth::User user() { return *t.app->store().users().find_by_id(id); }
     std::string sid() { return b.cookies()[t.app->cookie_name("sid")]; }
 };
 
@@ -112,8 +112,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile", test::header_value(r, "Location"));
         r = b.post(pages::profile, "/profile/password", pw_form(test::kGoodPassword, kNewPassword, kNewPassword));
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile/password", test::header_value(r, "Location"));
-        CPPUNIT_ASSERT_EQUAL(std::string("Ada"), t.app->users.find_by_id(id)->name);
-        CPPUNIT_ASSERT(t.app->hasher.verify(t.app->users.find_by_id(id)->password_hash, test::kGoodPassword));
+        CPPUNIT_ASSERT_EQUAL(std::string("Ada"), t.app->store().users().find_by_id(id)->name);
+        CPPUNIT_ASSERT(t.app->hasher.verify(t.app->store().users().find_by_id(id)->password_hash, test::kGoodPassword));
     }
 
     void garbage_cookie_redirects_to_login() {
@@ -169,7 +169,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(kBase + "/profile", test::header_value(r, "Location"));
         CPPUNIT_ASSERT_EQUAL(std::string("profile_saved"), test::set_cookie_value(r, "flash"));
         CPPUNIT_ASSERT_EQUAL(std::string("Augusta Ada King"), s.user().name);
-        auto q = s.t.app->db.query("SELECT updated_at FROM users WHERE id = ?");
+        auto q = test::db(*s.t.app).query("SELECT updated_at FROM users WHERE id = ?");
         q.bind(1, s.id);
         CPPUNIT_ASSERT(q.step());
         CPPUNIT_ASSERT_EQUAL(s.t.clock->now(), q.int64(0));
@@ -264,7 +264,7 @@ public:
         LoggedIn s;
         std::int64_t other = test::make_user(*s.t.app, "bob@example.test", "bob's own good passphrase", "Bob");
         auth::User me_before = s.user();
-        auth::User bob_before = *s.t.app->users.find_by_id(other);
+        auth::User bob_before = *s.t.app->store().users().find_by_id(other);
         auth::Response r = s.b.post(pages::profile, "/profile",
                                     {{"name", "New Name"},
                                      {"id", std::to_string(other)},
@@ -282,11 +282,11 @@ public:
         CPPUNIT_ASSERT_EQUAL(me_before.email, me.email);
         CPPUNIT_ASSERT_EQUAL(me_before.password_hash, me.password_hash);
         CPPUNIT_ASSERT_EQUAL(me_before.created_at, me.created_at);
-        auth::User bob = *s.t.app->users.find_by_id(other);
+        auth::User bob = *s.t.app->store().users().find_by_id(other);
         CPPUNIT_ASSERT_EQUAL(bob_before.name, bob.name);
         CPPUNIT_ASSERT_EQUAL(bob_before.email, bob.email);
         CPPUNIT_ASSERT_EQUAL(bob_before.password_hash, bob.password_hash);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.t.app->users.count());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.t.app->store().users().count());
         // The same fields in the query string or in cookies change nothing either.
         auth::Request rq = test::post_from(s.b, "/profile", {{"name", "Third Name"}});
         rq.query = {{"id", std::to_string(other)}, {"user_id", std::to_string(other)}};
@@ -295,7 +295,7 @@ public:
         rq.form["csrf_token"] = s.b.last_csrf_token();
         CPPUNIT_ASSERT_EQUAL(303, pages::profile(rq, *s.t.app).status);
         CPPUNIT_ASSERT_EQUAL(std::string("Third Name"), s.user().name);
-        CPPUNIT_ASSERT_EQUAL(bob_before.name, s.t.app->users.find_by_id(other)->name);
+        CPPUNIT_ASSERT_EQUAL(bob_before.name, s.t.app->store().users().find_by_id(other)->name);
     }
 
     void one_user_cannot_touch_another() {
@@ -308,7 +308,7 @@ public:
         CPPUNIT_ASSERT(!contains(page.body, kEmail));
         CPPUNIT_ASSERT(!contains(page.body, "Ada Lovelace"));
         CPPUNIT_ASSERT_EQUAL(303, bob.post(pages::profile, "/profile", {{"name", "Bobby"}, {"id", std::to_string(s.id)}}).status);
-        CPPUNIT_ASSERT_EQUAL(std::string("Bobby"), s.t.app->users.find_by_id(other)->name);
+        CPPUNIT_ASSERT_EQUAL(std::string("Bobby"), s.t.app->store().users().find_by_id(other)->name);
         CPPUNIT_ASSERT_EQUAL(std::string("Ada Lovelace"), s.user().name);
     }
 
@@ -387,7 +387,7 @@ public:
         CPPUNIT_ASSERT(after.password_hash != before);
         CPPUNIT_ASSERT(!s.t.app->hasher.verify(after.password_hash, test::kGoodPassword));
         CPPUNIT_ASSERT(s.t.app->hasher.verify(after.password_hash, kNewPassword));
-        auto q = s.t.app->db.query("SELECT password_changed_at FROM users WHERE id = ?");
+        auto q = test::db(*s.t.app).query("SELECT password_changed_at FROM users WHERE id = ?");
         q.bind(1, s.id);
         CPPUNIT_ASSERT(q.step());
         CPPUNIT_ASSERT_EQUAL(s.t.clock->now(), q.int64(0));
@@ -411,12 +411,12 @@ public:
         test::make_user(*s.t.app, "bob@example.test", "bob's own good passphrase", "Bob");
         Browser bob(*s.t.app);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(bob, "bob@example.test", "bob's own good passphrase").status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.t.app->store().sessions().count_for_user(s.id));
 
         CPPUNIT_ASSERT_EQUAL(303, s.b.post(pages::profile, "/profile/password",
                                            pw_form(test::kGoodPassword, kNewPassword, kNewPassword))
                                       .status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
         auth::Response r = other.get(pages::profile, "/profile");
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile", test::header_value(r, "Location"));
@@ -436,8 +436,8 @@ public:
         CPPUNIT_ASSERT(contains(h, "; HttpOnly"));
         CPPUNIT_ASSERT(contains(h, "; SameSite=Lax"));
         CPPUNIT_ASSERT(!contains(h, "Max-Age"));
-        CPPUNIT_ASSERT(!s.t.app->sessions.lookup(old_sid));
-        CPPUNIT_ASSERT(s.t.app->sessions.lookup(fresh));
+        CPPUNIT_ASSERT(!s.t.app->store().sessions().lookup(old_sid));
+        CPPUNIT_ASSERT(s.t.app->store().sessions().lookup(fresh));
         // The browser keeps working with the new cookie, forms included.
         auth::Response page = s.b.get(pages::profile, "/profile");
         CPPUNIT_ASSERT_EQUAL(200, page.status);
@@ -453,20 +453,20 @@ public:
         LoggedIn s;
         // A reset link mailed earlier (to someone who may no longer be the
         // owner) must not work once the password has been changed.
-        const std::string token = s.t.app->reset_tokens.issue(s.id);
-        CPPUNIT_ASSERT(s.t.app->reset_tokens.check(token).state == auth::TokenState::Valid);
+        const std::string token = s.t.app->store().reset_tokens().issue(s.id);
+        CPPUNIT_ASSERT(s.t.app->store().reset_tokens().check(token).state == auth::TokenState::Valid);
         CPPUNIT_ASSERT_EQUAL(303, s.b.post(pages::profile, "/profile/password",
                                            pw_form(test::kGoodPassword, kNewPassword, kNewPassword))
                                       .status);
-        CPPUNIT_ASSERT(s.t.app->reset_tokens.check(token).state != auth::TokenState::Valid);
-        CPPUNIT_ASSERT(!s.t.app->reset_tokens.consume(token));
+        CPPUNIT_ASSERT(s.t.app->store().reset_tokens().check(token).state != auth::TokenState::Valid);
+        CPPUNIT_ASSERT(!s.t.app->store().reset_tokens().consume(token));
         // A refused change leaves a link alone.
-        const std::string later = s.t.app->reset_tokens.issue(s.id);
+        const std::string later = s.t.app->store().reset_tokens().issue(s.id);
         s.b.get(pages::profile, "/profile");
         CPPUNIT_ASSERT_EQUAL(403, s.b.post(pages::profile, "/profile/password",
                                            pw_form("not my passphrase at all", kNewPassword, kNewPassword))
                                       .status);
-        CPPUNIT_ASSERT(s.t.app->reset_tokens.check(later).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT(s.t.app->store().reset_tokens().check(later).state == auth::TokenState::Valid);
     }
 
     void password_change_without_token_is_403() {
@@ -476,7 +476,7 @@ public:
         f["csrf_token"] = "";
         CPPUNIT_ASSERT_EQUAL(403, s.b.post(pages::profile, "/profile/password", f).status);
         CPPUNIT_ASSERT_EQUAL(before, s.user().password_hash);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
     }
 
     void password_change_throttled_after_wrong_passwords() {
@@ -571,10 +571,10 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile", test::header_value(r, "Location"));
         CPPUNIT_ASSERT(contains(test::set_cookie_header(r, "sid"), "Max-Age=0"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->store().sessions().count_for_user(s.id));
         // Going back in time does not revive it.
         s.t.clock->advance(-idle);
-        CPPUNIT_ASSERT(!s.t.app->sessions.lookup(sid));
+        CPPUNIT_ASSERT(!s.t.app->store().sessions().lookup(sid));
     }
 
     void absolute_timeout_despite_activity() {
@@ -594,7 +594,7 @@ public:
         auth::Response r = s.b.get(pages::profile, "/profile");
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile", test::header_value(r, "Location"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->sessions.count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->store().sessions().count_for_user(s.id));
         // A new login starts a new absolute period.
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(s.b, kEmail, test::kGoodPassword).status);
         s.t.clock->advance(500);
@@ -603,7 +603,7 @@ public:
 
     void deleted_user_session_is_dead() {
         LoggedIn s;
-        s.t.app->db.query("DELETE FROM users WHERE id = ?").bind(1, s.id).exec();
+        test::db(*s.t.app).query("DELETE FROM users WHERE id = ?").bind(1, s.id).exec();
         auth::Response r = s.b.get(pages::profile, "/profile");
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT(!contains(r.body, kEmail));

@@ -10,8 +10,8 @@
 #include <functional>
 #include <set>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
+#include "core/crypto.hh"
+#include "store/sqlite/db.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 
@@ -63,7 +63,7 @@ std::vector<std::pair<std::string, std::string>> comparable_headers(const auth::
 }
 
 std::int64_t table_rows(auth::App& app, const char* sql) {
-    auto q = app.db.query(sql);
+    auto q = test::db(app).query(sql);
     q.step();
     return q.int64(0);
 }
@@ -78,11 +78,12 @@ auth::Response ask_for_link(auth::App& app, const std::string& email) {
 // GET /reset/confirm?token=… then POST the new password (twice) with it.
 auth::Response set_password(Browser& b, const std::string& token, const std::string& password,
                             const std::string& confirm) {
+    b.get(pages::reset, "/reset");  // a form, so the browser has a CSRF token even if the link is bad
     b.get(pages::reset, "/reset/confirm", {{"token", token}});
     return b.post(pages::reset, "/reset/confirm", {{"token", token}, {"password", password}, {"password_confirm", confirm}});
 }
 
-std::string password_hash_of(auth::App& app, std::int64_t uid) { return app.users.find_by_id(uid)->password_hash; }
+std::string password_hash_of(auth::App& app, std::int64_t uid) { return app.store().users().find_by_id(uid)->password_hash; }
 
 // A fixed clock that counts its calls, notes the first call made inside a
 // write transaction of `watch`, and runs `hook` at call number `fire_at`:
@@ -208,7 +209,7 @@ public:
         r = b.post(pages::reset, "/reset", {{"email", ""}});
         CPPUNIT_ASSERT_EQUAL(422, r.status);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT(t.mailer->sent.empty());
     }
 
@@ -248,7 +249,7 @@ public:
         // Queued, not sent inside the request.
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
         CPPUNIT_ASSERT(t.mailer->sent.empty());
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         const auto& mail = t.mailer->sent[0];
@@ -260,7 +261,7 @@ public:
         CPPUNIT_ASSERT(contains(text, "30 minutes"));
         std::string token = token_in_mail(mail.message, "http://127.0.0.1:8080");
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
-        auth::TokenCheck c = t.app->reset_tokens.check(token);
+        auth::TokenCheck c = t.app->store().reset_tokens().check(token);
         CPPUNIT_ASSERT(c.state == auth::TokenState::Valid);
         CPPUNIT_ASSERT_EQUAL(uid, c.user_id);
         // The answer page does not carry the token.
@@ -280,7 +281,7 @@ public:
         request.origin = "";
         auth::Response r = pages::reset(request, *t.app);
         CPPUNIT_ASSERT_EQUAL(200, r.status);
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         std::string text = test::mail_decoded(t.mailer->sent[0].message);
         std::string token = token_in_mail(t.mailer->sent[0].message, base);
@@ -305,7 +306,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(200, r.status);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), table_rows(*t.app, "SELECT count(*) FROM reset_tokens"));
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT(t.mailer->sent.empty());
     }
 
@@ -313,7 +314,7 @@ public:
         test::TestApp t;
         test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
         CPPUNIT_ASSERT_EQUAL(200, ask_for_link(*t.app, "  ADA@Example.TEST ").status);
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::string(kEmail), t.mailer->sent[0].to);
     }
@@ -326,7 +327,7 @@ public:
             auth::Response r = ask_for_link(*t.app, kEmail);
             CPPUNIT_ASSERT_EQUAL(200, r.status);
             bodies.push_back(test::without_csrf_token(r.body));
-            t.app->after_response();
+            auth::after_response(*t.app);
             t.clock->advance(60);
         }
         CPPUNIT_ASSERT_EQUAL(bodies[0], bodies[3]);
@@ -335,23 +336,23 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::int64_t(3), table_rows(*t.app, "SELECT count(*) FROM reset_tokens"));
         // Only the newest link works.
         std::string newest = token_in_mail(t.mailer->sent[2].message, "http://127.0.0.1:8080");
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(newest).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(newest).state == auth::TokenState::Valid);
         for (int i = 0; i < 2; ++i)
-            CPPUNIT_ASSERT(t.app->reset_tokens.check(token_in_mail(t.mailer->sent[i].message, "http://127.0.0.1:8080")).state ==
+            CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token_in_mail(t.mailer->sent[i].message, "http://127.0.0.1:8080")).state ==
                            auth::TokenState::Superseded);
         // The limit is per account: another account still gets its mail.
         test::make_user(*t.app, "grace@example.test", test::kGoodPassword, "Grace Hopper");
         ask_for_link(*t.app, "grace@example.test");
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::size_t(4), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::string("grace@example.test"), t.mailer->sent[3].to);
         // An hour after the first mail, one more may go out.
         t.clock->advance(3600 - 4 * 60 + 1);
         ask_for_link(*t.app, kEmail);
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::size_t(5), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::string(kEmail), t.mailer->sent[4].to);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(newest).state == auth::TokenState::Superseded);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(newest).state == auth::TokenState::Superseded);
         (void)uid;
     }
 
@@ -388,7 +389,7 @@ public:
         auth::Response r = ask_for_link(*t.app, kEmail);
         {
             test::CaptureStderr quiet;
-            t.app->after_response();
+            auth::after_response(*t.app);
         }
         CPPUNIT_ASSERT_EQUAL(ok.status, r.status);
         CPPUNIT_ASSERT_EQUAL(test::without_csrf_token(test::replace_all(ok.body, "nobody@example.test", "EMAIL")),
@@ -397,7 +398,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
         t.mailer->fail = false;
         t.clock->advance(auth::Outbox::backoff(1));
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token_in_mail(t.mailer->sent[0].message, "http://127.0.0.1:8080").size());
     }
@@ -405,7 +406,7 @@ public:
     void confirm_get_with_valid_token_shows_form() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         auth::Response r = b.get(pages::reset, "/reset/confirm", {{"token", token}});
         CPPUNIT_ASSERT_EQUAL(200, r.status);
@@ -417,17 +418,17 @@ public:
         CPPUNIT_ASSERT(!test::csrf_token_in(r.body).empty());
         CPPUNIT_ASSERT_EQUAL(std::string("no-referrer"), test::header_value(r, "Referrer-Policy"));
         // Showing the form does not use the token up.
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == auth::TokenState::Valid);
         CPPUNIT_ASSERT_EQUAL(200, b.get(pages::reset, "/reset/confirm", {{"token", token}}).status);
     }
 
     void confirm_bad_links_have_own_status_and_message() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string used = t.app->reset_tokens.issue(uid);
-        CPPUNIT_ASSERT(t.app->reset_tokens.consume(used));
-        std::string superseded = t.app->reset_tokens.issue(uid);
-        std::string expired = t.app->reset_tokens.issue(uid);  // supersedes the one before
+        std::string used = t.app->store().reset_tokens().issue(uid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().consume(used));
+        std::string superseded = t.app->store().reset_tokens().issue(uid);
+        std::string expired = t.app->store().reset_tokens().issue(uid);  // supersedes the one before
         t.clock->advance(1800);
         struct Case {
             std::string token;
@@ -455,7 +456,9 @@ public:
             auto p = r.body.find("<p class=\"lead\">");
             CPPUNIT_ASSERT(p != std::string::npos);
             messages.insert(r.body.substr(p, r.body.find("</p>", p) - p));
-            // The same answer for a POST of the form with that token.
+            // The same answer for a POST of the form with that token (from a
+            // page with a form: the CSRF check comes first).
+            b.get(pages::reset, "/reset");
             auth::Response post = b.post(pages::reset, "/reset/confirm",
                                          {{"token", c.token}, {"password", kNewPassword}, {"password_confirm", kNewPassword}});
             CPPUNIT_ASSERT_EQUAL_MESSAGE(c.phrase, c.status, post.status);
@@ -480,7 +483,7 @@ public:
     void confirm_post_with_weak_password_is_422_and_keeps_token() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         auth::Response r = set_password(b, token, "short", "short");
         CPPUNIT_ASSERT_EQUAL(422, r.status);
@@ -488,12 +491,12 @@ public:
         CPPUNIT_ASSERT(contains(r.body, "name=\"token\" value=\"" + token + "\""));  // the form can be sent again
         CPPUNIT_ASSERT(!contains(r.body, "value=\"short\""));                         // passwords are not echoed
         CPPUNIT_ASSERT_EQUAL(std::string("no-referrer"), test::header_value(r, "Referrer-Policy"));
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == auth::TokenState::Valid);
         CPPUNIT_ASSERT(t.app->hasher.verify(password_hash_of(*t.app, uid), test::kGoodPassword));
         // A common password, too.
         r = b.post(pages::reset, "/reset/confirm", {{"token", token}, {"password", "password1234"}, {"password_confirm", "password1234"}});
         CPPUNIT_ASSERT_EQUAL(422, r.status);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == auth::TokenState::Valid);
         // And then a good one works with the same token.
         CPPUNIT_ASSERT_EQUAL(303, set_password(b, token, kNewPassword, kNewPassword).status);
     }
@@ -501,20 +504,20 @@ public:
     void confirm_post_with_mismatch_is_422_and_keeps_token() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         auth::Response r = set_password(b, token, kNewPassword, std::string(kNewPassword) + "!");
         CPPUNIT_ASSERT_EQUAL(422, r.status);
         CPPUNIT_ASSERT(contains(r.body, "The two passwords do not match."));
         CPPUNIT_ASSERT(!contains(r.body, kNewPassword));
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == auth::TokenState::Valid);
         CPPUNIT_ASSERT(t.app->hasher.verify(password_hash_of(*t.app, uid), test::kGoodPassword));
     }
 
     void confirm_post_without_csrf_is_403_and_keeps_token() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         std::map<std::string, std::string> form = {
             {"token", token}, {"password", kNewPassword}, {"password_confirm", kNewPassword}};
         CPPUNIT_ASSERT_EQUAL(403, pages::reset(test::post("/reset/confirm", form), *t.app).status);
@@ -522,14 +525,14 @@ public:
         b.get(pages::reset, "/reset/confirm", {{"token", token}});
         form["csrf_token"] = "wrong";
         CPPUNIT_ASSERT_EQUAL(403, b.post(pages::reset, "/reset/confirm", form).status);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == auth::TokenState::Valid);
         CPPUNIT_ASSERT(t.app->hasher.verify(password_hash_of(*t.app, uid), test::kGoodPassword));
     }
 
     void confirm_post_success_changes_password() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         auth::Response r = set_password(b, token, kNewPassword, kNewPassword);
         CPPUNIT_ASSERT_EQUAL(303, r.status);
@@ -539,7 +542,7 @@ public:
         std::string hash = password_hash_of(*t.app, uid);
         CPPUNIT_ASSERT(t.app->hasher.verify(hash, kNewPassword));
         CPPUNIT_ASSERT(!t.app->hasher.verify(hash, test::kGoodPassword));
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == auth::TokenState::Used);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == auth::TokenState::Used);
     }
 
     void confirm_post_success_ends_every_session_of_the_user() {
@@ -550,13 +553,13 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(laptop, kEmail, test::kGoodPassword).status);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(phone, kEmail, test::kGoodPassword).status);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(grace, "grace@example.test", test::kGoodPassword).status);
-        t.app->sessions.create(uid, "192.0.2.1", "stolen");
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), t.app->sessions.count_for_user(uid));
-        std::string token = t.app->reset_tokens.issue(uid);
+        t.app->store().sessions().create(uid, "192.0.2.1", "stolen");
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), t.app->store().sessions().count_for_user(uid));
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, set_password(b, token, kNewPassword, kNewPassword).status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->sessions.count_for_user(uid));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->sessions.count_for_user(other));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().sessions().count_for_user(uid));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(other));
         // The old cookies open nothing any more; Grace is still logged in.
         CPPUNIT_ASSERT(contains(laptop.get(pages::home, "/").body, "You are not logged in."));
         CPPUNIT_ASSERT(contains(phone.get(pages::home, "/").body, "You are not logged in."));
@@ -566,14 +569,14 @@ public:
     void confirm_post_success_clears_login_throttle() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        for (int i = 0; i < 5; ++i) t.app->throttle.record_failure(kEmail, "192.0.2.1");
-        CPPUNIT_ASSERT(t.app->throttle.retry_after(kEmail, "192.0.2.99"));
+        for (int i = 0; i < 5; ++i) t.app->accounts.throttle().reserve(kEmail, "192.0.2.1");
+        CPPUNIT_ASSERT(t.app->accounts.throttle().retry_after(kEmail, "192.0.2.99"));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(5), test::login_failures_for(*t.app, kEmail));
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, set_password(b, token, kNewPassword, kNewPassword).status);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::login_failures_for(*t.app, kEmail));
-        CPPUNIT_ASSERT(!t.app->throttle.retry_after(kEmail, "192.0.2.99"));
+        CPPUNIT_ASSERT(!t.app->accounts.throttle().retry_after(kEmail, "192.0.2.99"));
         // And the person can log in at once with the new password.
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, kNewPassword).status);
     }
@@ -581,7 +584,7 @@ public:
     void confirm_post_success_sets_no_session_cookie() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         auth::Response r = set_password(b, token, kNewPassword, kNewPassword);
         CPPUNIT_ASSERT_EQUAL(303, r.status);
@@ -602,7 +605,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, test::kGoodPassword).status);
         std::string sid = t.app->cookie_name("sid");
         CPPUNIT_ASSERT(b.cookies().count(sid));
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         auth::Response r = set_password(b, token, kNewPassword, kNewPassword);
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         // The dead session cookie is deleted, never given a value.
@@ -610,14 +613,14 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string(), test::set_cookie_value(r, sid));
         CPPUNIT_ASSERT(contains(test::set_cookie_header(r, sid), "Max-Age=0"));
         CPPUNIT_ASSERT(!b.cookies().count(sid));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->sessions.count_for_user(uid));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().sessions().count_for_user(uid));
         CPPUNIT_ASSERT(contains(b.get(pages::home, "/").body, "You are not logged in."));
     }
 
     void token_works_once() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, set_password(b, token, kNewPassword, kNewPassword).status);
         Browser again(*t.app);
@@ -625,6 +628,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(410, get.status);
         CPPUNIT_ASSERT(contains(get.body, "already been used"));
         // A second POST (a form kept open in another tab) cannot set another password.
+        again.get(pages::reset, "/reset");
         auth::Response post = again.post(pages::reset, "/reset/confirm",
                                          {{"token", token}, {"password", "another fine passphrase"},
                                           {"password_confirm", "another fine passphrase"}});
@@ -640,21 +644,21 @@ public:
             test::TempDir dir;
             auto c = std::make_unique<HookClock>();
             HookClock* clock = c.get();
-            auth::App app(test::test_config(dir), std::move(c), std::make_unique<auth::RecordingMailer>());
-            clock->watch = app.db.handle();
+            auth::App app(test::test_config(dir), std::move(c), std::make_unique<test::RecordingMailer>());
+            clock->watch = test::db(app).handle();
             auto uid = test::make_user(app, kEmail, test::kGoodPassword, kName);
-            std::string token = app.reset_tokens.issue(uid);
+            std::string token = app.store().reset_tokens().issue(uid);
             Browser b(app);
             CPPUNIT_ASSERT_EQUAL(200, b.get(pages::reset, "/reset/confirm", {{"token", token}}).status);
             std::unique_ptr<auth::App> other;
             if (race) {
                 other = std::make_unique<auth::App>(test::test_config(dir), std::make_unique<test::ManualClock>(),
-                                                    std::make_unique<auth::RecordingMailer>());
+                                                    std::make_unique<test::RecordingMailer>());
                 clock->hook = [&] {
                     // The parallel request wins: it consumes the token and sets its password.
-                    auto consumed = other->reset_tokens.consume(token);
+                    auto consumed = other->store().reset_tokens().consume(token);
                     CPPUNIT_ASSERT(consumed);
-                    other->users.update_password_hash(*consumed, other->hasher.hash(kOther), other->clock().now());
+                    other->store().users().set_password_hash(consumed->user_id, other->hasher.hash(kOther), other->clock().now());
                 };
             }
             clock->calls = 0;
@@ -688,7 +692,7 @@ public:
     void token_expiring_while_the_form_is_open() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(200, b.get(pages::reset, "/reset/confirm", {{"token", token}}).status);
         t.clock->advance(1800);
@@ -703,7 +707,7 @@ public:
     void token_superseded_while_the_form_is_open() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(200, b.get(pages::reset, "/reset/confirm", {{"token", token}}).status);
         ask_for_link(*t.app, kEmail);  // a newer link is asked for meanwhile
@@ -718,7 +722,7 @@ public:
         test::TestApp t;
         auto ada = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
         auto grace = test::make_user(*t.app, "grace@example.test", test::kGoodPassword, "Grace Hopper");
-        std::string token = t.app->reset_tokens.issue(ada);
+        std::string token = t.app->store().reset_tokens().issue(ada);
         // Grace, logged in, opens Ada's link: it is Ada's account that the form names and changes.
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, "grace@example.test", test::kGoodPassword).status);
@@ -738,7 +742,7 @@ public:
     void password_change_voids_a_mailed_token() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, test::kGoodPassword).status);
         b.get(pages::profile, "/profile");
@@ -747,7 +751,7 @@ public:
                                          {"new_password", kNewPassword},
                                          {"new_password_confirm", kNewPassword}});
         CPPUNIT_ASSERT_EQUAL(303, changed.status);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state != auth::TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state != auth::TokenState::Valid);
         Browser other(*t.app);
         auth::Response r = set_password(other, token, "another fine passphrase", "another fine passphrase");
         CPPUNIT_ASSERT_EQUAL(410, r.status);
@@ -757,7 +761,7 @@ public:
     void login_page_after_reset_shows_the_message() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, set_password(b, token, kNewPassword, kNewPassword).status);
         auth::Response login = b.get(pages::login, "/login");
@@ -778,7 +782,7 @@ public:
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(200, b.get(pages::reset, "/reset").status);
         CPPUNIT_ASSERT_EQUAL(200, b.post(pages::reset, "/reset", {{"email", kEmail}}).status);
-        t.app->after_response();
+        auth::after_response(*t.app);
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         std::string token = token_in_mail(t.mailer->sent[0].message, base);
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
@@ -800,7 +804,7 @@ public:
         test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
         test::CaptureStderr log;
         ask_for_link(*t.app, kEmail);
-        t.app->after_response();
+        auth::after_response(*t.app);
         std::string token = token_in_mail(t.mailer->sent.at(0).message, "http://127.0.0.1:8080");
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
         Browser b(*t.app);

@@ -6,9 +6,9 @@
 
 #include <regex>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/responses.hh"
+#include "core/crypto.hh"
+#include "store/sqlite/db.hh"
+#include "web/responses.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 
@@ -42,7 +42,7 @@ struct Person {
     // Another browser of this person, logged in from `ip` with `ua`.
     Browser other(const std::string& ip, const std::string& ua) {
         Browser o(app);
-        o.cookies()[app.cookie_name("sid")] = app.sessions.create(id, ip, ua);
+        o.cookies()[app.cookie_name("sid")] = app.store().sessions().create(id, ip, ua);
         return o;
     }
     auth::Response list() { return b.get(pages::profile, "/profile/sessions"); }
@@ -119,7 +119,7 @@ public:
         CPPUNIT_ASSERT(!contains(r.body, ada.b.cookies()[t.app->cookie_name("sid")]));
         CPPUNIT_ASSERT(!contains(secret, ids[0]));
         CPPUNIT_ASSERT(!contains(auth::base64url_encode(auth::token_digest(secret)), ids[0]));
-        auto q = t.app->db.query("SELECT max(id) FROM sessions");
+        auto q = test::db(*t.app).query("SELECT max(id) FROM sessions");
         q.step();
         CPPUNIT_ASSERT(ids[0] != std::to_string(q.int64(0)));
         // Stable across requests (the list can be reloaded), not a nonce.
@@ -217,7 +217,7 @@ public:
         CPPUNIT_ASSERT(alive(bobs_phone));
         CPPUNIT_ASSERT(alive(bob.b));
         // Guessed ids: a database id, a session token, garbage.
-        auto q = t.app->db.query("SELECT id FROM sessions WHERE user_id = ?");
+        auto q = test::db(*t.app).query("SELECT id FROM sessions WHERE user_id = ?");
         q.bind(1, bob.id);
         q.step();
         std::string db_id = std::to_string(q.int64(0));
@@ -227,7 +227,7 @@ public:
             CPPUNIT_ASSERT_EQUAL_MESSAGE(guess, 404, r.status);
         }
         CPPUNIT_ASSERT(alive(bobs_phone));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), t.app->sessions.count_for_user(bob.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), t.app->store().sessions().count_for_user(bob.id));
         // Ending all others ends none of Bob's.
         CPPUNIT_ASSERT_EQUAL(303, ada.end_others().status);
         CPPUNIT_ASSERT(alive(bobs_phone));
@@ -259,7 +259,7 @@ public:
         CPPUNIT_ASSERT(!alive(laptop));
         CPPUNIT_ASSERT(!alive(phone));
         CPPUNIT_ASSERT(alive(ada.b));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->sessions.count_for_user(ada.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(ada.id));
     }
 
     void needs_csrf_and_a_session() {
@@ -306,25 +306,25 @@ public:
         test::TestApp t;
         std::int64_t a = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
         std::int64_t b = test::make_user(*t.app, "b@example.test", test::kGoodPassword);
-        t.app->sessions.create(a, "10.0.0.1", "ua-1");
+        t.app->store().sessions().create(a, "10.0.0.1", "ua-1");
         t.clock->advance(100);
-        t.app->sessions.create(a, "10.0.0.2", std::string(300, 'u'));
-        t.app->sessions.create(b, "10.0.0.3", "ua-3");
-        auto list = t.app->sessions.list_for_user(a);
+        t.app->store().sessions().create(a, "10.0.0.2", std::string(300, 'u'));
+        t.app->store().sessions().create(b, "10.0.0.3", "ua-3");
+        auto list = t.app->store().sessions().list_for_user(a);
         CPPUNIT_ASSERT_EQUAL(std::size_t(2), list.size());
         CPPUNIT_ASSERT_EQUAL(std::string("10.0.0.2"), list[0].client_ip);  // most recently seen first
         CPPUNIT_ASSERT_EQUAL(std::size_t(256), list[0].user_agent.size());
         CPPUNIT_ASSERT_EQUAL(std::string("ua-1"), list[1].user_agent);
         CPPUNIT_ASSERT_EQUAL(t.clock->now() - 100, list[1].created_at);
-        std::int64_t bs = t.app->sessions.list_for_user(b).at(0).id;
-        CPPUNIT_ASSERT(!t.app->sessions.destroy_for_user(a, bs));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->sessions.count_for_user(b));
-        CPPUNIT_ASSERT(t.app->sessions.destroy_for_user(a, list[1].id));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->sessions.count_for_user(a));
+        std::int64_t bs = t.app->store().sessions().list_for_user(b).at(0).id;
+        CPPUNIT_ASSERT(!t.app->store().sessions().destroy_for_user(a, bs));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(b));
+        CPPUNIT_ASSERT(t.app->store().sessions().destroy_for_user(a, list[1].id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(a));
         t.clock->advance(1800 - 100);  // the first would be idle now; the second has 100 s left
-        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.app->sessions.list_for_user(a).size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.app->store().sessions().list_for_user(a).size());
         t.clock->advance(100);
-        CPPUNIT_ASSERT(t.app->sessions.list_for_user(a).empty());
+        CPPUNIT_ASSERT(t.app->store().sessions().list_for_user(a).empty());
     }
 };
 

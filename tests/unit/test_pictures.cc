@@ -12,8 +12,8 @@
 #include <iterator>
 #include <set>
 
-#include "auth/db.hh"
-#include "auth/pictures.hh"
+#include "store/sqlite/db.hh"
+#include "account/pictures.hh"
 #include "support.hh"
 
 namespace {
@@ -51,6 +51,8 @@ class PicturesTest : public CppUnit::TestFixture {
     std::unique_ptr<test::TestApp> t_;
     std::int64_t ada_ = 0, bob_ = 0;
     PictureStore& store() { return t_->app->pictures; }
+    // The user's picture in the database (as the account service sets it).
+    std::string assign(std::int64_t user, const std::string& name) { return t_->app->store().users().set_picture(user, name); }
 
 public:
     void setUp() override {
@@ -117,22 +119,22 @@ public:
     void assign_returns_the_replaced_picture() {
         std::string first = store().write(fixture("picture.png"), ImageType::Png);
         std::string second = store().write(fixture("picture.jpg"), ImageType::Jpeg);
-        CPPUNIT_ASSERT_EQUAL(std::string(), store().assign(ada_, first));
-        CPPUNIT_ASSERT_EQUAL(first, t_->app->users.find_by_id(ada_)->picture);
-        CPPUNIT_ASSERT_EQUAL(first, store().assign(ada_, second));
-        CPPUNIT_ASSERT_EQUAL(second, t_->app->users.find_by_id(ada_)->picture);
-        CPPUNIT_ASSERT_EQUAL(second, store().assign(ada_, ""));
-        CPPUNIT_ASSERT_EQUAL(std::string(), t_->app->users.find_by_id(ada_)->picture);
-        auto q = t_->app->db.query("SELECT picture IS NULL FROM users WHERE id = ?");
+        CPPUNIT_ASSERT_EQUAL(std::string(), assign(ada_, first));
+        CPPUNIT_ASSERT_EQUAL(first, t_->app->store().users().find_by_id(ada_)->picture);
+        CPPUNIT_ASSERT_EQUAL(first, assign(ada_, second));
+        CPPUNIT_ASSERT_EQUAL(second, t_->app->store().users().find_by_id(ada_)->picture);
+        CPPUNIT_ASSERT_EQUAL(second, assign(ada_, ""));
+        CPPUNIT_ASSERT_EQUAL(std::string(), t_->app->store().users().find_by_id(ada_)->picture);
+        auto q = test::db(*t_->app).query("SELECT picture IS NULL FROM users WHERE id = ?");
         q.bind(1, ada_);
         CPPUNIT_ASSERT(q.step());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), q.int64(0));
-        CPPUNIT_ASSERT_EQUAL(std::string(), t_->app->users.find_by_id(bob_)->picture);
+        CPPUNIT_ASSERT_EQUAL(std::string(), t_->app->store().users().find_by_id(bob_)->picture);
     }
 
     void load_only_the_owners_current_picture() {
         std::string mine = store().write(fixture("picture.webp"), ImageType::Webp);
-        store().assign(ada_, mine);
+        assign(ada_, mine);
         auto got = store().load(ada_, mine);
         CPPUNIT_ASSERT(got);
         CPPUNIT_ASSERT(got->type == ImageType::Webp);
@@ -147,7 +149,7 @@ public:
 
     void damaged_file_is_not_served() {
         std::string name = store().write(fixture("picture.png"), ImageType::Png);
-        store().assign(ada_, name);
+        assign(ada_, name);
         {
             std::ofstream out(store().dir() + "/" + name, std::ios::binary | std::ios::trunc);
             out << "<html><script>alert(1)</script></html>";
@@ -157,11 +159,11 @@ public:
         CPPUNIT_ASSERT(log.text().find("damaged") != std::string::npos);
         // A JPEG under a .png name is not served either.
         std::string other = store().write(fixture("picture.jpg"), ImageType::Png);
-        store().assign(ada_, other);
+        assign(ada_, other);
         CPPUNIT_ASSERT(!store().load(ada_, other));
         // Gone from disk: nothing, and a log line.
         std::string gone = store().write(fixture("picture.png"), ImageType::Png);
-        store().assign(ada_, gone);
+        assign(ada_, gone);
         std::filesystem::remove(store().dir() + "/" + gone);
         CPPUNIT_ASSERT(!store().load(ada_, gone));
     }
@@ -180,7 +182,7 @@ public:
         t_->clock->set(static_cast<std::int64_t>(std::time(nullptr)));
         std::string used = store().write(fixture("picture.png"), ImageType::Png);
         std::string orphan = store().write(fixture("picture.png"), ImageType::Png);
-        store().assign(ada_, used);
+        assign(ada_, used);
         std::ofstream(store().dir() + "/README") << "not ours";
         CPPUNIT_ASSERT_EQUAL(0, store().purge_orphans());  // fresh: maybe still being assigned
         t_->clock->advance(3601);
@@ -192,7 +194,7 @@ public:
         // Housekeeping runs it too.
         std::string another = store().write(fixture("picture.png"), ImageType::Png);
         t_->clock->advance(3601);
-        t_->app->housekeeping();
+        t_->app->accounts.housekeeping();
         CPPUNIT_ASSERT(!files_in(store().dir()).count(another));
     }
 };

@@ -7,9 +7,10 @@
 #include <iterator>
 #include <set>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/reset_tokens.hh"
+#include "core/crypto.hh"
+#include "store/sqlite/db.hh"
+#include "store/store.hh"
+#include "store/sqlite/stores.hh"
 #include "support.hh"
 
 namespace {
@@ -28,7 +29,7 @@ std::string file_bytes(const std::string& path) {
 }
 
 std::int64_t token_rows(auth::App& app) {
-    auto q = app.db.query("SELECT count(*) FROM reset_tokens");
+    auto q = test::db(app).query("SELECT count(*) FROM reset_tokens");
     q.step();
     return q.int64(0);
 }
@@ -60,7 +61,7 @@ public:
     void issue_returns_43_url_safe_characters() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
         CPPUNIT_ASSERT(url_safe(token));
         // 43 base64url characters carry 258 bits, of which 256 are the random bytes.
@@ -73,9 +74,9 @@ public:
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
         std::set<std::string> seen;
-        auth::Transaction tx(t.app->db);
+        auth::Transaction tx(test::db(*t.app));
         for (int i = 0; i < 2000; ++i) {
-            std::string token = t.app->reset_tokens.issue(uid);
+            std::string token = t.app->store().reset_tokens().issue(uid);
             CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
             CPPUNIT_ASSERT(url_safe(token));
             seen.insert(token);
@@ -87,8 +88,8 @@ public:
     void database_holds_only_the_digest() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
-        auto q = t.app->db.query("SELECT token_hash, user_id, created_at, expires_at FROM reset_tokens");
+        std::string token = t.app->store().reset_tokens().issue(uid);
+        auto q = test::db(*t.app).query("SELECT token_hash, user_id, created_at, expires_at FROM reset_tokens");
         CPPUNIT_ASSERT(q.step());
         std::string stored = q.text(0);
         CPPUNIT_ASSERT(stored != token);
@@ -112,25 +113,25 @@ public:
     void fresh_token_is_valid_for_its_user() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
-        auth::TokenCheck c = t.app->reset_tokens.check(token);
+        std::string token = t.app->store().reset_tokens().issue(uid);
+        auth::TokenCheck c = t.app->store().reset_tokens().check(token);
         CPPUNIT_ASSERT(c.state == TokenState::Valid);
         CPPUNIT_ASSERT_EQUAL(uid, c.user_id);
         // Checking does not use it up.
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Valid);
     }
 
     void malformed_tokens() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         std::string plus = token, slash = token;
         plus[10] = '+';
         slash[10] = '/';
         for (const std::string& bad : {std::string(), std::string("abc"), token.substr(0, 42), token + "A", token + "=",
                                        plus, slash, token.substr(0, 42) + " ", token.substr(0, 42) + std::string(1, '\0'),
                                        std::string(43, '%'), std::string(1000, 'A')}) {
-            auth::TokenCheck c = t.app->reset_tokens.check(bad);
+            auth::TokenCheck c = t.app->store().reset_tokens().check(bad);
             CPPUNIT_ASSERT_MESSAGE(bad, c.state == TokenState::Malformed);
             CPPUNIT_ASSERT_EQUAL(std::int64_t(0), c.user_id);
         }
@@ -139,8 +140,8 @@ public:
     void unknown_token() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        t.app->reset_tokens.issue(uid);
-        auth::TokenCheck c = t.app->reset_tokens.check(auth::random_token(32));
+        t.app->store().reset_tokens().issue(uid);
+        auth::TokenCheck c = t.app->store().reset_tokens().check(auth::random_token(32));
         CPPUNIT_ASSERT(c.state == TokenState::Unknown);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), c.user_id);
     }
@@ -148,72 +149,72 @@ public:
     void used_token() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
-        CPPUNIT_ASSERT(t.app->reset_tokens.consume(token));
-        auth::TokenCheck c = t.app->reset_tokens.check(token);
+        std::string token = t.app->store().reset_tokens().issue(uid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().consume(token));
+        auth::TokenCheck c = t.app->store().reset_tokens().check(token);
         CPPUNIT_ASSERT(c.state == TokenState::Used);
         CPPUNIT_ASSERT_EQUAL(uid, c.user_id);
         // Still "used" once it would have expired too.
         t.clock->advance(3600);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Used);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Used);
     }
 
     void newer_token_supersedes_older() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string first = t.app->reset_tokens.issue(uid);
+        std::string first = t.app->store().reset_tokens().issue(uid);
         t.clock->advance(10);
-        std::string second = t.app->reset_tokens.issue(uid);
+        std::string second = t.app->store().reset_tokens().issue(uid);
         CPPUNIT_ASSERT(first != second);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(first).state == TokenState::Superseded);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(second).state == TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(first).state == TokenState::Superseded);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(second).state == TokenState::Valid);
         // A used token stays "used" when a newer one is issued.
-        CPPUNIT_ASSERT(t.app->reset_tokens.consume(second));
-        t.app->reset_tokens.issue(uid);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(second).state == TokenState::Used);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().consume(second));
+        t.app->store().reset_tokens().issue(uid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(second).state == TokenState::Used);
     }
 
     void newer_token_for_other_user_does_not_supersede() {
         test::TestApp t;
         auto a = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
         auto b = test::make_user(*t.app, "b@example.test", test::kGoodPassword);
-        std::string ta = t.app->reset_tokens.issue(a);
-        std::string tb = t.app->reset_tokens.issue(b);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(ta).state == TokenState::Valid);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(tb).state == TokenState::Valid);
+        std::string ta = t.app->store().reset_tokens().issue(a);
+        std::string tb = t.app->store().reset_tokens().issue(b);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(ta).state == TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(tb).state == TokenState::Valid);
     }
 
     void token_expires_at_exactly_expires_at() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         t.clock->advance(1799);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Valid);
         t.clock->advance(1);  // now == expires_at
-        auth::TokenCheck c = t.app->reset_tokens.check(token);
+        auth::TokenCheck c = t.app->store().reset_tokens().check(token);
         CPPUNIT_ASSERT(c.state == TokenState::Expired);
         CPPUNIT_ASSERT_EQUAL(uid, c.user_id);
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(token));
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Expired);
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(token));
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Expired);
     }
 
     void lifetime_follows_the_configured_ttl() {
         test::TestApp t("http://127.0.0.1:8080", [](auth::Config& c) { c.reset_token_ttl = 60; });
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(60), t.app->reset_tokens.ttl());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(60), t.app->store().reset_tokens().ttl());
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         t.clock->advance(59);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Valid);
         t.clock->advance(1);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Expired);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Expired);
 
         // A store over the same database with its own clock and lifetime.
         test::ManualClock clock(t.clock->now());
-        auth::ResetTokenStore store(t.app->db, clock, 5);
+        auth::SqliteTokens store(test::db(*t.app), clock, {"reset_tokens", nullptr}, 5);
         std::string other = store.issue(uid);
         clock.advance(4);
         CPPUNIT_ASSERT(store.check(other).state == TokenState::Valid);
-        CPPUNIT_ASSERT_EQUAL(uid, *store.consume(other));
+        CPPUNIT_ASSERT_EQUAL(uid, store.consume(other)->user_id);
         std::string third = store.issue(uid);
         clock.advance(5);
         CPPUNIT_ASSERT(store.check(third).state == TokenState::Expired);
@@ -223,13 +224,13 @@ public:
     void consume_works_once() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
-        auto first = t.app->reset_tokens.consume(token);
+        std::string token = t.app->store().reset_tokens().issue(uid);
+        auto first = t.app->store().reset_tokens().consume(token);
         CPPUNIT_ASSERT(first);
-        CPPUNIT_ASSERT_EQUAL(uid, *first);
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(token));
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(token));
-        auto q = t.app->db.query("SELECT used_at FROM reset_tokens");
+        CPPUNIT_ASSERT_EQUAL(uid, first->user_id);
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(token));
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(token));
+        auto q = test::db(*t.app).query("SELECT used_at FROM reset_tokens");
         CPPUNIT_ASSERT(q.step());
         CPPUNIT_ASSERT_EQUAL(t.clock->now(), q.int64(0));
     }
@@ -237,71 +238,71 @@ public:
     void consume_of_expired_token_fails() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
         t.clock->advance(1801);
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(token));
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(token));
         // A failed consume leaves the row as it was: expired, not used.
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Expired);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Expired);
         // Moving the clock back (it never does, but) shows it was not marked used.
         t.clock->advance(-1801);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Valid);
     }
 
     void consume_of_superseded_token_fails() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string first = t.app->reset_tokens.issue(uid);
-        std::string second = t.app->reset_tokens.issue(uid);
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(first));
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(first).state == TokenState::Superseded);
-        CPPUNIT_ASSERT_EQUAL(uid, *t.app->reset_tokens.consume(second));
+        std::string first = t.app->store().reset_tokens().issue(uid);
+        std::string second = t.app->store().reset_tokens().issue(uid);
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(first));
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(first).state == TokenState::Superseded);
+        CPPUNIT_ASSERT_EQUAL(uid, t.app->store().reset_tokens().consume(second)->user_id);
     }
 
     void consume_of_malformed_or_unknown_token_fails() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string token = t.app->reset_tokens.issue(uid);
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(""));
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume("abc"));
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(token.substr(0, 42)));
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(auth::random_token(32)));
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(token).state == TokenState::Valid);
+        std::string token = t.app->store().reset_tokens().issue(uid);
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(""));
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume("abc"));
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(token.substr(0, 42)));
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(auth::random_token(32)));
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(token).state == TokenState::Valid);
     }
 
     void consume_returns_the_owner_not_another_user() {
         test::TestApp t;
         auto a = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
         auto b = test::make_user(*t.app, "b@example.test", test::kGoodPassword);
-        std::string tb = t.app->reset_tokens.issue(b);
-        std::string ta = t.app->reset_tokens.issue(a);
-        CPPUNIT_ASSERT_EQUAL(a, t.app->reset_tokens.check(ta).user_id);
-        CPPUNIT_ASSERT_EQUAL(b, t.app->reset_tokens.check(tb).user_id);
-        auto consumed = t.app->reset_tokens.consume(ta);
+        std::string tb = t.app->store().reset_tokens().issue(b);
+        std::string ta = t.app->store().reset_tokens().issue(a);
+        CPPUNIT_ASSERT_EQUAL(a, t.app->store().reset_tokens().check(ta).user_id);
+        CPPUNIT_ASSERT_EQUAL(b, t.app->store().reset_tokens().check(tb).user_id);
+        auto consumed = t.app->store().reset_tokens().consume(ta);
         CPPUNIT_ASSERT(consumed);
-        CPPUNIT_ASSERT_EQUAL(a, *consumed);
-        CPPUNIT_ASSERT(*consumed != b);
+        CPPUNIT_ASSERT_EQUAL(a, consumed->user_id);
+        CPPUNIT_ASSERT(consumed->user_id != b);
         // B's token is untouched by A's use.
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(tb).state == TokenState::Valid);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(tb).state == TokenState::Valid);
     }
 
     void void_all_for_user_voids_only_that_users_unused_tokens() {
         test::TestApp t;
         auto a = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
         auto b = test::make_user(*t.app, "b@example.test", test::kGoodPassword);
-        std::string used = t.app->reset_tokens.issue(a);
-        CPPUNIT_ASSERT(t.app->reset_tokens.consume(used));
-        std::string ta = t.app->reset_tokens.issue(a);
-        std::string tb = t.app->reset_tokens.issue(b);
-        t.app->reset_tokens.void_all_for_user(a);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(ta).state == TokenState::Superseded);
-        CPPUNIT_ASSERT(!t.app->reset_tokens.consume(ta));
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(used).state == TokenState::Used);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(tb).state == TokenState::Valid);
+        std::string used = t.app->store().reset_tokens().issue(a);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().consume(used));
+        std::string ta = t.app->store().reset_tokens().issue(a);
+        std::string tb = t.app->store().reset_tokens().issue(b);
+        t.app->store().reset_tokens().void_all_for_user(a);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(ta).state == TokenState::Superseded);
+        CPPUNIT_ASSERT(!t.app->store().reset_tokens().consume(ta));
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(used).state == TokenState::Used);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(tb).state == TokenState::Valid);
         // A token issued afterwards works.
-        std::string later = t.app->reset_tokens.issue(a);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(later).state == TokenState::Valid);
+        std::string later = t.app->store().reset_tokens().issue(a);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(later).state == TokenState::Valid);
         // Voiding a user without tokens is harmless.
-        t.app->reset_tokens.void_all_for_user(9999);
+        t.app->store().reset_tokens().void_all_for_user(9999);
     }
 
     void issued_since_counts_the_users_recent_tokens() {
@@ -309,35 +310,35 @@ public:
         auto a = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
         auto b = test::make_user(*t.app, "b@example.test", test::kGoodPassword);
         std::int64_t start = t.clock->now();
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->reset_tokens.issued_since(a, start - 3600));
-        t.app->reset_tokens.issue(a);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().reset_tokens().issued_since(a, start - 3600));
+        t.app->store().reset_tokens().issue(a);
         t.clock->advance(100);
-        t.app->reset_tokens.issue(a);
+        t.app->store().reset_tokens().issue(a);
         t.clock->advance(100);
-        t.app->reset_tokens.issue(a);
-        t.app->reset_tokens.issue(b);
+        t.app->store().reset_tokens().issue(a);
+        t.app->store().reset_tokens().issue(b);
         // Superseded and used tokens still count: the count limits mails sent.
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), t.app->reset_tokens.issued_since(a, start - 1));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), t.app->reset_tokens.issued_since(a, start + 50));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->reset_tokens.issued_since(a, start + 150));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->reset_tokens.issued_since(a, start + 250));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->reset_tokens.issued_since(b, start - 1));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->reset_tokens.issued_since(9999, start - 1));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), t.app->store().reset_tokens().issued_since(a, start - 1));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), t.app->store().reset_tokens().issued_since(a, start + 50));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().reset_tokens().issued_since(a, start + 150));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().reset_tokens().issued_since(a, start + 250));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().reset_tokens().issued_since(b, start - 1));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().reset_tokens().issued_since(9999, start - 1));
     }
 
     void purge_old_keeps_recent_rows() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
-        std::string old = t.app->reset_tokens.issue(uid);
+        std::string old = t.app->store().reset_tokens().issue(uid);
         t.clock->advance(3 * 24 * 3600);
-        std::string recent = t.app->reset_tokens.issue(uid);
-        t.app->reset_tokens.purge_old();
+        std::string recent = t.app->store().reset_tokens().issue(uid);
+        t.app->store().reset_tokens().purge_old();
         CPPUNIT_ASSERT_EQUAL(std::int64_t(2), token_rows(*t.app));
         t.clock->advance(4 * 24 * 3600 + 1800 + 1);  // `old` is a week past its expiry
-        t.app->reset_tokens.purge_old();
+        t.app->store().reset_tokens().purge_old();
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), token_rows(*t.app));
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(old).state == TokenState::Unknown);
-        CPPUNIT_ASSERT(t.app->reset_tokens.check(recent).state == TokenState::Expired);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(old).state == TokenState::Unknown);
+        CPPUNIT_ASSERT(t.app->store().reset_tokens().check(recent).state == TokenState::Expired);
     }
 };
 

@@ -8,9 +8,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "auth/app.hh"
-#include "auth/db.hh"
-#include "auth/serve.hh"
+#include "web/app.hh"
+#include "store/sqlite/db.hh"
+#include "web/serve.hh"
 #include "support.hh"
 
 namespace {
@@ -21,10 +21,19 @@ auth::CgiEnv get_env(const std::string& uri = "/") {
     return {{"REQUEST_METHOD", "GET"}, {"REQUEST_URI", uri}, {"QUERY_STRING", ""}, {"REMOTE_ADDR", "127.0.0.1"}};
 }
 
-auth::Response ok_page(const auth::Request& request, auth::App&) {
+auth::Response ok_page(const auth::Request& request, auth::App&, const auth::Visitor&) {
     auth::Response r;
     r.body = "<p>ok " + request.path + "</p>";
     return r;
+}
+
+// A program whose one handler takes every path, GET and POST, without CSRF.
+auth::Program program_of(const auth::Handler& handler, std::size_t max_body = auth::kDefaultMaxBody) {
+    auth::Program p;
+    for (bool prefix : {false, true})
+        p.routes.push_back({.path = "/", .methods = auth::kGet | auth::kPost, .csrf = false, .handler = handler,
+                            .max_body = max_body, .prefix = prefix});
+    return p;
 }
 
 }  // namespace
@@ -52,10 +61,10 @@ public:
 
     void handler_gets_the_parsed_request() {
         auth::Request seen;
-        auth::PageProgram program{[&](const auth::Request& r, auth::App& app) {
+        auth::Program program = program_of([&](const auth::Request& r, auth::App& app, const auth::Visitor& v) {
             seen = r;
-            return ok_page(r, app);
-        }};
+            return ok_page(r, app, v);
+        });
         std::string body = "email=a%40x.test";
         auth::CgiEnv env = {{"REQUEST_METHOD", "POST"}, {"REQUEST_URI", "/login?next=%2Fprofile"},
                             {"QUERY_STRING", "next=%2Fprofile"}, {"CONTENT_TYPE", "application/x-www-form-urlencoded"},
@@ -70,9 +79,9 @@ public:
     }
 
     void exception_becomes_a_generic_500() {
-        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+        auth::Program program = program_of([](const auth::Request&, auth::App&, const auth::Visitor&) -> auth::Response {
             throw std::runtime_error("secret detail: /etc/sessionauth/.env line 3");
-        }};
+        });
         auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
         CPPUNIT_ASSERT_EQUAL(500, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.body, !has(r.body, "secret detail"));
@@ -84,10 +93,10 @@ public:
 
     void next_request_after_a_500_works() {
         bool fail = true;
-        auth::PageProgram program{[&](const auth::Request& req, auth::App& app) -> auth::Response {
+        auth::Program program = program_of([&](const auth::Request& req, auth::App& app, const auth::Visitor& v) -> auth::Response {
             if (fail) throw std::logic_error("boom");
-            return ok_page(req, app);
-        }};
+            return ok_page(req, app, v);
+        });
         CPPUNIT_ASSERT_EQUAL(500, auth::handle(*t_->app, program, get_env(), no_body()).status);
         fail = false;
         auth::Response r = auth::handle(*t_->app, program, get_env("/profile"), no_body());
@@ -96,9 +105,9 @@ public:
     }
 
     void http_error_becomes_its_status() {
-        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+        auth::Program program = program_of([](const auth::Request&, auth::App&, const auth::Visitor&) -> auth::Response {
             throw auth::HttpError(404, "There is no <such> page.", "log detail only");
-        }};
+        });
         auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
         CPPUNIT_ASSERT_EQUAL(404, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "There is no &lt;such&gt; page."));
@@ -107,18 +116,18 @@ public:
     }
 
     void method_not_allowed_says_what_is_allowed() {
-        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+        auth::Program program = program_of([](const auth::Request&, auth::App&, const auth::Visitor&) -> auth::Response {
             throw auth::HttpError(405, "Not here.", "PUT");
-        }};
+        });
         auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
         CPPUNIT_ASSERT_EQUAL(405, r.status);
         CPPUNIT_ASSERT(r.header("Allow"));
     }
 
     void busy_database_becomes_503_with_retry_after() {
-        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+        auth::Program program = program_of([](const auth::Request&, auth::App&, const auth::Visitor&) -> auth::Response {
             throw auth::DbError("query failed: database is locked", SQLITE_BUSY);
-        }};
+        });
         auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
         CPPUNIT_ASSERT_EQUAL(503, r.status);
         auto retry = r.header("Retry-After");
@@ -129,9 +138,9 @@ public:
     }
 
     void other_database_errors_become_500() {
-        auth::PageProgram program{[](const auth::Request&, auth::App&) -> auth::Response {
+        auth::Program program = program_of([](const auth::Request&, auth::App&, const auth::Visitor&) -> auth::Response {
             throw auth::DbError("query failed: no such table: users", SQLITE_ERROR);
-        }};
+        });
         auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
         CPPUNIT_ASSERT_EQUAL(500, r.status);
         CPPUNIT_ASSERT(!r.header("Retry-After"));
@@ -140,10 +149,10 @@ public:
 
     void parse_errors_become_4xx_without_calling_the_page() {
         int calls = 0;
-        auth::PageProgram program{[&](const auth::Request& req, auth::App& app) {
+        auth::Program program = program_of([&](const auth::Request& req, auth::App& app, const auth::Visitor& v) {
             ++calls;
-            return ok_page(req, app);
-        }};
+            return ok_page(req, app, v);
+        });
         std::string body = "a=%zz";
         auth::CgiEnv env = {{"REQUEST_METHOD", "POST"}, {"REQUEST_URI", "/login"},
                             {"CONTENT_TYPE", "application/x-www-form-urlencoded"}, {"CONTENT_LENGTH", "5"}};
@@ -160,10 +169,10 @@ public:
 
     void huge_body_is_413_without_reading() {
         int reads = 0, calls = 0;
-        auth::PageProgram program{[&](const auth::Request& req, auth::App& app) {
+        auth::Program program = program_of([&](const auth::Request& req, auth::App& app, const auth::Visitor& v) {
             ++calls;
-            return ok_page(req, app);
-        }};
+            return ok_page(req, app, v);
+        });
         auth::CgiEnv env = {{"REQUEST_METHOD", "POST"}, {"REQUEST_URI", "/register"},
                             {"CONTENT_TYPE", "application/x-www-form-urlencoded"}, {"CONTENT_LENGTH", "104857600"}};
         auth::Response r = auth::handle(*t_->app, program, env, [&](std::size_t n) {
@@ -176,14 +185,14 @@ public:
         expect_standard_headers(r, false);
 
         // A page's own smaller limit is honoured too.
-        auth::PageProgram small{program.handler, 1024};
+        auth::Program small = program_of(program.routes[0].handler, 1024);
         env["CONTENT_LENGTH"] = "1025";
         CPPUNIT_ASSERT_EQUAL(413, auth::handle(*t_->app, small, env, no_body()).status);
     }
 
     void path_outside_base_url_is_404() {
         test::TestApp sub("http://127.0.0.1:8080/auth");
-        auth::PageProgram program{ok_page};
+        auth::Program program = program_of(ok_page);
         CPPUNIT_ASSERT_EQUAL(404, auth::handle(*sub.app, program, get_env("/other/login"), no_body()).status);
         auth::Response r = auth::handle(*sub.app, program, get_env("/auth/login"), no_body());
         CPPUNIT_ASSERT_EQUAL(200, r.status);
@@ -191,31 +200,31 @@ public:
     }
 
     void security_headers_on_every_response() {
-        auth::PageProgram ok{ok_page};
+        auth::Program ok = program_of(ok_page);
         expect_standard_headers(auth::handle(*t_->app, ok, get_env(), no_body()), false);
-        auth::PageProgram redirect{[](const auth::Request&, auth::App&) {
+        auth::Program redirect = program_of([](const auth::Request&, auth::App&, const auth::Visitor&) {
             auth::Response r;
             r.status = 303;
             r.set_header("Location", "http://127.0.0.1:8080/profile");
             return r;
-        }};
+        });
         expect_standard_headers(auth::handle(*t_->app, redirect, get_env(), no_body()), false);
     }
 
     void page_headers_are_kept_but_framing_is_always_denied() {
-        auth::PageProgram program{[](const auth::Request&, auth::App&) {
+        auth::Program program = program_of([](const auth::Request&, auth::App&, const auth::Visitor&) {
             auth::Response r;
             r.set_header("Referrer-Policy", "no-referrer");
             r.set_header("X-Frame-Options", "SAMEORIGIN");
             return r;
-        }};
+        });
         auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
         CPPUNIT_ASSERT_EQUAL(std::string("no-referrer"), *r.header("Referrer-Policy"));
         CPPUNIT_ASSERT_EQUAL(std::string("DENY"), *r.header("X-Frame-Options"));
     }
 
     void hsts_only_over_https() {
-        auth::PageProgram program{ok_page};
+        auth::Program program = program_of(ok_page);
         auth::Response plain = auth::handle(*t_->app, program, get_env(), no_body());
         CPPUNIT_ASSERT(!plain.header("Strict-Transport-Security"));
 

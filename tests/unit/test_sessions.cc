@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/sessions.hh"
+#include "core/crypto.hh"
+#include "store/sqlite/db.hh"
+#include "store/store.hh"
 #include "support.hh"
 
 class SessionsTest : public CppUnit::TestFixture {
@@ -47,7 +47,7 @@ public:
 
     void database_keeps_only_the_digest() {
         std::string token = sessions().create(user_, "192.0.2.1", "agent");
-        auto q = t_->app->db.query("SELECT token_hash, client_ip, user_agent, CAST(token_hash AS TEXT) FROM sessions");
+        auto q = test::db(*t_->app).query("SELECT token_hash, client_ip, user_agent, CAST(token_hash AS TEXT) FROM sessions");
         CPPUNIT_ASSERT(q.step());
         std::string stored = q.text(0);
         CPPUNIT_ASSERT(stored == auth::token_digest(token));
@@ -55,7 +55,7 @@ public:
         for (int col = 0; col < 4; ++col) CPPUNIT_ASSERT(q.text(col).find(token) == std::string::npos);
         CPPUNIT_ASSERT(!q.step());
 
-        auto raw = t_->app->db.query("SELECT count(*) FROM sessions WHERE token_hash = ? OR token_hash = ?");
+        auto raw = test::db(*t_->app).query("SELECT count(*) FROM sessions WHERE token_hash = ? OR token_hash = ?");
         raw.bind(1, token).bind_blob(2, token);
         raw.step();
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), raw.int64(0));
@@ -139,14 +139,14 @@ public:
     void short_idle_timeout_touches_more_often() {
         test::TestApp t("http://127.0.0.1:8080", [](auth::Config& c) { c.session_idle_timeout = 20; });
         std::int64_t user = test::make_user(*t.app, "c@x.test", test::kGoodPassword);
-        std::string token = t.app->sessions.create(user, "", "");
+        std::string token = t.app->store().sessions().create(user, "", "");
         // Every 15 s is activity within a 20 s idle timeout: it must stay alive.
         for (int i = 0; i < 6; ++i) {
             t.clock->advance(15);
-            CPPUNIT_ASSERT_MESSAGE(std::to_string(i), t.app->sessions.lookup(token));
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(i), t.app->store().sessions().lookup(token));
         }
         t.clock->advance(20);
-        CPPUNIT_ASSERT(!t.app->sessions.lookup(token));
+        CPPUNIT_ASSERT(!t.app->store().sessions().lookup(token));
     }
 
     void destroy_ends_one_session() {
@@ -208,7 +208,7 @@ public:
 
     void client_details_are_stored_bounded() {
         std::string token = sessions().create(user_, std::string(100, '1'), std::string(1000, 'u'));
-        auto q = t_->app->db.query("SELECT length(client_ip), length(user_agent) FROM sessions WHERE token_hash = ?");
+        auto q = test::db(*t_->app).query("SELECT length(client_ip), length(user_agent) FROM sessions WHERE token_hash = ?");
         q.bind_blob(1, auth::token_digest(token));
         CPPUNIT_ASSERT(q.step());
         CPPUNIT_ASSERT(q.int64(0) <= 64);
@@ -217,17 +217,17 @@ public:
     }
 
 private:
-    auth::SessionStore& sessions() { return t_->app->sessions; }
+    auth::SessionStore& sessions() { return t_->app->store().sessions(); }
 
     std::int64_t row_count(const std::string& token) {
-        auto q = t_->app->db.query("SELECT count(*) FROM sessions WHERE token_hash = ?");
+        auto q = test::db(*t_->app).query("SELECT count(*) FROM sessions WHERE token_hash = ?");
         q.bind_blob(1, auth::token_digest(token));
         q.step();
         return q.int64(0);
     }
 
     std::int64_t stored_last_seen(const std::string& token) {
-        auto q = t_->app->db.query("SELECT last_seen FROM sessions WHERE token_hash = ?");
+        auto q = test::db(*t_->app).query("SELECT last_seen FROM sessions WHERE token_hash = ?");
         q.bind_blob(1, auth::token_digest(token));
         CPPUNIT_ASSERT(q.step());
         return q.int64(0);

@@ -5,7 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "auth/throttle.hh"
+#include "account/throttle.hh"
+#include "store/sqlite/stores.hh"
 #include "support.hh"
 
 class ThrottleTest : public CppUnit::TestFixture {
@@ -21,6 +22,8 @@ class ThrottleTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(twenty_failures_from_one_address_block_it);
     CPPUNIT_TEST(clear_unblocks_only_that_email);
     CPPUNIT_TEST(state_is_shared_through_the_database);
+    CPPUNIT_TEST(a_blocked_reservation_records_nothing);
+    CPPUNIT_TEST(success_takes_the_reservation_back);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -60,7 +63,7 @@ public:
     void old_failures_fall_out_of_the_window() {
         // One failure every 4 minutes never reaches 5 inside 15 minutes.
         for (int i = 0; i < 10; ++i) {
-            throttle().record_failure("a@x.test", "10.0.0.1");
+            record("a@x.test", "10.0.0.1");
             CPPUNIT_ASSERT_MESSAGE(std::to_string(i), !throttle().retry_after("a@x.test", "10.0.0.1"));
             t_->clock->advance(240);
         }
@@ -68,7 +71,7 @@ public:
 
     void email_blocks_across_client_addresses() {
         // Credential stuffing from rotating addresses still counts per account.
-        for (int i = 0; i < 5; ++i) throttle().record_failure("a@x.test", "10.0.1." + std::to_string(i));
+        for (int i = 0; i < 5; ++i) record("a@x.test", "10.0.1." + std::to_string(i));
         CPPUNIT_ASSERT(throttle().retry_after("a@x.test", "203.0.113.9"));
     }
 
@@ -87,9 +90,9 @@ public:
     }
 
     void twenty_failures_from_one_address_block_it() {
-        for (int i = 0; i < 19; ++i) throttle().record_failure("user" + std::to_string(i) + "@x.test", "198.51.100.7");
+        for (int i = 0; i < 19; ++i) record("user" + std::to_string(i) + "@x.test", "198.51.100.7");
         CPPUNIT_ASSERT(!throttle().retry_after("new@x.test", "198.51.100.7"));
-        throttle().record_failure("user19@x.test", "198.51.100.7");
+        record("user19@x.test", "198.51.100.7");
         auto wait = throttle().retry_after("new@x.test", "198.51.100.7");
         CPPUNIT_ASSERT(wait);
         CPPUNIT_ASSERT(*wait > 0 && *wait <= 900);
@@ -109,15 +112,40 @@ public:
     void state_is_shared_through_the_database() {
         // Another process (CGI: every request) sees the same counts.
         fail("a@x.test", "10.0.0.1", 5);
-        auth::LoginThrottle other(t_->app->db, *t_->clock);
+        auth::SqliteStore second({t_->app->config().database_path}, *t_->clock);
+        auth::LoginThrottle other(second.throttle(), *t_->clock);
         CPPUNIT_ASSERT(other.retry_after("a@x.test", "10.0.0.1"));
     }
 
+    void a_blocked_reservation_records_nothing() {
+        fail("a@x.test", "10.0.0.1", 5);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(5), test::login_failures_for(*t_->app, "a@x.test"));
+        auto slot = throttle().reserve("a@x.test", "10.0.0.1");
+        CPPUNIT_ASSERT(slot.retry_after);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), slot.id);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(5), test::login_failures_for(*t_->app, "a@x.test"));
+    }
+
+    void success_takes_the_reservation_back() {
+        // Reserved before the verify: four earlier failures and this attempt
+        // make five, so a sixth may not start while this one verifies.
+        fail("a@x.test", "10.0.0.1", 4);
+        auto slot = throttle().reserve("a@x.test", "10.0.0.1");
+        CPPUNIT_ASSERT(!slot.retry_after);
+        CPPUNIT_ASSERT(throttle().retry_after("a@x.test", "10.0.0.2"));
+        throttle().succeeded(slot.id, "a@x.test");
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::login_failures_for(*t_->app, "a@x.test"));
+        CPPUNIT_ASSERT(!throttle().retry_after("a@x.test", "10.0.0.1"));
+    }
+
 private:
-    auth::LoginThrottle& throttle() { return t_->app->throttle; }
+    auth::LoginThrottle& throttle() { return t_->app->accounts.throttle(); }
+
+    // A failed attempt: reserved, never taken back.
+    void record(const std::string& email, const std::string& ip) { throttle().reserve(email, ip); }
 
     void fail(const std::string& email, const std::string& ip, int times) {
-        for (int i = 0; i < times; ++i) throttle().record_failure(email, ip);
+        for (int i = 0; i < times; ++i) record(email, ip);
     }
 
     std::unique_ptr<test::TestApp> t_;

@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "auth/db.hh"
-#include "auth/users.hh"
+#include "store/sqlite/db.hh"
+#include "store/store.hh"
 #include "support.hh"
 
 class UsersTest : public CppUnit::TestFixture {
@@ -75,7 +75,7 @@ public:
 
     void update_password_hash_records_when() {
         auto id = *users().create("a@x.test", "A", "old-hash", 1);
-        users().update_password_hash(id, "new-hash", 77);
+        users().set_password_hash(id, "new-hash", 77);
         CPPUNIT_ASSERT_EQUAL(std::string("new-hash"), users().find_by_id(id)->password_hash);
         CPPUNIT_ASSERT_EQUAL(std::string("new-hash"), users().find_by_email("a@x.test")->password_hash);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(77), column(id, "password_changed_at"));
@@ -87,7 +87,7 @@ public:
         auto a = *users().create("a@x.test", "A", "ha", 1);
         auto b = *users().create("b@x.test", "B", "hb", 1);
         users().update_name(a, "A2", 2);
-        users().update_password_hash(a, "ha2", 2);
+        users().set_password_hash(a, "ha2", 2);
         CPPUNIT_ASSERT_EQUAL(std::string("B"), users().find_by_id(b)->name);
         CPPUNIT_ASSERT_EQUAL(std::string("hb"), users().find_by_id(b)->password_hash);
     }
@@ -118,11 +118,11 @@ public:
     }
 
 private:
-    auth::UserStore& users() { return t_->app->users; }
+    auth::UserStore& users() { return t_->app->store().users(); }
 
     std::int64_t column(std::int64_t id, const std::string& name) {
         // Only fixed column names from this file reach the SQL text.
-        auto q = t_->app->db.query(name == "updated_at"            ? "SELECT updated_at FROM users WHERE id = ?"
+        auto q = test::db(*t_->app).query(name == "updated_at"            ? "SELECT updated_at FROM users WHERE id = ?"
                                    : name == "password_changed_at" ? "SELECT password_changed_at FROM users WHERE id = ?"
                                                                    : "SELECT created_at FROM users WHERE id = ?");
         q.bind(1, id);

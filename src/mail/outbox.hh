@@ -5,6 +5,7 @@
 // link would no longer work). Messages are stored encrypted with a key
 // derived from SECRET_KEY, since they carry reset links; a sent message is
 // deleted. Several processes may deliver at once: each claims a row first.
+// The rows live in an OutboxStore; this class seals, opens and sends them.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -12,12 +13,12 @@
 namespace auth {
 
 class Clock;
-class Db;
 class Mailer;
+class OutboxStore;
 
 class Outbox {
 public:
-    Outbox(Db& db, const Clock& clock, const std::string& secret_key);
+    Outbox(OutboxStore& store, const Clock& clock, const std::string& secret_key);
 
     void enqueue(const std::string& from, const std::string& to, const std::string& rfc5322, std::int64_t expires_at);
 
@@ -36,7 +37,7 @@ private:
     std::string seal(const std::string& plain, std::string& nonce) const;
     std::string open(const std::string& nonce, const std::string& sealed) const;
 
-    Db& db_;
+    OutboxStore& store_;
     const Clock& clock_;
     std::string key_;
 };

@@ -1,14 +1,12 @@
-#include "store/sessions.hh"
-
 #include <algorithm>
 
 #include "core/clock.hh"
 #include "core/crypto.hh"
-#include "store/db.hh"
+#include "store/sqlite/stores.hh"
 
 namespace auth {
 
-std::string SessionStore::create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) {
+std::string SqliteSessions::create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) {
     std::string token = random_token(32);
     std::int64_t now = clock_.now();
     auto q = db_.query(
@@ -19,18 +17,24 @@ std::string SessionStore::create(std::int64_t user_id, std::string_view client_i
     return token;
 }
 
-std::optional<Session> SessionStore::lookup(std::string_view token) {
+std::optional<Session> SqliteSessions::lookup(std::string_view token) {
     if (!looks_like_token(token)) return std::nullopt;
     std::string digest = token_digest(token);
     Session s;
+    bool before_password_change = false;
     {
-        auto q = db_.query("SELECT id, user_id, created_at, last_seen FROM sessions WHERE token_hash = ?");
+        // A session made before the account's last password change is dead,
+        // whatever raced to create it.
+        auto q = db_.query(
+            "SELECT s.id, s.user_id, s.created_at, s.last_seen, s.created_at >= u.password_changed_at "
+            "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
         q.bind_blob(1, digest);
         if (!q.step()) return std::nullopt;
         s = Session{q.int64(0), q.int64(1), q.int64(2), q.int64(3)};
+        before_password_change = q.int64(4) == 0;
     }
     std::int64_t now = clock_.now();
-    if (now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
+    if (before_password_change || now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
         auto d = db_.query("DELETE FROM sessions WHERE id = ?");
         d.bind(1, s.id).exec();
         return std::nullopt;
@@ -44,18 +48,18 @@ std::optional<Session> SessionStore::lookup(std::string_view token) {
     return s;
 }
 
-void SessionStore::destroy(std::string_view token) {
+void SqliteSessions::destroy(std::string_view token) {
     if (!looks_like_token(token)) return;
     auto q = db_.query("DELETE FROM sessions WHERE token_hash = ?");
     q.bind_blob(1, token_digest(token)).exec();
 }
 
-void SessionStore::destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep) {
+void SqliteSessions::destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep) {
     auto q = db_.query("DELETE FROM sessions WHERE user_id = ? AND id != ?");
     q.bind(1, user_id).bind(2, keep.value_or(-1)).exec();
 }
 
-std::vector<SessionInfo> SessionStore::list_for_user(std::int64_t user_id) {
+std::vector<SessionInfo> SqliteSessions::list_for_user(std::int64_t user_id) {
     std::int64_t now = clock_.now();
     auto q = db_.query(
         "SELECT id, created_at, last_seen, client_ip, user_agent FROM sessions "
@@ -66,19 +70,19 @@ std::vector<SessionInfo> SessionStore::list_for_user(std::int64_t user_id) {
     return out;
 }
 
-bool SessionStore::destroy_for_user(std::int64_t user_id, std::int64_t session_id) {
+bool SqliteSessions::destroy_for_user(std::int64_t user_id, std::int64_t session_id) {
     auto q = db_.query("DELETE FROM sessions WHERE id = ? AND user_id = ?");
     q.bind(1, session_id).bind(2, user_id).exec();
     return db_.changes() == 1;
 }
 
-void SessionStore::purge_expired() {
+void SqliteSessions::purge_expired() {
     std::int64_t now = clock_.now();
     auto q = db_.query("DELETE FROM sessions WHERE last_seen <= ? OR created_at <= ?");
     q.bind(1, now - idle_).bind(2, now - absolute_).exec();
 }
 
-std::int64_t SessionStore::count_for_user(std::int64_t user_id) {
+std::int64_t SqliteSessions::count_for_user(std::int64_t user_id) {
     auto q = db_.query("SELECT count(*) FROM sessions WHERE user_id = ?");
     q.bind(1, user_id);
     q.step();

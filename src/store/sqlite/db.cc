@@ -1,4 +1,4 @@
-#include "store/db.hh"
+#include "store/sqlite/db.hh"
 
 #include <sqlite3.h>
 

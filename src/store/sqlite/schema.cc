@@ -1,8 +1,8 @@
-#include "store/schema.hh"
+#include "store/sqlite/schema.hh"
 
 #include <string>
 
-#include "store/db.hh"
+#include "store/sqlite/db.hh"
 
 namespace auth {
 

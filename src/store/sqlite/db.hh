@@ -10,17 +10,19 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/store.hh"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace auth {
 
-class DbError : public std::runtime_error {
+class DbError : public StoreError {
 public:
-    DbError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
+    DbError(const std::string& what, int code) : StoreError(what), code_(code) {}
     int code() const { return code_; }
     // The database stayed locked past the busy timeout: worth a 503.
-    bool busy() const;
+    bool busy() const override;
     bool unique_violation() const;
 
 private:

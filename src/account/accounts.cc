@@ -1,0 +1,456 @@
+#include "account/accounts.hh"
+
+#include "account/password_policy.hh"
+#include "account/passwords.hh"
+#include "account/pictures.hh"
+#include "core/clock.hh"
+#include "core/config.hh"
+#include "core/log.hh"
+#include "core/validate.hh"
+#include "mail/compose.hh"
+#include "mail/outbox.hh"
+
+namespace auth {
+
+namespace {
+
+std::string account(std::int64_t id) { return "account " + std::to_string(id); }
+
+// "30 minutes", "1 minute" (rounded up); whole hours as hours.
+std::string duration_text(std::int64_t seconds) {
+    if (seconds >= 3600 && seconds % 3600 == 0) {
+        std::int64_t h = seconds / 3600;
+        return std::to_string(h) + (h == 1 ? " hour" : " hours");
+    }
+    std::int64_t m = (seconds + 59) / 60;
+    return std::to_string(m) + (m == 1 ? " minute" : " minutes");
+}
+
+// A link that was valid when checked but could not be used inside the
+// transaction: used or expired meanwhile.
+TokenState lost_race(TokenStore& tokens, std::string_view token) {
+    TokenState now = tokens.check(token).state;
+    return now == TokenState::Valid ? TokenState::Used : now;
+}
+
+}  // namespace
+
+Accounts::Accounts(Store& store, const Clock& clock, const Config& config, PasswordHasher& hasher,
+                   const PasswordPolicy& policy, PictureStore& pictures, const MailComposer& composer, Outbox& outbox)
+    : store_(store),
+      clock_(clock),
+      config_(config),
+      hasher_(hasher),
+      policy_(policy),
+      pictures_(pictures),
+      composer_(composer),
+      outbox_(outbox),
+      throttle_(store.throttle(), clock),
+      notices_(composer, outbox, clock, config.base_url, config.url("/reset")) {}
+
+std::optional<Identity> Accounts::identify(std::string_view session_token) {
+    auto session = store_.sessions().lookup(session_token);
+    if (!session) return std::nullopt;
+    auto user = store_.users().find_by_id(session->user_id);
+    if (!user) return std::nullopt;
+    return Identity{*session, std::move(*user)};
+}
+
+const std::string& Accounts::dummy_hash() {
+    if (!dummy_hash_.empty()) return dummy_hash_;
+    dummy_hash_ = store_.settings().get("dummy_hash").value_or("");
+    if (dummy_hash_.empty() || hasher_.needs_rehash(dummy_hash_)) {
+        dummy_hash_ = hasher_.hash("not a password: " + config_.base_url);
+        store_.settings().put("dummy_hash", dummy_hash_);
+    }
+    return dummy_hash_;
+}
+
+std::optional<std::string> Accounts::password_problem(const std::string& password, const std::string& email,
+                                                      const std::string& name) const {
+    return policy_.problem(password, email, name);
+}
+
+bool Accounts::verify_password(const std::string& hash, const std::string& password) {
+    // Never hand Argon2 more than the policy allows anyone to set.
+    bool ok = password.size() <= kPasswordMaxBytes && hasher_.verify(hash, password);
+    reached(hooks.after_password_verified);
+    return ok;
+}
+
+ReauthCheck Accounts::reauthenticate(const User& user, const std::string& password, const Client& client,
+                                     const char* action) {
+    ReauthCheck c;
+    LoginThrottle::Reservation slot;
+    {
+        auto tx = store_.begin_write();
+        if (auto wait = throttle_.retry_after(user.email, client.ip)) {
+            c.result = Reauth::Throttled;
+            c.retry_after = *wait;
+            return c;
+        }
+        if (password.empty()) {
+            c.result = Reauth::Missing;
+            return c;
+        }
+        slot = throttle_.reserve(user.email, client.ip);
+        tx->commit();
+    }
+    if (!verify_password(user.password_hash, password)) {
+        log_line(std::string(action) + " refused for " + account(user.id) + ": wrong current password");
+        c.result = Reauth::Wrong;
+        return c;
+    }
+    auto tx = store_.begin_write();
+    throttle_.succeeded(slot.id, user.email);
+    tx->commit();
+    return c;
+}
+
+RegisterOutcome Accounts::register_account(const std::string& email, const std::string& name, const std::string& password,
+                                           const Client& client) {
+    std::string hash = hasher_.hash(password);
+    RegisterOutcome out;
+    auto tx = store_.begin_write();
+    auto id = store_.users().create(email, name, hash, clock_.now());
+    if (!id) return out;  // EmailTaken
+    tx->commit();
+    out.result = RegisterResult::Created;
+    out.user_id = *id;
+    log_line(account(*id) + " registered from " + client.ip);
+    return out;
+}
+
+LoginOutcome Accounts::log_in(const std::string& email, const std::string& password, const Client& client,
+                              std::string_view old_session_token) {
+    LoginOutcome out;
+    LoginThrottle::Reservation slot;
+    {
+        auto tx = store_.begin_write();
+        slot = throttle_.reserve(email, client.ip);
+        if (slot.retry_after) {
+            out.result = LoginResult::Throttled;
+            out.retry_after = *slot.retry_after;
+            log_line("login throttled from " + client.ip);
+            return out;
+        }
+        tx->commit();
+    }
+    auto user = store_.users().find_by_email(email);
+    bool ok = verify_password(user ? user->password_hash : dummy_hash(), password) && user;
+    if (!ok) {
+        log_line("login failed from " + client.ip + (user ? " for " + account(user->id) : ""));
+        return out;  // Refused; the reserved failure stays
+    }
+    // A new cost for the same password, made before the transaction (it is
+    // as slow as the verify) and stored only if the hash is still this one.
+    std::string rehashed = hasher_.needs_rehash(user->password_hash) ? hasher_.hash(password) : "";
+
+    auto tx = store_.begin_write();
+    auto now = store_.users().find_by_id(user->id);
+    if (!now || now->password_hash != user->password_hash) {
+        log_line("login refused for " + account(user->id) + ": the password changed while it was checked");
+        return out;
+    }
+    throttle_.succeeded(slot.id, email);
+    if (!rehashed.empty()) store_.users().replace_hash_if(user->id, rehashed, user->password_hash);
+    if (!old_session_token.empty()) store_.sessions().destroy(old_session_token);
+    out.session_token = store_.sessions().create(user->id, client.ip, client.user_agent);
+    tx->commit();
+    out.result = LoginResult::LoggedIn;
+    out.user_id = user->id;
+    log_line(account(user->id) + " logged in from " + client.ip);
+    return out;
+}
+
+void Accounts::log_out(std::string_view session_token) {
+    auto tx = store_.begin_write();
+    store_.sessions().destroy(session_token);
+    tx->commit();
+}
+
+ProfileResult Accounts::update_profile(const User& user, const std::string& name, const std::string* picture,
+                                       const ImageCheck& picture_check, bool remove_picture) {
+    // The file first, under a new name; the database names it in the same
+    // transaction as the name; the file it replaces goes after the commit.
+    std::string stored = picture ? pictures_.write(*picture, *picture_check.type) : "";
+    std::string replaced;
+    try {
+        auto tx = store_.begin_write();
+        store_.users().update_name(user.id, name, clock_.now());
+        if (picture || remove_picture) replaced = store_.users().set_picture(user.id, stored);
+        tx->commit();
+    } catch (...) {
+        if (!stored.empty()) pictures_.remove_file(stored);
+        throw;
+    }
+    if (!replaced.empty()) pictures_.remove_file(replaced);
+    if (picture)
+        log_line(account(user.id) + " set a new picture (" + content_type(*picture_check.type) + ", " +
+                 std::to_string(picture_check.width) + "x" + std::to_string(picture_check.height) + ")");
+    else if (remove_picture && !replaced.empty())
+        log_line(account(user.id) + " removed its picture");
+    return !picture && remove_picture && !replaced.empty() ? ProfileResult::PictureRemoved : ProfileResult::Saved;
+}
+
+void Accounts::set_new_password(const User& user, const std::string& hash, Notice notice, const Client& client) {
+    store_.users().set_password_hash(user.id, hash, clock_.now());
+    store_.sessions().destroy_all_for_user(user.id);
+    store_.reset_tokens().void_all_for_user(user.id);   // a link mailed before must not undo it
+    store_.email_changes().void_all_for_user(user.id);  // nor an address change asked for with the old password
+    throttle_.clear(user.email);
+    notices_.queue(notice, {user.email, user.name, client.ip, ""});
+}
+
+PasswordChangeOutcome Accounts::change_password(const User& user, const std::string& current, const std::string& fresh,
+                                                const std::string& confirm, const Client& client) {
+    PasswordChangeOutcome out;
+    out.reauth = reauthenticate(user, current, client, "password change");
+    if (!out.reauth.ok()) return out;
+    if (auto problem = policy_.problem(fresh, user.email, user.name)) {
+        out.result = PasswordChangeResult::Rejected;
+        out.problem = *problem;
+        return out;
+    }
+    if (fresh != confirm) {
+        out.result = PasswordChangeResult::Mismatch;
+        return out;
+    }
+    std::string hash = hasher_.hash(fresh);
+    auto tx = store_.begin_write();
+    auto now = store_.users().find_by_id(user.id);
+    if (!now || now->password_hash != user.password_hash) {
+        // Changed (or reset) by another request since it was checked: the
+        // password typed is no longer the current one.
+        log_line("password change refused for " + account(user.id) + ": the password changed meanwhile");
+        out.reauth.result = Reauth::Wrong;
+        return out;
+    }
+    set_new_password(*now, hash, Notice::PasswordChanged, client);
+    out.session_token = store_.sessions().create(user.id, client.ip, client.user_agent);
+    tx->commit();
+    out.result = PasswordChangeResult::Changed;
+    log_line(account(user.id) + " changed its password; other sessions ended");
+    return out;
+}
+
+ResetRequestResult Accounts::request_reset(const std::string& email, const Client& client) {
+    std::int64_t now = clock_.now();
+    auto user = store_.users().find_by_email(email);
+    auto tx = store_.begin_write();
+    if (store_.reset_requests().count_from(client.ip, now - 3600) >= kResetRequestsPerAddressPerHour) {
+        log_line("reset requests throttled from " + client.ip);
+        return ResetRequestResult::TooManyFromAddress;
+    }
+    // Recorded for known and unknown addresses alike, so both cost the same.
+    store_.reset_requests().record(email, client.ip, now);
+    TokenStore& links = store_.reset_tokens();
+    if (user && links.issued_since(user->id, now - 3600) < kResetLinksPerAccountPerHour) {
+        std::string token = links.issue(user->id);
+        MailFields f;
+        f.values = {{"NAME", user->name},
+                    {"LINK", config_.url("/reset/confirm?token=" + token)},
+                    {"VALID_FOR", duration_text(links.ttl())},
+                    {"SITE", config_.base_url}};
+        outbox_.enqueue(composer_.from(), user->email,
+                        composer_.compose("reset_mail", user->email, "Reset your password", f, now), now + links.ttl());
+        log_line("reset link queued for " + account(user->id));
+    } else if (user) {
+        log_line("reset link not sent to " + account(user->id) + ": hourly limit reached");
+    }
+    tx->commit();
+    return ResetRequestResult::Accepted;
+}
+
+LinkCheck Accounts::check_reset_link(std::string_view token) {
+    TokenCheck c = store_.reset_tokens().check(token);
+    LinkCheck out{c.state, std::nullopt, ""};
+    if (c.state != TokenState::Valid) return out;
+    out.user = store_.users().find_by_id(c.user_id);
+    if (!out.user) out.state = TokenState::Unknown;
+    return out;
+}
+
+ResetOutcome Accounts::reset_password(std::string_view token, const std::string& fresh, const std::string& confirm,
+                                      const Client& client) {
+    ResetOutcome out;
+    LinkCheck link = check_reset_link(token);
+    out.state = link.state;
+    if (link.state != TokenState::Valid) return out;
+    const User& user = *link.user;
+    if (auto problem = policy_.problem(fresh, user.email, user.name)) {
+        out.result = ResetResult::Rejected;
+        out.problem = *problem;
+        return out;
+    }
+    if (fresh != confirm) {
+        out.result = ResetResult::Mismatch;
+        return out;
+    }
+    std::string hash = hasher_.hash(fresh);
+    auto tx = store_.begin_write();
+    auto consumed = store_.reset_tokens().consume(token);
+    auto now = store_.users().find_by_id(user.id);
+    if (!consumed || consumed->user_id != user.id || !now) {
+        out.state = lost_race(store_.reset_tokens(), token);
+        return out;
+    }
+    set_new_password(*now, hash, Notice::PasswordReset, client);
+    tx->commit();
+    out.result = ResetResult::Done;
+    out.user_id = user.id;
+    log_line(account(user.id) + " reset its password; every session ended");
+    return out;
+}
+
+EmailChangeRequestOutcome Accounts::request_email_change(const User& user, const std::optional<std::string>& new_email,
+                                                         const std::string& current_password, const Client& client) {
+    EmailChangeRequestOutcome out;
+    if (!new_email)
+        out.address = EmailAddressProblem::Invalid;
+    else if (ascii_lower(*new_email) == ascii_lower(user.email))
+        out.address = EmailAddressProblem::Same;
+    // The password is checked (and counted) whatever the address, so both
+    // errors show at once.
+    out.reauth = reauthenticate(user, current_password, client, "email change");
+    if (!out.reauth.ok() || out.address != EmailAddressProblem::None) return out;
+
+    std::int64_t now = clock_.now();
+    TokenStore& links = store_.email_changes();
+    auto tx = store_.begin_write();
+    if (links.issued_since(user.id, now - 3600) >= kEmailChangesPerHour) {
+        log_line("email change refused for " + account(user.id) + ": hourly limit reached");
+        out.result = EmailChangeRequestResult::TooMany;
+        return out;
+    }
+    // Whether another account has the address is not looked at here (that
+    // would tell who has an account); confirming the link finds out.
+    std::string token = links.issue(user.id, *new_email);
+    MailFields f;
+    f.values = {{"NAME", user.name},
+                {"NEW_EMAIL", *new_email},
+                {"LINK", config_.url("/profile/email/confirm?token=" + token)},
+                {"VALID_FOR", duration_text(links.ttl())},
+                {"SITE", config_.base_url}};
+    outbox_.enqueue(composer_.from(), *new_email,
+                    composer_.compose("email_change_mail", *new_email, "Confirm your new email address", f, now),
+                    now + links.ttl());
+    notices_.queue(Notice::EmailChangeRequested, {user.email, user.name, client.ip, *new_email});
+    tx->commit();
+    out.result = EmailChangeRequestResult::Sent;
+    log_line(account(user.id) + " asked to change its email address; link queued");
+    return out;
+}
+
+std::optional<TokenCheck> Accounts::pending_email_change(std::int64_t user_id) {
+    return store_.email_changes().pending(user_id);
+}
+
+bool Accounts::cancel_email_change(std::int64_t user_id) {
+    auto tx = store_.begin_write();
+    if (!store_.email_changes().pending(user_id)) return false;
+    store_.email_changes().void_all_for_user(user_id);
+    tx->commit();
+    log_line(account(user_id) + " cancelled its email change");
+    return true;
+}
+
+LinkCheck Accounts::check_email_link(std::string_view token) {
+    TokenCheck c = store_.email_changes().check(token);
+    LinkCheck out{c.state, std::nullopt, c.payload};
+    if (c.state != TokenState::Valid) return out;
+    out.user = store_.users().find_by_id(c.user_id);
+    if (!out.user) out.state = TokenState::Unknown;
+    return out;
+}
+
+EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const Client& client,
+                                                   const std::optional<Identity>& current) {
+    EmailConfirmOutcome out;
+    TokenStore& links = store_.email_changes();
+    auto tx = store_.begin_write();
+    auto consumed = links.consume(token);
+    if (!consumed) {
+        out.state = lost_race(links, token);
+        if (out.state == TokenState::Valid) out.state = TokenState::Used;
+        return out;
+    }
+    out.user_id = consumed->user_id;
+    out.new_email = consumed->payload;
+    auto user = store_.users().find_by_id(consumed->user_id);
+    if (!user) {
+        out.state = TokenState::Unknown;
+        return out;
+    }
+    if (!store_.users().set_email(user->id, consumed->payload, clock_.now())) {
+        links.void_token(token);
+        tx->commit();
+        out.result = EmailConfirmResult::Taken;
+        log_line("email change of " + account(user->id) + " failed: the address has an account");
+        return out;
+    }
+    links.void_all_for_user(user->id);                  // any older link of the account
+    store_.reset_tokens().void_all_for_user(user->id);  // links sent to the old address
+    // As after a password change, the account's other sessions end: the one
+    // confirming stays if it is the account's own.
+    std::optional<std::int64_t> keep;
+    if (current && current->user.id == user->id) keep = current->session.id;
+    store_.sessions().destroy_all_for_user(user->id, keep);
+    notices_.queue(Notice::EmailChanged, {user->email, user->name, client.ip, consumed->payload});
+    tx->commit();
+    out.result = EmailConfirmResult::Changed;
+    log_line(account(user->id) + " changed its email address from " + client.ip + "; other sessions ended");
+    return out;
+}
+
+std::vector<SessionInfo> Accounts::sessions_of(std::int64_t user_id) { return store_.sessions().list_for_user(user_id); }
+
+EndSessionOutcome Accounts::end_session(const Identity& who, std::int64_t session_id, const std::string& current_password,
+                                        const Client& client) {
+    EndSessionOutcome out;
+    out.reauth = reauthenticate(who.user, current_password, client, "ending sessions");
+    if (!out.reauth.ok()) return out;
+    if (session_id == who.session.id) {
+        out.result = EndSessionResult::Current;
+        return out;
+    }
+    auto tx = store_.begin_write();
+    if (!store_.sessions().destroy_for_user(who.user.id, session_id)) {
+        out.result = EndSessionResult::NotFound;
+        log_line(account(who.user.id) + " tried to end a session that is not one of its own (or ended)");
+        return out;
+    }
+    tx->commit();
+    out.result = EndSessionResult::Ended;
+    log_line(account(who.user.id) + " ended one of its sessions");
+    return out;
+}
+
+EndSessionOutcome Accounts::end_other_sessions(const Identity& who, const std::string& current_password,
+                                               const Client& client) {
+    EndSessionOutcome out;
+    out.reauth = reauthenticate(who.user, current_password, client, "ending sessions");
+    if (!out.reauth.ok()) return out;
+    auto tx = store_.begin_write();
+    store_.sessions().destroy_all_for_user(who.user.id, who.session.id);
+    tx->commit();
+    out.result = EndSessionResult::Ended;
+    log_line(account(who.user.id) + " ended its other sessions");
+    return out;
+}
+
+void Accounts::housekeeping() {
+    std::int64_t now = clock_.now();
+    {
+        auto tx = store_.begin_write();
+        store_.sessions().purge_expired();
+        store_.reset_tokens().purge_old();
+        store_.email_changes().purge_old();
+        store_.reset_requests().purge_before(now - 24 * 3600);
+        throttle_.purge_old();
+        tx->commit();
+    }
+    pictures_.purge_orphans();
+}
+
+}  // namespace auth

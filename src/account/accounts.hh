@@ -1,0 +1,222 @@
+// The account service: every change to an account's state, each one
+// function that returns what happened and makes its change in one write
+// transaction (BEGIN IMMEDIATE on SQLite), in the spirit of Wt::Auth's
+// AuthService. Pages read fields, call one of these and choose the page,
+// the status and the cookies; the rules live here, written once.
+//
+// The slow part of a password check (Argon2, ~40 ms) runs outside any
+// transaction, so the state it was checked against can change meanwhile.
+// Every function that verifies a password therefore re-reads the account
+// inside its write transaction and goes ahead only if the password hash is
+// still the one it verified: a login that overlaps a password change, a
+// reset or "log out other sessions" leaves no session behind.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "account/notices.hh"
+#include "account/throttle.hh"
+#include "core/image_sniff.hh"
+#include "store/store.hh"
+
+namespace auth {
+
+class Clock;
+class MailComposer;
+class Outbox;
+class PasswordHasher;
+class PasswordPolicy;
+class PictureStore;
+struct Config;
+
+// Who is asking, as the log and the notices tell it.
+struct Client {
+    std::string ip;
+    std::string user_agent;
+};
+
+// A logged-in visitor: the live session behind a cookie and its account.
+struct Identity {
+    Session session;
+    User user;
+};
+
+// A password typed again before a change that matters.
+enum class Reauth { Ok, Missing, Wrong, Throttled };
+
+struct ReauthCheck {
+    Reauth result = Reauth::Ok;
+    std::int64_t retry_after = 0;  // with Throttled
+    bool ok() const { return result == Reauth::Ok; }
+};
+
+enum class LoginResult { LoggedIn, Refused, Throttled };
+struct LoginOutcome {
+    LoginResult result = LoginResult::Refused;
+    std::int64_t retry_after = 0;  // with Throttled
+    std::int64_t user_id = 0;
+    std::string session_token;     // with LoggedIn
+};
+
+enum class RegisterResult { Created, EmailTaken };
+struct RegisterOutcome {
+    RegisterResult result = RegisterResult::EmailTaken;
+    std::int64_t user_id = 0;
+};
+
+enum class PasswordChangeResult { Changed, Reauth, Rejected, Mismatch };
+struct PasswordChangeOutcome {
+    PasswordChangeResult result = PasswordChangeResult::Reauth;
+    ReauthCheck reauth;            // why, with Reauth
+    std::string problem;           // why, with Rejected
+    std::string session_token;     // the new session, with Changed
+};
+
+enum class ResetRequestResult { Accepted, TooManyFromAddress };
+
+struct LinkCheck {
+    TokenState state = TokenState::Unknown;
+    std::optional<User> user;   // the account, when the link is valid
+    std::string payload;        // the new address of an email change
+};
+
+enum class ResetResult { Done, BadLink, Rejected, Mismatch };
+struct ResetOutcome {
+    ResetResult result = ResetResult::BadLink;
+    TokenState state = TokenState::Unknown;  // with BadLink
+    std::string problem;                      // with Rejected
+    std::int64_t user_id = 0;
+};
+
+enum class EmailAddressProblem { None, Invalid, Same };
+enum class EmailChangeRequestResult { Sent, Refused, TooMany };
+struct EmailChangeRequestOutcome {
+    EmailChangeRequestResult result = EmailChangeRequestResult::Refused;
+    EmailAddressProblem address = EmailAddressProblem::None;
+    ReauthCheck reauth;
+};
+
+enum class EmailConfirmResult { Changed, Taken, BadLink };
+struct EmailConfirmOutcome {
+    EmailConfirmResult result = EmailConfirmResult::BadLink;
+    TokenState state = TokenState::Unknown;  // with BadLink
+    std::int64_t user_id = 0;
+    std::string new_email;
+};
+
+enum class EndSessionResult { Ended, Reauth, NotFound, Current };
+struct EndSessionOutcome {
+    EndSessionResult result = EndSessionResult::Reauth;
+    ReauthCheck reauth;  // why, with Reauth
+};
+
+enum class ProfileResult { Saved, PictureRemoved };
+
+class Accounts {
+public:
+    // Rate limits of the links mailed on request.
+    static constexpr std::int64_t kResetLinksPerAccountPerHour = 3;
+    static constexpr std::int64_t kResetRequestsPerAddressPerHour = 10;
+    static constexpr std::int64_t kEmailChangesPerHour = 3;
+
+    Accounts(Store& store, const Clock& clock, const Config& config, PasswordHasher& hasher, const PasswordPolicy& policy,
+             PictureStore& pictures, const MailComposer& composer, Outbox& outbox);
+
+    // ---- who is asking ----
+    std::optional<Identity> identify(std::string_view session_token);
+
+    // ---- passwords ----
+    // What is wrong with `password` as a new password of this person, if anything.
+    std::optional<std::string> password_problem(const std::string& password, const std::string& email,
+                                                const std::string& name) const;
+    // The current password, typed again; a wrong one counts as a failed login.
+    ReauthCheck reauthenticate(const User& user, const std::string& password, const Client& client, const char* action);
+
+    // ---- the account's life ----
+    // `password` already accepted by password_problem.
+    RegisterOutcome register_account(const std::string& email, const std::string& name, const std::string& password,
+                                     const Client& client);
+    // Ends `old_session_token` (if any) and makes a new session.
+    LoginOutcome log_in(const std::string& email, const std::string& password, const Client& client,
+                        std::string_view old_session_token = {});
+    void log_out(std::string_view session_token);
+    // The name, and a new picture (bytes accepted by sniff_image) or none.
+    ProfileResult update_profile(const User& user, const std::string& name, const std::string* picture,
+                                 const ImageCheck& picture_check, bool remove_picture);
+
+    // ---- passwords ----
+    // Ends every session, the current one too, and starts a new one for it.
+    PasswordChangeOutcome change_password(const User& user, const std::string& current, const std::string& fresh,
+                                          const std::string& confirm, const Client& client);
+    // Mails a link when the address has an account (within its hourly limit);
+    // known or not, the same work.
+    ResetRequestResult request_reset(const std::string& email, const Client& client);
+    LinkCheck check_reset_link(std::string_view token);
+    ResetOutcome reset_password(std::string_view token, const std::string& fresh, const std::string& confirm,
+                                const Client& client);
+
+    // ---- the email address ----
+    // `new_email` is normalised, or nullopt when what was typed is not an address.
+    EmailChangeRequestOutcome request_email_change(const User& user, const std::optional<std::string>& new_email,
+                                                   const std::string& current_password, const Client& client);
+    std::optional<TokenCheck> pending_email_change(std::int64_t user_id);
+    // False when nothing was waiting.
+    bool cancel_email_change(std::int64_t user_id);
+    LinkCheck check_email_link(std::string_view token);
+    // Ends the account's other sessions; `current` is the session of the
+    // browser that confirms, kept if it is the account's own.
+    EmailConfirmOutcome confirm_email_change(std::string_view token, const Client& client,
+                                             const std::optional<Identity>& current);
+
+    // ---- sessions ----
+    std::vector<SessionInfo> sessions_of(std::int64_t user_id);
+    EndSessionOutcome end_session(const Identity& who, std::int64_t session_id, const std::string& current_password,
+                                  const Client& client);
+    EndSessionOutcome end_other_sessions(const Identity& who, const std::string& current_password, const Client& client);
+
+    // Deletes what has expired: sessions, login failures, old links and
+    // requests, picture files no account uses.
+    void housekeeping();
+
+    // Test hooks: run at a fixed point so that a test can make another
+    // request happen there (never set outside tests).
+    struct Hooks {
+        // After a password was verified, before the write that acts on it.
+        std::function<void()> after_password_verified;
+    };
+    Hooks hooks;
+
+    LoginThrottle& throttle() { return throttle_; }
+
+private:
+    // The dummy hash a login without an account verifies against, so that
+    // it costs what a wrong password costs. Kept in the settings, made again
+    // when the cost changes.
+    const std::string& dummy_hash();
+    // Inside a write transaction: the account's new password hash. Ends
+    // every session, voids reset and email-change links, clears the
+    // throttle and queues the notice. The one place these rules are written.
+    void set_new_password(const User& user, const std::string& hash, Notice notice, const Client& client);
+    bool verify_password(const std::string& hash, const std::string& password);
+    void reached(const std::function<void()>& hook) const {
+        if (hook) hook();
+    }
+
+    Store& store_;
+    const Clock& clock_;
+    const Config& config_;
+    PasswordHasher& hasher_;
+    const PasswordPolicy& policy_;
+    PictureStore& pictures_;
+    const MailComposer& composer_;
+    Outbox& outbox_;
+    LoginThrottle throttle_;
+    Notices notices_;
+    std::string dummy_hash_;
+};
+
+}  // namespace auth

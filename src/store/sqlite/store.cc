@@ -1,0 +1,37 @@
+#include "store/sqlite/schema.hh"
+#include "store/sqlite/stores.hh"
+
+namespace auth {
+
+namespace {
+
+Db& migrated(Db& db) {
+    migrate(db);
+    return db;
+}
+
+class SqliteWrite final : public WriteTransaction {
+public:
+    explicit SqliteWrite(Db& db) : tx_(db) {}
+    void commit() override { tx_.commit(); }
+
+private:
+    Transaction tx_;
+};
+
+}  // namespace
+
+SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
+    : db_(s.path),
+      users_(migrated(db_)),
+      sessions_(db_, clock, s.session_idle_timeout, s.session_absolute_timeout),
+      throttle_(db_),
+      reset_requests_(db_),
+      reset_tokens_(db_, clock, {"reset_tokens", nullptr}, s.reset_token_ttl),
+      email_changes_(db_, clock, {"email_changes", "new_email"}, s.email_change_ttl),
+      outbox_(db_),
+      settings_(db_) {}
+
+std::unique_ptr<WriteTransaction> SqliteStore::begin_write() { return std::make_unique<SqliteWrite>(db_); }
+
+}  // namespace auth

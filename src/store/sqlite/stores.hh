@@ -1,0 +1,172 @@
+// The stores of store/store.hh over one SQLite connection (db.hh). Each
+// class runs SQL on its own tables only; SqliteStore opens (creating or
+// migrating) the database and hands them out.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "store/sqlite/db.hh"
+#include "store/store.hh"
+
+namespace auth {
+
+class Clock;
+
+class SqliteUsers final : public UserStore {
+public:
+    explicit SqliteUsers(Db& db) : db_(db) {}
+    std::optional<User> find_by_email(std::string_view email) override;
+    std::optional<User> find_by_id(std::int64_t id) override;
+    std::optional<std::int64_t> create(std::string_view email, std::string_view name, std::string_view password_hash,
+                                       std::int64_t now) override;
+    void update_name(std::int64_t id, std::string_view name, std::int64_t now) override;
+    void set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) override;
+    bool replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) override;
+    bool set_email(std::int64_t id, std::string_view email, std::int64_t now) override;
+    std::string set_picture(std::int64_t id, std::string_view name) override;
+    std::vector<std::string> pictures_in_use() override;
+    std::int64_t count() override;
+
+private:
+    Db& db_;
+};
+
+class SqliteSessions final : public SessionStore {
+public:
+    SqliteSessions(Db& db, const Clock& clock, std::int64_t idle_timeout, std::int64_t absolute_timeout)
+        : db_(db), clock_(clock), idle_(idle_timeout), absolute_(absolute_timeout) {}
+    std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) override;
+    std::optional<Session> lookup(std::string_view token) override;
+    void destroy(std::string_view token) override;
+    void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) override;
+    bool destroy_for_user(std::int64_t user_id, std::int64_t session_id) override;
+    std::vector<SessionInfo> list_for_user(std::int64_t user_id) override;
+    std::int64_t count_for_user(std::int64_t user_id) override;
+    void purge_expired() override;
+
+private:
+    Db& db_;
+    const Clock& clock_;
+    std::int64_t idle_;
+    std::int64_t absolute_;
+};
+
+class SqliteThrottle final : public ThrottleStore {
+public:
+    explicit SqliteThrottle(Db& db) : db_(db) {}
+    std::optional<std::int64_t> nth_failure_for_email(std::string_view email, std::int64_t since, std::int64_t n) override;
+    std::optional<std::int64_t> nth_failure_from(std::string_view client_ip, std::int64_t since, std::int64_t n) override;
+    std::int64_t record(std::string_view email, std::string_view client_ip, std::int64_t now) override;
+    void take_back(std::int64_t id) override;
+    void clear(std::string_view email) override;
+    void purge_before(std::int64_t t) override;
+
+private:
+    Db& db_;
+};
+
+class SqliteResetRequests final : public ResetRequestStore {
+public:
+    explicit SqliteResetRequests(Db& db) : db_(db) {}
+    void record(std::string_view email, std::string_view client_ip, std::int64_t now) override;
+    std::int64_t count_from(std::string_view client_ip, std::int64_t since) override;
+    void purge_before(std::int64_t t) override;
+
+private:
+    Db& db_;
+};
+
+// One implementation for every table of single-use tokens: reset_tokens
+// (no payload) and email_changes (the new address as payload). Both tables
+// have token_hash, user_id, created_at, expires_at, used_at and voided.
+class SqliteTokens final : public TokenStore {
+public:
+    struct Table {
+        const char* name;            // "reset_tokens"
+        const char* payload_column;  // "new_email", or nullptr for none
+    };
+    SqliteTokens(Db& db, const Clock& clock, Table table, std::int64_t ttl);
+    std::string issue(std::int64_t user_id, std::string_view payload = {}) override;
+    TokenCheck check(std::string_view token) override;
+    std::optional<TokenCheck> consume(std::string_view token) override;
+    void void_token(std::string_view token) override;
+    void void_all_for_user(std::int64_t user_id) override;
+    std::int64_t issued_since(std::int64_t user_id, std::int64_t since) override;
+    std::optional<TokenCheck> pending(std::int64_t user_id) override;
+    void purge_old() override;
+    std::int64_t ttl() const override { return ttl_; }
+
+private:
+    Db& db_;
+    const Clock& clock_;
+    std::int64_t ttl_;
+    bool has_payload_;
+    // The statements for this table, built once from its name.
+    std::string insert_, select_, consume_, void_one_, void_all_, issued_since_, pending_, purge_;
+};
+
+class SqliteOutbox final : public OutboxStore {
+public:
+    explicit SqliteOutbox(Db& db) : db_(db) {}
+    void add(std::string_view sender, std::string_view recipient, std::string_view nonce, std::string_view sealed,
+             std::int64_t now, std::int64_t expires_at) override;
+    std::vector<QueuedMail> drop_expired(std::int64_t now) override;
+    std::optional<QueuedMail> claim_next(std::int64_t now, std::int64_t lease) override;
+    void delivered(std::int64_t id) override;
+    void failed(std::int64_t id, std::int64_t attempts, std::int64_t next_attempt_at, std::string_view error) override;
+    bool has_due(std::int64_t now) override;
+    std::int64_t pending() override;
+
+private:
+    Db& db_;
+};
+
+class SqliteSettings final : public SettingsStore {
+public:
+    explicit SqliteSettings(Db& db) : db_(db) {}
+    std::optional<std::string> get(std::string_view key) override;
+    void put(std::string_view key, std::string_view value) override;
+
+private:
+    Db& db_;
+};
+
+struct StoreSettings {
+    std::string path;
+    std::int64_t session_idle_timeout = 1800;
+    std::int64_t session_absolute_timeout = 43200;
+    std::int64_t reset_token_ttl = 1800;
+    std::int64_t email_change_ttl = 86400;
+};
+
+class SqliteStore final : public Store {
+public:
+    // Opens the database file, creating or migrating it; throws DbError.
+    SqliteStore(const StoreSettings& settings, const Clock& clock);
+    std::unique_ptr<WriteTransaction> begin_write() override;
+    UserStore& users() override { return users_; }
+    SessionStore& sessions() override { return sessions_; }
+    ThrottleStore& throttle() override { return throttle_; }
+    ResetRequestStore& reset_requests() override { return reset_requests_; }
+    TokenStore& reset_tokens() override { return reset_tokens_; }
+    TokenStore& email_changes() override { return email_changes_; }
+    OutboxStore& outbox() override { return outbox_; }
+    SettingsStore& settings() override { return settings_; }
+
+    // The connection itself: for the schema tools and for tests.
+    Db& db() { return db_; }
+
+private:
+    Db db_;
+    SqliteUsers users_;
+    SqliteSessions sessions_;
+    SqliteThrottle throttle_;
+    SqliteResetRequests reset_requests_;
+    SqliteTokens reset_tokens_;
+    SqliteTokens email_changes_;
+    SqliteOutbox outbox_;
+    SqliteSettings settings_;
+};
+
+}  // namespace auth

@@ -1,0 +1,34 @@
+#include "core/validate.hh"
+#include "store/sqlite/stores.hh"
+
+namespace auth {
+
+std::optional<std::int64_t> SqliteThrottle::nth_failure_for_email(std::string_view email, std::int64_t since, std::int64_t n) {
+    auto q = db_.query("SELECT at FROM login_failures WHERE email = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?");
+    q.bind(1, ascii_lower(email)).bind(2, since).bind(3, n - 1);
+    if (!q.step()) return std::nullopt;
+    return q.int64(0);
+}
+
+std::optional<std::int64_t> SqliteThrottle::nth_failure_from(std::string_view client_ip, std::int64_t since, std::int64_t n) {
+    auto q = db_.query("SELECT at FROM login_failures WHERE client_ip = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?");
+    q.bind(1, client_ip).bind(2, since).bind(3, n - 1);
+    if (!q.step()) return std::nullopt;
+    return q.int64(0);
+}
+
+std::int64_t SqliteThrottle::record(std::string_view email, std::string_view client_ip, std::int64_t now) {
+    auto q = db_.query("INSERT INTO login_failures (email, client_ip, at) VALUES (?, ?, ?)");
+    q.bind(1, ascii_lower(email)).bind(2, client_ip).bind(3, now).exec();
+    return db_.last_insert_rowid();
+}
+
+void SqliteThrottle::take_back(std::int64_t id) { db_.query("DELETE FROM login_failures WHERE id = ?").bind(1, id).exec(); }
+
+void SqliteThrottle::clear(std::string_view email) {
+    db_.query("DELETE FROM login_failures WHERE email = ?").bind(1, ascii_lower(email)).exec();
+}
+
+void SqliteThrottle::purge_before(std::int64_t t) { db_.query("DELETE FROM login_failures WHERE at <= ?").bind(1, t).exec(); }
+
+}  // namespace auth

@@ -1,0 +1,110 @@
+#include "store/sqlite/stores.hh"
+
+namespace auth {
+
+namespace {
+
+constexpr const char* kColumns = "id, email, name, password_hash, created_at, picture, password_changed_at";
+
+User read_user(const Statement& q) {
+    return User{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.is_null(5) ? std::string() : q.text(5), q.int64(6)};
+}
+
+}  // namespace
+
+std::optional<User> SqliteUsers::find_by_email(std::string_view email) {
+    static const std::string sql = std::string("SELECT ") + kColumns + " FROM users WHERE email = ?";
+    auto q = db_.query(sql.c_str());
+    q.bind(1, email);
+    if (!q.step()) return std::nullopt;
+    return read_user(q);
+}
+
+std::optional<User> SqliteUsers::find_by_id(std::int64_t id) {
+    static const std::string sql = std::string("SELECT ") + kColumns + " FROM users WHERE id = ?";
+    auto q = db_.query(sql.c_str());
+    q.bind(1, id);
+    if (!q.step()) return std::nullopt;
+    return read_user(q);
+}
+
+std::optional<std::int64_t> SqliteUsers::create(std::string_view email, std::string_view name,
+                                                std::string_view password_hash, std::int64_t now) {
+    try {
+        auto q = db_.query(
+            "INSERT INTO users (email, name, password_hash, created_at, updated_at, password_changed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)");
+        q.bind(1, email).bind(2, name).bind(3, password_hash).bind(4, now).bind(5, now).bind(6, now);
+        q.exec();
+    } catch (const DbError& e) {
+        if (e.unique_violation()) return std::nullopt;
+        throw;
+    }
+    return db_.last_insert_rowid();
+}
+
+void SqliteUsers::update_name(std::int64_t id, std::string_view name, std::int64_t now) {
+    auto q = db_.query("UPDATE users SET name = ?, updated_at = ? WHERE id = ?");
+    q.bind(1, name).bind(2, now).bind(3, id);
+    q.exec();
+}
+
+void SqliteUsers::set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) {
+    auto q = db_.query("UPDATE users SET password_hash = ?, updated_at = ?, password_changed_at = ? WHERE id = ?");
+    q.bind(1, password_hash).bind(2, now).bind(3, now).bind(4, id);
+    q.exec();
+}
+
+bool SqliteUsers::replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) {
+    auto q = db_.query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?");
+    q.bind(1, fresh).bind(2, id).bind(3, expected);
+    q.exec();
+    return db_.changes() == 1;
+}
+
+bool SqliteUsers::set_email(std::int64_t id, std::string_view email, std::int64_t now) {
+    {
+        auto other = db_.query("SELECT 1 FROM users WHERE email = ? AND id != ?");
+        other.bind(1, email).bind(2, id);
+        if (other.step()) return false;
+    }
+    try {
+        auto q = db_.query("UPDATE users SET email = ?, updated_at = ? WHERE id = ?");
+        q.bind(1, email).bind(2, now).bind(3, id).exec();
+    } catch (const DbError& e) {
+        if (e.unique_violation()) return false;
+        throw;
+    }
+    return true;
+}
+
+std::string SqliteUsers::set_picture(std::int64_t id, std::string_view name) {
+    std::string old;
+    {
+        auto q = db_.query("SELECT picture FROM users WHERE id = ?");
+        q.bind(1, id);
+        if (q.step() && !q.is_null(0)) old = q.text(0);
+    }
+    auto u = db_.query("UPDATE users SET picture = ? WHERE id = ?");
+    if (name.empty())
+        u.bind_null(1);
+    else
+        u.bind(1, name);
+    u.bind(2, id).exec();
+    return old;
+}
+
+std::vector<std::string> SqliteUsers::pictures_in_use() {
+    std::vector<std::string> names;
+    auto q = db_.query("SELECT picture FROM users WHERE picture IS NOT NULL");
+    while (q.step()) names.push_back(q.text(0));
+    return names;
+}
+
+std::int64_t SqliteUsers::count() {
+    auto q = db_.query("SELECT count(*) FROM users");
+    q.step();
+    return q.int64(0);
+}
+
+}  // namespace auth

@@ -1,0 +1,229 @@
+// What the site keeps, as interfaces: the account service and the pages see
+// only these, never a database. Each store owns its tables and writes no
+// other store's. SQLite implements them (store/sqlite/); another database
+// can implement them too, without a change above this layer.
+//
+// Every change that must hold together runs inside one write transaction
+// (Store::begin_write): on SQLite that is BEGIN IMMEDIATE, which makes
+// writers take turns, so a read inside it sees the state it will change.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace auth {
+
+struct User {
+    std::int64_t id = 0;
+    std::string email;
+    std::string name;
+    std::string password_hash;
+    std::int64_t created_at = 0;
+    std::string picture;  // file name in PICTURE_DIR, "" for none
+    std::int64_t password_changed_at = 0;
+};
+
+// Accounts. Emails are stored normalised (see normalize_email) and compared
+// without regard to ASCII case, so two spellings of one address are one
+// account and a concurrent second registration fails cleanly.
+class UserStore {
+public:
+    virtual ~UserStore() = default;
+    virtual std::optional<User> find_by_email(std::string_view email) = 0;
+    virtual std::optional<User> find_by_id(std::int64_t id) = 0;
+    // The new user's id, or nullopt if the email is taken.
+    virtual std::optional<std::int64_t> create(std::string_view email, std::string_view name,
+                                               std::string_view password_hash, std::int64_t now) = 0;
+    virtual void update_name(std::int64_t id, std::string_view name, std::int64_t now) = 0;
+    // A new password: password_changed_at becomes `now`.
+    virtual void set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) = 0;
+    // The same password at a new cost (rehash at login), only if the stored
+    // hash is still `expected`; password_changed_at stays. False if it changed.
+    virtual bool replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) = 0;
+    // False (and nothing changed) if another account has the address.
+    virtual bool set_email(std::int64_t id, std::string_view email, std::int64_t now) = 0;
+    // Makes `name` ("" for none) the user's picture; returns the one it replaces.
+    virtual std::string set_picture(std::int64_t id, std::string_view name) = 0;
+    // Every picture file name some account uses.
+    virtual std::vector<std::string> pictures_in_use() = 0;
+    virtual std::int64_t count() = 0;
+};
+
+struct Session {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::int64_t created_at = 0;
+    std::int64_t last_seen = 0;
+};
+
+// A session as its owner sees it in their list.
+struct SessionInfo {
+    std::int64_t id = 0;
+    std::int64_t created_at = 0;
+    std::int64_t last_seen = 0;
+    std::string client_ip;   // at login
+    std::string user_agent;  // at login, up to 256 bytes
+};
+
+// Logged-in sessions. The browser holds a 256-bit random token; the store
+// keeps only its digest, so a copied database opens no session. A session
+// ends at logout, after the idle timeout without a request, after the
+// absolute timeout, and when the account's password changes: one made
+// before the last password change is never accepted.
+class SessionStore {
+public:
+    virtual ~SessionStore() = default;
+    // A new session; returns the token for the cookie.
+    virtual std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) = 0;
+    // The live session for a token (refreshing last_seen when due); an
+    // expired one is deleted and nullopt returned.
+    virtual std::optional<Session> lookup(std::string_view token) = 0;
+    virtual void destroy(std::string_view token) = 0;
+    // Ends every session of the user except `keep` (a session id), if given.
+    virtual void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) = 0;
+    // Ends one session of the user; false if the user has no such session.
+    virtual bool destroy_for_user(std::int64_t user_id, std::int64_t session_id) = 0;
+    // The user's live sessions, most recently seen first.
+    virtual std::vector<SessionInfo> list_for_user(std::int64_t user_id) = 0;
+    virtual std::int64_t count_for_user(std::int64_t user_id) = 0;
+    // Deletes expired rows; cheap, called now and then.
+    virtual void purge_expired() = 0;
+};
+
+// Failed logins (and wrong current passwords), by email and by client
+// address, inside a sliding window. A failure is reserved before the
+// password is verified and taken back when it was right, so that any number
+// of simultaneous attempts verifies at most the limit.
+class ThrottleStore {
+public:
+    virtual ~ThrottleStore() = default;
+    // When the n-th most recent failure (n >= 1) after `since` happened, for
+    // the email (any case) or from the address; nullopt if there are fewer.
+    virtual std::optional<std::int64_t> nth_failure_for_email(std::string_view email, std::int64_t since, std::int64_t n) = 0;
+    virtual std::optional<std::int64_t> nth_failure_from(std::string_view client_ip, std::int64_t since, std::int64_t n) = 0;
+    // Records one failure at `now`; returns its id (to take it back).
+    virtual std::int64_t record(std::string_view email, std::string_view client_ip, std::int64_t now) = 0;
+    virtual void take_back(std::int64_t id) = 0;
+    // Forgets every failure for the email (a login or a reset succeeded).
+    virtual void clear(std::string_view email) = 0;
+    virtual void purge_before(std::int64_t t) = 0;
+};
+
+// Requests for a reset link, known addresses or not (rate limits).
+class ResetRequestStore {
+public:
+    virtual ~ResetRequestStore() = default;
+    virtual void record(std::string_view email, std::string_view client_ip, std::int64_t now) = 0;
+    virtual std::int64_t count_from(std::string_view client_ip, std::int64_t since) = 0;
+    virtual void purge_before(std::int64_t t) = 0;
+};
+
+enum class TokenState { Valid, Malformed, Unknown, Used, Superseded, Expired };
+
+struct TokenCheck {
+    TokenState state = TokenState::Unknown;
+    std::int64_t user_id = 0;
+    std::string payload;  // what the token is for (the new address of an email change)
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+};
+
+// Single-use links mailed to a person (password reset, email change): 256
+// random bits, kept only as a digest, valid for the store's TTL, usable once;
+// issuing a new one for the account voids the older ones, and so can the
+// account service (a password change voids them all). Consuming is one
+// conditional update that succeeds for exactly one request, however many race.
+class TokenStore {
+public:
+    virtual ~TokenStore() = default;
+    // A new token for the user, with `payload`; older unused ones become void.
+    virtual std::string issue(std::int64_t user_id, std::string_view payload = {}) = 0;
+    virtual TokenCheck check(std::string_view token) = 0;
+    // Marks the token used if it is still valid; what it was, on success.
+    virtual std::optional<TokenCheck> consume(std::string_view token) = 0;
+    // Makes a token void (used or not): it then reads as Superseded.
+    virtual void void_token(std::string_view token) = 0;
+    // Voids every unused token of the user.
+    virtual void void_all_for_user(std::int64_t user_id) = 0;
+    // Tokens issued for the user since `since` (rate limits).
+    virtual std::int64_t issued_since(std::int64_t user_id, std::int64_t since) = 0;
+    // The user's newest token that is still valid, if any.
+    virtual std::optional<TokenCheck> pending(std::int64_t user_id) = 0;
+    // Deletes rows a week past their expiry.
+    virtual void purge_old() = 0;
+    virtual std::int64_t ttl() const = 0;
+};
+
+// A message waiting in the outbox, as the store keeps it (sealed).
+struct QueuedMail {
+    std::int64_t id = 0;
+    std::int64_t attempts = 0;
+    std::string sender;
+    std::string recipient;
+    std::string nonce;
+    std::string sealed;
+    std::string last_error;
+};
+
+// Mail written in the request, sent later. Rows are claimed with a lease
+// before sending, so that several senders never send one message twice.
+class OutboxStore {
+public:
+    virtual ~OutboxStore() = default;
+    virtual void add(std::string_view sender, std::string_view recipient, std::string_view nonce, std::string_view sealed,
+                     std::int64_t now, std::int64_t expires_at) = 0;
+    // Deletes and returns the messages whose time ran out unsent.
+    virtual std::vector<QueuedMail> drop_expired(std::int64_t now) = 0;
+    // The next due message, claimed until now + lease; nullopt if none.
+    virtual std::optional<QueuedMail> claim_next(std::int64_t now, std::int64_t lease) = 0;
+    virtual void delivered(std::int64_t id) = 0;
+    virtual void failed(std::int64_t id, std::int64_t attempts, std::int64_t next_attempt_at, std::string_view error) = 0;
+    virtual bool has_due(std::int64_t now) = 0;
+    virtual std::int64_t pending() = 0;
+};
+
+// Small values the site keeps for itself (the dummy password hash).
+class SettingsStore {
+public:
+    virtual ~SettingsStore() = default;
+    virtual std::optional<std::string> get(std::string_view key) = 0;
+    virtual void put(std::string_view key, std::string_view value) = 0;
+};
+
+// A write transaction: rolled back when it ends without commit().
+class WriteTransaction {
+public:
+    virtual ~WriteTransaction() = default;
+    virtual void commit() = 0;
+};
+
+// All the stores of one database connection.
+class Store {
+public:
+    virtual ~Store() = default;
+    // Starts a write transaction now (waiting for other writers).
+    virtual std::unique_ptr<WriteTransaction> begin_write() = 0;
+
+    virtual UserStore& users() = 0;
+    virtual SessionStore& sessions() = 0;
+    virtual ThrottleStore& throttle() = 0;
+    virtual ResetRequestStore& reset_requests() = 0;
+    virtual TokenStore& reset_tokens() = 0;
+    virtual TokenStore& email_changes() = 0;
+    virtual OutboxStore& outbox() = 0;
+    virtual SettingsStore& settings() = 0;
+};
+
+// A store that failed. busy(): the database stayed locked past its timeout,
+// so the request is worth a 503 and a retry, not a 500.
+class StoreError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+    virtual bool busy() const { return false; }
+};
+
+}  // namespace auth

@@ -1,0 +1,67 @@
+#include "web/routes.hh"
+
+#include <algorithm>
+
+#include "web/app.hh"
+#include "web/responses.hh"
+
+namespace auth {
+
+namespace {
+
+std::string allow_header(unsigned methods) {
+    std::string allow;
+    if (methods & kGet) allow = "GET, HEAD";
+    if (methods & kPost) allow += allow.empty() ? "POST" : ", POST";
+    return allow;
+}
+
+}  // namespace
+
+std::size_t Program::max_body(const std::string& site_path) const {
+    std::size_t limit = 0;
+    for (const Route& r : routes)
+        if (r.matches(site_path)) limit = std::max(limit, r.max_body);
+    return limit ? limit : kDefaultMaxBody;
+}
+
+Response dispatch(const Program& program, const Request& request, App& app) {
+    unsigned allowed = 0;
+    const Route* route = nullptr;
+    unsigned wanted = request.is_get() ? unsigned{kGet} : request.is_post() ? unsigned{kPost} : 0u;
+    for (const Route& r : program.routes) {
+        if (!r.matches(request.path)) continue;
+        allowed |= r.methods;
+        if (!route && (r.methods & wanted)) route = &r;
+    }
+    if (!allowed) return error_page(app, 404, "There is no such page.");
+    bool redirect_get = false;
+    if (!route && wanted == kGet) {
+        // A form's target reloaded: the row of the other method says where to.
+        for (const Route& r : program.routes)
+            if (r.matches(request.path) && r.get_redirect) route = &r, redirect_get = true;
+    }
+    if (!route) {
+        Response r = method_not_allowed(app, allow_header(allowed));
+        for (const Route& other : program.routes)
+            if (other.matches(request.path) && other.referrer_policy) r.set_header("Referrer-Policy", other.referrer_policy);
+        return r;
+    }
+
+    Visitor visitor = identify(request, app);
+    Response response;
+    if (route->access == Access::LoggedIn && !visitor.logged_in())
+        response = login_required(app, request);
+    else if (redirect_get)
+        response = redirect(app, route->get_redirect);
+    else if (wanted == kPost && route->csrf && !csrf_ok(app, request, visitor))
+        response = csrf_failed(app, request, visitor);
+    else
+        response = route->handler(request, app, visitor);
+    finish_cookies(app, visitor, response);
+    if (route->referrer_policy && !response.has_header("Referrer-Policy"))
+        response.set_header("Referrer-Policy", route->referrer_policy);
+    return response;
+}
+
+}  // namespace auth
