@@ -148,8 +148,10 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
 
     auto tx = store_.begin_write();
     auto now = store_.users().find_by_id(user->id);
-    if (!now || now->password_hash != user->password_hash) {
-        log_line("login refused for " + account(user->id) + ": the password changed while it was checked");
+    if (!now || now->password_hash != user->password_hash || now->session_epoch != user->session_epoch) {
+        // A new password, a reset or "log out other sessions" committed while
+        // this password was checked: what it ended must not come back.
+        log_line("login refused for " + account(user->id) + ": its sessions were ended while the password was checked");
         return out;
     }
     throttle_.succeeded(slot.id, email);
@@ -396,6 +398,7 @@ EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const
     std::optional<std::int64_t> keep;
     if (current && current->user.id == user->id) keep = current->session.id;
     store_.sessions().destroy_all_for_user(user->id, keep);
+    store_.users().bump_session_epoch(user->id);
     notices_.queue(Notice::EmailChanged, {user->email, user->name, client.ip, consumed->payload});
     tx->commit();
     out.result = EmailConfirmResult::Changed;
@@ -433,6 +436,7 @@ EndSessionOutcome Accounts::end_other_sessions(const Identity& who, const std::s
     if (!out.reauth.ok()) return out;
     auto tx = store_.begin_write();
     store_.sessions().destroy_all_for_user(who.user.id, who.session.id);
+    store_.users().bump_session_epoch(who.user.id);
     tx->commit();
     out.result = EndSessionResult::Ended;
     log_line(account(who.user.id) + " ended its other sessions");

@@ -203,7 +203,8 @@ private:
     void set_new_password(const User& user, const std::string& hash, Notice notice, const Client& client);
     bool verify_password(const std::string& hash, const std::string& password);
     void reached(const std::function<void()>& hook) const {
-        if (hook) hook();
+        // A copy: the hook may replace itself while it runs.
+        if (std::function<void()> run = hook) run();
     }
 
     Store& store_;

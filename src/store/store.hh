@@ -25,6 +25,8 @@ struct User {
     std::int64_t created_at = 0;
     std::string picture;  // file name in PICTURE_DIR, "" for none
     std::int64_t password_changed_at = 0;
+    // Raised each time the account's sessions are ended wholesale.
+    std::int64_t session_epoch = 0;
 };
 
 // Accounts. Emails are stored normalised (see normalize_email) and compared
@@ -39,8 +41,10 @@ public:
     virtual std::optional<std::int64_t> create(std::string_view email, std::string_view name,
                                                std::string_view password_hash, std::int64_t now) = 0;
     virtual void update_name(std::int64_t id, std::string_view name, std::int64_t now) = 0;
-    // A new password: password_changed_at becomes `now`.
+    // A new password: password_changed_at becomes `now`, the session epoch rises.
     virtual void set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) = 0;
+    // Raises the session epoch: a login verified before this makes no session.
+    virtual void bump_session_epoch(std::int64_t id) = 0;
     // The same password at a new cost (rehash at login), only if the stored
     // hash is still `expected`; password_changed_at stays. False if it changed.
     virtual bool replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) = 0;

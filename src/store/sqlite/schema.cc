@@ -105,6 +105,13 @@ CREATE INDEX sessions_created_at ON sessions(created_at);
 CREATE INDEX login_failures_at ON login_failures(at);
 CREATE INDEX reset_requests_at ON reset_requests(at);
 )sql",
+    // 5: the session epoch of an account, raised whenever its sessions are
+    // ended wholesale (new password, reset, "log out other sessions", new
+    // address): a login that checked the password before that commits
+    // sees it changed and makes no session.
+    R"sql(
+ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

@@ -22,6 +22,7 @@ public:
                                        std::int64_t now) override;
     void update_name(std::int64_t id, std::string_view name, std::int64_t now) override;
     void set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) override;
+    void bump_session_epoch(std::int64_t id) override;
     bool replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) override;
     bool set_email(std::int64_t id, std::string_view email, std::int64_t now) override;
     std::string set_picture(std::int64_t id, std::string_view name) override;

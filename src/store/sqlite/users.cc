@@ -4,10 +4,11 @@ namespace auth {
 
 namespace {
 
-constexpr const char* kColumns = "id, email, name, password_hash, created_at, picture, password_changed_at";
+constexpr const char* kColumns = "id, email, name, password_hash, created_at, picture, password_changed_at, session_epoch";
 
 User read_user(const Statement& q) {
-    return User{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.is_null(5) ? std::string() : q.text(5), q.int64(6)};
+    return User{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.is_null(5) ? std::string() : q.text(5), q.int64(6),
+                q.int64(7)};
 }
 
 }  // namespace
@@ -50,9 +51,15 @@ void SqliteUsers::update_name(std::int64_t id, std::string_view name, std::int64
 }
 
 void SqliteUsers::set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) {
-    auto q = db_.query("UPDATE users SET password_hash = ?, updated_at = ?, password_changed_at = ? WHERE id = ?");
+    auto q = db_.query(
+        "UPDATE users SET password_hash = ?, updated_at = ?, password_changed_at = ?, session_epoch = session_epoch + 1 "
+        "WHERE id = ?");
     q.bind(1, password_hash).bind(2, now).bind(3, now).bind(4, id);
     q.exec();
+}
+
+void SqliteUsers::bump_session_epoch(std::int64_t id) {
+    db_.query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?").bind(1, id).exec();
 }
 
 bool SqliteUsers::replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) {
