@@ -35,6 +35,7 @@ MODULES = (
     "test_bad_input",
     "test_throttle",
     "test_concurrency",
+    "test_races",  # requests released together against the throttle, a password change, a reset (servers of their own)
     "test_timeouts",
     "test_reset",
     "test_profile",  # picture, email change, sessions, notices (a server and maildev of its own for mail)
