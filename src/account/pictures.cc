@@ -12,8 +12,8 @@
 
 #include "core/clock.hh"
 #include "core/crypto.hh"
-#include "store/sqlite/db.hh"
 #include "core/log.hh"
+#include "store/store.hh"
 
 namespace auth {
 

@@ -61,6 +61,30 @@ std::string MacKey::mac(std::string_view message) const {
 
 std::string mac(std::string_view key, std::string_view message) { return MacKey(key).mac(message); }
 
+std::string secretbox_seal(std::string_view key, std::string_view plain, std::string& nonce) {
+    if (key.size() != crypto_secretbox_KEYBYTES) throw CryptoError("secretbox: the key must be 32 bytes");
+    nonce.assign(crypto_secretbox_NONCEBYTES, '\0');
+    randombytes_buf(nonce.data(), nonce.size());
+    std::string out(plain.size() + crypto_secretbox_MACBYTES, '\0');
+    crypto_secretbox_easy(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(plain.data()),
+                          plain.size(), reinterpret_cast<const unsigned char*>(nonce.data()),
+                          reinterpret_cast<const unsigned char*>(key.data()));
+    return out;
+}
+
+std::optional<std::string> secretbox_open(std::string_view key, std::string_view nonce, std::string_view sealed) {
+    if (key.size() != crypto_secretbox_KEYBYTES || nonce.size() != crypto_secretbox_NONCEBYTES ||
+        sealed.size() < crypto_secretbox_MACBYTES)
+        return std::nullopt;
+    std::string out(sealed.size() - crypto_secretbox_MACBYTES, '\0');
+    if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()),
+                                   reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
+                                   reinterpret_cast<const unsigned char*>(nonce.data()),
+                                   reinterpret_cast<const unsigned char*>(key.data())) != 0)
+        return std::nullopt;
+    return out;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     if (a.empty()) return true;

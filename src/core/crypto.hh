@@ -43,6 +43,12 @@ private:
     std::array<unsigned char, 32> key_;  // crypto_generichash_KEYBYTES
 };
 
+// Authenticated encryption (XSalsa20-Poly1305, crypto_secretbox) under a
+// 32-byte key: the ciphertext, with a new random nonce in `nonce`.
+std::string secretbox_seal(std::string_view key, std::string_view plain, std::string& nonce);
+// The plain text, or nullopt if the key is wrong or anything was changed.
+std::optional<std::string> secretbox_open(std::string_view key, std::string_view nonce, std::string_view sealed);
+
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 std::string base64url_encode(std::string_view bytes);

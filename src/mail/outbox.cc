@@ -1,7 +1,5 @@
 #include "mail/outbox.hh"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 #include "core/clock.hh"
@@ -19,37 +17,21 @@ constexpr std::int64_t kClaimSeconds = 120;
 Outbox::Outbox(OutboxStore& store, const Clock& clock, const std::string& secret_key)
     : store_(store), clock_(clock), key_(mac(secret_key, "sessionauth outbox key v1")) {}
 
+std::string Outbox::open(const std::string& nonce, const std::string& sealed) const {
+    auto plain = secretbox_open(key_, nonce, sealed);
+    if (!plain) throw CryptoError("outbox message cannot be opened (was SECRET_KEY changed?)");
+    return *plain;
+}
+
 std::int64_t Outbox::backoff(std::int64_t attempts) {
     std::int64_t wait = 5;
     for (std::int64_t i = 1; i < attempts && wait < 600; ++i) wait *= 2;
     return std::min<std::int64_t>(wait, 600);
 }
 
-std::string Outbox::seal(const std::string& plain, std::string& nonce) const {
-    nonce.assign(crypto_secretbox_NONCEBYTES, '\0');
-    randombytes_buf(nonce.data(), nonce.size());
-    std::string out(plain.size() + crypto_secretbox_MACBYTES, '\0');
-    crypto_secretbox_easy(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(plain.data()),
-                          plain.size(), reinterpret_cast<const unsigned char*>(nonce.data()),
-                          reinterpret_cast<const unsigned char*>(key_.data()));
-    return out;
-}
-
-std::string Outbox::open(const std::string& nonce, const std::string& sealed) const {
-    if (nonce.size() != crypto_secretbox_NONCEBYTES || sealed.size() < crypto_secretbox_MACBYTES)
-        throw CryptoError("outbox message damaged");
-    std::string out(sealed.size() - crypto_secretbox_MACBYTES, '\0');
-    if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()),
-                                   reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
-                                   reinterpret_cast<const unsigned char*>(nonce.data()),
-                                   reinterpret_cast<const unsigned char*>(key_.data())) != 0)
-        throw CryptoError("outbox message cannot be opened (was SECRET_KEY changed?)");
-    return out;
-}
-
 void Outbox::enqueue(const std::string& from, const std::string& to, const std::string& rfc5322, std::int64_t expires_at) {
     std::string nonce;
-    std::string sealed = seal(rfc5322, nonce);
+    std::string sealed = secretbox_seal(key_, rfc5322, nonce);
     store_.add(from, to, nonce, sealed, clock_.now(), expires_at);
 }
 

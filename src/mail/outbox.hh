@@ -34,7 +34,6 @@ public:
     static std::int64_t backoff(std::int64_t attempts);
 
 private:
-    std::string seal(const std::string& plain, std::string& nonce) const;
     std::string open(const std::string& nonce, const std::string& sealed) const;
 
     OutboxStore& store_;
