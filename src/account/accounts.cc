@@ -195,6 +195,15 @@ ProfileResult Accounts::update_profile(const User& user, const std::string& name
     return !picture && remove_picture && !replaced.empty() ? ProfileResult::PictureRemoved : ProfileResult::Saved;
 }
 
+Accounts::NewPassword Accounts::check_new_password(const User& user, const std::string& fresh, const std::string& confirm,
+                                                   std::string& problem) const {
+    if (auto why = policy_.problem(fresh, user.email, user.name)) {
+        problem = *why;
+        return NewPassword::Rejected;
+    }
+    return fresh == confirm ? NewPassword::Ok : NewPassword::Mismatch;
+}
+
 void Accounts::set_new_password(const User& user, const std::string& hash, Notice notice, const Client& client) {
     store_.users().set_password_hash(user.id, hash, clock_.now());
     store_.sessions().destroy_all_for_user(user.id);
@@ -209,14 +218,10 @@ PasswordChangeOutcome Accounts::change_password(const User& user, const std::str
     PasswordChangeOutcome out;
     out.reauth = reauthenticate(user, current, client, "password change");
     if (!out.reauth.ok()) return out;
-    if (auto problem = policy_.problem(fresh, user.email, user.name)) {
-        out.result = PasswordChangeResult::Rejected;
-        out.problem = *problem;
-        return out;
-    }
-    if (fresh != confirm) {
-        out.result = PasswordChangeResult::Mismatch;
-        return out;
+    switch (check_new_password(user, fresh, confirm, out.problem)) {
+        case NewPassword::Rejected: out.result = PasswordChangeResult::Rejected; return out;
+        case NewPassword::Mismatch: out.result = PasswordChangeResult::Mismatch; return out;
+        case NewPassword::Ok: break;
     }
     std::string hash = hasher_.hash(fresh);
     auto tx = store_.begin_write();
@@ -280,14 +285,10 @@ ResetOutcome Accounts::reset_password(std::string_view token, const std::string&
     out.state = link.state;
     if (link.state != TokenState::Valid) return out;
     const User& user = *link.user;
-    if (auto problem = policy_.problem(fresh, user.email, user.name)) {
-        out.result = ResetResult::Rejected;
-        out.problem = *problem;
-        return out;
-    }
-    if (fresh != confirm) {
-        out.result = ResetResult::Mismatch;
-        return out;
+    switch (check_new_password(user, fresh, confirm, out.problem)) {
+        case NewPassword::Rejected: out.result = ResetResult::Rejected; return out;
+        case NewPassword::Mismatch: out.result = ResetResult::Mismatch; return out;
+        case NewPassword::Ok: break;
     }
     std::string hash = hasher_.hash(fresh);
     auto tx = store_.begin_write();

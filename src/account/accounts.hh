@@ -197,6 +197,10 @@ private:
     // it costs what a wrong password costs. Kept in the settings, made again
     // when the cost changes.
     const std::string& dummy_hash();
+    // A new password typed twice: the policy's verdict (why, in `problem`), then the match.
+    enum class NewPassword { Ok, Rejected, Mismatch };
+    NewPassword check_new_password(const User& user, const std::string& fresh, const std::string& confirm,
+                                   std::string& problem) const;
     // Inside a write transaction: the account's new password hash. Ends
     // every session, voids reset and email-change links, clears the
     // throttle and queues the notice. The one place these rules are written.

@@ -500,7 +500,11 @@ def test_email_change_confirmed_by_mail(ctx):
 
     check_status(s.client().submit("/login", {"email": old, "password": password}), 401, "logging in with the old address")
     login(s.client(), new, password)
-    check_status(c.get("/profile"), 200, "the session that asked lives on")
+    # Confirmed from a browser without a session: every session of the
+    # account ends, as after a new password (the one that asked too).
+    r = c.get("/profile")
+    check_status(r, 303, "the session that asked was ended by the confirmation elsewhere")
+    check(r.location.startswith(s.url("/login")), "and goes to log in")
     again = s.client().get(path)
     check_status(again, 410, "the link a second time")
     check_in("already been used", again.text(), "the message")
