@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "auth/validate.hh"
+#include "core/validate.hh"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "auth/env_file.hh"
+#include "core/env_file.hh"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);

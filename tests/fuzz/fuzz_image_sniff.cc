@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "auth/image_sniff.hh"
+#include "core/image_sniff.hh"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view bytes(reinterpret_cast<const char*>(data), size);

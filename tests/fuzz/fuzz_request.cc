@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
-#include "auth/http.hh"
-#include "auth/request_parser.hh"
-#include "auth/validate.hh"
+#include "web/http.hh"
+#include "web/request_parser.hh"
+#include "core/validate.hh"
 
 namespace {
 

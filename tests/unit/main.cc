@@ -11,7 +11,7 @@
 
 #include <iostream>
 
-#include "auth/crypto.hh"
+#include "core/crypto.hh"
 
 namespace {
 

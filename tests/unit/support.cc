@@ -10,8 +10,8 @@
 
 #include <unistd.h>
 
-#include "auth/db.hh"
-#include "auth/validate.hh"
+#include "store/db.hh"
+#include "core/validate.hh"
 #include "pages/pages.hh"
 
 namespace test {

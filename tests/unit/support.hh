@@ -8,11 +8,11 @@
 #include <memory>
 #include <string>
 
-#include "auth/app.hh"
-#include "auth/clock.hh"
-#include "auth/config.hh"
-#include "auth/http.hh"
-#include "auth/mailer.hh"
+#include "web/app.hh"
+#include "core/clock.hh"
+#include "core/config.hh"
+#include "web/http.hh"
+#include "mail/mailer.hh"
 
 namespace test {
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "auth/config.hh"
+#include "core/config.hh"
 #include "support.hh"
 
 namespace {

@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "auth/crypto.hh"
+#include "core/crypto.hh"
 
 class CryptoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(CryptoTest);

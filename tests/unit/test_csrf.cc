@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "auth/crypto.hh"
-#include "auth/csrf.hh"
+#include "core/crypto.hh"
+#include "web/csrf.hh"
 
 namespace {
 

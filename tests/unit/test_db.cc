@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "auth/db.hh"
-#include "auth/schema.hh"
+#include "store/db.hh"
+#include "store/schema.hh"
 #include "support.hh"
 
 namespace {

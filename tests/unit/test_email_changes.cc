@@ -4,9 +4,9 @@
 // at confirmation (case-insensitive, inside the transaction).
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/email_changes.hh"
+#include "core/crypto.hh"
+#include "store/db.hh"
+#include "store/email_changes.hh"
 #include "support.hh"
 
 namespace {

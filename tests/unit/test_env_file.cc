@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "auth/env_file.hh"
+#include "core/env_file.hh"
 #include "support.hh"
 
 namespace {

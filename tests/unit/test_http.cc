@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "auth/http.hh"
+#include "web/http.hh"
 
 namespace {
 

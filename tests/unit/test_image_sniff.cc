@@ -6,7 +6,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 
-#include "auth/image_sniff.hh"
+#include "core/image_sniff.hh"
 #include "support.hh"
 
 namespace {

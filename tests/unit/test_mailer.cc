@@ -28,8 +28,8 @@
 #include <thread>
 #include <vector>
 
-#include "auth/config.hh"
-#include "auth/mailer.hh"
+#include "core/config.hh"
+#include "mail/mailer.hh"
 #include "support.hh"
 
 using test::contains;

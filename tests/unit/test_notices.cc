@@ -4,7 +4,7 @@
 // token.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/notices.hh"
+#include "account/notices.hh"
 #include "support.hh"
 
 using test::contains;

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "auth/db.hh"
-#include "auth/outbox.hh"
+#include "store/db.hh"
+#include "store/outbox.hh"
 #include "support.hh"
 
 using test::contains;

@@ -6,9 +6,9 @@
 // reset voids a pending change.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/responses.hh"
+#include "core/crypto.hh"
+#include "store/db.hh"
+#include "web/responses.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 

@@ -3,8 +3,8 @@
 // rotation, throttling, rehash at login and open redirects.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/crypto.hh"
-#include "auth/passwords.hh"
+#include "core/crypto.hh"
+#include "account/passwords.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 

@@ -10,8 +10,8 @@
 #include <set>
 #include <vector>
 
-#include "auth/responses.hh"
-#include "auth/serve.hh"
+#include "web/responses.hh"
+#include "web/serve.hh"
 #include "pages/pages.hh"
 #include "pages/profile_page.hh"
 #include "support.hh"

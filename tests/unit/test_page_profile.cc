@@ -3,7 +3,7 @@
 // handling, timeouts, IDOR and mass assignment.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/responses.hh"
+#include "web/responses.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 

@@ -10,8 +10,8 @@
 #include <functional>
 #include <set>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
+#include "core/crypto.hh"
+#include "store/db.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "auth/password_policy.hh"
+#include "account/password_policy.hh"
 #include "support.hh"
 
 namespace {

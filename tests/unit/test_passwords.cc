@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "auth/passwords.hh"
+#include "account/passwords.hh"
 #include "support.hh"
 
 namespace {

@@ -12,8 +12,8 @@
 #include <iterator>
 #include <set>
 
-#include "auth/db.hh"
-#include "auth/pictures.hh"
+#include "store/db.hh"
+#include "account/pictures.hh"
 #include "support.hh"
 
 namespace {

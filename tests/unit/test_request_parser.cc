@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-#include "auth/request_parser.hh"
+#include "web/request_parser.hh"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <iterator>
 #include <set>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/reset_tokens.hh"
+#include "core/crypto.hh"
+#include "store/db.hh"
+#include "store/reset_tokens.hh"
 #include "support.hh"
 
 namespace {

@@ -8,9 +8,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "auth/app.hh"
-#include "auth/db.hh"
-#include "auth/serve.hh"
+#include "web/app.hh"
+#include "store/db.hh"
+#include "web/serve.hh"
 #include "support.hh"
 
 namespace {

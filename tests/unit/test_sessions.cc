@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "auth/crypto.hh"
-#include "auth/db.hh"
-#include "auth/sessions.hh"
+#include "core/crypto.hh"
+#include "store/db.hh"
+#include "store/sessions.hh"
 #include "support.hh"
 
 class SessionsTest : public CppUnit::TestFixture {

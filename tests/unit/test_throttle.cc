@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "auth/throttle.hh"
+#include "store/throttle.hh"
 #include "support.hh"
 
 class ThrottleTest : public CppUnit::TestFixture {

@@ -3,7 +3,7 @@
 // comes out.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "auth/user_agent.hh"
+#include "core/user_agent.hh"
 
 namespace {
 

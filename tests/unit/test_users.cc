@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "auth/db.hh"
-#include "auth/users.hh"
+#include "store/db.hh"
+#include "store/users.hh"
 #include "support.hh"
 
 class UsersTest : public CppUnit::TestFixture {

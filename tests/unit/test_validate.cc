@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "auth/validate.hh"
+#include "core/validate.hh"
 
 class ValidateTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(ValidateTest);

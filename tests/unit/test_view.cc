@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "auth/view.hh"
+#include "web/view.hh"
 #include "support.hh"
 
 namespace {
