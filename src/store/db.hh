@@ -1,6 +1,7 @@
 // The SQLite handle: WAL, a busy timeout, foreign keys, prepared statements
-// (cached per process) and BEGIN IMMEDIATE write transactions. The only file
-// that calls sqlite3_* besides the schema.
+// (cached per connection, by their SQL text) and BEGIN IMMEDIATE write
+// transactions. db.cc is the only file in src/ that calls sqlite3_*: the
+// schema and every other caller go through Db, Statement and Transaction.
 #pragma once
 #include <cstddef>
 #include <cstdint>

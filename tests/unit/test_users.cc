@@ -100,7 +100,7 @@ public:
     }
 
     void values_are_stored_literally() {
-        // Bound, never spliced into SQL (SECURITY.md attack 14).
+        // Bound, never spliced into SQL: SQL injection stays text.
         const std::string name = "Robert'); DROP TABLE users;-- <b>";
         auto id = users().create("x'or'1'='1@x.test", name, "h", 1);
         CPPUNIT_ASSERT(id);
