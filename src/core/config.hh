@@ -54,8 +54,11 @@ struct Config {
 using Getenv = std::function<std::optional<std::string>(const std::string&)>;
 
 // Builds a Config from the parsed env file and an environment lookup (which
-// wins over the file). `defaults_root` and `state_root` replace the installed
-// locations as the defaults of TEMPLATE_DIR/data and DATABASE_PATH when set.
+// wins over the file); a missing or invalid value is a ConfigError. The
+// defaults of TEMPLATE_DIR and DATA_DIR lie under SESSIONAUTH_DATADIR, that
+// of DATABASE_PATH under SESSIONAUTH_STATEDIR: both asked of `getenv` only
+// (never of the file), else the install locations compiled in. PICTURE_DIR
+// defaults to pictures/ beside the database.
 Config make_config(const std::map<std::string, std::string>& file, const Getenv& getenv);
 
 // The env file at `env_path` (none if empty), overridden by the process

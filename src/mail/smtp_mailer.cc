@@ -8,9 +8,9 @@
 // the recipient was refused. Certificates are checked by OpenSSL in the
 // relay (system CAs, MAIL_SERVER's name); a bad one ends the send.
 //
-// libesmtp reports most failures as success (PITFALLS.md): a send counts as
-// done only if smtp_start_session returned non-zero, the message status is
-// 2xx, every recipient status is 2xx and, with credentials, AUTH succeeded.
+// libesmtp reports most failures as success: a send counts as done only if
+// smtp_start_session returned non-zero, the message status is 2xx, every
+// recipient status is 2xx and, with credentials, AUTH succeeded.
 #include <cstddef>
 // auth-client.h must come before libesmtp.h (it declares auth_context_t).
 #include <auth-client.h>

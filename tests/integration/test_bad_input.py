@@ -284,7 +284,7 @@ def test_files_not_downloadable(ctx):
              "/../data/common-passwords.txt", "/.env", "/.env.sample", f"/{env_name}", f"/../{env_name}",
              f"/{db_name}", f"/{db_name}-wal", "/sessionauth.sqlite", "/.git/HEAD", "/.git/config", "/../.git/HEAD",
              "/.htaccess", "/.svn/entries", "/.DS_Store", "/lighttpd.conf", "/../etc/lighttpd/sessionauth.conf.in",
-             "/css/", "/js/", "/images/", "/../src/auth/config.cc", "/auth-login", "/../build/auth-login",
+             "/css/", "/js/", "/images/", "/../src/core/config.cc", "/auth-login", "/../build/auth-login",
              "/Makefile.am", "/dev"]
     for path in paths:
         r = c.get(path)

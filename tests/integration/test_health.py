@@ -42,7 +42,7 @@ def test_database_sound(ctx):
 
 def test_failure_budget(ctx):
     """The shared server throttles an address after 20 failed logins in 15 minutes
-    (src/auth/throttle.hh); every test shares 127.0.0.1, so the suite must stay
+    (src/store/throttle.hh); every test shares 127.0.0.1, so the suite must stay
     well below that or later logins fail with 429. Tests that need many failures
     run on servers of their own (test_throttle.py)."""
     n = ctx.server.query("SELECT count(*) AS n FROM login_failures WHERE client_ip = '127.0.0.1'")[0]["n"]

@@ -1,4 +1,4 @@
-"""Login throttling (src/auth/throttle.hh): 5 failures per email or 20 per
+"""Login throttling (src/store/throttle.hh): 5 failures per email or 20 per
 client address within 15 minutes. These tests run on servers of their own,
 so the failures they cause do not throttle the other tests."""
 

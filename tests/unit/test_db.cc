@@ -3,6 +3,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <sqlite3.h>
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -47,6 +48,8 @@ class DbTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(bad_sql_is_a_db_error);
     CPPUNIT_TEST(duplicate_insert_is_a_unique_violation);
     CPPUNIT_TEST(statements_are_prepared_once);
+    CPPUNIT_TEST(statements_are_cached_by_their_text);
+    CPPUNIT_TEST(sql_from_a_destroyed_string_leaves_no_dangling_key);
     CPPUNIT_TEST(statement_is_reset_when_it_goes_out_of_scope);
     CPPUNIT_TEST(binds_and_reads_values);
     CPPUNIT_TEST(migrate_creates_the_latest_schema);
@@ -178,6 +181,59 @@ public:
         CPPUNIT_ASSERT_EQUAL(after_first, prepared_statements(*db_));
         db_->query("SELECT s FROM t").step();
         CPPUNIT_ASSERT_EQUAL(after_first + 1, prepared_statements(*db_));
+    }
+
+    void statements_are_cached_by_their_text() {
+        // Two different buffers, the same text: one statement between them.
+        char first[] = "SELECT x FROM t WHERE x = ?";
+        const std::string second(first);
+        CPPUNIT_ASSERT(static_cast<const void*>(first) != static_cast<const void*>(second.data()));
+        insert(*db_, 4);
+        {
+            auto q = db_->query(first);
+            CPPUNIT_ASSERT(q.bind(1, std::int64_t(4)).step());
+        }
+        int after_first = prepared_statements(*db_);
+        {
+            auto q = db_->query(second);
+            CPPUNIT_ASSERT(q.bind(1, std::int64_t(4)).step());
+            CPPUNIT_ASSERT_EQUAL(std::int64_t(4), q.int64(0));
+        }
+        CPPUNIT_ASSERT_EQUAL(after_first, prepared_statements(*db_));
+        // One buffer, another text written into it: another statement (a
+        // cache keyed by the address would hand back the first one).
+        std::memcpy(first, "SELECT s FROM t WHERE x = ?", sizeof first);
+        db_->query("UPDATE t SET s = 'four' WHERE x = 4").exec();
+        {
+            auto q = db_->query(first);
+            CPPUNIT_ASSERT(q.bind(1, std::int64_t(4)).step());
+            CPPUNIT_ASSERT_EQUAL(std::string("four"), q.text(0));
+        }
+    }
+
+    void sql_from_a_destroyed_string_leaves_no_dangling_key() {
+        insert(*db_, 7);
+        const std::string table = "t";  // as a per-table statement would be built
+        auto select_x = [&] { return "SELECT x FROM " + table + " WHERE x = ? -- long enough for the heap"; };
+        {
+            std::string sql = select_x();
+            auto q = db_->query(sql);
+            CPPUNIT_ASSERT(q.bind(1, std::int64_t(7)).step());
+        }  // the string and its buffer are gone; the cache keeps its own copy
+        int cached = prepared_statements(*db_);
+        {
+            // Same length, other text: likely in the freed buffer.
+            std::string other = "SELECT s FROM " + table + " WHERE x = ? -- long enough for the heap";
+            auto q = db_->query(other);
+            CPPUNIT_ASSERT(q.bind(1, std::int64_t(7)).step());
+            CPPUNIT_ASSERT(q.is_null(0));
+        }
+        CPPUNIT_ASSERT_EQUAL(cached + 1, prepared_statements(*db_));
+        auto q = db_->query(select_x());  // a temporary: found, not prepared again
+        CPPUNIT_ASSERT(q.bind(1, std::int64_t(7)).step());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(7), q.int64(0));
+        CPPUNIT_ASSERT(!q.step());
+        CPPUNIT_ASSERT_EQUAL(cached + 1, prepared_statements(*db_));
     }
 
     void statement_is_reset_when_it_goes_out_of_scope() {

@@ -1,5 +1,8 @@
 // Tests for request_parser: CGI variables and a body stream to a Request,
-// strictly (SECURITY.md attacks 21, 22, 23, 37 and the cgicc pitfalls).
+// strictly: a missing, malformed or too large Content-Length, a short body,
+// bad %-escapes, invalid UTF-8 or NUL, repeated, empty or too many fields,
+// form fields only from the body, other content types, multipart bodies and
+// their boundaries, paths outside BASE_URL, and cookies.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <functional>

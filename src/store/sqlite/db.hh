@@ -1,8 +1,11 @@
 // The SQLite handle: WAL, a busy timeout, foreign keys, prepared statements
-// (cached per process) and BEGIN IMMEDIATE write transactions. The only file
-// that calls sqlite3_* besides the schema.
+// (cached per connection, by their SQL text) and BEGIN IMMEDIATE write
+// transactions. db.cc is the only file in src/ that calls sqlite3_*: the
+// schema and every other caller go through Db, Statement and Transaction.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -38,9 +41,11 @@ public:
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
 
-    // A prepared statement for `sql`, prepared once per process and reset
-    // when the returned Statement goes out of scope.
-    Statement query(const char* sql);
+    // A prepared statement for `sql`, prepared once per connection and reset
+    // when the returned Statement goes out of scope. Cached by the text
+    // itself (a copy), so `sql` may be a temporary or a string built at run
+    // time: the same text always finds the same statement.
+    Statement query(std::string_view sql);
     // Runs statements that take no parameters (schema, pragmas).
     void run(const char* sql);
 
@@ -50,8 +55,14 @@ public:
 
 private:
     struct StmtDeleter { void operator()(sqlite3_stmt* s) const; };
+    // Transparent, with std::equal_to<>: find() takes the string_view as it
+    // is, without building a std::string per lookup.
+    struct SqlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+    };
     sqlite3* db_ = nullptr;
-    std::unordered_map<const char*, std::unique_ptr<sqlite3_stmt, StmtDeleter>> cache_;
+    std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtDeleter>, SqlHash, std::equal_to<>> cache_;
 };
 
 // A cached statement in use; binds with 1-based indexes; resets on scope exit.
