@@ -42,7 +42,6 @@ public:
 
     // A name write() could have made: 43 URL-safe characters, ".png", ".jpg" or ".webp".
     static bool valid_name(std::string_view name);
-    const std::string& dir() const { return dir_; }
 
 private:
     std::string path_of(std::string_view name) const { return dir_ + "/" + std::string(name); }

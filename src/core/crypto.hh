@@ -52,7 +52,6 @@ std::optional<std::string> secretbox_open(std::string_view key, std::string_view
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 std::string base64url_encode(std::string_view bytes);
-std::optional<std::string> base64url_decode(std::string_view text);
 
 // True for strings of exactly `length` URL-safe base64 characters.
 bool looks_like_token(std::string_view text, std::size_t length = 43);

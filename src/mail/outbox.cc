@@ -37,8 +37,6 @@ void Outbox::enqueue(const std::string& from, const std::string& to, const std::
 
 bool Outbox::has_due() { return store_.has_due(clock_.now()); }
 
-std::int64_t Outbox::pending() { return store_.pending(); }
-
 int Outbox::deliver_due(Mailer& mailer, int max) {
     std::int64_t now = clock_.now();
     for (const QueuedMail& m : store_.drop_expired(now))

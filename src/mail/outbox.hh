@@ -28,7 +28,6 @@ public:
 
     // True when a message is waiting and due: a cheap check per request.
     bool has_due();
-    std::int64_t pending();
 
     // Seconds to wait after the n-th failed attempt (n >= 1).
     static std::int64_t backoff(std::int64_t attempts);

@@ -54,7 +54,6 @@ public:
     virtual std::string set_picture(std::int64_t id, std::string_view name) = 0;
     // Every picture file name some account uses.
     virtual std::vector<std::string> pictures_in_use() = 0;
-    virtual std::int64_t count() = 0;
 };
 
 struct Session {
@@ -93,7 +92,6 @@ public:
     virtual bool destroy_for_user(std::int64_t user_id, std::int64_t session_id) = 0;
     // The user's live sessions, most recently seen first.
     virtual std::vector<SessionInfo> list_for_user(std::int64_t user_id) = 0;
-    virtual std::int64_t count_for_user(std::int64_t user_id) = 0;
     // Deletes expired rows; cheap, called now and then.
     virtual void purge_expired() = 0;
 };
@@ -187,7 +185,6 @@ public:
     virtual void delivered(std::int64_t id) = 0;
     virtual void failed(std::int64_t id, std::int64_t attempts, std::int64_t next_attempt_at, std::string_view error) = 0;
     virtual bool has_due(std::int64_t now) = 0;
-    virtual std::int64_t pending() = 0;
 };
 
 // Small values the site keeps for itself (the dummy password hash).

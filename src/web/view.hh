@@ -20,7 +20,6 @@ public:
     // Expands `tpl` with `dict`; throws std::runtime_error on any failure
     // (a missing or malformed template), never returns half a page.
     std::string expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict);
-    const std::string& base_path() const { return base_path_; }
 
 private:
     std::unique_ptr<ctemplate::TemplateCache> cache_;

@@ -10,6 +10,8 @@
 
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "store/sqlite/db.hh"
 #include "store/sqlite/stores.hh"
 #include "web/serve.hh"
@@ -24,6 +26,35 @@ void RecordingMailer::send(const std::string& from, const std::string& to, const
 }
 
 auth::Db& db(auth::App& app) { return dynamic_cast<auth::SqliteStore&>(app.store()).db(); }
+
+namespace {
+std::int64_t count_of(auth::App& app, const char* sql, std::optional<std::int64_t> id = std::nullopt) {
+    auto q = db(app).query(sql);
+    if (id) q.bind(1, *id);
+    q.step();
+    return q.int64(0);
+}
+}  // namespace
+
+std::int64_t user_count(auth::App& app) { return count_of(app, "SELECT count(*) FROM users"); }
+std::int64_t session_count(auth::App& app, std::int64_t user_id) {
+    return count_of(app, "SELECT count(*) FROM sessions WHERE user_id = ?", user_id);
+}
+std::int64_t queued_mails(auth::App& app) { return count_of(app, "SELECT count(*) FROM outbox"); }
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+    std::string out(text.size() * 3 / 4 + 3, '\0');
+    std::size_t len = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr, &len,
+                          &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return std::nullopt;
+    if (end != text.data() + text.size()) return std::nullopt;
+    out.resize(len);
+    return out;
+}
+
+
 
 TempDir::TempDir() {
     const char* base = std::getenv("TMPDIR");

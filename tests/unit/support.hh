@@ -6,7 +6,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/sqlite/db.hh"
@@ -36,6 +38,13 @@ public:
 
 // The app's SQLite connection, to look at tables directly.
 auth::Db& db(auth::App& app);
+// Counts straight from the tables: accounts, one account's session rows,
+// mails waiting in the outbox.
+std::int64_t user_count(auth::App& app);
+std::int64_t session_count(auth::App& app, std::int64_t user_id);
+std::int64_t queued_mails(auth::App& app);
+// URL-safe base64 without padding, decoded (nullopt if it is not that).
+std::optional<std::string> base64url_decode(std::string_view text);
 
 class ManualClock final : public auth::Clock {
 public:

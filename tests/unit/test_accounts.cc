@@ -55,7 +55,7 @@ class AccountsTest : public CppUnit::TestFixture {
     auth::App& app() { return *t_->app; }
     auth::Accounts& accounts() { return t_->app->accounts; }
     auth::User user() { return *app().store().users().find_by_id(id_); }
-    std::int64_t sessions() { return app().store().sessions().count_for_user(id_); }
+    std::int64_t sessions() { return test::session_count(app(), id_); }
     bool opens(const std::string& token) { return accounts().identify(token).has_value(); }
     auth::Identity logged_in(const auth::Client& c = kHere) {
         auto login = accounts().log_in(kEmail, test::kGoodPassword, c);
@@ -278,22 +278,22 @@ public:
         app().store().email_changes().issue(id_, "x@new.example");
         app().store().reset_tokens().issue(id_);
         accounts().log_in(kEmail, "wrong", kHere);
-        std::int64_t queued = app().outbox.pending();
+        std::int64_t queued = test::queued_mails(app());
         auto change = accounts().change_password(a.user, test::kGoodPassword, kNew, kNew, kHere);
         CPPUNIT_ASSERT(change.result == auth::PasswordChangeResult::Changed);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), sessions());  // the new one of the browser that changed it
-        CPPUNIT_ASSERT_EQUAL(queued + 1, app().outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(queued + 1, test::queued_mails(app()));
         check_after("change");
 
         CPPUNIT_ASSERT(accounts().log_in(kEmail, kNew, kThere).result == auth::LoginResult::LoggedIn);
         app().store().email_changes().issue(id_, "y@new.example");
         std::string link = app().store().reset_tokens().issue(id_);
         accounts().log_in(kEmail, "wrong", kHere);
-        queued = app().outbox.pending();
+        queued = test::queued_mails(app());
         CPPUNIT_ASSERT(accounts().reset_password(link, "another fine passphrase", "another fine passphrase", kHere).result ==
                        auth::ResetResult::Done);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), sessions());
-        CPPUNIT_ASSERT_EQUAL(queued + 1, app().outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(queued + 1, test::queued_mails(app()));
         check_after("reset");
     }
 };

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/crypto.hh"
+#include "support.hh"
 
 class CryptoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(CryptoTest);
@@ -13,9 +14,6 @@ class CryptoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(ten_thousand_tokens_are_unique);
     CPPUNIT_TEST(base64url_known_values);
     CPPUNIT_TEST(base64url_round_trips_every_length);
-    CPPUNIT_TEST(base64url_decode_refuses_padding_and_junk);
-    CPPUNIT_TEST(base64url_decode_refuses_standard_alphabet);
-    CPPUNIT_TEST(base64url_decode_refuses_impossible_and_noncanonical_tails);
     CPPUNIT_TEST(token_digest_is_32_bytes_and_deterministic);
     CPPUNIT_TEST(token_digest_differs_per_token);
     CPPUNIT_TEST(mac_depends_on_key_and_message);
@@ -36,12 +34,12 @@ public:
     }
 
     void random_token_encodes_the_requested_bytes() {
-        auto decoded = auth::base64url_decode(auth::random_token(32));
+        auto decoded = test::base64url_decode(auth::random_token(32));
         CPPUNIT_ASSERT(decoded);
         CPPUNIT_ASSERT_EQUAL(std::size_t(32), decoded->size());
         std::string t16 = auth::random_token(16);
         CPPUNIT_ASSERT_EQUAL(std::size_t(22), t16.size());
-        CPPUNIT_ASSERT_EQUAL(std::size_t(16), auth::base64url_decode(t16)->size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(16), test::base64url_decode(t16)->size());
     }
 
     void ten_thousand_tokens_are_unique() {
@@ -58,9 +56,9 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("aGVsbG8"), auth::base64url_encode("hello"));
         CPPUNIT_ASSERT_EQUAL(std::string("-_8"), auth::base64url_encode("\xfb\xff"));
         CPPUNIT_ASSERT_EQUAL(std::string(), auth::base64url_encode(""));
-        CPPUNIT_ASSERT_EQUAL(std::string("hello"), *auth::base64url_decode("aGVsbG8"));
-        CPPUNIT_ASSERT_EQUAL(std::string("\xfb\xff"), *auth::base64url_decode("-_8"));
-        auto empty = auth::base64url_decode("");
+        CPPUNIT_ASSERT_EQUAL(std::string("hello"), *test::base64url_decode("aGVsbG8"));
+        CPPUNIT_ASSERT_EQUAL(std::string("\xfb\xff"), *test::base64url_decode("-_8"));
+        auto empty = test::base64url_decode("");
         CPPUNIT_ASSERT(empty && empty->empty());
     }
 
@@ -69,28 +67,11 @@ public:
         for (int n = 0; n < 80; ++n) {
             std::string encoded = auth::base64url_encode(bytes);
             CPPUNIT_ASSERT_EQUAL(std::string::npos, encoded.find('='));
-            auto decoded = auth::base64url_decode(encoded);
+            auto decoded = test::base64url_decode(encoded);
             CPPUNIT_ASSERT_MESSAGE(encoded, decoded.has_value());
             CPPUNIT_ASSERT_EQUAL(bytes, *decoded);
             bytes += static_cast<char>((n * 97 + 13) & 0xff);  // includes NUL and high bytes
         }
-    }
-
-    void base64url_decode_refuses_padding_and_junk() {
-        for (const char* bad : {"aGVsbG8=", "aGVsbG8==", "aGVsbG8 ", " aGVsbG8", "aGVsbG8!", "aGVs bG8", "aGVsbG8\n", "aGVsbG8.x"})
-            CPPUNIT_ASSERT_MESSAGE(bad, !auth::base64url_decode(bad));
-        CPPUNIT_ASSERT(!auth::base64url_decode(std::string("aGVsbG8\0", 8)));
-    }
-
-    void base64url_decode_refuses_standard_alphabet() {
-        CPPUNIT_ASSERT(!auth::base64url_decode("+/8"));
-        CPPUNIT_ASSERT(!auth::base64url_decode("ab/c"));
-    }
-
-    void base64url_decode_refuses_impossible_and_noncanonical_tails() {
-        CPPUNIT_ASSERT(!auth::base64url_decode("a"));       // 6 bits cannot be a byte
-        CPPUNIT_ASSERT(!auth::base64url_decode("aGVsb"));   // 5 characters: no whole number of bytes
-        CPPUNIT_ASSERT(!auth::base64url_decode("aGVsbG9"));  // unused bits set
     }
 
     void token_digest_is_32_bytes_and_deterministic() {

@@ -94,7 +94,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(kBase + "/profile", test::header_value(r, "Location"));
         CPPUNIT_ASSERT_EQUAL(std::string("email_change_sent"), test::set_cookie_value(r, "flash"));
         CPPUNIT_ASSERT_EQUAL(kEmail, a.user().email);  // nothing changes yet
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), a.t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), test::queued_mails(*a.t.app));
         auto sent = a.mails();
         CPPUNIT_ASSERT_EQUAL(std::size_t(2), sent.size());
         auto link = a.mail_to(sent, kNew);
@@ -165,7 +165,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(422, r.status);
         CPPUNIT_ASSERT(contains(r.body, "Enter your current password."));
         CPPUNIT_ASSERT(!a.t.app->store().email_changes().pending(a.id));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), a.t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*a.t.app));
         // After 5 wrong passwords even the right one waits.
         for (int i = 0; i < 4; ++i) a.ask(kNew, "not my passphrase at all");
         r = a.ask(kNew);
@@ -187,7 +187,7 @@ public:
         auth::Response same = a.ask("ADA@Example.test");
         CPPUNIT_ASSERT_EQUAL(422, same.status);
         CPPUNIT_ASSERT(contains(same.body, "That is already your email address."));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), a.t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*a.t.app));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::login_failures_for(*a.t.app, kEmail));
     }
 

@@ -220,7 +220,7 @@ public:
 
     void no_default_accounts() {
         test::TestApp t;
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().users().count());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::user_count(*t.app));
         for (const char* who : {"admin", "root", "test", "admin@localhost", "admin@example.test"}) {
             Browser b(*t.app);
             auth::Response r = test::log_in(b, who, who);
@@ -238,7 +238,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/profile", test::header_value(r, "Location"));
         CPPUNIT_ASSERT_EQUAL(std::string("logged_in"), test::set_cookie_value(r, "flash"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*t.app, id));
         auto session = t.app->store().sessions().lookup(test::set_cookie_value(r, "sid"));
         CPPUNIT_ASSERT(session);
         CPPUNIT_ASSERT_EQUAL(id, session->user_id);

@@ -84,7 +84,7 @@ public:
         auth::Response r = s.b.get(pages::logout, "/logout", {{"csrf_token", s.b.last_csrf_token()}});
         CPPUNIT_ASSERT_EQUAL(200, r.status);
         CPPUNIT_ASSERT(s.t.app->store().sessions().lookup(s.sid));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*s.t.app, s.id));
     }
 
     void post_ends_the_session() {
@@ -93,7 +93,7 @@ public:
         auth::Response r = s.b.post(pages::logout, "/logout", {});
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/?logged_out=1", test::header_value(r, "Location"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::session_count(*s.t.app, s.id));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::session_rows(*s.t.app));
         CPPUNIT_ASSERT(!s.t.app->store().sessions().lookup(s.sid));
         // The account itself is untouched.
@@ -173,7 +173,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(other, kEmail, test::kGoodPassword).status);
         s.b.get(pages::logout, "/logout");
         CPPUNIT_ASSERT_EQUAL(303, s.b.post(pages::logout, "/logout", {}).status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*s.t.app, s.id));
         CPPUNIT_ASSERT_EQUAL(200, other.get(pages::profile, "/profile").status);
     }
 
@@ -213,7 +213,7 @@ public:
         auth::Request rq2 = test::post_from(s.b, "/logout", {{"csrf_token", token_first_session}});
         rq2.cookies["csrf"] = cookies_first["csrf"];
         CPPUNIT_ASSERT_EQUAL(403, pages::logout(rq2, *s.t.app).status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*s.t.app, s.id));
     }
 
     void post_cross_site_is_403() {

@@ -286,7 +286,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(bob_before.name, bob.name);
         CPPUNIT_ASSERT_EQUAL(bob_before.email, bob.email);
         CPPUNIT_ASSERT_EQUAL(bob_before.password_hash, bob.password_hash);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.t.app->store().users().count());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), test::user_count(*s.t.app));
         // The same fields in the query string or in cookies change nothing either.
         auth::Request rq = test::post_from(s.b, "/profile", {{"name", "Third Name"}});
         rq.query = {{"id", std::to_string(other)}, {"user_id", std::to_string(other)}};
@@ -411,12 +411,12 @@ public:
         test::make_user(*s.t.app, "bob@example.test", "bob's own good passphrase", "Bob");
         Browser bob(*s.t.app);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(bob, "bob@example.test", "bob's own good passphrase").status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), test::session_count(*s.t.app, s.id));
 
         CPPUNIT_ASSERT_EQUAL(303, s.b.post(pages::profile, "/profile/password",
                                            pw_form(test::kGoodPassword, kNewPassword, kNewPassword))
                                       .status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*s.t.app, s.id));
         auth::Response r = other.get(pages::profile, "/profile");
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile", test::header_value(r, "Location"));
@@ -476,7 +476,7 @@ public:
         f["csrf_token"] = "";
         CPPUNIT_ASSERT_EQUAL(403, s.b.post(pages::profile, "/profile/password", f).status);
         CPPUNIT_ASSERT_EQUAL(before, s.user().password_hash);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*s.t.app, s.id));
     }
 
     void password_change_throttled_after_wrong_passwords() {
@@ -571,7 +571,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile", test::header_value(r, "Location"));
         CPPUNIT_ASSERT(contains(test::set_cookie_header(r, "sid"), "Max-Age=0"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::session_count(*s.t.app, s.id));
         // Going back in time does not revive it.
         s.t.clock->advance(-idle);
         CPPUNIT_ASSERT(!s.t.app->store().sessions().lookup(sid));
@@ -594,7 +594,7 @@ public:
         auth::Response r = s.b.get(pages::profile, "/profile");
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(kBase + "/login?next=/profile", test::header_value(r, "Location"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.t.app->store().sessions().count_for_user(s.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::session_count(*s.t.app, s.id));
         // A new login starts a new absolute period.
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(s.b, kEmail, test::kGoodPassword).status);
         s.t.clock->advance(500);

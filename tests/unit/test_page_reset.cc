@@ -188,7 +188,7 @@ public:
         auth::Request cross = test::post_from(b, "/reset", {{"email", kEmail}});
         cross.sec_fetch_site = "cross-site";
         CPPUNIT_ASSERT_EQUAL(403, pages::reset(cross, *t.app).status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), table_rows(*t.app, "SELECT count(*) FROM reset_tokens"));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), table_rows(*t.app, "SELECT count(*) FROM reset_requests"));
     }
@@ -208,7 +208,7 @@ public:
         CPPUNIT_ASSERT(r.status >= 400 && r.status < 500);
         r = b.post(pages::reset, "/reset", {{"email", ""}});
         CPPUNIT_ASSERT_EQUAL(422, r.status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
         auth::after_response(*t.app);
         CPPUNIT_ASSERT(t.mailer->sent.empty());
     }
@@ -247,10 +247,10 @@ public:
         CPPUNIT_ASSERT_EQUAL(200, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string("no-referrer"), test::header_value(r, "Referrer-Policy"));
         // Queued, not sent inside the request.
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::queued_mails(*t.app));
         CPPUNIT_ASSERT(t.mailer->sent.empty());
         auth::after_response(*t.app);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         const auto& mail = t.mailer->sent[0];
         CPPUNIT_ASSERT_EQUAL(std::string(kEmail), mail.to);
@@ -304,7 +304,7 @@ public:
         test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
         auth::Response r = ask_for_link(*t.app, "nobody@example.test");
         CPPUNIT_ASSERT_EQUAL(200, r.status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), table_rows(*t.app, "SELECT count(*) FROM reset_tokens"));
         auth::after_response(*t.app);
         CPPUNIT_ASSERT(t.mailer->sent.empty());
@@ -332,7 +332,7 @@ public:
         }
         CPPUNIT_ASSERT_EQUAL(bodies[0], bodies[3]);
         CPPUNIT_ASSERT_EQUAL(std::size_t(3), t.mailer->sent.size());
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(3), table_rows(*t.app, "SELECT count(*) FROM reset_tokens"));
         // Only the newest link works.
         std::string newest = token_in_mail(t.mailer->sent[2].message, "http://127.0.0.1:8080");
@@ -366,7 +366,7 @@ public:
         CPPUNIT_ASSERT(!test::header_value(r, "Retry-After").empty());
         CPPUNIT_ASSERT(contains(r.body, "Too many reset requests"));
         CPPUNIT_ASSERT_EQUAL(std::string("no-referrer"), test::header_value(r, "Referrer-Policy"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
         // Unknown addresses are refused the same way.
         CPPUNIT_ASSERT_EQUAL(429, ask_for_link(*t.app, "nobody@example.test").status);
         // Another address is not affected.
@@ -375,7 +375,7 @@ public:
         auth::Request elsewhere = test::post_from(b, "/reset", {{"email", kEmail}});
         elsewhere.remote_addr = "198.51.100.4";
         CPPUNIT_ASSERT_EQUAL(200, pages::reset(elsewhere, *t.app).status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::queued_mails(*t.app));
         // An hour later the first address may ask again.
         t.clock->advance(3600);
         CPPUNIT_ASSERT_EQUAL(200, ask_for_link(*t.app, "nobody@example.test").status);
@@ -395,7 +395,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(test::without_csrf_token(test::replace_all(ok.body, "nobody@example.test", "EMAIL")),
                              test::without_csrf_token(test::replace_all(r.body, kEmail, "EMAIL")));
         // The mail waits in the outbox and goes out on a later request.
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->outbox.pending());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::queued_mails(*t.app));
         t.mailer->fail = false;
         t.clock->advance(auth::Outbox::backoff(1));
         auth::after_response(*t.app);
@@ -554,12 +554,12 @@ public:
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(phone, kEmail, test::kGoodPassword).status);
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(grace, "grace@example.test", test::kGoodPassword).status);
         t.app->store().sessions().create(uid, "192.0.2.1", "stolen");
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), t.app->store().sessions().count_for_user(uid));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), test::session_count(*t.app, uid));
         std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, set_password(b, token, kNewPassword, kNewPassword).status);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().sessions().count_for_user(uid));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(other));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::session_count(*t.app, uid));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*t.app, other));
         // The old cookies open nothing any more; Grace is still logged in.
         CPPUNIT_ASSERT(contains(laptop.get(pages::home, "/").body, "You are not logged in."));
         CPPUNIT_ASSERT(contains(phone.get(pages::home, "/").body, "You are not logged in."));
@@ -613,7 +613,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string(), test::set_cookie_value(r, sid));
         CPPUNIT_ASSERT(contains(test::set_cookie_header(r, sid), "Max-Age=0"));
         CPPUNIT_ASSERT(!b.cookies().count(sid));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), t.app->store().sessions().count_for_user(uid));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::session_count(*t.app, uid));
         CPPUNIT_ASSERT(contains(b.get(pages::home, "/").body, "You are not logged in."));
     }
 

@@ -227,7 +227,7 @@ public:
             CPPUNIT_ASSERT_EQUAL_MESSAGE(guess, 404, r.status);
         }
         CPPUNIT_ASSERT(alive(bobs_phone));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), t.app->store().sessions().count_for_user(bob.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), test::session_count(*t.app, bob.id));
         // Ending all others ends none of Bob's.
         CPPUNIT_ASSERT_EQUAL(303, ada.end_others().status);
         CPPUNIT_ASSERT(alive(bobs_phone));
@@ -259,7 +259,7 @@ public:
         CPPUNIT_ASSERT(!alive(laptop));
         CPPUNIT_ASSERT(!alive(phone));
         CPPUNIT_ASSERT(alive(ada.b));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(ada.id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*t.app, ada.id));
     }
 
     void needs_csrf_and_a_session() {
@@ -318,9 +318,9 @@ public:
         CPPUNIT_ASSERT_EQUAL(t.clock->now() - 100, list[1].created_at);
         std::int64_t bs = t.app->store().sessions().list_for_user(b).at(0).id;
         CPPUNIT_ASSERT(!t.app->store().sessions().destroy_for_user(a, bs));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(b));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*t.app, b));
         CPPUNIT_ASSERT(t.app->store().sessions().destroy_for_user(a, list[1].id));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), t.app->store().sessions().count_for_user(a));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::session_count(*t.app, a));
         t.clock->advance(1800 - 100);  // the first would be idle now; the second has 100 s left
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.app->store().sessions().list_for_user(a).size());
         t.clock->advance(100);

@@ -63,7 +63,7 @@ public:
     void tearDown() override { t_.reset(); }
 
     void default_folder_is_beside_the_database() {
-        CPPUNIT_ASSERT_EQUAL(t_->dir.file("pictures"), store().dir());
+        CPPUNIT_ASSERT_EQUAL(t_->dir.file("pictures"), t_->app->config().picture_dir);
         test::TempDir d;
         auth::Config c = test::test_config(d);
         CPPUNIT_ASSERT_EQUAL(d.path() + "/pictures", c.picture_dir);
@@ -88,18 +88,18 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string(".jpg"), c.substr(43));
         CPPUNIT_ASSERT_EQUAL(std::string(".webp"), d.substr(43));
         for (const auto& n : {a, b, c, d}) CPPUNIT_ASSERT(PictureStore::valid_name(n));
-        CPPUNIT_ASSERT_EQUAL(fixture("picture.png"), file_bytes(store().dir() + "/" + a));
+        CPPUNIT_ASSERT_EQUAL(fixture("picture.png"), file_bytes(t_->app->config().picture_dir + "/" + a));
         // No temporary file is left behind.
-        CPPUNIT_ASSERT_EQUAL(std::size_t(4), files_in(store().dir()).size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(4), files_in(t_->app->config().picture_dir).size());
     }
 
     void write_creates_a_private_folder_and_file() {
-        CPPUNIT_ASSERT(!std::filesystem::exists(store().dir()));
+        CPPUNIT_ASSERT(!std::filesystem::exists(t_->app->config().picture_dir));
         std::string name = store().write(fixture("picture.png"), ImageType::Png);
         struct stat st {};
-        CPPUNIT_ASSERT_EQUAL(0, ::stat(store().dir().c_str(), &st));
+        CPPUNIT_ASSERT_EQUAL(0, ::stat(t_->app->config().picture_dir.c_str(), &st));
         CPPUNIT_ASSERT_EQUAL(0700u, static_cast<unsigned>(st.st_mode & 0777));
-        CPPUNIT_ASSERT_EQUAL(0, ::stat((store().dir() + "/" + name).c_str(), &st));
+        CPPUNIT_ASSERT_EQUAL(0, ::stat((t_->app->config().picture_dir + "/" + name).c_str(), &st));
         CPPUNIT_ASSERT_EQUAL(0600u, static_cast<unsigned>(st.st_mode & 0777));
         // A folder that cannot be made is an error, not a silent loss.
         test::TestApp bad("http://127.0.0.1:8080", [](auth::Config& c) { c.picture_dir = "/proc/no/such/place"; });
@@ -151,7 +151,7 @@ public:
         std::string name = store().write(fixture("picture.png"), ImageType::Png);
         assign(ada_, name);
         {
-            std::ofstream out(store().dir() + "/" + name, std::ios::binary | std::ios::trunc);
+            std::ofstream out(t_->app->config().picture_dir + "/" + name, std::ios::binary | std::ios::trunc);
             out << "<html><script>alert(1)</script></html>";
         }
         test::CaptureStderr log;
@@ -164,14 +164,14 @@ public:
         // Gone from disk: nothing, and a log line.
         std::string gone = store().write(fixture("picture.png"), ImageType::Png);
         assign(ada_, gone);
-        std::filesystem::remove(store().dir() + "/" + gone);
+        std::filesystem::remove(t_->app->config().picture_dir + "/" + gone);
         CPPUNIT_ASSERT(!store().load(ada_, gone));
     }
 
     void remove_file_deletes_only_picture_names() {
         std::string name = store().write(fixture("picture.png"), ImageType::Png);
         store().remove_file(name);
-        CPPUNIT_ASSERT(!std::filesystem::exists(store().dir() + "/" + name));
+        CPPUNIT_ASSERT(!std::filesystem::exists(t_->app->config().picture_dir + "/" + name));
         store().remove_file(name);  // already gone: no error
         std::ofstream(t_->dir.file("keep.txt")) << "x";
         store().remove_file("../keep.txt");
@@ -183,11 +183,11 @@ public:
         std::string used = store().write(fixture("picture.png"), ImageType::Png);
         std::string orphan = store().write(fixture("picture.png"), ImageType::Png);
         assign(ada_, used);
-        std::ofstream(store().dir() + "/README") << "not ours";
+        std::ofstream(t_->app->config().picture_dir + "/README") << "not ours";
         CPPUNIT_ASSERT_EQUAL(0, store().purge_orphans());  // fresh: maybe still being assigned
         t_->clock->advance(3601);
         CPPUNIT_ASSERT_EQUAL(1, store().purge_orphans());
-        std::set<std::string> left = files_in(store().dir());
+        std::set<std::string> left = files_in(t_->app->config().picture_dir);
         CPPUNIT_ASSERT(left.count(used));
         CPPUNIT_ASSERT(!left.count(orphan));
         CPPUNIT_ASSERT(left.count("README"));
@@ -195,7 +195,7 @@ public:
         std::string another = store().write(fixture("picture.png"), ImageType::Png);
         t_->clock->advance(3601);
         t_->app->accounts.housekeeping();
-        CPPUNIT_ASSERT(!files_in(store().dir()).count(another));
+        CPPUNIT_ASSERT(!files_in(t_->app->config().picture_dir).count(another));
     }
 };
 

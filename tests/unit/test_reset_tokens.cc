@@ -65,7 +65,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
         CPPUNIT_ASSERT(url_safe(token));
         // 43 base64url characters carry 258 bits, of which 256 are the random bytes.
-        auto raw = auth::base64url_decode(token);
+        auto raw = test::base64url_decode(token);
         CPPUNIT_ASSERT(raw);
         CPPUNIT_ASSERT_EQUAL(std::size_t(32), raw->size());
     }
@@ -105,7 +105,7 @@ public:
         CPPUNIT_ASSERT(file_bytes(path).find(token) == std::string::npos);
         CPPUNIT_ASSERT(file_bytes(path + "-wal").find(token) == std::string::npos);
         // Nor its decoded bytes.
-        auto raw = auth::base64url_decode(token);
+        auto raw = test::base64url_decode(token);
         CPPUNIT_ASSERT(file_bytes(path + "-wal").find(*raw) == std::string::npos);
         CPPUNIT_ASSERT(file_bytes(path).find(*raw) == std::string::npos);
     }

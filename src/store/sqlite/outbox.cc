@@ -59,10 +59,4 @@ bool SqliteOutbox::has_due(std::int64_t now) {
     return q.step();
 }
 
-std::int64_t SqliteOutbox::pending() {
-    auto q = db_.query("SELECT count(*) FROM outbox");
-    q.step();
-    return q.int64(0);
-}
-
 }  // namespace auth

@@ -82,11 +82,4 @@ void SqliteSessions::purge_expired() {
     q.bind(1, now - idle_).bind(2, now - absolute_).exec();
 }
 
-std::int64_t SqliteSessions::count_for_user(std::int64_t user_id) {
-    auto q = db_.query("SELECT count(*) FROM sessions WHERE user_id = ?");
-    q.bind(1, user_id);
-    q.step();
-    return q.int64(0);
-}
-
 }  // namespace auth

@@ -27,7 +27,6 @@ public:
     bool set_email(std::int64_t id, std::string_view email, std::int64_t now) override;
     std::string set_picture(std::int64_t id, std::string_view name) override;
     std::vector<std::string> pictures_in_use() override;
-    std::int64_t count() override;
 
 private:
     Db& db_;
@@ -43,7 +42,6 @@ public:
     void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) override;
     bool destroy_for_user(std::int64_t user_id, std::int64_t session_id) override;
     std::vector<SessionInfo> list_for_user(std::int64_t user_id) override;
-    std::int64_t count_for_user(std::int64_t user_id) override;
     void purge_expired() override;
 
 private:
@@ -117,7 +115,6 @@ public:
     void delivered(std::int64_t id) override;
     void failed(std::int64_t id, std::int64_t attempts, std::int64_t next_attempt_at, std::string_view error) override;
     bool has_due(std::int64_t now) override;
-    std::int64_t pending() override;
 
 private:
     Db& db_;

@@ -30,7 +30,7 @@ std::string SqliteTokens::issue(std::int64_t user_id, std::string_view payload) 
     void_all_for_user(user_id);
     std::string token = random_token(32);
     std::int64_t now = clock_.now();
-    auto q = db_.query(insert_.c_str());
+    auto q = db_.query(insert_);
     q.bind_blob(1, token_digest(token)).bind(2, user_id).bind(3, now).bind(4, now + ttl_);
     if (has_payload_) q.bind(5, payload);
     q.exec();
@@ -39,7 +39,7 @@ std::string SqliteTokens::issue(std::int64_t user_id, std::string_view payload) 
 
 TokenCheck SqliteTokens::check(std::string_view token) {
     if (!looks_like_token(token)) return TokenCheck{TokenState::Malformed, 0, "", 0, 0};
-    auto q = db_.query(select_.c_str());
+    auto q = db_.query(select_);
     q.bind_blob(1, token_digest(token));
     if (!q.step()) return TokenCheck{TokenState::Unknown, 0, "", 0, 0};
     TokenCheck c{TokenState::Valid, q.int64(0), q.text(1), q.int64(2), q.int64(3)};
@@ -57,7 +57,7 @@ std::optional<TokenCheck> SqliteTokens::consume(std::string_view token) {
     std::string digest = token_digest(token);
     std::int64_t now = clock_.now();
     {
-        auto q = db_.query(consume_.c_str());
+        auto q = db_.query(consume_);
         q.bind(1, now).bind_blob(2, digest).bind(3, now).exec();
     }
     if (db_.changes() != 1) return std::nullopt;
@@ -68,25 +68,25 @@ std::optional<TokenCheck> SqliteTokens::consume(std::string_view token) {
 
 void SqliteTokens::void_token(std::string_view token) {
     if (!looks_like_token(token)) return;
-    db_.query(void_one_.c_str()).bind_blob(1, token_digest(token)).exec();
+    db_.query(void_one_).bind_blob(1, token_digest(token)).exec();
 }
 
-void SqliteTokens::void_all_for_user(std::int64_t user_id) { db_.query(void_all_.c_str()).bind(1, user_id).exec(); }
+void SqliteTokens::void_all_for_user(std::int64_t user_id) { db_.query(void_all_).bind(1, user_id).exec(); }
 
 std::int64_t SqliteTokens::issued_since(std::int64_t user_id, std::int64_t since) {
-    auto q = db_.query(issued_since_.c_str());
+    auto q = db_.query(issued_since_);
     q.bind(1, user_id).bind(2, since);
     q.step();
     return q.int64(0);
 }
 
 std::optional<TokenCheck> SqliteTokens::pending(std::int64_t user_id) {
-    auto q = db_.query(pending_.c_str());
+    auto q = db_.query(pending_);
     q.bind(1, user_id).bind(2, clock_.now());
     if (!q.step()) return std::nullopt;
     return TokenCheck{TokenState::Valid, q.int64(0), q.text(1), q.int64(2), q.int64(3)};
 }
 
-void SqliteTokens::purge_old() { db_.query(purge_.c_str()).bind(1, clock_.now() - kKeepAfterExpiry).exec(); }
+void SqliteTokens::purge_old() { db_.query(purge_).bind(1, clock_.now() - kKeepAfterExpiry).exec(); }
 
 }  // namespace auth

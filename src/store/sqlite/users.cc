@@ -15,7 +15,7 @@ User read_user(const Statement& q) {
 
 std::optional<User> SqliteUsers::find_by_email(std::string_view email) {
     static const std::string sql = std::string("SELECT ") + kColumns + " FROM users WHERE email = ?";
-    auto q = db_.query(sql.c_str());
+    auto q = db_.query(sql);
     q.bind(1, email);
     if (!q.step()) return std::nullopt;
     return read_user(q);
@@ -23,7 +23,7 @@ std::optional<User> SqliteUsers::find_by_email(std::string_view email) {
 
 std::optional<User> SqliteUsers::find_by_id(std::int64_t id) {
     static const std::string sql = std::string("SELECT ") + kColumns + " FROM users WHERE id = ?";
-    auto q = db_.query(sql.c_str());
+    auto q = db_.query(sql);
     q.bind(1, id);
     if (!q.step()) return std::nullopt;
     return read_user(q);
@@ -106,12 +106,6 @@ std::vector<std::string> SqliteUsers::pictures_in_use() {
     auto q = db_.query("SELECT picture FROM users WHERE picture IS NOT NULL");
     while (q.step()) names.push_back(q.text(0));
     return names;
-}
-
-std::int64_t SqliteUsers::count() {
-    auto q = db_.query("SELECT count(*) FROM users");
-    q.step();
-    return q.int64(0);
 }
 
 }  // namespace auth
