@@ -49,11 +49,9 @@ Accounts::Accounts(Store& store, const Clock& clock, const Config& config, Passw
       notices_(composer, outbox, clock, config.base_url, config.url("/reset")) {}
 
 std::optional<Identity> Accounts::identify(std::string_view session_token) {
-    auto session = store_.sessions().lookup(session_token);
-    if (!session) return std::nullopt;
-    auto user = store_.users().find_by_id(session->user_id);
-    if (!user) return std::nullopt;
-    return Identity{*session, std::move(*user)};
+    auto found = store_.sessions().lookup_with_user(session_token);
+    if (!found) return std::nullopt;
+    return Identity{found->first, std::move(found->second)};
 }
 
 const std::string& Accounts::dummy_hash() {
@@ -102,7 +100,7 @@ ReauthCheck Accounts::reauthenticate(const User& user, const std::string& passwo
         return c;
     }
     auto tx = store_.begin_write();
-    throttle_.succeeded(slot.id, user.email);
+    throttle_.take_back(slot.id);
     tx->commit();
     return c;
 }
@@ -147,8 +145,7 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
     std::string rehashed = hasher_.needs_rehash(user->password_hash) ? hasher_.hash(password) : "";
 
     auto tx = store_.begin_write();
-    auto now = store_.users().find_by_id(user->id);
-    if (!now || now->password_hash != user->password_hash || now->session_epoch != user->session_epoch) {
+    if (!still_current(*user)) {
         // A new password, a reset or "log out other sessions" committed while
         // this password was checked: what it ended must not come back.
         log_line("login refused for " + account(user->id) + ": its sessions were ended while the password was checked");
@@ -204,6 +201,11 @@ Accounts::NewPassword Accounts::check_new_password(const User& user, const std::
     return fresh == confirm ? NewPassword::Ok : NewPassword::Mismatch;
 }
 
+bool Accounts::still_current(const User& checked) {
+    auto now = store_.users().find_by_id(checked.id);
+    return now && now->session_epoch == checked.session_epoch;
+}
+
 void Accounts::set_new_password(const User& user, const std::string& hash, Notice notice, const Client& client) {
     store_.users().set_password_hash(user.id, hash, clock_.now());
     store_.sessions().destroy_all_for_user(user.id);
@@ -225,15 +227,14 @@ PasswordChangeOutcome Accounts::change_password(const User& user, const std::str
     }
     std::string hash = hasher_.hash(fresh);
     auto tx = store_.begin_write();
-    auto now = store_.users().find_by_id(user.id);
-    if (!now || now->password_hash != user.password_hash) {
+    if (!still_current(user)) {
         // Changed (or reset) by another request since it was checked: the
         // password typed is no longer the current one.
         log_line("password change refused for " + account(user.id) + ": the password changed meanwhile");
         out.reauth.result = Reauth::Wrong;
         return out;
     }
-    set_new_password(*now, hash, Notice::PasswordChanged, client);
+    set_new_password(user, hash, Notice::PasswordChanged, client);
     out.session_token = store_.sessions().create(user.id, client.ip, client.user_agent);
     tx->commit();
     out.result = PasswordChangeResult::Changed;
@@ -298,6 +299,11 @@ ResetOutcome Accounts::reset_password(std::string_view token, const std::string&
         out.state = lost_race(store_.reset_tokens(), token);
         return out;
     }
+    if (consumed->created_at < now->password_changed_at) {
+        // Issued before the last new password: void with it, whatever raced.
+        out.state = TokenState::Superseded;
+        return out;
+    }
     set_new_password(*now, hash, Notice::PasswordReset, client);
     tx->commit();
     out.result = ResetResult::Done;
@@ -321,6 +327,13 @@ EmailChangeRequestOutcome Accounts::request_email_change(const User& user, const
     std::int64_t now = clock_.now();
     TokenStore& links = store_.email_changes();
     auto tx = store_.begin_write();
+    if (!still_current(user)) {
+        // The password changed (or the sessions were ended) while it was
+        // checked: the link must not outlive what voided the others.
+        log_line("email change refused for " + account(user.id) + ": its sessions were ended meanwhile");
+        out.reauth.result = Reauth::Wrong;
+        return out;
+    }
     if (links.issued_since(user.id, now - 3600) >= kEmailChangesPerHour) {
         log_line("email change refused for " + account(user.id) + ": hourly limit reached");
         out.result = EmailChangeRequestResult::TooMany;
@@ -385,6 +398,11 @@ EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const
         out.state = TokenState::Unknown;
         return out;
     }
+    if (consumed->created_at < user->password_changed_at) {
+        // Asked for before the last new password: void with it, whatever raced.
+        out.state = TokenState::Superseded;
+        return out;
+    }
     if (!store_.users().set_email(user->id, consumed->payload, clock_.now())) {
         links.void_token(token);
         tx->commit();
@@ -419,6 +437,11 @@ EndSessionOutcome Accounts::end_session(const Identity& who, std::int64_t sessio
         return out;
     }
     auto tx = store_.begin_write();
+    if (!still_current(who.user)) {
+        out.result = EndSessionResult::Reauth;
+        out.reauth.result = Reauth::Wrong;
+        return out;
+    }
     if (!store_.sessions().destroy_for_user(who.user.id, session_id)) {
         out.result = EndSessionResult::NotFound;
         log_line(account(who.user.id) + " tried to end a session that is not one of its own (or ended)");
@@ -436,6 +459,13 @@ EndSessionOutcome Accounts::end_other_sessions(const Identity& who, const std::s
     out.reauth = reauthenticate(who.user, current_password, client, "ending sessions");
     if (!out.reauth.ok()) return out;
     auto tx = store_.begin_write();
+    if (!still_current(who.user)) {
+        // This session was ended (a new password, elsewhere) while the
+        // password was checked: it cannot end the others now.
+        out.result = EndSessionResult::Reauth;
+        out.reauth.result = Reauth::Wrong;
+        return out;
+    }
     store_.sessions().destroy_all_for_user(who.user.id, who.session.id);
     store_.users().bump_session_epoch(who.user.id);
     tx->commit();

@@ -206,6 +206,11 @@ private:
     // throttle and queues the notice. The one place these rules are written.
     void set_new_password(const User& user, const std::string& hash, Notice notice, const Client& client);
     bool verify_password(const std::string& hash, const std::string& password);
+    // Inside the write transaction that acts on a password checked before
+    // it: true if nothing ended the account's sessions since `checked` was
+    // read (no new password, reset, "log out other sessions" or new
+    // address: each raises the session epoch). A rehash does not count.
+    bool still_current(const User& checked);
     void reached(const std::function<void()>& hook) const {
         // A copy: the hook may replace itself while it runs.
         if (std::function<void()> run = hook) run();

@@ -26,9 +26,10 @@ LoginThrottle::Reservation LoginThrottle::reserve(std::string_view email, std::s
 }
 
 void LoginThrottle::succeeded(std::int64_t reservation, std::string_view email) {
-    store_.take_back(reservation);
-    store_.clear(email);
+    store_.clear_up_to(email, reservation);
 }
+
+void LoginThrottle::take_back(std::int64_t reservation) { store_.take_back(reservation); }
 
 void LoginThrottle::clear(std::string_view email) { store_.clear(email); }
 

@@ -35,8 +35,12 @@ public:
     };
     // Inside a write transaction: the wait, or a failure recorded for this attempt.
     Reservation reserve(std::string_view email, std::string_view client_ip);
-    // The attempt succeeded: its failure goes, with every other for the email.
+    // The login succeeded: its failure goes, with every failure for the email
+    // recorded before it (not those of attempts still being checked).
     void succeeded(std::int64_t reservation, std::string_view email);
+    // The password was right (typed again on the profile): only its own
+    // failure goes.
+    void take_back(std::int64_t reservation);
     // After a password reset: the email starts afresh.
     void clear(std::string_view email);
     // Deletes failures older than the window.

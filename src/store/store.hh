@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace auth {
@@ -85,6 +86,9 @@ public:
     // The live session for a token (refreshing last_seen when due); an
     // expired one is deleted and nullopt returned.
     virtual std::optional<Session> lookup(std::string_view token) = 0;
+    // The same, with its account, read in the same statement (every request
+    // of a logged-in visitor asks this).
+    virtual std::optional<std::pair<Session, User>> lookup_with_user(std::string_view token) = 0;
     virtual void destroy(std::string_view token) = 0;
     // Ends every session of the user except `keep` (a session id), if given.
     virtual void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) = 0;
@@ -110,8 +114,11 @@ public:
     // Records one failure at `now`; returns its id (to take it back).
     virtual std::int64_t record(std::string_view email, std::string_view client_ip, std::int64_t now) = 0;
     virtual void take_back(std::int64_t id) = 0;
-    // Forgets every failure for the email (a login or a reset succeeded).
+    // Forgets every failure for the email (a reset succeeded).
     virtual void clear(std::string_view email) = 0;
+    // Forgets the failures for the email up to and with `id` (a later
+    // record always has a larger id): a login succeeded.
+    virtual void clear_up_to(std::string_view email, std::int64_t id) = 0;
     virtual void purge_before(std::int64_t t) = 0;
 };
 

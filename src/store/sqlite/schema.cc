@@ -108,9 +108,27 @@ CREATE INDEX reset_requests_at ON reset_requests(at);
     // 5: the session epoch of an account, raised whenever its sessions are
     // ended wholesale (new password, reset, "log out other sessions", new
     // address): a login that checked the password before that commits
-    // sees it changed and makes no session.
+    // sees it changed and makes no session. Session ids are never reused
+    // (AUTOINCREMENT): an id kept from earlier in a request, or shown in the
+    // list of sessions, names that session and no later one.
     R"sql(
 ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE sessions_v5 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    client_ip TEXT NOT NULL DEFAULT '',
+    user_agent TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO sessions_v5 (id, token_hash, user_id, created_at, last_seen, client_ip, user_agent)
+    SELECT id, token_hash, user_id, created_at, last_seen, client_ip, user_agent FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v5 RENAME TO sessions;
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_last_seen ON sessions(last_seen);
+CREATE INDEX sessions_created_at ON sessions(created_at);
 )sql",
 };
 

@@ -18,34 +18,42 @@ std::string SqliteSessions::create(std::int64_t user_id, std::string_view client
 }
 
 std::optional<Session> SqliteSessions::lookup(std::string_view token) {
+    auto found = lookup_with_user(token);
+    if (!found) return std::nullopt;
+    return found->first;
+}
+
+std::optional<std::pair<Session, User>> SqliteSessions::lookup_with_user(std::string_view token) {
     if (!looks_like_token(token)) return std::nullopt;
     std::string digest = token_digest(token);
     Session s;
-    bool before_password_change = false;
+    User u;
     {
-        // A session made before the account's last password change is dead,
-        // whatever raced to create it.
         auto q = db_.query(
-            "SELECT s.id, s.user_id, s.created_at, s.last_seen, s.created_at >= u.password_changed_at "
+            "SELECT s.id, s.user_id, s.created_at, s.last_seen, "
+            "u.email, u.name, u.password_hash, u.created_at, u.picture, u.password_changed_at, u.session_epoch "
             "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
         q.bind_blob(1, digest);
         if (!q.step()) return std::nullopt;
         s = Session{q.int64(0), q.int64(1), q.int64(2), q.int64(3)};
-        before_password_change = q.int64(4) == 0;
+        u = User{s.user_id, q.text(4), q.text(5), q.text(6), q.int64(7), q.is_null(8) ? std::string() : q.text(8),
+                 q.int64(9), q.int64(10)};
     }
     std::int64_t now = clock_.now();
-    if (before_password_change || now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
+    // A session made before the account's last password change is dead,
+    // whatever raced to create it.
+    if (s.created_at < u.password_changed_at || now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
         auto d = db_.query("DELETE FROM sessions WHERE id = ?");
         d.bind(1, s.id).exec();
         return std::nullopt;
     }
     std::int64_t touch_every = std::min<std::int64_t>(60, std::max<std::int64_t>(1, idle_ / 2));
     if (now - s.last_seen >= touch_every) {
-        auto u = db_.query("UPDATE sessions SET last_seen = ? WHERE id = ?");
-        u.bind(1, now).bind(2, s.id).exec();
+        auto t = db_.query("UPDATE sessions SET last_seen = ? WHERE id = ?");
+        t.bind(1, now).bind(2, s.id).exec();
         s.last_seen = now;
     }
-    return s;
+    return std::pair{s, std::move(u)};
 }
 
 void SqliteSessions::destroy(std::string_view token) {

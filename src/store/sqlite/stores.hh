@@ -38,6 +38,7 @@ public:
         : db_(db), clock_(clock), idle_(idle_timeout), absolute_(absolute_timeout) {}
     std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) override;
     std::optional<Session> lookup(std::string_view token) override;
+    std::optional<std::pair<Session, User>> lookup_with_user(std::string_view token) override;
     void destroy(std::string_view token) override;
     void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) override;
     bool destroy_for_user(std::int64_t user_id, std::int64_t session_id) override;
@@ -59,6 +60,7 @@ public:
     std::int64_t record(std::string_view email, std::string_view client_ip, std::int64_t now) override;
     void take_back(std::int64_t id) override;
     void clear(std::string_view email) override;
+    void clear_up_to(std::string_view email, std::int64_t id) override;
     void purge_before(std::int64_t t) override;
 
 private:

@@ -29,6 +29,10 @@ void SqliteThrottle::clear(std::string_view email) {
     db_.query("DELETE FROM login_failures WHERE email = ?").bind(1, ascii_lower(email)).exec();
 }
 
+void SqliteThrottle::clear_up_to(std::string_view email, std::int64_t id) {
+    db_.query("DELETE FROM login_failures WHERE email = ? AND id <= ?").bind(1, ascii_lower(email)).bind(2, id).exec();
+}
+
 void SqliteThrottle::purge_before(std::int64_t t) { db_.query("DELETE FROM login_failures WHERE at <= ?").bind(1, t).exec(); }
 
 }  // namespace auth
