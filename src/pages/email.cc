@@ -16,28 +16,15 @@ namespace {
 
 // The page for a link that cannot be used, with its own message and status.
 Response bad_link(App& app, const Visitor& visitor, TokenState state) {
-    Page page("email_invalid.tpl", "Confirmation link not valid", app.config().base_path);
-    switch (state) {
-        case TokenState::Malformed:
-            page.set("MESSAGE", "This confirmation link is incomplete or damaged. Copy the whole link from the email.");
-            break;
-        case TokenState::Unknown:
-            page.set("MESSAGE", "This confirmation link is not valid.");
-            break;
-        case TokenState::Used:
-            page.set("MESSAGE", "This confirmation link has already been used.");
-            break;
-        case TokenState::Superseded:
-            page.set("MESSAGE", "This confirmation link no longer works: the change was cancelled, asked for again "
-                                "with a newer link, or the password was changed since.");
-            break;
-        case TokenState::Expired:
-            page.set("MESSAGE", "This confirmation link has expired. Ask for the change again on your profile page.");
-            break;
-        case TokenState::Valid:
-            break;
-    }
-    return render(app, visitor, page, bad_link_status(state));
+    static const LinkMessages why = {
+        "This confirmation link is incomplete or damaged. Copy the whole link from the email.",
+        "This confirmation link is not valid.",
+        "This confirmation link has already been used.",
+        "This confirmation link no longer works: the change was cancelled, asked for again "
+        "with a newer link, or the password was changed since.",
+        "This confirmation link has expired. Ask for the change again on your profile page.",
+    };
+    return bad_link_page(app, visitor, "email_invalid.tpl", "Confirmation link not valid", why, state);
 }
 
 std::string token_of(const Request& request) { return request.is_post() ? request.field("token") : request.param("token"); }

@@ -1,6 +1,7 @@
 #include "pages/fields.hh"
 
 #include "core/validate.hh"
+#include "web/responses.hh"
 
 namespace pages {
 
@@ -20,19 +21,21 @@ std::string minutes_text(std::int64_t seconds) {
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
 }
 
-int bad_link_status(auth::TokenState state) {
+auth::Response bad_link_page(auth::App& app, const auth::Visitor& visitor, const char* tpl, const char* title,
+                             const LinkMessages& why, auth::TokenState state) {
+    auth::Page page(tpl, title, app.config().base_path);
+    int status = 410;
+    const char* message = why.used;
     switch (state) {
-        case auth::TokenState::Malformed:
-            return 400;
-        case auth::TokenState::Unknown:
-            return 404;
-        case auth::TokenState::Used:
-        case auth::TokenState::Superseded:
-        case auth::TokenState::Expired:
-        case auth::TokenState::Valid:
-            break;
+        case auth::TokenState::Malformed: status = 400; message = why.malformed; break;
+        case auth::TokenState::Unknown: status = 404; message = why.unknown; break;
+        case auth::TokenState::Used: message = why.used; break;
+        case auth::TokenState::Superseded: message = why.superseded; break;
+        case auth::TokenState::Expired: message = why.expired; break;
+        case auth::TokenState::Valid: break;
     }
-    return 410;
+    page.set("MESSAGE", message);
+    return auth::render(app, visitor, page, status);
 }
 
 auth::Client client_of(const auth::Request& request) { return {request.remote_addr, request.user_agent}; }

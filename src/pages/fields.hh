@@ -5,7 +5,9 @@
 #include <string>
 
 #include "account/accounts.hh"
+#include "web/app.hh"
 #include "web/http.hh"
+#include "web/visitor.hh"
 
 namespace pages {
 
@@ -34,9 +36,18 @@ void add_retry_after(auth::Response& response, const auth::ReauthCheck& check);
 // "1 minute", "15 minutes" (rounded up).
 std::string minutes_text(std::int64_t seconds);
 
-// The status of the page for a reset or confirmation link that cannot be
-// used: 400 when damaged, 404 when unknown, 410 when used, superseded or
-// expired. Each page says why in its own words.
-int bad_link_status(auth::TokenState state);
+// The page for a mailed link that cannot be used, in `tpl` with `title`,
+// saying why in the words of `why` (one message per state but Valid), with
+// its status: 400 when damaged, 404 when unknown, 410 when used,
+// superseded or expired.
+struct LinkMessages {
+    const char* malformed;
+    const char* unknown;
+    const char* used;
+    const char* superseded;
+    const char* expired;
+};
+auth::Response bad_link_page(auth::App& app, const auth::Visitor& visitor, const char* tpl, const char* title,
+                             const LinkMessages& why, auth::TokenState state);
 
 }  // namespace pages

@@ -43,27 +43,14 @@ Response ask(const Request& request, App& app, const Visitor& visitor) {
 
 // The page for a link that cannot be used, with its own message and status.
 Response bad_link(App& app, const Visitor& visitor, TokenState state) {
-    Page page("reset_invalid.tpl", "Reset link not valid", app.config().base_path);
-    switch (state) {
-        case TokenState::Malformed:
-            page.set("MESSAGE", "This reset link is incomplete or damaged. Copy the whole link from the email, or ask for a new one.");
-            break;
-        case TokenState::Unknown:
-            page.set("MESSAGE", "This reset link is not valid. Ask for a new one.");
-            break;
-        case TokenState::Used:
-            page.set("MESSAGE", "This reset link has already been used. Each link works once; ask for a new one if you need it.");
-            break;
-        case TokenState::Superseded:
-            page.set("MESSAGE", "A newer reset link was sent after this one, so this one no longer works. Use the newest email, or ask for a new link.");
-            break;
-        case TokenState::Expired:
-            page.set("MESSAGE", "This reset link has expired. Ask for a new one.");
-            break;
-        case TokenState::Valid:
-            break;
-    }
-    return render(app, visitor, page, bad_link_status(state));
+    static const LinkMessages why = {
+        "This reset link is incomplete or damaged. Copy the whole link from the email, or ask for a new one.",
+        "This reset link is not valid. Ask for a new one.",
+        "This reset link has already been used. Each link works once; ask for a new one if you need it.",
+        "A newer reset link was sent after this one, so this one no longer works. Use the newest email, or ask for a new link.",
+        "This reset link has expired. Ask for a new one.",
+    };
+    return bad_link_page(app, visitor, "reset_invalid.tpl", "Reset link not valid", why, state);
 }
 
 Page new_password_form(App& app) { return Page("reset_confirm.tpl", "Choose a new password", app.config().base_path); }
