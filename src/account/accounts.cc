@@ -388,7 +388,6 @@ EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const
     auto consumed = links.consume(token);
     if (!consumed) {
         out.state = lost_race(links, token);
-        if (out.state == TokenState::Valid) out.state = TokenState::Used;
         return out;
     }
     out.user_id = consumed->user_id;

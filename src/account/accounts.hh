@@ -190,8 +190,6 @@ public:
     };
     Hooks hooks;
 
-    LoginThrottle& throttle() { return throttle_; }
-
 private:
     // The dummy hash a login without an account verifies against, so that
     // it costs what a wrong password costs. Kept in the settings, made again

@@ -13,6 +13,7 @@
 #include "core/crypto.hh"
 #include "store/sqlite/db.hh"
 #include "pages/pages.hh"
+#include "account/throttle.hh"
 #include "support.hh"
 
 using test::Browser;
@@ -569,14 +570,15 @@ public:
     void confirm_post_success_clears_login_throttle() {
         test::TestApp t;
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
-        for (int i = 0; i < 5; ++i) t.app->accounts.throttle().reserve(kEmail, "192.0.2.1");
-        CPPUNIT_ASSERT(t.app->accounts.throttle().retry_after(kEmail, "192.0.2.99"));
+        auth::LoginThrottle throttle(t.app->store().throttle(), *t.clock);
+        for (int i = 0; i < 5; ++i) throttle.reserve(kEmail, "192.0.2.1");
+        CPPUNIT_ASSERT(throttle.retry_after(kEmail, "192.0.2.99"));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(5), test::login_failures_for(*t.app, kEmail));
         std::string token = t.app->store().reset_tokens().issue(uid);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(303, set_password(b, token, kNewPassword, kNewPassword).status);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::login_failures_for(*t.app, kEmail));
-        CPPUNIT_ASSERT(!t.app->accounts.throttle().retry_after(kEmail, "192.0.2.99"));
+        CPPUNIT_ASSERT(!throttle.retry_after(kEmail, "192.0.2.99"));
         // And the person can log in at once with the new password.
         CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, kEmail, kNewPassword).status);
     }

@@ -28,7 +28,10 @@ class ThrottleTest : public CppUnit::TestFixture {
 
 public:
     void setUp() override { t_ = std::make_unique<test::TestApp>(); }
-    void tearDown() override { t_.reset(); }
+    void tearDown() override {
+        throttle_.reset();
+        t_.reset();
+    }
 
     void four_failures_do_not_block() {
         fail("a@x.test", "10.0.0.1", 4);
@@ -139,7 +142,12 @@ public:
     }
 
 private:
-    auth::LoginThrottle& throttle() { return t_->app->accounts.throttle(); }
+    // The policy over the app's store, as the account service uses it.
+    auth::LoginThrottle& throttle() {
+        if (!throttle_) throttle_ = std::make_unique<auth::LoginThrottle>(t_->app->store().throttle(), *t_->clock);
+        return *throttle_;
+    }
+    std::unique_ptr<auth::LoginThrottle> throttle_;
 
     // A failed attempt: reserved, never taken back.
     void record(const std::string& email, const std::string& ip) { throttle().reserve(email, ip); }
