@@ -24,8 +24,8 @@ requests come from 127.0.0.1, so the per-address budget is counted here: the
 burst records at most 5 failures if the site is right (only a verified wrong
 password is recorded). Each round of the password races uses a new account
 and records at most LOGINS failures in the race, which the login with the
-new password afterwards clears (LoginThrottle::clear deletes the email's
-rows, which are also the ones the address counts), and one more for the old
+new password afterwards clears (a successful login deletes the email's
+failures recorded before it, which are also the ones the address counts), and one more for the old
 password after that: at most LOGINS + ROUNDS (10) at any time. POST /reset
 allows 10 requests per address and hour: ROUNDS stays below that.
 
