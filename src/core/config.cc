@@ -1,7 +1,6 @@
 #include "core/config.hh"
 
 #include <cstdlib>
-#include <limits>
 
 #include "core/env_file.hh"
 #include "core/validate.hh"

@@ -2,7 +2,6 @@
 // current password), which mails a link to the new address and a notice to
 // the old one; GET/POST /profile/email/confirm?token=… makes the change;
 // POST /profile/email/cancel drops a change still waiting.
-#include "core/clock.hh"
 #include "core/validate.hh"
 #include "pages/fields.hh"
 #include "pages/profile_page.hh"

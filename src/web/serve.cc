@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <memory>
 #include <string>
 #include <string_view>

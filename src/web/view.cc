@@ -2,8 +2,6 @@
 
 #include <stdexcept>
 
-#include "core/validate.hh"
-
 namespace auth {
 
 namespace {

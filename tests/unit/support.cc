@@ -14,7 +14,6 @@
 
 #include "store/sqlite/db.hh"
 #include "store/sqlite/stores.hh"
-#include "web/serve.hh"
 #include "core/validate.hh"
 #include "pages/pages.hh"
 

@@ -13,7 +13,6 @@
 
 #include "store/sqlite/db.hh"
 #include "web/app.hh"
-#include "web/serve.hh"
 #include "core/clock.hh"
 #include "core/config.hh"
 #include "web/http.hh"

@@ -9,6 +9,7 @@
 
 #include "store/sqlite/db.hh"
 #include "mail/outbox.hh"
+#include "web/serve.hh"
 #include "support.hh"
 
 using test::contains;

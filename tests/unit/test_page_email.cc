@@ -7,8 +7,6 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "core/crypto.hh"
-#include "store/sqlite/db.hh"
-#include "web/responses.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 

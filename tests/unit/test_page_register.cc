@@ -2,7 +2,6 @@
 // validation with messages next to the fields, the new account row.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include "core/validate.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 

@@ -13,6 +13,7 @@
 #include "core/crypto.hh"
 #include "store/sqlite/db.hh"
 #include "pages/pages.hh"
+#include "web/serve.hh"
 #include "account/throttle.hh"
 #include "support.hh"
 

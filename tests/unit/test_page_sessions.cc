@@ -8,7 +8,6 @@
 
 #include "core/crypto.hh"
 #include "store/sqlite/db.hh"
-#include "web/responses.hh"
 #include "pages/pages.hh"
 #include "support.hh"
 

@@ -5,7 +5,6 @@
 // their boundaries, paths outside BASE_URL, and cookies.
 #include <cppunit/extensions/HelperMacros.h>
 
-#include <functional>
 #include <string>
 
 #include "web/request_parser.hh"
