@@ -81,17 +81,19 @@ ReauthCheck Accounts::reauthenticate(const User& user, const std::string& passwo
     ReauthCheck c;
     LoginThrottle::Reservation slot;
     {
+        // Returning before the commit rolls the reservation back: a
+        // throttled or empty attempt records nothing.
         auto tx = store_.begin_write();
-        if (auto wait = throttle_.retry_after(user.email, client.ip)) {
+        slot = throttle_.reserve(user.email, client.ip);
+        if (slot.retry_after) {
             c.result = Reauth::Throttled;
-            c.retry_after = *wait;
+            c.retry_after = *slot.retry_after;
             return c;
         }
         if (password.empty()) {
             c.result = Reauth::Missing;
             return c;
         }
-        slot = throttle_.reserve(user.email, client.ip);
         tx->commit();
     }
     if (!verify_password(user.password_hash, password)) {

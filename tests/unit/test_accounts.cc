@@ -52,6 +52,7 @@ class AccountsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(log_out_others_overlapping_a_password_change_is_refused);
     CPPUNIT_TEST(a_login_keeps_the_failures_of_attempts_that_started_after_it);
     CPPUNIT_TEST(a_right_current_password_takes_back_only_its_own_reservation);
+    CPPUNIT_TEST(an_empty_or_throttled_current_password_records_nothing);
     CPPUNIT_TEST_SUITE_END();
 
     std::unique_ptr<test::TestApp> t_;
@@ -368,6 +369,18 @@ public:
         for (int i = 0; i < 4; ++i) accounts().log_in(kEmail, "wrong", kThere);
         CPPUNIT_ASSERT(accounts().reauthenticate(me.user, test::kGoodPassword, kHere, "test").ok());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(4), test::login_failures_for(app(), kEmail));
+    }
+
+    void an_empty_or_throttled_current_password_records_nothing() {
+        auth::Identity me = logged_in(kHere);
+        CPPUNIT_ASSERT(accounts().reauthenticate(me.user, "", kHere, "test").result == auth::Reauth::Missing);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::login_failures_for(app(), kEmail));
+        for (int i = 0; i < 5; ++i)
+            CPPUNIT_ASSERT(accounts().reauthenticate(me.user, "wrong", kHere, "test").result == auth::Reauth::Wrong);
+        auto throttled = accounts().reauthenticate(me.user, test::kGoodPassword, kHere, "test");
+        CPPUNIT_ASSERT(throttled.result == auth::Reauth::Throttled);
+        CPPUNIT_ASSERT(throttled.retry_after > 0);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(5), test::login_failures_for(app(), kEmail));
     }
 };
 
