@@ -49,9 +49,9 @@ Accounts::Accounts(Store& store, const Clock& clock, const Config& config, Passw
       notices_(composer, outbox, clock, config.base_url, config.url("/reset")) {}
 
 std::optional<Identity> Accounts::identify(std::string_view session_token) {
-    auto found = store_.sessions().lookup_with_user(session_token);
+    auto found = store_.sessions().lookup(session_token);
     if (!found) return std::nullopt;
-    return Identity{found->first, std::move(found->second)};
+    return Identity{*found, std::move(found->user)};
 }
 
 const std::string& Accounts::dummy_hash() {

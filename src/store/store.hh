@@ -13,7 +13,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace auth {
@@ -64,6 +63,11 @@ struct Session {
     std::int64_t last_seen = 0;
 };
 
+// A live session and the account it belongs to.
+struct LiveSession : Session {
+    User user;
+};
+
 // A session as its owner sees it in their list.
 struct SessionInfo {
     std::int64_t id = 0;
@@ -83,12 +87,10 @@ public:
     virtual ~SessionStore() = default;
     // A new session; returns the token for the cookie.
     virtual std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) = 0;
-    // The live session for a token (refreshing last_seen when due); an
-    // expired one is deleted and nullopt returned.
-    virtual std::optional<Session> lookup(std::string_view token) = 0;
-    // The same, with its account, read in the same statement (every request
-    // of a logged-in visitor asks this).
-    virtual std::optional<std::pair<Session, User>> lookup_with_user(std::string_view token) = 0;
+    // The live session for a token with its account, read in one statement
+    // (every request of a logged-in visitor asks this), refreshing last_seen
+    // when due; an expired one is deleted and nullopt returned.
+    virtual std::optional<LiveSession> lookup(std::string_view token) = 0;
     virtual void destroy(std::string_view token) = 0;
     // Ends every session of the user except `keep` (a session id), if given.
     virtual void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) = 0;

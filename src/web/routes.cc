@@ -26,25 +26,24 @@ std::size_t Program::max_body(const std::string& site_path) const {
 }
 
 Response dispatch(const Program& program, const Request& request, App& app) {
-    unsigned allowed = 0;
-    const Route* route = nullptr;
     unsigned wanted = request.is_get() ? unsigned{kGet} : request.is_post() ? unsigned{kPost} : 0u;
+    unsigned allowed = 0;
+    const Route* route = nullptr;   // the row for this path and method
+    const Route* reload = nullptr;  // a form's target, reloaded with GET: its row says where to go
+    const char* referrer = nullptr;
     for (const Route& r : program.routes) {
         if (!r.matches(request.path)) continue;
         allowed |= r.methods;
         if (!route && (r.methods & wanted)) route = &r;
+        if (!reload && r.get_redirect) reload = &r;
+        if (!referrer) referrer = r.referrer_policy;
     }
     if (!allowed) return error_page(app, 404, "There is no such page.");
-    bool redirect_get = false;
-    if (!route && wanted == kGet) {
-        // A form's target reloaded: the row of the other method says where to.
-        for (const Route& r : program.routes)
-            if (r.matches(request.path) && r.get_redirect) route = &r, redirect_get = true;
-    }
+    bool redirect_get = !route && wanted == kGet && reload;
+    if (redirect_get) route = reload;
     if (!route) {
         Response r = method_not_allowed(app, allow_header(allowed));
-        for (const Route& other : program.routes)
-            if (other.matches(request.path) && other.referrer_policy) r.set_header("Referrer-Policy", other.referrer_policy);
+        if (referrer) r.set_header("Referrer-Policy", referrer);
         return r;
     }
 

@@ -17,13 +17,7 @@ std::string SqliteSessions::create(std::int64_t user_id, std::string_view client
     return token;
 }
 
-std::optional<Session> SqliteSessions::lookup(std::string_view token) {
-    auto found = lookup_with_user(token);
-    if (!found) return std::nullopt;
-    return found->first;
-}
-
-std::optional<std::pair<Session, User>> SqliteSessions::lookup_with_user(std::string_view token) {
+std::optional<LiveSession> SqliteSessions::lookup(std::string_view token) {
     if (!looks_like_token(token)) return std::nullopt;
     std::string digest = token_digest(token);
     Session s;
@@ -53,7 +47,7 @@ std::optional<std::pair<Session, User>> SqliteSessions::lookup_with_user(std::st
         t.bind(1, now).bind(2, s.id).exec();
         s.last_seen = now;
     }
-    return std::pair{s, std::move(u)};
+    return LiveSession{s, std::move(u)};
 }
 
 void SqliteSessions::destroy(std::string_view token) {

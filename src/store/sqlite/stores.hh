@@ -37,8 +37,7 @@ public:
     SqliteSessions(Db& db, const Clock& clock, std::int64_t idle_timeout, std::int64_t absolute_timeout)
         : db_(db), clock_(clock), idle_(idle_timeout), absolute_(absolute_timeout) {}
     std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) override;
-    std::optional<Session> lookup(std::string_view token) override;
-    std::optional<std::pair<Session, User>> lookup_with_user(std::string_view token) override;
+    std::optional<LiveSession> lookup(std::string_view token) override;
     void destroy(std::string_view token) override;
     void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) override;
     bool destroy_for_user(std::int64_t user_id, std::int64_t session_id) override;
