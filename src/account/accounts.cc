@@ -255,6 +255,7 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
     // Recorded for known and unknown addresses alike, so both cost the same.
     store_.reset_requests().record(email, client.ip, now);
     TokenStore& links = store_.reset_tokens();
+    bool within_share = true;
     if (user && links.issued_since(user->id, now - 3600) < kResetLinksPerAccountPerHour) {
         std::string token = links.issue(user->id);
         MailFields f;
@@ -262,11 +263,24 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
                     {"LINK", config_.url("/reset/confirm?token=" + token)},
                     {"VALID_FOR", duration_text(links.ttl())},
                     {"SITE", config_.base_url}};
-        outbox_.enqueue(composer_.from(), user->email,
-                        composer_.compose("reset_mail", user->email, "Reset your password", f, now), now + links.ttl());
-        log_line("reset link queued for " + account(user->id));
-    } else if (user) {
-        log_line("reset link not sent to " + account(user->id) + ": hourly limit reached");
+        within_share = outbox_.enqueue(MailKind::Link, composer_.from(), user->email,
+                                       composer_.compose("reset_mail", user->email, "Reset your password", f, now),
+                                       now + links.ttl());
+        if (within_share) log_line("reset link queued for " + account(user->id));
+    } else {
+        // No mail goes (no account, or its links for this hour are used
+        // up), but the address's share is counted as if one did.
+        within_share = outbox_.take_share(email);
+        if (user && within_share) log_line("reset link not sent to " + account(user->id) + ": hourly limit reached");
+    }
+    if (!within_share) {
+        // Only the request is kept (the link, if one was made, is rolled back).
+        tx.reset();
+        auto again = store_.begin_write();
+        store_.reset_requests().record(email, client.ip, now);
+        again->commit();
+        log_line("reset request refused: its address has had its mails for this hour (MAIL_MAX_PER_HOUR)");
+        return ResetRequestResult::TooManyMails;
     }
     tx->commit();
     return ResetRequestResult::Accepted;
@@ -350,9 +364,13 @@ EmailChangeRequestOutcome Accounts::request_email_change(const User& user, const
                 {"LINK", config_.url("/profile/email/confirm?token=" + token)},
                 {"VALID_FOR", duration_text(links.ttl())},
                 {"SITE", config_.base_url}};
-    outbox_.enqueue(composer_.from(), *new_email,
-                    composer_.compose("email_change_mail", *new_email, "Confirm your new email address", f, now),
-                    now + links.ttl());
+    if (!outbox_.enqueue(MailKind::Link, composer_.from(), *new_email,
+                         composer_.compose("email_change_mail", *new_email, "Confirm your new email address", f, now),
+                         now + links.ttl())) {
+        log_line("email change refused for " + account(user.id) + ": the new address has had its mails for this hour");
+        out.result = EmailChangeRequestResult::TooManyMails;
+        return out;  // rolled back: no link
+    }
     notices_.queue(Notice::EmailChangeRequested, {user.email, user.name, client.ip, *new_email});
     tx->commit();
     out.result = EmailChangeRequestResult::Sent;
@@ -483,6 +501,7 @@ void Accounts::housekeeping() {
         store_.reset_tokens().purge_old();
         store_.email_changes().purge_old();
         store_.reset_requests().purge_before(now - 24 * 3600);
+        store_.outbox().purge_counts_before(now - 3600);
         throttle_.purge_old();
         tx->commit();
     }

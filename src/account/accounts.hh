@@ -76,7 +76,9 @@ struct PasswordChangeOutcome {
     std::string session_token;     // the new session, with Changed
 };
 
-enum class ResetRequestResult { Accepted, TooManyFromAddress };
+// TooManyMails: the address has had MAIL_MAX_PER_HOUR mails this hour,
+// whether or not it has an account (so the answer tells nothing).
+enum class ResetRequestResult { Accepted, TooManyFromAddress, TooManyMails };
 
 struct LinkCheck {
     TokenState state = TokenState::Unknown;
@@ -93,7 +95,7 @@ struct ResetOutcome {
 };
 
 enum class EmailAddressProblem { None, Invalid, Same };
-enum class EmailChangeRequestResult { Sent, Refused, TooMany };
+enum class EmailChangeRequestResult { Sent, Refused, TooMany, TooManyMails };
 struct EmailChangeRequestOutcome {
     EmailChangeRequestResult result = EmailChangeRequestResult::Refused;
     EmailAddressProblem address = EmailAddressProblem::None;

@@ -68,7 +68,7 @@ std::string Notices::message(Notice what, const NoticeDetails& d) const {
 }
 
 void Notices::queue(Notice what, const NoticeDetails& d) {
-    outbox_.enqueue(composer_.from(), d.to, message(what, d), clock_.now() + kNoticeLifetime);
+    outbox_.enqueue(MailKind::Notice, composer_.from(), d.to, message(what, d), clock_.now() + kNoticeLifetime);
 }
 
 }  // namespace auth

@@ -16,6 +16,18 @@ namespace auth {
 
 const char* const kRequiredKeys[5] = {"SECRET_KEY", "BASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_FROM"};
 
+bool is_config_key(const std::string& name) {
+    static const char* const kKeys[] = {
+        "SECRET_KEY", "BASE_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_FROM", "MAIL_USERNAME", "MAIL_PASSWORD",
+        "MAIL_STARTTLS", "MAIL_SSL_TLS", "MAIL_DELIVERY", "MAIL_DELIVER_PROGRAM", "MAIL_MAX_PER_HOUR",
+        "DATABASE_PATH", "TEMPLATE_DIR", "DATA_DIR", "PICTURE_DIR", "SESSION_IDLE_TIMEOUT",
+        "SESSION_ABSOLUTE_TIMEOUT", "RESET_TOKEN_TTL", "EMAIL_CHANGE_TTL", "PASSWORD_MIN_LENGTH", "ARGON2_OPSLIMIT",
+        "ARGON2_MEMLIMIT_KIB"};
+    for (const char* key : kKeys)
+        if (name == key) return true;
+    return false;
+}
+
 namespace {
 
 class Source {
@@ -114,6 +126,14 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     c.mail_ssl_tls = src.boolean("MAIL_SSL_TLS", false);
     c.mail_starttls = src.boolean("MAIL_STARTTLS", !c.mail_ssl_tls);
     if (c.mail_starttls && c.mail_ssl_tls) throw ConfigError("MAIL_STARTTLS and MAIL_SSL_TLS cannot both be True");
+    std::string delivery = src.text("MAIL_DELIVERY", "after-response");
+    if (delivery == "after-response") c.mail_delivery = MailDelivery::AfterResponse;
+    else if (delivery == "cron") c.mail_delivery = MailDelivery::Cron;
+    else throw ConfigError("MAIL_DELIVERY must be after-response or cron, not \"" + delivery + "\"");
+    c.mail_deliver_program = src.text("MAIL_DELIVER_PROGRAM", "");
+    if (!c.mail_deliver_program.empty() && c.mail_deliver_program[0] != '/')
+        throw ConfigError("MAIL_DELIVER_PROGRAM must be an absolute path, not \"" + c.mail_deliver_program + "\"");
+    c.mail_max_per_hour = static_cast<int>(src.integer("MAIL_MAX_PER_HOUR", 10, 1, 1000));
 
     std::string share = getenv("SESSIONAUTH_DATADIR").value_or(SESSIONAUTH_DATADIR);
     std::string state = getenv("SESSIONAUTH_STATEDIR").value_or(SESSIONAUTH_STATEDIR);
@@ -151,7 +171,9 @@ Config load_config(const std::string& env_path) {
             throw ConfigError(std::string("AUTH_ENV: ") + e.what());
         }
     }
-    return make_config(file, getenv);
+    Config c = make_config(file, getenv);
+    c.env_file = env_path;
+    return c;
 }
 
 Config load_config_from_process() {

@@ -17,7 +17,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// How queued mail leaves: a delivery run started after the response, or
+// only the one cron starts every minute (hosts that forbid background
+// processes).
+enum class MailDelivery { AfterResponse, Cron };
+
 struct Config {
+    std::string env_file;      // the env file read ("" for none)
     std::string secret_key;
     std::string base_url;      // as configured, without a trailing slash
     std::string base_origin;   // scheme://host[:port]
@@ -31,6 +37,9 @@ struct Config {
     std::string mail_from;
     bool mail_starttls = true;
     bool mail_ssl_tls = false;
+    MailDelivery mail_delivery = MailDelivery::AfterResponse;
+    std::string mail_deliver_program;  // "" for sessionauth-deliver beside the page program
+    int mail_max_per_hour = 10;
 
     std::string database_path;
     std::string template_dir;
@@ -71,5 +80,8 @@ Config load_config_from_process();
 
 // The keys every deployment must set.
 extern const char* const kRequiredKeys[5];
+
+// True for a key make_config reads (SECRET_KEY, MAIL_PORT, ...).
+bool is_config_key(const std::string& name);
 
 }  // namespace auth

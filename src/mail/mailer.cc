@@ -1,5 +1,4 @@
-// The RFC 5322 form of a message (build_message). SmtpMailer lives in
-// smtp_mailer.cc.
+// The RFC 5322 form of a message (build_message).
 #include "mail/mailer.hh"
 
 #include <cstdio>

@@ -1,9 +1,7 @@
 // Mail: a message value, its RFC 5322 form (multipart/alternative text and
-// HTML, CRLF line endings, encoded headers), and the Mailer that sends it.
-// SmtpMailer sends through libesmtp to MAIL_SERVER:MAIL_PORT with STARTTLS
-// (MAIL_STARTTLS), implicit TLS (MAIL_SSL_TLS) and AUTH (MAIL_USERNAME /
-// MAIL_PASSWORD), with bounded timeouts; it throws MailError unless the
-// server accepted the message for every recipient.
+// HTML, CRLF line endings, encoded headers), and the Mailer interface that
+// sends it. The SMTP implementation (smtp/smtp_mailer.hh) is linked only into
+// sessionauth-deliver: the page programs queue mail and never send it.
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -11,11 +9,22 @@
 
 namespace auth {
 
-struct Config;
-
+// A message that was not sent. Scope::Server (the default): the server
+// could not be reached or refused the session, so nothing else will go now
+// either. Scope::Message: this message was refused (its recipient, its
+// content); others may still go. `permanent`: the server said 5xx for it,
+// and sending it again would get the same answer.
 class MailError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    enum class Scope { Server, Message };
+    explicit MailError(const std::string& what, Scope scope = Scope::Server, bool permanent = false)
+        : std::runtime_error(what), scope_(scope), permanent_(permanent) {}
+    Scope scope() const { return scope_; }
+    bool permanent() const { return permanent_; }
+
+private:
+    Scope scope_;
+    bool permanent_;
 };
 
 struct MailMessage {
@@ -37,22 +46,6 @@ public:
     virtual ~Mailer() = default;
     // `rfc5322` is the output of build_message. Throws MailError on failure.
     virtual void send(const std::string& from, const std::string& to, const std::string& rfc5322) = 0;
-};
-
-class SmtpMailer final : public Mailer {
-public:
-    // Timeouts in milliseconds for connecting and for each SMTP step.
-    explicit SmtpMailer(const Config& config, int timeout_ms = 10000);
-    void send(const std::string& from, const std::string& to, const std::string& rfc5322) override;
-
-private:
-    std::string server_;
-    int port_;
-    std::string username_;
-    std::string password_;
-    bool starttls_;
-    bool implicit_tls_;
-    int timeout_ms_;
 };
 
 }  // namespace auth

@@ -5,17 +5,29 @@
 #include "core/clock.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
+#include "core/validate.hh"
 #include "mail/mailer.hh"
 #include "store/store.hh"
 
 namespace auth {
 
 namespace {
-constexpr std::int64_t kClaimSeconds = 120;
+
+// A claim outlives any one send (the SMTP session limit is about a
+// minute); it only matters should two runs ever work at once.
+constexpr std::int64_t kClaimSeconds = 600;
+// Claimed together, so that recipients take turns within a batch.
+constexpr int kBatch = 10;
+
+std::string counted_address(const std::string& to) {
+    auto normal = normalize_email(to);
+    return ascii_lower(normal ? *normal : to);
 }
 
-Outbox::Outbox(OutboxStore& store, const Clock& clock, const std::string& secret_key)
-    : store_(store), clock_(clock), key_(mac(secret_key, "sessionauth outbox key v1")) {}
+}  // namespace
+
+Outbox::Outbox(OutboxStore& store, const Clock& clock, const std::string& secret_key, int max_per_hour)
+    : store_(store), clock_(clock), key_(mac(secret_key, "sessionauth outbox key v1")), max_per_hour_(max_per_hour) {}
 
 std::string Outbox::open(const std::string& nonce, const std::string& sealed) const {
     auto plain = secretbox_open(key_, nonce, sealed);
@@ -29,34 +41,66 @@ std::int64_t Outbox::backoff(std::int64_t attempts) {
     return std::min<std::int64_t>(wait, 600);
 }
 
-void Outbox::enqueue(const std::string& from, const std::string& to, const std::string& rfc5322, std::int64_t expires_at) {
+bool Outbox::take_share(const std::string& to) {
+    std::int64_t now = clock_.now();
+    std::string address = counted_address(to);
+    if (store_.counted_since(address, now - 3600) >= max_per_hour_) return false;
+    store_.count(address, now);
+    return true;
+}
+
+bool Outbox::enqueue(MailKind kind, const std::string& from, const std::string& to, const std::string& rfc5322,
+                     std::int64_t expires_at) {
+    if (!take_share(to)) {
+        if (kind == MailKind::Notice)
+            log_line("outbox: a notice was dropped: its address has had " + std::to_string(max_per_hour_) +
+                     " mails in the last hour (MAIL_MAX_PER_HOUR)");
+        return false;
+    }
     std::string nonce;
     std::string sealed = secretbox_seal(key_, rfc5322, nonce);
-    store_.add(from, to, nonce, sealed, clock_.now(), expires_at);
+    store_.add(from, to, nonce, sealed, kind == MailKind::Link ? 0 : 1, clock_.now(), expires_at);
+    return true;
 }
 
 bool Outbox::has_due() { return store_.has_due(clock_.now()); }
 
 int Outbox::deliver_due(Mailer& mailer, int max) {
-    std::int64_t now = clock_.now();
-    for (const QueuedMail& m : store_.drop_expired(now))
+    for (const QueuedMail& m : store_.drop_expired(clock_.now()))
         log_line("outbox: message " + std::to_string(m.id) + " dropped unsent after " + std::to_string(m.attempts) +
                  " attempts; its link has expired (last error: " + m.last_error + ")");
     int sent = 0;
-    for (int i = 0; i < max; ++i) {
-        auto row = store_.claim_next(now, kClaimSeconds);
-        if (!row) break;
-        try {
-            mailer.send(row->sender, row->recipient, open(row->nonce, row->sealed));
-            store_.delivered(row->id);
-            ++sent;
-        } catch (const std::exception& e) {
-            std::int64_t attempts = row->attempts + 1;
-            std::int64_t later = clock_.now() + backoff(attempts);
-            log_line("outbox: message " + std::to_string(row->id) + " not delivered (attempt " + std::to_string(attempts) +
-                     ", next in " + std::to_string(later - clock_.now()) + " s): " + e.what());
-            store_.failed(row->id, attempts, later, e.what());
-            break;  // the server is likely down: leave the rest for later
+    while (sent < max) {
+        std::int64_t now = clock_.now();
+        auto batch = store_.claim_due(now, now + kClaimSeconds, std::min(kBatch, max - sent), &Outbox::backoff);
+        if (batch.empty()) break;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const QueuedMail& row = batch[i];
+            try {
+                mailer.send(row.sender, row.recipient, open(row.nonce, row.sealed));
+                store_.delivered(row.id);
+                ++sent;
+            } catch (const MailError& e) {
+                const std::string id = std::to_string(row.id);
+                if (e.permanent()) {
+                    log_line("outbox: message " + id + " dropped: refused for good: " + e.what());
+                    store_.discard(row.id);
+                } else {
+                    log_line("outbox: message " + id + " not delivered (attempt " + std::to_string(row.attempts) +
+                             ", next in " + std::to_string(backoff(row.attempts)) + " s): " + e.what());
+                    store_.failed(row.id, e.what());
+                }
+                if (e.scope() == MailError::Scope::Server) {
+                    // The server is down or refuses the session: the rest of
+                    // the batch waits as long, without an attempt counted.
+                    for (std::size_t j = i + 1; j < batch.size(); ++j)
+                        store_.put_back(batch[j].id, now + backoff(row.attempts), std::string("not tried: ") + e.what());
+                    return sent;
+                }
+            } catch (const std::exception& e) {
+                log_line("outbox: message " + std::to_string(row.id) + " not delivered: " + e.what());
+                store_.failed(row.id, e.what());
+            }
         }
     }
     return sent;

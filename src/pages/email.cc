@@ -40,8 +40,10 @@ Response request_email_change(const Request& request, App& app, const Visitor& v
     Page page = profile_page(app);
     fill_profile(page, app, user, user.name);
     page.set("NEW_EMAIL", typed);
-    if (asked.result == EmailChangeRequestResult::TooMany) {
-        page.field_error("new_email", "You asked to change your address too often in the last hour. Try again later.");
+    if (asked.result == EmailChangeRequestResult::TooMany || asked.result == EmailChangeRequestResult::TooManyMails) {
+        page.field_error("new_email", asked.result == EmailChangeRequestResult::TooMany
+                                          ? "You asked to change your address too often in the last hour. Try again later."
+                                          : "Too many mails have gone to that address in the last hour. Try again later.");
         Response r = render(app, visitor, page, 429);
         r.set_header("Retry-After", "3600");
         return r;

@@ -25,10 +25,14 @@ Response ask(const Request& request, App& app, const Visitor& visitor) {
         page.field_error("email", "Enter an email address like name@example.com.");
         return render(app, visitor, page, 422);
     }
-    if (app.accounts.request_reset(*email, client_of(request)) == ResetRequestResult::TooManyFromAddress) {
+    ResetRequestResult asked = app.accounts.request_reset(*email, client_of(request));
+    if (asked != ResetRequestResult::Accepted) {
         Page page = request_form(app);
         page.set("EMAIL", typed);
-        page.field_error("email", "Too many reset requests from your network. Please try again in an hour.");
+        page.field_error("email", asked == ResetRequestResult::TooManyFromAddress
+                                      ? "Too many reset requests from your network. Please try again in an hour."
+                                      : "Too many mails have gone to this address in the last hour. Please try again "
+                                        "in an hour.");
         Response r = render(app, visitor, page, 429);
         r.set_header("Retry-After", "3600");
         return r;

@@ -172,7 +172,7 @@ public:
 // A message waiting in the outbox, as the store keeps it (sealed).
 struct QueuedMail {
     std::int64_t id = 0;
-    std::int64_t attempts = 0;
+    std::int64_t attempts = 0;  // including the one it was claimed for
     std::string sender;
     std::string recipient;
     std::string nonce;
@@ -180,20 +180,53 @@ struct QueuedMail {
     std::string last_error;
 };
 
-// Mail written in the request, sent later. Rows are claimed with a lease
-// before sending, so that several senders never send one message twice.
+// Held by one delivery run at a time (released when the object goes, and
+// by the system when the process dies, however it dies).
+class DeliveryLock {
+public:
+    virtual ~DeliveryLock() = default;
+};
+
+// Mail written in the request, sent later by one delivery run at a time.
+// Claiming a message counts an attempt and sets its next attempt (the
+// backoff) before it is sent: a run killed mid-send leaves the message to
+// the next run after that backoff, never lost and never sent in a loop.
 class OutboxStore {
 public:
     virtual ~OutboxStore() = default;
+    // priority 0 goes before 1 (links before notices).
     virtual void add(std::string_view sender, std::string_view recipient, std::string_view nonce, std::string_view sealed,
-                     std::int64_t now, std::int64_t expires_at) = 0;
+                     int priority, std::int64_t now, std::int64_t expires_at) = 0;
     // Deletes and returns the messages whose time ran out unsent.
     virtual std::vector<QueuedMail> drop_expired(std::int64_t now) = 0;
-    // The next due message, claimed until now + lease; nullopt if none.
-    virtual std::optional<QueuedMail> claim_next(std::int64_t now, std::int64_t lease) = 0;
+    // Up to `limit` due messages, by priority, then taking turns between
+    // recipients (one flooded address cannot hold up the others), then in
+    // order; each claimed until `lease_end`, with one more attempt counted
+    // and its next attempt set to now + retry_after(attempts).
+    virtual std::vector<QueuedMail> claim_due(std::int64_t now, std::int64_t lease_end, int limit,
+                                              std::int64_t (*retry_after)(std::int64_t attempts)) = 0;
     virtual void delivered(std::int64_t id) = 0;
-    virtual void failed(std::int64_t id, std::int64_t attempts, std::int64_t next_attempt_at, std::string_view error) = 0;
+    // The attempt failed: the error is kept, the claim ends.
+    virtual void failed(std::int64_t id, std::string_view error) = 0;
+    // Drops a message the server refused for good.
+    virtual void discard(std::int64_t id) = 0;
+    // Undoes the claim of a message that was not tried after all: its
+    // attempt is not counted, and it waits until `next_attempt_at`.
+    virtual void put_back(std::int64_t id, std::int64_t next_attempt_at, std::string_view why) = 0;
+    // Ends every claim (a run that holds the lock knows no other run is sending).
+    virtual void release_claims() = 0;
     virtual bool has_due(std::int64_t now) = 0;
+    // The earliest next attempt of any waiting message; nullopt if none waits.
+    virtual std::optional<std::int64_t> next_attempt_at() = 0;
+    // The delivery lock, or nullptr if another run holds it.
+    virtual std::unique_ptr<DeliveryLock> try_lock() = 0;
+
+    // MAIL_MAX_PER_HOUR: mails counted toward `recipient` since `since`, and
+    // one more counted (also for a mail that is not sent, where not sending
+    // must not show). purge_counts_before clears what is past.
+    virtual std::int64_t counted_since(std::string_view recipient, std::int64_t since) = 0;
+    virtual void count(std::string_view recipient, std::int64_t now) = 0;
+    virtual void purge_counts_before(std::int64_t before) = 0;
 };
 
 // Small values the site keeps for itself (the dummy password hash).

@@ -14,9 +14,8 @@
 #include "core/clock.hh"
 #include "core/config.hh"
 #include "mail/compose.hh"
-#include "mail/delivery.hh"
-#include "mail/mailer.hh"
 #include "mail/outbox.hh"
+#include "mail/starter.hh"
 #include "store/store.hh"
 #include "web/csrf.hh"
 #include "web/view.hh"
@@ -25,16 +24,13 @@ namespace auth {
 
 class App {
 public:
-    // Opens (creating or migrating) the database; throws on failure. The
-    // mailer defaults to SMTP as configured.
-    explicit App(Config config, std::unique_ptr<Clock> clock = std::make_unique<SystemClock>(),
-                 std::unique_ptr<Mailer> mailer = nullptr);
+    // Opens (creating or migrating) the database; throws on failure.
+    explicit App(Config config, std::unique_ptr<Clock> clock = std::make_unique<SystemClock>());
     App(const App&) = delete;
     App& operator=(const App&) = delete;
 
     const Config& config() const { return config_; }
     const Clock& clock() const { return *clock_; }
-    Mailer& mailer() { return *mailer_; }
     // The stores, for the account service, the tools and the tests: pages go
     // through `accounts`.
     Store& store() { return *store_; }
@@ -45,7 +41,6 @@ public:
 private:
     Config config_;
     std::unique_ptr<Clock> clock_;
-    std::unique_ptr<Mailer> mailer_;
     std::unique_ptr<Store> store_;
 
 public:
@@ -57,7 +52,7 @@ public:
     Outbox outbox;
     PictureStore pictures;
     Accounts accounts;
-    Delivery delivery;
+    DeliveryStarter delivery;
 };
 
 }  // namespace auth

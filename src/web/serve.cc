@@ -66,9 +66,9 @@ struct FcgxRequest {
 
 void after_response(App& app, bool deliver_mail) {
     try {
-        app.delivery.run(deliver_mail);
+        app.delivery.after_response(deliver_mail);
     } catch (const std::exception& e) {
-        log_line(std::string("outbox delivery failed: ") + e.what());
+        log_line(std::string("cannot start mail delivery: ") + e.what());
     }
     try {
         if (randombytes_uniform(100) == 0) app.accounts.housekeeping();
@@ -206,14 +206,12 @@ int serve(const Program& program, int argc, char** argv) {
         log_line("cannot start: FCGX_Init failed");
         return 1;
     }
-    if (app) app->delivery.use_child(true);
     FcgxRequest fcgx;
     while (FCGX_Accept_r(&fcgx.request) >= 0) {
         CgiEnv env = request_env_from(fcgx.request.envp);
         if (!app) {
             try {
                 app = start_app(env_file_in(env));
-                app->delivery.use_child(true);
             } catch (const std::exception& e) {
                 log_line(std::string("cannot start: ") + e.what());
                 std::string out = not_configured();

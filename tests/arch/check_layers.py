@@ -48,6 +48,9 @@ class Rule:
     # (a path ending in "/" is a folder, else a prefix of a file name);
     # checked over all of src/ and reported by this rule.
     only_in: tuple = ()
+    # The same for project folders: (folder, places) -- its headers may be
+    # included only in those paths of src/.
+    headers_only_in: tuple = ()
 
 
 def _f(*names):
@@ -63,16 +66,19 @@ RULES = [
                           "no web/, pages/, account/ or mail/",
          folders=_f("core/", "store/", "store/sqlite/"), libraries=_f("sqlite"),
          only_in=(("sqlite", ("store/sqlite/",)),)),
-    Rule("mail/", "core/, store/ (not store/sqlite/) and mail/; libesmtp, OpenSSL and ctemplate; "
-                  "libesmtp and OpenSSL appear nowhere else",
-         folders=_f("core/", "store/", "mail/"), libraries=_f("libesmtp", "openssl", "ctemplate"),
-         only_in=(("libesmtp", ("mail/",)), ("openssl", ("mail/",)))),
+    Rule("mail/", "core/, store/ (not store/sqlite/) and mail/; of the libraries only ctemplate",
+         folders=_f("core/", "store/", "mail/"), libraries=_f("ctemplate")),
+    Rule("smtp/", "core/, mail/ and smtp/; libesmtp and OpenSSL, which appear nowhere else; its own headers only in "
+                  "smtp/ and sessionauth-deliver.cc",
+         folders=_f("core/", "mail/", "smtp/"), libraries=_f("libesmtp", "openssl"),
+         only_in=(("libesmtp", ("smtp/",)), ("openssl", ("smtp/",))),
+         headers_only_in=(("smtp/", ("smtp/", "programs/sessionauth-deliver.cc")),)),
     Rule("account/", "core/, store/ (not store/sqlite/), mail/ and account/; of the libraries only libsodium; "
                      "never web/ or pages/",
          folders=_f("core/", "store/", "mail/", "account/"), libraries=_f("sodium")),
-    Rule("web/", "anything in src/ but pages/; fcgiapp.h and fcgio.h only in serve.cc, cgicc only in "
+    Rule("web/", "anything in src/ but pages/ and smtp/; fcgiapp.h and fcgio.h only in serve.cc, cgicc only in "
                  "request_parser.cc, ctemplate only in view.* (and mail/)",
-         folders=_f(ANY), not_folders=_f("pages/"), libraries=_f(ANY),
+         folders=_f(ANY), not_folders=_f("pages/", "smtp/"), libraries=_f(ANY),
          only_in=(("fcgi", ("web/serve.cc",)), ("cgicc", ("web/request_parser.cc",)),
                   ("ctemplate", ("web/view.", "mail/")))),
     Rule("pages/", "core/, account/, web/ and pages/ only; no library headers (SQLite, FastCGI, cgicc, ctemplate, "
@@ -129,8 +135,11 @@ SELF_TEST = [
     ("store/sqlite/", "store/sqlite/self_test.cc", '#include "pages/pages.hh"', True),
     ("store/sqlite/", "account/passwords.cc", "#include <sqlite3.h>", True),
     ("mail/", "mail/mailer.cc", '#include "web/app.hh"', True),
-    ("mail/", "web/app.cc", "#include <libesmtp.h>", True),
-    ("mail/", "programs/auth-home.cc", "#include <openssl/ssl.h>", True),
+    ("mail/", "mail/outbox.cc", "#include <openssl/ssl.h>", True),
+    ("smtp/", "web/app.cc", "#include <libesmtp.h>", True),
+    ("smtp/", "programs/auth-home.cc", "#include <openssl/ssl.h>", True),
+    ("smtp/", "smtp/tls.cc", '#include "web/app.hh"', True),
+    ("smtp/", "programs/auth-login.cc", '#include "smtp/smtp_mailer.hh"', True),
     ("account/", "account/pictures.cc", '#include "pages/fields.hh"', True),
     ("account/", "account/password_policy.cc", "#include <curl/curl.h>", True),
     ("web/", "web/responses.cc", '#include "pages/pages.hh"', True),
@@ -144,6 +153,7 @@ SELF_TEST = [
     ("(every file)", "auth/leftover.cc", '#include "core/log.hh"', True),
     # Allowed: nothing may be reported.
     ("programs/", "programs/auth-home.cc", '#include "store/db.hh"', False),
+    ("smtp/", "programs/sessionauth-deliver.cc", '#include "smtp/tls.hh"', False),
     ("core/", "core/clock.cc", "#include <sys/types.h>", False),
     ("web/", "web/view.cc", "#include <ctemplate/template_dictionary.h>", False),
 ]
@@ -292,6 +302,9 @@ def offences(rule: Rule, includes: list[Include]) -> list[str]:
         for lib, places in rule.only_in:
             if inc.kind == "library" and inc.owner == lib and not _in(inc.path, places):
                 out.append((inc, f"library {lib} only in {_places(places)}"))
+        for folder, places in rule.headers_only_in:
+            if inc.kind == "project" and inc.owner == folder and not _in(inc.path, places):
+                out.append((inc, f"{folder} headers only in {_places(places)}"))
     seen, lines = set(), []
     for inc, why in sorted(out, key=lambda x: (x[0].path, x[0].line)):
         key = (inc.path, inc.line)

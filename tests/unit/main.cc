@@ -1,5 +1,6 @@
 // Runs every registered CppUnit test; prints each failure and a closing
 // "N passed, N failed" line (which ./dev test adds up); exits 1 on failure.
+#include <csignal>
 #include <cppunit/BriefTestProgressListener.h>
 #include <cppunit/CompilerOutputter.h>
 #include <cppunit/TestFailure.h>
@@ -36,6 +37,9 @@ private:
 
 int main() {
     auth::crypto_init();
+    // As in sessionauth-deliver: SmtpMailer's callers ignore SIGPIPE (a
+    // server that hangs up must be an error, not the end of the process).
+    std::signal(SIGPIPE, SIG_IGN);
     CppUnit::TestResult controller;
     CppUnit::TestResultCollector collector;
     Counter counter;

@@ -20,7 +20,10 @@
 namespace test {
 
 void RecordingMailer::send(const std::string& from, const std::string& to, const std::string& rfc5322) {
+    if (during_send) during_send();
     if (fail) throw auth::MailError("mail: RecordingMailer told to fail");
+    if (!refuse.empty() && to == refuse)
+        throw auth::MailError("mail: RecordingMailer: 550 no such user", auth::MailError::Scope::Message, true);
     sent.push_back({from, to, rfc5322});
 }
 
@@ -83,6 +86,8 @@ auth::Config test_config(const TempDir& dir, const std::string& base_url) {
         {"MAIL_PORT", "1025"},
         {"MAIL_FROM", "noreply@sessionauth.test"},
         {"MAIL_STARTTLS", "False"},
+        // Unit tests start no delivery run; they send with deliver().
+        {"MAIL_DELIVERY", "cron"},
         {"DATABASE_PATH", dir.file("test.sqlite")},
         {"TEMPLATE_DIR", source_dir() + "/templates"},
         {"DATA_DIR", source_dir() + "/data"},
@@ -97,9 +102,7 @@ TestApp::TestApp(const std::string& base_url, const std::function<void(auth::Con
     if (tweak) tweak(config);
     auto c = std::make_unique<ManualClock>();
     clock = c.get();
-    auto m = std::make_unique<test::RecordingMailer>();
-    mailer = m.get();
-    app = std::make_unique<auth::App>(config, std::move(c), std::move(m));
+    app = std::make_unique<auth::App>(config, std::move(c));
 }
 
 auth::Request get(const std::string& path, const std::map<std::string, std::string>& query) {

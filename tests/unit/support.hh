@@ -32,7 +32,9 @@ public:
     };
     void send(const std::string& from, const std::string& to, const std::string& rfc5322) override;
     std::vector<Sent> sent;
-    bool fail = false;
+    bool fail = false;     // as if the server were down (MailError, Scope::Server)
+    std::string refuse;    // this recipient is refused for good (Scope::Message, 5xx)
+    std::function<void()> during_send;  // runs inside send(), before it records
 };
 
 // The app's SQLite connection, to look at tables directly.
@@ -84,8 +86,12 @@ struct TestApp {
                      const std::function<void(auth::Config&)>& tweak = {});
     TempDir dir;
     ManualClock* clock;              // owned by app
-    test::RecordingMailer* mailer;   // owned by app: what would have been sent
+    std::unique_ptr<test::RecordingMailer> mail_sink = std::make_unique<test::RecordingMailer>();
+    test::RecordingMailer* mailer = mail_sink.get();  // what a delivery run would have sent
     std::unique_ptr<auth::App> app;
+    // Sends what the outbox holds through `mailer`, as sessionauth-deliver
+    // would; returns how many.
+    int deliver() { return app->outbox.deliver_due(*mailer); }
 };
 
 // Requests as a browser would send them.

@@ -211,7 +211,7 @@ public:
         r = b.post(pages::reset, "/reset", {{"email", ""}});
         CPPUNIT_ASSERT_EQUAL(422, r.status);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT(t.mailer->sent.empty());
     }
 
@@ -251,7 +251,7 @@ public:
         // Queued, not sent inside the request.
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::queued_mails(*t.app));
         CPPUNIT_ASSERT(t.mailer->sent.empty());
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         const auto& mail = t.mailer->sent[0];
@@ -283,7 +283,7 @@ public:
         request.origin = "";
         auth::Response r = pages::reset(request, *t.app);
         CPPUNIT_ASSERT_EQUAL(200, r.status);
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         std::string text = test::mail_decoded(t.mailer->sent[0].message);
         std::string token = token_in_mail(t.mailer->sent[0].message, base);
@@ -308,7 +308,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(200, r.status);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::queued_mails(*t.app));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), table_rows(*t.app, "SELECT count(*) FROM reset_tokens"));
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT(t.mailer->sent.empty());
     }
 
@@ -316,7 +316,7 @@ public:
         test::TestApp t;
         test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
         CPPUNIT_ASSERT_EQUAL(200, ask_for_link(*t.app, "  ADA@Example.TEST ").status);
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::string(kEmail), t.mailer->sent[0].to);
     }
@@ -329,7 +329,7 @@ public:
             auth::Response r = ask_for_link(*t.app, kEmail);
             CPPUNIT_ASSERT_EQUAL(200, r.status);
             bodies.push_back(test::without_csrf_token(r.body));
-            auth::after_response(*t.app);
+            t.deliver();
             t.clock->advance(60);
         }
         CPPUNIT_ASSERT_EQUAL(bodies[0], bodies[3]);
@@ -345,13 +345,13 @@ public:
         // The limit is per account: another account still gets its mail.
         test::make_user(*t.app, "grace@example.test", test::kGoodPassword, "Grace Hopper");
         ask_for_link(*t.app, "grace@example.test");
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT_EQUAL(std::size_t(4), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::string("grace@example.test"), t.mailer->sent[3].to);
         // An hour after the first mail, one more may go out.
         t.clock->advance(3600 - 4 * 60 + 1);
         ask_for_link(*t.app, kEmail);
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT_EQUAL(std::size_t(5), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::string(kEmail), t.mailer->sent[4].to);
         CPPUNIT_ASSERT(t.app->store().reset_tokens().check(newest).state == auth::TokenState::Superseded);
@@ -391,7 +391,7 @@ public:
         auth::Response r = ask_for_link(*t.app, kEmail);
         {
             test::CaptureStderr quiet;
-            auth::after_response(*t.app);
+            t.deliver();
         }
         CPPUNIT_ASSERT_EQUAL(ok.status, r.status);
         CPPUNIT_ASSERT_EQUAL(test::without_csrf_token(test::replace_all(ok.body, "nobody@example.test", "EMAIL")),
@@ -400,7 +400,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::queued_mails(*t.app));
         t.mailer->fail = false;
         t.clock->advance(auth::Outbox::backoff(1));
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token_in_mail(t.mailer->sent[0].message, "http://127.0.0.1:8080").size());
     }
@@ -647,7 +647,7 @@ public:
             test::TempDir dir;
             auto c = std::make_unique<HookClock>();
             HookClock* clock = c.get();
-            auth::App app(test::test_config(dir), std::move(c), std::make_unique<test::RecordingMailer>());
+            auth::App app(test::test_config(dir), std::move(c));
             clock->watch = test::db(app).handle();
             auto uid = test::make_user(app, kEmail, test::kGoodPassword, kName);
             std::string token = app.store().reset_tokens().issue(uid);
@@ -655,8 +655,7 @@ public:
             CPPUNIT_ASSERT_EQUAL(200, b.get(pages::reset, "/reset/confirm", {{"token", token}}).status);
             std::unique_ptr<auth::App> other;
             if (race) {
-                other = std::make_unique<auth::App>(test::test_config(dir), std::make_unique<test::ManualClock>(),
-                                                    std::make_unique<test::RecordingMailer>());
+                other = std::make_unique<auth::App>(test::test_config(dir), std::make_unique<test::ManualClock>());
                 clock->hook = [&] {
                     // The parallel request wins: it consumes the token and sets its password.
                     auto consumed = other->store().reset_tokens().consume(token);
@@ -785,7 +784,7 @@ public:
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(200, b.get(pages::reset, "/reset").status);
         CPPUNIT_ASSERT_EQUAL(200, b.post(pages::reset, "/reset", {{"email", kEmail}}).status);
-        auth::after_response(*t.app);
+        t.deliver();
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), t.mailer->sent.size());
         std::string token = token_in_mail(t.mailer->sent[0].message, base);
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
@@ -807,7 +806,7 @@ public:
         test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
         test::CaptureStderr log;
         ask_for_link(*t.app, kEmail);
-        auth::after_response(*t.app);
+        t.deliver();
         std::string token = token_in_mail(t.mailer->sent.at(0).message, "http://127.0.0.1:8080");
         CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
         Browser b(*t.app);

@@ -1,13 +1,38 @@
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "store/sqlite/stores.hh"
 
 namespace auth {
 
+namespace {
+
+// The delivery lock: an flock() on a file beside the database. The kernel
+// drops it when the descriptor closes, also when the process is killed.
+class FileLock final : public DeliveryLock {
+public:
+    explicit FileLock(int fd) : fd_(fd) {}
+    ~FileLock() override { ::close(fd_); }
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+
+private:
+    int fd_;
+};
+
+}  // namespace
+
 void SqliteOutbox::add(std::string_view sender, std::string_view recipient, std::string_view nonce, std::string_view sealed,
-                       std::int64_t now, std::int64_t expires_at) {
+                       int priority, std::int64_t now, std::int64_t expires_at) {
     auto q = db_.query(
-        "INSERT INTO outbox (sender, recipient, nonce, ciphertext, created_at, expires_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, sender).bind(2, recipient).bind_blob(3, nonce).bind_blob(4, sealed).bind(5, now).bind(6, expires_at).bind(7, now);
+        "INSERT INTO outbox (sender, recipient, nonce, ciphertext, priority, created_at, expires_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, sender).bind(2, recipient).bind_blob(3, nonce).bind_blob(4, sealed).bind(5, std::int64_t{priority});
+    q.bind(6, now).bind(7, expires_at).bind(8, now);
     q.exec();
 }
 
@@ -15,8 +40,8 @@ std::vector<QueuedMail> SqliteOutbox::drop_expired(std::int64_t now) {
     std::vector<QueuedMail> dropped;
     Transaction tx(db_);
     {
-        auto q = db_.query("SELECT id, attempts, last_error FROM outbox WHERE expires_at <= ?");
-        q.bind(1, now);
+        auto q = db_.query("SELECT id, attempts, last_error FROM outbox WHERE expires_at <= ? AND claimed_until <= ?");
+        q.bind(1, now).bind(2, now);
         while (q.step()) {
             QueuedMail m;
             m.id = q.int64(0);
@@ -30,33 +55,88 @@ std::vector<QueuedMail> SqliteOutbox::drop_expired(std::int64_t now) {
     return dropped;
 }
 
-std::optional<QueuedMail> SqliteOutbox::claim_next(std::int64_t now, std::int64_t lease) {
+std::vector<QueuedMail> SqliteOutbox::claim_due(std::int64_t now, std::int64_t lease_end, int limit,
+                                                std::int64_t (*retry_after)(std::int64_t attempts)) {
+    std::vector<QueuedMail> claimed;
     Transaction tx(db_);
-    QueuedMail m;
     {
+        // `turn`: the message's place among those waiting for the same
+        // recipient, so that the n-th mail of every address goes before the
+        // (n+1)-th of any.
         auto q = db_.query(
-            "SELECT id, attempts, sender, recipient, nonce, ciphertext, last_error FROM outbox "
-            "WHERE next_attempt_at <= ? AND claimed_until <= ? ORDER BY next_attempt_at LIMIT 1");
-        q.bind(1, now).bind(2, now);
-        if (!q.step()) return std::nullopt;
-        m = QueuedMail{q.int64(0), q.int64(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)};
+            "SELECT id, attempts, sender, recipient, nonce, ciphertext, last_error FROM ("
+            " SELECT *, ROW_NUMBER() OVER (PARTITION BY recipient ORDER BY id) AS turn FROM outbox"
+            " WHERE next_attempt_at <= ?1 AND claimed_until <= ?1 AND expires_at > ?1)"
+            " ORDER BY priority, turn, id LIMIT ?2");
+        q.bind(1, now).bind(2, std::int64_t{limit});
+        while (q.step())
+            claimed.push_back(QueuedMail{q.int64(0), q.int64(1) + 1, q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
     }
-    db_.query("UPDATE outbox SET claimed_until = ? WHERE id = ?").bind(1, now + lease).bind(2, m.id).exec();
+    for (const auto& m : claimed) {
+        auto u = db_.query(
+            "UPDATE outbox SET claimed_until = ?, attempts = ?, next_attempt_at = ?, "
+            "last_error = 'the delivery run ended during the attempt' WHERE id = ?");
+        u.bind(1, lease_end).bind(2, m.attempts).bind(3, now + retry_after(m.attempts)).bind(4, m.id).exec();
+    }
     tx.commit();
-    return m;
+    return claimed;
 }
 
 void SqliteOutbox::delivered(std::int64_t id) { db_.query("DELETE FROM outbox WHERE id = ?").bind(1, id).exec(); }
 
-void SqliteOutbox::failed(std::int64_t id, std::int64_t attempts, std::int64_t next_attempt_at, std::string_view error) {
-    auto u = db_.query("UPDATE outbox SET attempts = ?, next_attempt_at = ?, claimed_until = 0, last_error = ? WHERE id = ?");
-    u.bind(1, attempts).bind(2, next_attempt_at).bind(3, error.substr(0, 300)).bind(4, id).exec();
+void SqliteOutbox::failed(std::int64_t id, std::string_view error) {
+    auto u = db_.query("UPDATE outbox SET claimed_until = 0, last_error = ? WHERE id = ?");
+    u.bind(1, error.substr(0, 300)).bind(2, id).exec();
 }
+
+void SqliteOutbox::discard(std::int64_t id) { delivered(id); }
+
+void SqliteOutbox::put_back(std::int64_t id, std::int64_t next_attempt_at, std::string_view why) {
+    auto u = db_.query(
+        "UPDATE outbox SET claimed_until = 0, attempts = MAX(attempts - 1, 0), next_attempt_at = ?, last_error = ? "
+        "WHERE id = ?");
+    u.bind(1, next_attempt_at).bind(2, why.substr(0, 300)).bind(3, id).exec();
+}
+
+void SqliteOutbox::release_claims() { db_.query("UPDATE outbox SET claimed_until = 0 WHERE claimed_until > 0").exec(); }
 
 bool SqliteOutbox::has_due(std::int64_t now) {
     auto q = db_.query("SELECT 1 FROM outbox WHERE next_attempt_at <= ? AND claimed_until <= ? LIMIT 1");
     q.bind(1, now).bind(2, now);
     return q.step();
+}
+
+std::optional<std::int64_t> SqliteOutbox::next_attempt_at() {
+    auto q = db_.query("SELECT MIN(next_attempt_at) FROM outbox");
+    if (!q.step() || q.is_null(0)) return std::nullopt;
+    return q.int64(0);
+}
+
+std::unique_ptr<DeliveryLock> SqliteOutbox::try_lock() {
+    int fd = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw DbError("cannot open the delivery lock " + lock_path_ + ": " + std::strerror(errno), 0);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        ::close(fd);
+        if (e == EWOULDBLOCK) return nullptr;
+        throw DbError("cannot take the delivery lock " + lock_path_ + ": " + std::strerror(e), 0);
+    }
+    return std::make_unique<FileLock>(fd);
+}
+
+std::int64_t SqliteOutbox::counted_since(std::string_view recipient, std::int64_t since) {
+    auto q = db_.query("SELECT COUNT(*) FROM mail_counts WHERE recipient = ? AND at > ?");
+    q.bind(1, recipient).bind(2, since);
+    q.step();
+    return q.int64(0);
+}
+
+void SqliteOutbox::count(std::string_view recipient, std::int64_t now) {
+    db_.query("INSERT INTO mail_counts (recipient, at) VALUES (?, ?)").bind(1, recipient).bind(2, now).exec();
+}
+
+void SqliteOutbox::purge_counts_before(std::int64_t before) {
+    db_.query("DELETE FROM mail_counts WHERE at < ?").bind(1, before).exec();
 }
 
 }  // namespace auth

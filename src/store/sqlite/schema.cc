@@ -130,6 +130,18 @@ CREATE INDEX sessions_user ON sessions(user_id);
 CREATE INDEX sessions_last_seen ON sessions(last_seen);
 CREATE INDEX sessions_created_at ON sessions(created_at);
 )sql",
+    // 6: a fair outbox: links (priority 0) before notices (1), and a count
+    // of the mails to each address in the last hour (MAIL_MAX_PER_HOUR).
+    R"sql(
+ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX outbox_recipient ON outbox(recipient);
+CREATE TABLE mail_counts (
+    recipient TEXT NOT NULL COLLATE NOCASE,
+    at INTEGER NOT NULL
+);
+CREATE INDEX mail_counts_recipient ON mail_counts(recipient, at);
+CREATE INDEX mail_counts_at ON mail_counts(at);
+)sql",
 };
 
 constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

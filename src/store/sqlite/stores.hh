@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/sqlite/db.hh"
+#include "core/config.hh"
 #include "store/store.hh"
 
 namespace auth {
@@ -108,17 +109,29 @@ private:
 
 class SqliteOutbox final : public OutboxStore {
 public:
-    explicit SqliteOutbox(Db& db) : db_(db) {}
+    // `lock_path`: the file whose flock() is the delivery lock (beside the
+    // database: SQLite's own locks already need a local disk).
+    SqliteOutbox(Db& db, std::string lock_path) : db_(db), lock_path_(std::move(lock_path)) {}
     void add(std::string_view sender, std::string_view recipient, std::string_view nonce, std::string_view sealed,
-             std::int64_t now, std::int64_t expires_at) override;
+             int priority, std::int64_t now, std::int64_t expires_at) override;
     std::vector<QueuedMail> drop_expired(std::int64_t now) override;
-    std::optional<QueuedMail> claim_next(std::int64_t now, std::int64_t lease) override;
+    std::vector<QueuedMail> claim_due(std::int64_t now, std::int64_t lease_end, int limit,
+                                      std::int64_t (*retry_after)(std::int64_t attempts)) override;
     void delivered(std::int64_t id) override;
-    void failed(std::int64_t id, std::int64_t attempts, std::int64_t next_attempt_at, std::string_view error) override;
+    void failed(std::int64_t id, std::string_view error) override;
+    void discard(std::int64_t id) override;
+    void put_back(std::int64_t id, std::int64_t next_attempt_at, std::string_view why) override;
+    void release_claims() override;
     bool has_due(std::int64_t now) override;
+    std::optional<std::int64_t> next_attempt_at() override;
+    std::unique_ptr<DeliveryLock> try_lock() override;
+    std::int64_t counted_since(std::string_view recipient, std::int64_t since) override;
+    void count(std::string_view recipient, std::int64_t now) override;
+    void purge_counts_before(std::int64_t before) override;
 
 private:
     Db& db_;
+    std::string lock_path_;
 };
 
 class SqliteSettings final : public SettingsStore {
@@ -137,6 +150,11 @@ struct StoreSettings {
     std::int64_t session_absolute_timeout = 43200;
     std::int64_t reset_token_ttl = 1800;
     std::int64_t email_change_ttl = 86400;
+
+    static StoreSettings of(const Config& c) {
+        return {c.database_path, c.session_idle_timeout, c.session_absolute_timeout, c.reset_token_ttl,
+                c.email_change_ttl};
+    }
 };
 
 class SqliteStore final : public Store {

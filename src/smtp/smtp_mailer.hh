@@ -1,0 +1,43 @@
+// SmtpMailer: one message to one recipient through libesmtp 1.1, to
+// MAIL_SERVER:MAIL_PORT with STARTTLS (MAIL_STARTTLS, done by libesmtp with
+// TlsClient's settings), implicit TLS (MAIL_SSL_TLS, through
+// ImplicitTlsRelay) or neither, and AUTH when MAIL_USERNAME and
+// MAIL_PASSWORD are both set. Linked only into sessionauth-deliver.
+//
+// libesmtp reports most failures as success (PITFALLS.md): a send counts
+// as done only if the session ran, the message status is 2xx and every
+// recipient status is 2xx. Anything else throws MailError with the
+// server's answer, scoped to the message (a refused recipient) or the
+// server (no connection, TLS refused, AUTH or sender refused).
+//
+// The caller ignores SIGPIPE (libesmtp writes with write(2)).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "mail/mailer.hh"
+
+namespace auth {
+
+struct Config;
+
+class SmtpMailer final : public Mailer {
+public:
+    // `timeout_ms`: for connecting and for each SMTP step.
+    explicit SmtpMailer(const Config& config, int timeout_ms = 10000);
+    ~SmtpMailer() override;
+    void send(const std::string& from, const std::string& to, const std::string& rfc5322) override;
+
+private:
+    struct Tls;
+    std::string server_;
+    int port_;
+    std::string username_;
+    std::string password_;
+    bool starttls_;
+    bool implicit_tls_;
+    int timeout_ms_;
+    std::unique_ptr<Tls> tls_;
+};
+
+}  // namespace auth

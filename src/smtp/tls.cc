@@ -1,0 +1,409 @@
+#include "smtp/tls.hh"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+// After <openssl/ssl.h>: libesmtp declares smtp_starttls_set_ctx only then.
+#include <cstddef>
+#include <auth-client.h>
+#include <libesmtp.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "mail/mailer.hh"
+
+namespace auth::smtp {
+
+namespace {
+
+// Milliseconds left until `deadline` for poll(), rounded up so that a poll
+// never wakes a hair early and spins.
+int ms_until(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count() + 1;
+    return left <= 0 ? 0 : left > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left);
+}
+
+std::string errno_text(int error) {
+    char buf[256];
+    return strerror_r(error, buf, sizeof buf);  // GNU: returns the message
+}
+
+std::string describe(const std::string& host, int port) {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string openssl_errors() {
+    std::string out;
+    while (unsigned long e = ERR_get_error()) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        out += (out.empty() ? "" : "; ") + std::string(buf);
+    }
+    return out.empty() ? "unknown TLS error" : out;
+}
+
+class Fd {
+public:
+    explicit Fd(int fd = -1) : fd_(fd) {}
+    ~Fd() { reset(); }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+    int release() { return std::exchange(fd_, -1); }
+    void reset(int fd = -1) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+
+private:
+    int fd_;
+};
+
+// Whether the accepted loopback connection comes from one of this
+// process's own descriptors (the one libesmtp just connected): another
+// local user racing to the port is turned away.
+bool connection_is_ours(const sockaddr_in& peer, int listen_port) {
+    DIR* dir = opendir("/proc/self/fd");
+    if (!dir) return false;
+    bool found = false;
+    while (dirent* entry = readdir(dir)) {
+        char* end = nullptr;
+        long fd = std::strtol(entry->d_name, &end, 10);
+        if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) continue;
+        sockaddr_in local{}, remote{};
+        socklen_t len = sizeof local;
+        if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &len) != 0 ||
+            local.sin_family != AF_INET || local.sin_port != peer.sin_port || local.sin_addr.s_addr != peer.sin_addr.s_addr)
+            continue;
+        len = sizeof remote;
+        if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&remote), &len) == 0 &&
+            ntohs(remote.sin_port) == listen_port) {
+            found = true;
+            break;
+        }
+    }
+    closedir(dir);
+    return found;
+}
+
+}  // namespace
+
+int connect_tcp(const std::string& host, int port, milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    const std::string where = describe(host, port);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
+    if (rc != 0) throw MailError("cannot resolve mail server " + where + ": " + gai_strerror(rc));
+    std::unique_ptr<addrinfo, void (*)(addrinfo*)> owner(list, freeaddrinfo);
+    std::string last_error = "no address";
+    for (addrinfo* ai = list; ai && Clock::now() < deadline; ai = ai->ai_next) {
+        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
+        if (fd.get() < 0 || (::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS)) {
+            last_error = errno_text(errno);
+            continue;
+        }
+        pollfd p{fd.get(), POLLOUT, 0};
+        int n = ::poll(&p, 1, ms_until(deadline));
+        int error = 0;
+        socklen_t len = sizeof error;
+        if (n == 0) break;
+        if (n < 0) error = errno;
+        else if (getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0) error = errno;
+        if (error == 0) return fd.release();
+        last_error = errno_text(error);
+    }
+    if (Clock::now() >= deadline) last_error = "no answer within " + std::to_string(timeout.count()) + " ms";
+    throw MailError("cannot connect to mail server " + where + ": " + last_error);
+}
+
+struct TlsClient::Impl {
+    std::string host;
+    bool host_is_ip = false;
+    SSL_CTX* ctx = nullptr;           // the relay's (implicit TLS)
+    SSL_CTX* starttls_ctx = nullptr;  // libesmtp's (STARTTLS)
+    mutable std::mutex mutex;
+    std::string verify_error;
+    std::string refuse;  // fail the next handshake, for this reason
+
+    static Impl* of(const SSL* ssl) { return static_cast<Impl*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))); }
+
+    // Keeps the first reason a certificate was refused, for the error message.
+    static int on_verify(int ok, X509_STORE_CTX* store) {
+        auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+        Impl* self = ssl ? of(ssl) : nullptr;
+        if (!self) return ok;
+        std::lock_guard lock(self->mutex);
+        if (!self->refuse.empty()) {
+            self->verify_error = std::exchange(self->refuse, "");
+            return 0;
+        }
+        if (ok) return ok;
+        int error = X509_STORE_CTX_get_error(store);
+        std::string text = X509_verify_cert_error_string(error);
+        if (error == X509_V_ERR_HOSTNAME_MISMATCH || error == X509_V_ERR_IP_ADDRESS_MISMATCH)
+            text += " (the certificate is not for " + self->host + ")";
+        if (self->verify_error.empty()) self->verify_error = text;
+        return ok;
+    }
+
+    // libesmtp makes its SSL from our context without a server name: SNI
+    // is set here, as each handshake starts (a server with several names
+    // picks its certificate by it).
+    static void on_info(const SSL* ssl, int where, int) {
+        Impl* self = of(ssl);
+        if ((where & SSL_CB_HANDSHAKE_START) && self && !self->host_is_ip && !SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
+            SSL_set_tlsext_host_name(const_cast<SSL*>(ssl), self->host.c_str());
+    }
+};
+
+// One context with the settings above; `max_version` 0 for no cap.
+SSL_CTX* new_context(TlsClient::Impl& t, int max_version) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx) throw MailError("TLS setup failed: " + openssl_errors());
+    X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    bool ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
+              SSL_CTX_set_max_proto_version(ctx, max_version) == 1 &&
+              (t.host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, t.host.c_str())
+                            : X509_VERIFY_PARAM_set1_host(param, t.host.c_str(), t.host.size())) == 1;
+    std::string why = ok ? "" : "TLS setup failed: " + openssl_errors();
+    if (ok && SSL_CTX_set_default_verify_paths(ctx) != 1)
+        why = "cannot load the system CA certificates: " + openssl_errors();
+    if (!why.empty()) {
+        SSL_CTX_free(ctx);
+        throw MailError(why);
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &TlsClient::Impl::on_verify);
+    SSL_CTX_set_info_callback(ctx, &TlsClient::Impl::on_info);
+    SSL_CTX_set_app_data(ctx, &t);
+    return ctx;
+}
+
+TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) {
+    Impl& t = *impl_;
+    t.host = host;
+    unsigned char addr[sizeof(in6_addr)];
+    t.host_is_ip = inet_pton(AF_INET, host.c_str(), addr) == 1 || inet_pton(AF_INET6, host.c_str(), addr) == 1;
+    t.ctx = new_context(t, 0);
+    // STARTTLS_CAP: see the README ("libesmtp and TLS 1.3").
+    t.starttls_ctx = new_context(t, TLS1_2_VERSION);
+}
+
+TlsClient::~TlsClient() {
+    SSL_CTX_free(impl_->ctx);
+    SSL_CTX_free(impl_->starttls_ctx);
+}
+
+bool TlsClient::use_for_starttls(smtp_session* session) const {
+    SSL_CTX_up_ref(impl_->starttls_ctx);  // libesmtp frees the context it is given
+    if (!smtp_starttls_set_ctx(session, impl_->starttls_ctx)) {
+        SSL_CTX_free(impl_->starttls_ctx);
+        return false;
+    }
+    return smtp_starttls_enable(session, Starttls_REQUIRED) != 0;
+}
+
+void TlsClient::refuse_next_handshake(const std::string& why) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->refuse = why;
+}
+
+std::string TlsClient::verify_error() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->verify_error;
+}
+
+struct ImplicitTlsRelay::Impl {
+    std::string where;
+    milliseconds timeout{}, session_limit{};
+    Clock::time_point deadline;
+    Fd upstream, listener, wake_read, wake_write;
+    SSL* ssl = nullptr;
+    bool ssl_clean = true;  // no fatal TLS error: a close_notify may be sent
+    int local_port = 0;
+    std::atomic<bool> stop{false};
+    std::mutex mutex;
+    std::string reason;
+    std::thread thread;
+
+    ~Impl() { SSL_free(ssl); }
+
+    void note(const std::string& why) {
+        std::lock_guard lock(mutex);
+        if (reason.empty()) reason = why;
+    }
+    void handshake(const TlsClient::Impl& tls);
+    void run();
+    void pump(int client);
+};
+
+void ImplicitTlsRelay::Impl::handshake(const TlsClient::Impl& tls) {
+    const auto until = std::min(Clock::now() + timeout, deadline);
+    ERR_clear_error();
+    ssl = SSL_new(tls.ctx);
+    if (!ssl || SSL_set_fd(ssl, upstream.get()) != 1 ||
+        (!tls.host_is_ip && SSL_set_tlsext_host_name(ssl, tls.host.c_str()) != 1))
+        throw MailError("TLS setup failed: " + openssl_errors());
+    // Writes are retried from a buffer that may move as it changes.
+    SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
+    for (;;) {
+        int rc = SSL_connect(ssl);
+        if (rc == 1) return;
+        int error = SSL_get_error(ssl, rc);
+        short events = error == SSL_ERROR_WANT_READ ? POLLIN : error == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        if (events == 0) {
+            ssl_clean = false;
+            std::string why;
+            {
+                std::lock_guard lock(tls.mutex);
+                why = tls.verify_error;
+            }
+            if (!why.empty()) throw MailError("mail server " + where + ": certificate refused: " + why);
+            throw MailError("mail server " + where + ": TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
+                            (error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
+                                                                                 : openssl_errors()));
+        }
+        pollfd p{upstream.get(), events, 0};
+        if (::poll(&p, 1, ms_until(until)) == 0)
+            throw MailError("mail server " + where + ": TLS handshake took longer than " +
+                            std::to_string(timeout.count()) + " ms");
+    }
+}
+
+ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, milliseconds timeout,
+                                   milliseconds session_limit)
+    : impl_(std::make_unique<Impl>()) {
+    Impl& r = *impl_;
+    r.where = describe(host, port);
+    r.timeout = timeout;
+    r.session_limit = session_limit;
+    r.deadline = Clock::now() + session_limit;
+    r.upstream.reset(connect_tcp(host, port, timeout));
+    r.handshake(*tls.impl_);
+
+    r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof address;
+    if (r.listener.get() < 0 || ::bind(r.listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(r.listener.get(), 1) != 0 ||
+        ::getsockname(r.listener.get(), reinterpret_cast<sockaddr*>(&address), &len) != 0)
+        throw MailError("mail relay: cannot listen on 127.0.0.1: " + errno_text(errno));
+    r.local_port = ntohs(address.sin_port);
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0) throw MailError("mail relay: pipe: " + errno_text(errno));
+    r.wake_read.reset(pipe_fds[0]);
+    r.wake_write.reset(pipe_fds[1]);
+    r.thread = std::thread([&r] { r.run(); });
+}
+
+ImplicitTlsRelay::~ImplicitTlsRelay() { finish(); }
+
+int ImplicitTlsRelay::port() const { return impl_->local_port; }
+
+std::string ImplicitTlsRelay::finish() {
+    Impl& r = *impl_;
+    r.stop.store(true);
+    char byte = 1;
+    [[maybe_unused]] auto n = ::write(r.wake_write.get(), &byte, 1);
+    if (r.thread.joinable()) r.thread.join();
+    std::lock_guard lock(r.mutex);
+    return r.reason;
+}
+
+void ImplicitTlsRelay::Impl::run() {
+    const auto accept_deadline = std::min(Clock::now() + timeout, deadline);
+    Fd client;
+    while (client.get() < 0) {
+        if (stop.load()) return;
+        if (Clock::now() >= accept_deadline) {
+            note("mail relay: libesmtp did not connect within " + std::to_string(timeout.count()) + " ms");
+            return;
+        }
+        pollfd fds[2] = {{listener.get(), POLLIN, 0}, {wake_read.get(), POLLIN, 0}};
+        if (::poll(fds, 2, ms_until(accept_deadline)) <= 0 || !(fds[0].revents & POLLIN)) continue;
+        sockaddr_in peer{};
+        socklen_t len = sizeof peer;
+        Fd fd(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (fd.get() >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release());
+    }
+    listener.reset();
+    pump(client.get());
+    if (ssl_clean) SSL_shutdown(ssl);  // a close_notify, best effort, never waits
+}
+
+// Copies bytes both ways: libesmtp (plain, `client`) <-> the server (TLS).
+void ImplicitTlsRelay::Impl::pump(int client) {
+    constexpr std::size_t kBuffer = 16384;
+    std::string up, down;  // libesmtp -> server, server -> libesmtp
+    char buf[kBuffer];
+    bool client_open = true, server_open = true;
+    while (!stop.load()) {
+        if (Clock::now() >= deadline) {
+            note("mail server " + where + ": the session took longer than its limit of " +
+                 std::to_string(session_limit.count()) + " ms and was cut off");
+            return;
+        }
+        bool progress = false;
+        short server_events = 0, client_events = 0;
+        auto tls_wants = [&](int n) {  // false: the TLS connection failed or closed
+            int error = SSL_get_error(ssl, n);
+            if (error == SSL_ERROR_WANT_READ) server_events |= POLLIN;
+            else if (error == SSL_ERROR_WANT_WRITE) server_events |= POLLOUT;
+            else {
+                ssl_clean = ssl_clean && error == SSL_ERROR_ZERO_RETURN;
+                return false;
+            }
+            return true;
+        };
+        if (client_open && up.size() < kBuffer) {
+            ssize_t n = ::recv(client, buf, kBuffer - up.size(), 0);
+            if (n > 0) up.append(buf, static_cast<std::size_t>(n)), progress = true;
+            else if (n == 0 || (errno != EAGAIN && errno != EINTR)) client_open = false, progress = true;
+            else client_events |= POLLIN;
+        }
+        if (!up.empty()) {
+            int n = SSL_write(ssl, up.data(), static_cast<int>(up.size()));
+            if (n > 0) up.erase(0, static_cast<std::size_t>(n)), progress = true;
+            else if (!tls_wants(n)) return;
+        }
+        if (server_open && down.size() < kBuffer) {
+            int n = SSL_read(ssl, buf, static_cast<int>(kBuffer - down.size()));
+            if (n > 0) down.append(buf, static_cast<std::size_t>(n)), progress = true;
+            else if (!tls_wants(n)) server_open = false, progress = true;
+        }
+        if (!down.empty()) {
+            ssize_t n = ::send(client, down.data(), down.size(), MSG_NOSIGNAL);
+            if (n > 0) down.erase(0, static_cast<std::size_t>(n)), progress = true;
+            else if (errno == EAGAIN || errno == EINTR) client_events |= POLLOUT;
+            else return;
+        }
+        if ((!client_open && up.empty()) || (!server_open && down.empty())) return;  // one side is done
+        if (progress) continue;
+        pollfd fds[3] = {{client_events ? client : -1, client_events, 0},
+                         {server_events ? upstream.get() : -1, server_events, 0},
+                         {wake_read.get(), POLLIN, 0}};
+        ::poll(fds, 3, ms_until(deadline));
+    }
+}
+
+}  // namespace auth::smtp
