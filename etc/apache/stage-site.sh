@@ -8,13 +8,16 @@
 #                       programs; mod_fcgid runs them, or plain CGI)
 #   SITE_DIR/private/   goes OUTSIDE the document root: the env file
 #                       (sessionauth.env), templates/, data/, db/ (the database
-#                       folder; the first request creates the database there)
+#                       folder; the first request creates the database there),
+#                       bin/sessionauth-deliver (sends the queued mail; the
+#                       pages start it, or cron does)
 #
 # Usage: stage-site.sh [OPTIONS] SITE_DIR ENV_FILE
 #
 #   ENV_FILE  your env file (see .env.sample): copied to private/sessionauth.env,
 #             mode 0600. Keys it leaves out are added for the staged layout:
-#             TEMPLATE_DIR, DATA_DIR, DATABASE_PATH (private/db/sessionauth.sqlite).
+#             TEMPLATE_DIR, DATA_DIR, DATABASE_PATH (private/db/sessionauth.sqlite),
+#             MAIL_DELIVER_PROGRAM (private/bin/sessionauth-deliver).
 #             The path of its BASE_URL (a sub-folder such as /account, or none)
 #             starts the ErrorDocument path and the links of errors/*.html.
 #   --private-path PATH  where private/ will be on the web host (default: the
@@ -32,7 +35,7 @@
 set -eu
 
 usage() {
-  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 die() { printf 'stage-site.sh: %s\n' "$*" >&2; exit 1; }
@@ -146,8 +149,10 @@ done
 chmod -R u=rwX,go=rX "$site/htdocs"
 
 # -- outside the document root -------------------------------------------
-mkdir -p "$private/templates" "$private/data"
+mkdir -p "$private/templates" "$private/data" "$private/bin"
 chmod 0700 "$private"
+[ -x "$programs/sessionauth-deliver" ] || die "$programs/sessionauth-deliver not found (it sends the mail)"
+install -m 0755 "$programs/sessionauth-deliver" "$private/bin/sessionauth-deliver"
 cp -R "$share/templates/." "$private/templates/"
 cp -R "$share/data/." "$private/data/"
 
@@ -157,7 +162,8 @@ tmp_env=$private/.$env_name.new
   cat "$env_in" >"$tmp_env"
   added=''
   for pair in "TEMPLATE_DIR=$private_path/templates" "DATA_DIR=$private_path/data" \
-              "DATABASE_PATH=$private_path/db/sessionauth.sqlite"; do
+              "DATABASE_PATH=$private_path/db/sessionauth.sqlite" \
+              "MAIL_DELIVER_PROGRAM=$private_path/bin/sessionauth-deliver"; do
     has_key "${pair%%=*}" && continue
     [ -n "$added" ] || { printf '\n# Added by stage-site.sh: where this site keeps its files.\n'; added=yes; }
     case ${pair#*=} in

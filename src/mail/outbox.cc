@@ -60,6 +60,7 @@ bool Outbox::enqueue(MailKind kind, const std::string& from, const std::string& 
     std::string nonce;
     std::string sealed = secretbox_seal(key_, rfc5322, nonce);
     store_.add(from, to, nonce, sealed, kind == MailKind::Link ? 0 : 1, clock_.now(), expires_at);
+    queued_ = true;
     return true;
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace auth {
 
@@ -50,6 +51,10 @@ public:
     // True when a message is waiting and due.
     bool has_due();
 
+    // Whether enqueue() queued anything since the last call (the starter
+    // asks after each response, so that a page need not say it queued mail).
+    bool take_queued() { return std::exchange(queued_, false); }
+
     // Seconds to wait after the n-th attempt (n >= 1).
     static std::int64_t backoff(std::int64_t attempts);
 
@@ -60,6 +65,7 @@ private:
     const Clock& clock_;
     std::string key_;
     int max_per_hour_;
+    bool queued_ = false;
 };
 
 }  // namespace auth

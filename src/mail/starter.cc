@@ -75,6 +75,7 @@ void DeliveryStarter::after_response(bool queued) {
     // Runs that have ended: reap them (a FastCGI process lives on).
     for (auto it = children_.begin(); it != children_.end();)
         it = waitpid(*it, nullptr, WNOHANG) != 0 ? children_.erase(it) : it + 1;
+    if (outbox_.take_queued()) queued = true;
     if (!enabled_) return;
     std::int64_t now = steady_seconds();
     if (!queued) {

@@ -28,9 +28,10 @@ public:
     DeliveryStarter(const DeliveryStarter&) = delete;
     DeliveryStarter& operator=(const DeliveryStarter&) = delete;
 
-    // After a response: starts a run when the request queued mail (or must
-    // look as if it might have: `queued`), or when mail is due (a retry)
-    // and this process has not looked for half a minute.
+    // After a response: starts a run when the request queued mail (the
+    // outbox knows), or must look as if it might have (`queued`: a reset
+    // request for an address without an account), or when mail is due (a
+    // retry) and this process has not looked for half a minute.
     void after_response(bool queued);
 
     // The program started, and its environment ("KEY=value").
