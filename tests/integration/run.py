@@ -39,6 +39,7 @@ MODULES = (
     "test_timeouts",
     "test_reset",
     "test_profile",  # picture, email change, sessions, notices (a server and maildev of its own for mail)
+    "test_mail",  # sessionauth-deliver: killed mid-send, STARTTLS and implicit TLS, a flood (lighttpd; servers of its own)
     "test_load",  # 32 browsers, SIGKILLs, the SMTP server down (servers of its own)
     "test_health",  # last: looks back over the whole run
 )
