@@ -16,8 +16,6 @@ namespace {
 // A claim outlives any one send (the SMTP session limit is about a
 // minute); it only matters should two runs ever work at once.
 constexpr std::int64_t kClaimSeconds = 600;
-// Claimed together, so that recipients take turns within a batch.
-constexpr int kBatch = 10;
 
 std::string counted_address(const std::string& to) {
     auto normal = normalize_email(to);
@@ -72,36 +70,33 @@ int Outbox::deliver_due(Mailer& mailer, int max) {
                  " attempts; its link has expired (last error: " + m.last_error + ")");
     int sent = 0;
     while (sent < max) {
+        // One at a time, so that a link queued meanwhile goes next.
         std::int64_t now = clock_.now();
-        auto batch = store_.claim_due(now, now + kClaimSeconds, std::min(kBatch, max - sent), &Outbox::backoff);
-        if (batch.empty()) break;
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const QueuedMail& row = batch[i];
-            try {
-                mailer.send(row.sender, row.recipient, open(row.nonce, row.sealed));
-                store_.delivered(row.id);
-                ++sent;
-            } catch (const MailError& e) {
-                const std::string id = std::to_string(row.id);
-                if (e.permanent()) {
-                    log_line("outbox: message " + id + " dropped: refused for good: " + e.what());
-                    store_.discard(row.id);
-                } else {
-                    log_line("outbox: message " + id + " not delivered (attempt " + std::to_string(row.attempts) +
-                             ", next in " + std::to_string(backoff(row.attempts)) + " s): " + e.what());
-                    store_.failed(row.id, e.what());
-                }
-                if (e.scope() == MailError::Scope::Server) {
-                    // The server is down or refuses the session: the rest of
-                    // the batch waits as long, without an attempt counted.
-                    for (std::size_t j = i + 1; j < batch.size(); ++j)
-                        store_.put_back(batch[j].id, now + backoff(row.attempts), std::string("not tried: ") + e.what());
-                    return sent;
-                }
-            } catch (const std::exception& e) {
-                log_line("outbox: message " + std::to_string(row.id) + " not delivered: " + e.what());
-                store_.failed(row.id, e.what());
+        auto row = store_.claim_next(now, now + kClaimSeconds, &Outbox::backoff);
+        if (!row) break;
+        const std::string id = std::to_string(row->id);
+        try {
+            mailer.send(row->sender, row->recipient, open(row->nonce, row->sealed));
+            store_.delivered(row->id);
+            ++sent;
+        } catch (const MailError& e) {
+            if (e.permanent()) {
+                log_line("outbox: message " + id + " dropped: refused for good: " + e.what());
+                store_.discard(row->id);
+            } else {
+                log_line("outbox: message " + id + " not delivered (attempt " + std::to_string(row->attempts) +
+                         ", next in " + std::to_string(backoff(row->attempts)) + " s): " + e.what());
+                store_.failed(row->id, e.what());
             }
+            if (e.scope() == MailError::Scope::Server) {
+                // The server is down or refuses the session: the others
+                // wait as long, without an attempt counted.
+                store_.postpone_due(now, now + backoff(row->attempts), std::string("not tried: ") + e.what());
+                return sent;
+            }
+        } catch (const std::exception& e) {
+            log_line("outbox: message " + id + " not delivered: " + e.what());
+            store_.failed(row->id, e.what());
         }
     }
     return sent;

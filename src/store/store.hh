@@ -199,20 +199,20 @@ public:
                      int priority, std::int64_t now, std::int64_t expires_at) = 0;
     // Deletes and returns the messages whose time ran out unsent.
     virtual std::vector<QueuedMail> drop_expired(std::int64_t now) = 0;
-    // Up to `limit` due messages, by priority, then taking turns between
-    // recipients (one flooded address cannot hold up the others), then in
-    // order; each claimed until `lease_end`, with one more attempt counted
-    // and its next attempt set to now + retry_after(attempts).
-    virtual std::vector<QueuedMail> claim_due(std::int64_t now, std::int64_t lease_end, int limit,
-                                              std::int64_t (*retry_after)(std::int64_t attempts)) = 0;
+    // The next due message: by priority, then the recipient with the fewest
+    // mails counted in the last hour first (one flooded address cannot hold
+    // up the others), then in order. Claimed until `lease_end`, with one
+    // more attempt counted and its next attempt set to now + retry_after(attempts).
+    virtual std::optional<QueuedMail> claim_next(std::int64_t now, std::int64_t lease_end,
+                                                 std::int64_t (*retry_after)(std::int64_t attempts)) = 0;
     virtual void delivered(std::int64_t id) = 0;
     // The attempt failed: the error is kept, the claim ends.
     virtual void failed(std::int64_t id, std::string_view error) = 0;
     // Drops a message the server refused for good.
     virtual void discard(std::int64_t id) = 0;
-    // Undoes the claim of a message that was not tried after all: its
-    // attempt is not counted, and it waits until `next_attempt_at`.
-    virtual void put_back(std::int64_t id, std::int64_t next_attempt_at, std::string_view why) = 0;
+    // Every message due now waits until `until` (the server is down: none
+    // is tried, and no attempt is counted).
+    virtual void postpone_due(std::int64_t now, std::int64_t until, std::string_view why) = 0;
     // Ends every claim (a run that holds the lock knows no other run is sending).
     virtual void release_claims() = 0;
     virtual bool has_due(std::int64_t now) = 0;

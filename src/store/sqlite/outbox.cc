@@ -55,31 +55,26 @@ std::vector<QueuedMail> SqliteOutbox::drop_expired(std::int64_t now) {
     return dropped;
 }
 
-std::vector<QueuedMail> SqliteOutbox::claim_due(std::int64_t now, std::int64_t lease_end, int limit,
-                                                std::int64_t (*retry_after)(std::int64_t attempts)) {
-    std::vector<QueuedMail> claimed;
+std::optional<QueuedMail> SqliteOutbox::claim_next(std::int64_t now, std::int64_t lease_end,
+                                                   std::int64_t (*retry_after)(std::int64_t attempts)) {
     Transaction tx(db_);
+    QueuedMail m;
     {
-        // `turn`: the message's place among those waiting for the same
-        // recipient, so that the n-th mail of every address goes before the
-        // (n+1)-th of any.
         auto q = db_.query(
-            "SELECT id, attempts, sender, recipient, nonce, ciphertext, last_error FROM ("
-            " SELECT *, ROW_NUMBER() OVER (PARTITION BY recipient ORDER BY id) AS turn FROM outbox"
-            " WHERE next_attempt_at <= ?1 AND claimed_until <= ?1 AND expires_at > ?1)"
-            " ORDER BY priority, turn, id LIMIT ?2");
-        q.bind(1, now).bind(2, std::int64_t{limit});
-        while (q.step())
-            claimed.push_back(QueuedMail{q.int64(0), q.int64(1) + 1, q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
+            "SELECT id, attempts, sender, recipient, nonce, ciphertext, last_error FROM outbox "
+            "WHERE next_attempt_at <= ?1 AND claimed_until <= ?1 AND expires_at > ?1 "
+            "ORDER BY priority, (SELECT COUNT(*) FROM mail_counts c WHERE c.recipient = outbox.recipient AND c.at > ?2), id "
+            "LIMIT 1");
+        q.bind(1, now).bind(2, now - 3600);
+        if (!q.step()) return std::nullopt;
+        m = QueuedMail{q.int64(0), q.int64(1) + 1, q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)};
     }
-    for (const auto& m : claimed) {
-        auto u = db_.query(
-            "UPDATE outbox SET claimed_until = ?, attempts = ?, next_attempt_at = ?, "
-            "last_error = 'the delivery run ended during the attempt' WHERE id = ?");
-        u.bind(1, lease_end).bind(2, m.attempts).bind(3, now + retry_after(m.attempts)).bind(4, m.id).exec();
-    }
+    auto u = db_.query(
+        "UPDATE outbox SET claimed_until = ?, attempts = ?, next_attempt_at = ?, "
+        "last_error = 'the delivery run ended during the attempt' WHERE id = ?");
+    u.bind(1, lease_end).bind(2, m.attempts).bind(3, now + retry_after(m.attempts)).bind(4, m.id).exec();
     tx.commit();
-    return claimed;
+    return m;
 }
 
 void SqliteOutbox::delivered(std::int64_t id) { db_.query("DELETE FROM outbox WHERE id = ?").bind(1, id).exec(); }
@@ -91,11 +86,10 @@ void SqliteOutbox::failed(std::int64_t id, std::string_view error) {
 
 void SqliteOutbox::discard(std::int64_t id) { delivered(id); }
 
-void SqliteOutbox::put_back(std::int64_t id, std::int64_t next_attempt_at, std::string_view why) {
+void SqliteOutbox::postpone_due(std::int64_t now, std::int64_t until, std::string_view why) {
     auto u = db_.query(
-        "UPDATE outbox SET claimed_until = 0, attempts = MAX(attempts - 1, 0), next_attempt_at = ?, last_error = ? "
-        "WHERE id = ?");
-    u.bind(1, next_attempt_at).bind(2, why.substr(0, 300)).bind(3, id).exec();
+        "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE next_attempt_at <= ? AND claimed_until <= ?");
+    u.bind(1, until).bind(2, why.substr(0, 300)).bind(3, now).bind(4, now).exec();
 }
 
 void SqliteOutbox::release_claims() { db_.query("UPDATE outbox SET claimed_until = 0 WHERE claimed_until > 0").exec(); }

@@ -115,12 +115,12 @@ public:
     void add(std::string_view sender, std::string_view recipient, std::string_view nonce, std::string_view sealed,
              int priority, std::int64_t now, std::int64_t expires_at) override;
     std::vector<QueuedMail> drop_expired(std::int64_t now) override;
-    std::vector<QueuedMail> claim_due(std::int64_t now, std::int64_t lease_end, int limit,
-                                      std::int64_t (*retry_after)(std::int64_t attempts)) override;
+    std::optional<QueuedMail> claim_next(std::int64_t now, std::int64_t lease_end,
+                                         std::int64_t (*retry_after)(std::int64_t attempts)) override;
     void delivered(std::int64_t id) override;
     void failed(std::int64_t id, std::string_view error) override;
     void discard(std::int64_t id) override;
-    void put_back(std::int64_t id, std::int64_t next_attempt_at, std::string_view why) override;
+    void postpone_due(std::int64_t now, std::int64_t until, std::string_view why) override;
     void release_claims() override;
     bool has_due(std::int64_t now) override;
     std::optional<std::int64_t> next_attempt_at() override;
