@@ -66,6 +66,12 @@ void Db::run(const char* sql) {
 std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Db::changes() const { return sqlite3_changes(db_); }
 
+unsigned Db::data_version() const {
+    unsigned version = 0;
+    if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK) return 0;
+    return version;
+}
+
 Statement::~Statement() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
@@ -96,6 +102,7 @@ Statement& Statement::bind_null(int index) {
 }
 
 bool Statement::step() {
+    ++db_.steps_;
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;

@@ -49,6 +49,13 @@ public:
 
     std::int64_t last_insert_rowid() const;
     int changes() const;
+    // Changes whenever the database changes, by this connection or another
+    // (SQLITE_FCNTL_DATA_VERSION): brought up to date when a transaction
+    // starts, read without I/O.
+    unsigned data_version() const;
+    // Statements stepped on this connection so far (each one starts or
+    // continues a transaction, which refreshes data_version()).
+    std::uint64_t steps() const { return steps_; }
     sqlite3* handle() const { return db_; }
 
 private:
@@ -59,7 +66,9 @@ private:
         using is_transparent = void;
         std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
     };
+    friend class Statement;
     sqlite3* db_ = nullptr;
+    std::uint64_t steps_ = 0;
     std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtDeleter>, SqlHash, std::equal_to<>> cache_;
 };
 

@@ -1,3 +1,5 @@
+#include <limits>
+
 #include "store/sqlite/stores.hh"
 
 namespace auth {
@@ -53,10 +55,35 @@ void SqliteOutbox::failed(std::int64_t id, std::int64_t attempts, std::int64_t n
     u.bind(1, attempts).bind(2, next_attempt_at).bind(3, error.substr(0, 300)).bind(4, id).exec();
 }
 
+// Asked after every response, so usually answered without SQL: the query
+// also says when the next message will be due, and that answer holds until
+// the database changes (the connection's data version, which a statement's
+// read transaction brings up to date without I/O of its own) or that time
+// comes. It is trusted only when a statement has run on this connection
+// since it was asked, so that the data version is fresh: a request without
+// SQL (a GET /login without a session) asks the database, as before. Another
+// process's mail is seen by the next request that runs a statement.
 bool SqliteOutbox::has_due(std::int64_t now) {
-    auto q = db_.query("SELECT 1 FROM outbox WHERE next_attempt_at <= ? AND claimed_until <= ? LIMIT 1");
-    q.bind(1, now).bind(2, now);
-    return q.step();
+    std::uint64_t steps = db_.steps();
+    unsigned version = db_.data_version();
+    if (due_known_ && steps != steps_at_check_ && version == version_at_check_ && now < next_due_) {
+        steps_at_check_ = db_.steps();
+        return false;
+    }
+    // A message is due when max(next_attempt_at, claimed_until) <= now; the
+    // first part gives a time no later than the next one that becomes due,
+    // from the index alone, the second the messages whose attempt time has
+    // come (due unless claimed).
+    auto q = db_.query(
+        "SELECT min(t) FROM (SELECT min(next_attempt_at) AS t FROM outbox WHERE next_attempt_at > ?1 "
+        "UNION ALL SELECT min(max(next_attempt_at, claimed_until)) FROM outbox WHERE next_attempt_at <= ?1)");
+    q.bind(1, now);
+    q.step();
+    next_due_ = q.is_null(0) ? std::numeric_limits<std::int64_t>::max() : q.int64(0);
+    version_at_check_ = db_.data_version();
+    steps_at_check_ = db_.steps();
+    due_known_ = true;
+    return next_due_ <= now;
 }
 
 }  // namespace auth

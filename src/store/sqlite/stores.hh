@@ -119,6 +119,13 @@ public:
 
 private:
     Db& db_;
+    // has_due's last answer from the database: nothing is due before
+    // next_due_ while the data version stays and statements run (a cache of
+    // this process, for this connection only).
+    bool due_known_ = false;
+    std::int64_t next_due_ = 0;
+    unsigned version_at_check_ = 0;
+    std::uint64_t steps_at_check_ = 0;
 };
 
 class SqliteSettings final : public SettingsStore {
