@@ -26,6 +26,29 @@ std::string random_token(std::size_t bytes) {
     return token;
 }
 
+NonceStream::NonceStream() {
+    static_assert(sizeof key_ == crypto_stream_chacha20_KEYBYTES);
+    randombytes_buf(key_.data(), key_.size());
+}
+
+NonceStream::~NonceStream() { sodium_memzero(key_.data(), key_.size()); }
+
+std::string NonceStream::token(std::size_t bytes) {
+    std::array<unsigned char, 64> block{};
+    if (bytes > block.size()) throw CryptoError("NonceStream: at most 64 bytes at a time");
+    std::array<unsigned char, crypto_stream_chacha20_NONCEBYTES> nonce{};
+    static_assert(sizeof counter_ == crypto_stream_chacha20_NONCEBYTES);
+    std::uint64_t n = counter_++;
+    for (auto& b : nonce) {
+        b = static_cast<unsigned char>(n & 0xff);
+        n >>= 8;
+    }
+    crypto_stream_chacha20(block.data(), bytes, nonce.data(), key_.data());
+    std::string token = base64url_encode(std::string_view(reinterpret_cast<const char*>(block.data()), bytes));
+    sodium_memzero(block.data(), block.size());
+    return token;
+}
+
 std::string token_digest(std::string_view token) {
     std::string out(crypto_generichash_BYTES, '\0');
     crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),

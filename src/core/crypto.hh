@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -41,6 +42,27 @@ public:
 
 private:
     std::array<unsigned char, 32> key_;  // crypto_generichash_KEYBYTES
+};
+
+// Values that must differ every time and be unguessable but guard nothing
+// by themselves (the nonce of a CSRF token, which the MAC after it binds):
+// the ChaCha20 keystream under a key drawn once from the CSPRNG, one block
+// per value, so that a page costs no getrandom() system call for them.
+// Never for secrets (session ids, reset tokens: random_token()). A fork
+// would repeat the stream in the child; the site's only fork (mail
+// delivery) makes none of these values.
+class NonceStream {
+public:
+    NonceStream();
+    ~NonceStream();  // wipes the key
+    NonceStream(const NonceStream&) = delete;
+    NonceStream& operator=(const NonceStream&) = delete;
+    // `bytes` (at most 64) as URL-safe base64 without padding, like random_token().
+    std::string token(std::size_t bytes);
+
+private:
+    std::array<unsigned char, 32> key_;  // crypto_stream_chacha20_KEYBYTES
+    std::uint64_t counter_ = 0;
 };
 
 // Authenticated encryption (XSalsa20-Poly1305, crypto_secretbox) under a

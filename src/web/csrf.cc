@@ -15,7 +15,7 @@ std::string Csrf::sign(std::string_view nonce, std::string_view browser_secret, 
 }
 
 std::string Csrf::token(std::string_view browser_secret, std::string_view session_token) const {
-    std::string nonce = random_token(16);
+    std::string nonce = nonces_.token(16);
     return nonce + sign(nonce, browser_secret, session_token);
 }
 

@@ -21,6 +21,9 @@ public:
 private:
     std::string sign(std::string_view nonce, std::string_view browser_secret, std::string_view session_token) const;
     MacKey key_;  // SECRET_KEY, hashed once
+    // The nonces: unguessable and new for every token, without a system call
+    // per page (a per-process generator, no per-request state).
+    mutable NonceStream nonces_;
 };
 
 }  // namespace auth
