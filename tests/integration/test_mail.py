@@ -163,3 +163,17 @@ def test_flood_of_notices_does_not_delay_a_link_to_another(ctx):
                 check_eq(f.read().count("notice was dropped"), 2, "each dropped notice has its log line")
     finally:
         smtp.stop()
+
+
+def test_page_programs_link_no_smtp_or_tls_library(ctx):
+    _only_lighttpd(ctx)
+    for program in sorted(os.listdir(ctx.args.build)):
+        path = os.path.join(ctx.args.build, program)
+        if not (program.startswith("auth-") and os.access(path, os.X_OK)):
+            continue
+        needed = subprocess.run(["readelf", "-d", path], capture_output=True, text=True).stdout
+        for lib in ("libssl", "libcrypto", "libesmtp"):
+            check(lib not in needed, f"{program} needs {lib}")
+    needed = subprocess.run(["readelf", "-d", os.path.join(ctx.args.build, "sessionauth-deliver")],
+                            capture_output=True, text=True).stdout
+    check("libesmtp" in needed and "libssl" in needed, "sessionauth-deliver is the one that links them")

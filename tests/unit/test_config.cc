@@ -72,6 +72,8 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(default_paths_follow_datadir_and_statedir);
     CPPUNIT_TEST(load_config_from_process_reads_auth_env);
     CPPUNIT_TEST(load_config_from_process_reports_a_bad_env_file);
+    CPPUNIT_TEST(mail_delivery_keys);
+    CPPUNIT_TEST(every_key_of_the_sample_is_known);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -326,6 +328,41 @@ public:
         }
         ::unsetenv("AUTH_ENV");
         CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "AUTH_ENV") && has(msg, "line 1"));
+    }
+    void mail_delivery_keys() {
+        auth::Config c = make(required_only());
+        CPPUNIT_ASSERT(c.mail_delivery == auth::MailDelivery::AfterResponse);
+        CPPUNIT_ASSERT(c.mail_deliver_program.empty());
+        CPPUNIT_ASSERT_EQUAL(10, c.mail_max_per_hour);
+        Map file = required_only();
+        file["MAIL_DELIVERY"] = "cron";
+        file["MAIL_MAX_PER_HOUR"] = "3";
+        file["MAIL_DELIVER_PROGRAM"] = "/opt/site/bin/sessionauth-deliver";
+        c = make(file);
+        CPPUNIT_ASSERT(c.mail_delivery == auth::MailDelivery::Cron);
+        CPPUNIT_ASSERT_EQUAL(3, c.mail_max_per_hour);
+        CPPUNIT_ASSERT_EQUAL(std::string("/opt/site/bin/sessionauth-deliver"), c.mail_deliver_program);
+        CPPUNIT_ASSERT(test::contains(error_with("MAIL_DELIVERY", "now"), "MAIL_DELIVERY"));
+        CPPUNIT_ASSERT(test::contains(error_with("MAIL_MAX_PER_HOUR", "0"), "MAIL_MAX_PER_HOUR"));
+        CPPUNIT_ASSERT(test::contains(error_with("MAIL_DELIVER_PROGRAM", "bin/deliver"), "MAIL_DELIVER_PROGRAM"));
+    }
+
+    // The delivery program gets the keys of ours from the environment by
+    // this list (mail/starter.cc): every key the sample names is on it.
+    void every_key_of_the_sample_is_known() {
+        std::ifstream in(test::source_dir() + "/.env.sample");
+        std::string line;
+        int keys = 0;
+        while (std::getline(in, line)) {
+            std::size_t at = line.rfind('#', 0) == 0 ? 1 : 0;
+            auto eq = line.find('=');
+            if (eq == std::string::npos || eq <= at) continue;
+            std::string key = line.substr(at, eq - at);
+            if (key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos) continue;
+            CPPUNIT_ASSERT_MESSAGE(key, auth::is_config_key(key));
+            ++keys;
+        }
+        CPPUNIT_ASSERT(keys >= 20);
     }
 };
 
