@@ -8,7 +8,9 @@ namespace auth {
 
 int run_delivery(Outbox& outbox, OutboxStore& store, Mailer& mailer, const Clock& clock, const DeliveryRun& run) {
     int sent = 0;
-    const std::int64_t deadline = clock.now() + run.linger_seconds;
+    const std::int64_t started = clock.now();
+    const std::int64_t deadline = started + run.linger_seconds;
+    auto over = [&] { return clock.now() >= started + run.claim_for_seconds; };
     for (;;) {
         auto lock = store.try_lock();
         if (!lock) return sent;  // another run is at work and will see what is due
@@ -17,6 +19,7 @@ int run_delivery(Outbox& outbox, OutboxStore& store, Mailer& mailer, const Clock
         store.release_claims();
         for (;;) {
             sent += outbox.deliver_due(mailer);
+            if (over()) return sent;
             if (outbox.has_due()) continue;  // queued while we were sending
             auto next = store.next_attempt_at();
             if (!next || *next > deadline || clock.now() >= deadline) break;
@@ -25,7 +28,7 @@ int run_delivery(Outbox& outbox, OutboxStore& store, Mailer& mailer, const Clock
         lock.reset();
         // A page that queued mail just before we let go found the lock held
         // and left its mail to us: look once more.
-        if (!outbox.has_due()) return sent;
+        if (over() || !outbox.has_due()) return sent;
     }
 }
 

@@ -18,6 +18,9 @@ struct DeliveryRun {
     // How long to stay for retries due soon (a server that was down for a
     // moment); mail queued meanwhile goes within about a second.
     std::int64_t linger_seconds = 60;
+    // No new message is claimed after this long (mail that keeps coming is
+    // left to the next run, well before sessionauth-deliver's own limit).
+    std::int64_t claim_for_seconds = 600;
     // Waits about a second; a test passes one that moves its clock.
     std::function<void()> pause;
 };

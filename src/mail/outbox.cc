@@ -39,17 +39,27 @@ std::int64_t Outbox::backoff(std::int64_t attempts) {
     return std::min<std::int64_t>(wait, 600);
 }
 
-bool Outbox::take_share(const std::string& to) {
+// The share of an address, counted two ways. A link (or a request for one
+// that sent none) is refused when the address has had its share of links
+// or of mails: requests alone never use up what notices need, so nobody
+// can silence an account's notices by asking for reset links to its
+// address. A notice is dropped only when the address has had its share of
+// mails actually queued.
+bool Outbox::counts(const std::string& to, MailKind kind, bool queued) {
     std::int64_t now = clock_.now();
     std::string address = counted_address(to);
-    if (store_.counted_since(address, now - 3600) >= max_per_hour_) return false;
-    store_.count(address, now);
+    OutboxStore::Counts c = store_.counted_since(address, now - 3600);
+    bool link = kind == MailKind::Link;
+    if (c.queued >= max_per_hour_ || (link && c.links >= max_per_hour_)) return false;
+    store_.count(address, now, link, queued);
     return true;
 }
 
+bool Outbox::take_share(const std::string& to) { return counts(to, MailKind::Link, false); }
+
 bool Outbox::enqueue(MailKind kind, const std::string& from, const std::string& to, const std::string& rfc5322,
                      std::int64_t expires_at) {
-    if (!take_share(to)) {
+    if (!counts(to, kind, true)) {
         if (kind == MailKind::Notice)
             log_line("outbox: a notice was dropped: its address has had " + std::to_string(max_per_hour_) +
                      " mails in the last hour (MAIL_MAX_PER_HOUR)");
@@ -63,6 +73,8 @@ bool Outbox::enqueue(MailKind kind, const std::string& from, const std::string& 
 }
 
 bool Outbox::has_due() { return store_.has_due(clock_.now()); }
+
+bool Outbox::run_in_progress() { return store_.try_lock() == nullptr; }
 
 int Outbox::deliver_due(Mailer& mailer, int max) {
     for (const QueuedMail& m : store_.drop_expired(clock_.now()))
@@ -91,7 +103,8 @@ int Outbox::deliver_due(Mailer& mailer, int max) {
             if (e.scope() == MailError::Scope::Server) {
                 // The server is down or refuses the session: the others
                 // wait as long, without an attempt counted.
-                store_.postpone_due(now, now + backoff(row->attempts), std::string("not tried: ") + e.what());
+                std::int64_t after = clock_.now();  // the send may have taken a while
+                store_.postpone_due(after, after + backoff(row->attempts), std::string("not tried: ") + e.what());
                 return sent;
             }
         } catch (const std::exception& e) {

@@ -36,9 +36,9 @@ public:
     // notice is dropped here with a log line.
     bool enqueue(MailKind kind, const std::string& from, const std::string& to, const std::string& rfc5322,
                  std::int64_t expires_at);
-    // Counts one mail toward `to`'s share as enqueue does, without a mail:
-    // for a request that must look the same whether or not a mail goes
-    // (a reset for an address without an account). False past the share.
+    // Counts a request for a link toward `to`'s share of links, without a
+    // mail: for a request that must look the same whether or not a mail
+    // goes (a reset for an address without an account). False past the share.
     bool take_share(const std::string& to);
 
     // Sends what is due, in turn, up to `max` messages; returns how many
@@ -58,8 +58,12 @@ public:
     // Seconds to wait after the n-th attempt (n >= 1).
     static std::int64_t backoff(std::int64_t attempts);
 
+    // Whether a delivery run holds the lock right now.
+    bool run_in_progress();
+
 private:
     std::string open(const std::string& nonce, const std::string& sealed) const;
+    bool counts(const std::string& to, MailKind kind, bool queued);
 
     OutboxStore& store_;
     const Clock& clock_;

@@ -10,7 +10,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <random>
 
 #include "core/config.hh"
 #include "core/log.hh"
@@ -66,6 +68,11 @@ DeliveryStarter::DeliveryStarter(const Config& config, Outbox& outbox)
         env_.emplace_back(*p);
     }
     if (!has_path) env_.emplace_back("PATH=/usr/local/bin:/usr/bin:/bin");
+    // A process lives for one CGI request, or for many under FastCGI: the
+    // first look for due retries comes at a random moment of the first 30
+    // seconds, so that plain CGI looks at about one request in 30 (on
+    // average, every request's process is new) rather than at each.
+    next_look_ = steady_seconds() + static_cast<std::int64_t>(std::random_device{}() % kLookEverySeconds);
     if (enabled_ && access(program_.c_str(), X_OK) != 0)
         log_line("mail: " + program_ + " cannot be run (" + std::strerror(errno) +
                  "): queued mail will wait; install it beside the page programs or set MAIL_DELIVER_PROGRAM");
@@ -84,7 +91,14 @@ void DeliveryStarter::after_response(bool queued) {
         if (!outbox_.has_due()) return;
     }
     next_look_ = now + kLookEverySeconds;
-    start();
+    // A run at work looks again before it stops: no second process. (If
+    // the lock cannot even be opened, the run will say why.)
+    bool busy = false;
+    try {
+        busy = outbox_.run_in_progress();
+    } catch (const std::exception&) {
+    }
+    if (!busy) start();
 }
 
 void DeliveryStarter::start() {
@@ -101,6 +115,7 @@ void DeliveryStarter::start() {
     posix_spawn_file_actions_addopen(&files, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addclosefrom_np(&files, STDERR_FILENO + 1);
+    posix_spawn_file_actions_addchdir_np(&files, "/");  // not the CGI's folder in the document root
 
     std::vector<char*> argv{program_.data(), nullptr};
     std::vector<char*> envp;

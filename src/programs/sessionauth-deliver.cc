@@ -48,6 +48,9 @@ int main(int argc, char**) {
         auth::SystemClock clock;
         auth::SqliteStore store(auth::StoreSettings::of(config), clock);
         auth::Outbox outbox(store.outbox(), clock, config.secret_key, config.mail_max_per_hour);
+        // Another run is at work (pages may start several): end before the
+        // TLS set-up, which costs more than all of this.
+        if (outbox.run_in_progress()) return 0;
         auth::SmtpMailer mailer(config);
         auth::DeliveryRun run;
         run.pause = [] { std::this_thread::sleep_for(std::chrono::seconds(1)); };

@@ -145,15 +145,16 @@ extern "C" void on_monitor(const char* buf, int len, int writing, void* arg) {
         return;
     }
     if (writing != SMTP_CB_READING) return;
-    std::string_view data(buf, static_cast<std::size_t>(len));
-    auto eol = data.find('\n');
-    if (e.starttls == 1 && eol != std::string_view::npos) {
-        e.starttls = 2;
-        if (eol + 1 < data.size() && e.tls)
-            e.tls->refuse_next_handshake("the server sent data in plaintext after agreeing to STARTTLS");
-    }
-    for (char c : data) {
+    for (int i = 0; i < len; ++i) {
+        char c = buf[i];
         if (c == '\n') {
+            // The last line of the reply to STARTTLS ("220 ...", not "220-"):
+            // anything after it in what was read came in plaintext.
+            if (e.starttls == 1 && (e.line.size() < 4 || e.line[3] != '-')) {
+                e.starttls = 2;
+                if (i + 1 < len && e.tls)
+                    e.tls->refuse_next_handshake("the server sent data in plaintext after agreeing to STARTTLS");
+            }
             e.last_reply = clean(e.line.c_str());
             if (!e.last_reply.empty() && (e.last_reply[0] == '4' || e.last_reply[0] == '5')) e.last_refusal = e.last_reply;
             e.replied = true;
@@ -263,6 +264,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
                               std::to_string(port_);
     const std::string prefix = "mail server " + where + ": ";
     std::call_once(g_auth_init, [] { auth_client_init(); });
+    if (tls_) tls_->client.start_over();
 
     // Implicit TLS: libesmtp talks plain SMTP to the relay, which is
     // connected and in TLS already (or has thrown why not).

@@ -226,6 +226,12 @@ bool TlsClient::use_for_starttls(smtp_session* session) const {
     return smtp_starttls_set_ctx(session, impl_->starttls_ctx) && smtp_starttls_enable(session, Starttls_REQUIRED);
 }
 
+void TlsClient::start_over() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->verify_error.clear();
+    impl_->refuse.clear();
+}
+
 void TlsClient::refuse_next_handshake(const std::string& why) {
     std::lock_guard lock(impl_->mutex);
     impl_->refuse = why;

@@ -37,6 +37,8 @@ public:
     // Makes the next handshake fail with `why` (see smtp_mailer.cc: data
     // that arrived in plaintext with the STARTTLS reply).
     void refuse_next_handshake(const std::string& why);
+    // Forgets the last send's verify error and refusal (call before each send).
+    void start_over();
 
     struct Impl;
 

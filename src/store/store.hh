@@ -221,11 +221,15 @@ public:
     // The delivery lock, or nullptr if another run holds it.
     virtual std::unique_ptr<DeliveryLock> try_lock() = 0;
 
-    // MAIL_MAX_PER_HOUR: mails counted toward `recipient` since `since`, and
-    // one more counted (also for a mail that is not sent, where not sending
-    // must not show). purge_counts_before clears what is past.
-    virtual std::int64_t counted_since(std::string_view recipient, std::int64_t since) = 0;
-    virtual void count(std::string_view recipient, std::int64_t now) = 0;
+    // MAIL_MAX_PER_HOUR. Counted per recipient: links (and requests for a
+    // link that sent none, where not sending must not show) and mails
+    // actually queued. purge_counts_before clears what is past.
+    struct Counts {
+        std::int64_t links = 0;
+        std::int64_t queued = 0;
+    };
+    virtual Counts counted_since(std::string_view recipient, std::int64_t since) = 0;
+    virtual void count(std::string_view recipient, std::int64_t now, bool link, bool queued) = 0;
     virtual void purge_counts_before(std::int64_t before) = 0;
 };
 

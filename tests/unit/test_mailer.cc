@@ -27,6 +27,10 @@
 #include <thread>
 #include <vector>
 
+// After <openssl/ssl.h>: libesmtp declares smtp_starttls_set_ctx only then.
+#include <auth-client.h>
+#include <libesmtp.h>
+
 #include "core/config.hh"
 #include "mail/mailer.hh"
 #include "smtp/smtp_mailer.hh"
@@ -618,6 +622,7 @@ class MailerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(smtp_auth_not_offered_is_an_error);
     CPPUNIT_TEST(smtp_starttls_delivers_with_a_trusted_certificate);
     CPPUNIT_TEST(smtp_starttls_to_an_ip_address);
+    CPPUNIT_TEST(libesmtp_starttls_loses_tls13_sessions_not_tls12);
     CPPUNIT_TEST(smtp_starttls_refuses_an_untrusted_certificate);
     CPPUNIT_TEST(smtp_starttls_refuses_a_certificate_for_another_host);
     CPPUNIT_TEST(smtp_implicit_tls_delivers_through_the_tunnel);
@@ -1108,6 +1113,53 @@ public:
         CPPUNIT_ASSERT_EQUAL(b64_encode(std::string("\0api\0secret", 11)), r.auth_plain);
         CPPUNIT_ASSERT_EQUAL(1, r.rcpt_count);
         CPPUNIT_ASSERT_EQUAL(message, unstuff(r.data));
+    }
+
+    // Why src/smtp/tls.cc caps libesmtp's STARTTLS context at TLS 1.2:
+    // libesmtp 1.1.0 itself, with a context that allows TLS 1.3, against
+    // this OpenSSL server (which sends session tickets after the
+    // handshake), waits for a reply to an EHLO it has not sent yet and
+    // gives up after its timeout. Should this ever pass with TLS 1.3 (a
+    // fixed libesmtp), the cap can go.
+    static bool raw_libesmtp_send(bool cap_at_tls12) {
+        Script script;
+        script.offer_starttls = true;
+        SmtpServer server(script);
+        SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+        if (cap_at_tls12) SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+        SSL_CTX_set_default_verify_paths(ctx);
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+        X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ctx), "localhost", 0);
+        smtp_session_t session = smtp_create_session();
+        std::string where = "localhost:" + std::to_string(server.port());
+        smtp_set_server(session, where.c_str());
+        for (int which : {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2})
+            smtp_set_timeout(session, which | Timeout_OVERRIDE_RFC2822_MINIMUM, 1000);
+        smtp_starttls_set_ctx(session, ctx);
+        smtp_starttls_enable(session, Starttls_REQUIRED);
+        smtp_message_t message = smtp_add_message(session);
+        smtp_set_reverse_path(message, "noreply@sessionauth.test");
+        smtp_add_recipient(message, "user@example.test");
+        std::string text = auth::build_message(sample(), 0);
+        smtp_set_message_str(message, text.data());
+        smtp_start_session(session);
+        const smtp_status_t* status = smtp_message_transfer_status(message);
+        bool sent = status && status->code >= 200 && status->code < 300;
+        smtp_destroy_session(session);
+        SSL_CTX_free(ctx);
+        server.record();
+        return sent;
+    }
+
+    void libesmtp_starttls_loses_tls13_sessions_not_tls12() {
+        // A race: on loopback the tickets nearly always come first; tried
+        // until one session is lost, ten times at most.
+        int lost = 0;
+        for (int i = 0; i < 10 && lost == 0; ++i) lost += raw_libesmtp_send(false) ? 0 : 1;
+        CPPUNIT_ASSERT_MESSAGE("libesmtp no longer loses TLS 1.3 STARTTLS sessions: the cap in src/smtp/tls.cc can go",
+                               lost > 0);
+        for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT(raw_libesmtp_send(true));
     }
 
     void smtp_starttls_to_an_ip_address() {

@@ -75,6 +75,7 @@ class OutboxTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(links_go_before_notices);
     CPPUNIT_TEST(a_flooded_address_goes_after_the_others);
     CPPUNIT_TEST(an_address_gets_at_most_its_hourly_share);
+    CPPUNIT_TEST(requests_for_links_do_not_use_up_the_notices);
     CPPUNIT_TEST(a_refused_recipient_does_not_stop_the_others);
     CPPUNIT_TEST(a_server_failure_puts_the_rest_back_uncounted);
     CPPUNIT_TEST(a_run_killed_mid_send_loses_nothing_and_sends_once);
@@ -379,20 +380,35 @@ public:
         test::CaptureStderr log;
         auth::Outbox& box = t.app->outbox;
         CPPUNIT_ASSERT(box.enqueue(auth::MailKind::Notice, kFrom, kTo, message("1"), t.clock->now() + 1800));
-        CPPUNIT_ASSERT(box.take_share("ADA@example.test"));  // counted as a mail, sent or not; any case
+        CPPUNIT_ASSERT(box.take_share("ADA@example.test"));  // a request for a link, no mail; any case
         CPPUNIT_ASSERT(box.enqueue(auth::MailKind::Link, kFrom, kTo, message("2"), t.clock->now() + 1800));
-        // The share is used up: a notice is dropped with a log line, a link refused.
-        CPPUNIT_ASSERT(!box.enqueue(auth::MailKind::Notice, kFrom, kTo, message("3"), t.clock->now() + 1800));
+        CPPUNIT_ASSERT(box.enqueue(auth::MailKind::Notice, kFrom, kTo, message("3"), t.clock->now() + 1800));
+        // Three mails queued: a notice is dropped with a log line, a link refused.
+        CPPUNIT_ASSERT(!box.enqueue(auth::MailKind::Notice, kFrom, kTo, message("4"), t.clock->now() + 1800));
         CPPUNIT_ASSERT(contains(log.text(), "notice was dropped"));
-        CPPUNIT_ASSERT(!box.enqueue(auth::MailKind::Link, kFrom, kTo, message("4"), t.clock->now() + 1800));
+        CPPUNIT_ASSERT(!box.enqueue(auth::MailKind::Link, kFrom, kTo, message("5"), t.clock->now() + 1800));
         CPPUNIT_ASSERT(!box.take_share(kTo));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), test::queued_mails(*t.app));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), test::queued_mails(*t.app));
         // Other addresses are not affected.
         CPPUNIT_ASSERT(box.enqueue(auth::MailKind::Notice, kFrom, "bob@example.test", message("b"), t.clock->now() + 1800));
         // An hour later the address has its share again.
         t.clock->advance(3600);
-        CPPUNIT_ASSERT(box.enqueue(auth::MailKind::Link, kFrom, kTo, message("5"), t.clock->now() + 1800));
+        CPPUNIT_ASSERT(box.enqueue(auth::MailKind::Link, kFrom, kTo, message("6"), t.clock->now() + 1800));
         CPPUNIT_ASSERT(!contains(log.text(), "SecretLinkToken"));
+    }
+
+    // Asking for reset links to someone's address (which sends nothing when
+    // the links of the hour are used up) must not silence its notices.
+    void requests_for_links_do_not_use_up_the_notices() {
+        test::TestApp t("http://127.0.0.1:8080", [](auth::Config& c) { c.mail_max_per_hour = 3; });
+        auth::Outbox& box = t.app->outbox;
+        for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT(box.take_share(kTo));
+        CPPUNIT_ASSERT(!box.take_share(kTo));  // the links' share is used up
+        CPPUNIT_ASSERT(!box.enqueue(auth::MailKind::Link, kFrom, kTo, message("l"), t.clock->now() + 1800));
+        for (int i = 0; i < 3; ++i)
+            CPPUNIT_ASSERT(box.enqueue(auth::MailKind::Notice, kFrom, kTo, message(std::to_string(i)), t.clock->now() + 1800));
+        test::CaptureStderr quiet;
+        CPPUNIT_ASSERT(!box.enqueue(auth::MailKind::Notice, kFrom, kTo, message("x"), t.clock->now() + 1800));
     }
 
     void a_refused_recipient_does_not_stop_the_others() {
@@ -524,7 +540,7 @@ mv "$out.tmp" "$out"
     }
 
     static std::string wait_for_file(const std::string& path) {
-        for (int i = 0; i < 200; ++i) {
+        for (int i = 0; i < 500; ++i) {  // 10 s: the sanitizer build on a busy machine is slow
             std::string text = file_bytes(path);
             if (!text.empty()) return text;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -1,9 +1,11 @@
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "store/sqlite/stores.hh"
 
@@ -63,7 +65,8 @@ std::optional<QueuedMail> SqliteOutbox::claim_next(std::int64_t now, std::int64_
         auto q = db_.query(
             "SELECT id, attempts, sender, recipient, nonce, ciphertext, last_error FROM outbox "
             "WHERE next_attempt_at <= ?1 AND claimed_until <= ?1 AND expires_at > ?1 "
-            "ORDER BY priority, (SELECT COUNT(*) FROM mail_counts c WHERE c.recipient = outbox.recipient AND c.at > ?2), id "
+            "ORDER BY priority, (SELECT COUNT(*) FROM mail_counts c WHERE c.recipient = outbox.recipient AND c.at > ?2 "
+            "AND c.queued = 1), id "
             "LIMIT 1");
         q.bind(1, now).bind(2, now - 3600);
         if (!q.step()) return std::nullopt;
@@ -107,7 +110,17 @@ std::optional<std::int64_t> SqliteOutbox::next_attempt_at() {
 }
 
 std::unique_ptr<DeliveryLock> SqliteOutbox::try_lock() {
-    int fd = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    // Made like SQLite's -wal and -shm files: the database file's mode and,
+    // when root makes it, its owner, so that runs from cron (as the site's
+    // user) and from the pages (as the web server's) can both take it.
+    // flock() needs no write access: opened read-only.
+    struct stat db {};
+    std::string database = lock_path_.substr(0, lock_path_.size() - std::string_view("-deliver.lock").size());
+    bool known = ::stat(database.c_str(), &db) == 0;
+    int fd = ::open(lock_path_.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, known ? (db.st_mode & 0666) : 0600);
+    if (fd >= 0 && known && ::geteuid() == 0 && ::fchown(fd, db.st_uid, db.st_gid) != 0) {
+        // Not fatal: the lock still works for this user.
+    }
     if (fd < 0) throw DbError("cannot open the delivery lock " + lock_path_ + ": " + std::strerror(errno), 0);
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
@@ -118,15 +131,17 @@ std::unique_ptr<DeliveryLock> SqliteOutbox::try_lock() {
     return std::make_unique<FileLock>(fd);
 }
 
-std::int64_t SqliteOutbox::counted_since(std::string_view recipient, std::int64_t since) {
-    auto q = db_.query("SELECT COUNT(*) FROM mail_counts WHERE recipient = ? AND at > ?");
+OutboxStore::Counts SqliteOutbox::counted_since(std::string_view recipient, std::int64_t since) {
+    auto q = db_.query(
+        "SELECT COALESCE(SUM(link), 0), COALESCE(SUM(queued), 0) FROM mail_counts WHERE recipient = ? AND at > ?");
     q.bind(1, recipient).bind(2, since);
     q.step();
-    return q.int64(0);
+    return {q.int64(0), q.int64(1)};
 }
 
-void SqliteOutbox::count(std::string_view recipient, std::int64_t now) {
-    db_.query("INSERT INTO mail_counts (recipient, at) VALUES (?, ?)").bind(1, recipient).bind(2, now).exec();
+void SqliteOutbox::count(std::string_view recipient, std::int64_t now, bool link, bool queued) {
+    auto q = db_.query("INSERT INTO mail_counts (recipient, at, link, queued) VALUES (?, ?, ?, ?)");
+    q.bind(1, recipient).bind(2, now).bind(3, std::int64_t{link}).bind(4, std::int64_t{queued}).exec();
 }
 
 void SqliteOutbox::purge_counts_before(std::int64_t before) {

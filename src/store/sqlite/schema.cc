@@ -137,7 +137,9 @@ ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX outbox_recipient ON outbox(recipient);
 CREATE TABLE mail_counts (
     recipient TEXT NOT NULL COLLATE NOCASE,
-    at INTEGER NOT NULL
+    at INTEGER NOT NULL,
+    link INTEGER NOT NULL,  -- 1: a link, or a request that looks like one (no mail went)
+    queued INTEGER NOT NULL -- 1: a mail was queued
 );
 CREATE INDEX mail_counts_recipient ON mail_counts(recipient, at);
 CREATE INDEX mail_counts_at ON mail_counts(at);

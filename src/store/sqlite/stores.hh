@@ -125,8 +125,8 @@ public:
     bool has_due(std::int64_t now) override;
     std::optional<std::int64_t> next_attempt_at() override;
     std::unique_ptr<DeliveryLock> try_lock() override;
-    std::int64_t counted_since(std::string_view recipient, std::int64_t since) override;
-    void count(std::string_view recipient, std::int64_t now) override;
+    Counts counted_since(std::string_view recipient, std::int64_t since) override;
+    void count(std::string_view recipient, std::int64_t now, bool link, bool queued) override;
     void purge_counts_before(std::int64_t before) override;
 
 private:
