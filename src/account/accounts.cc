@@ -254,8 +254,14 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
     }
     // Recorded for known and unknown addresses alike, so both cost the same.
     store_.reset_requests().record(email, client.ip, now);
+    if (!outbox_.within_share(email, MailKind::Link)) {
+        tx->commit();  // the request is kept (it counts toward the limit per client address)
+        log_line("reset request refused: its address has had its mails for this hour (MAIL_MAX_PER_HOUR)");
+        return ResetRequestResult::TooManyMails;
+    }
+    // Within the share (and this transaction holds the write lock): what
+    // follows is counted toward it.
     TokenStore& links = store_.reset_tokens();
-    bool within_share = true;
     if (user && links.issued_since(user->id, now - 3600) < kResetLinksPerAccountPerHour) {
         std::string token = links.issue(user->id);
         MailFields f;
@@ -263,24 +269,14 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
                     {"LINK", config_.url("/reset/confirm?token=" + token)},
                     {"VALID_FOR", duration_text(links.ttl())},
                     {"SITE", config_.base_url}};
-        within_share = outbox_.enqueue(MailKind::Link, composer_.from(), user->email,
-                                       composer_.compose("reset_mail", user->email, "Reset your password", f, now),
-                                       now + links.ttl());
-        if (within_share) log_line("reset link queued for " + account(user->id));
+        outbox_.enqueue(MailKind::Link, composer_.from(), user->email,
+                        composer_.compose("reset_mail", user->email, "Reset your password", f, now), now + links.ttl());
+        log_line("reset link queued for " + account(user->id));
     } else {
         // No mail goes (no account, or its links for this hour are used
         // up), but the address's share is counted as if one did.
-        within_share = outbox_.take_share(email);
-        if (user && within_share) log_line("reset link not sent to " + account(user->id) + ": hourly limit reached");
-    }
-    if (!within_share) {
-        // Only the request is kept (the link, if one was made, is rolled back).
-        tx.reset();
-        auto again = store_.begin_write();
-        store_.reset_requests().record(email, client.ip, now);
-        again->commit();
-        log_line("reset request refused: its address has had its mails for this hour (MAIL_MAX_PER_HOUR)");
-        return ResetRequestResult::TooManyMails;
+        outbox_.take_share(email);
+        if (user) log_line("reset link not sent to " + account(user->id) + ": hourly limit reached");
     }
     tx->commit();
     return ResetRequestResult::Accepted;

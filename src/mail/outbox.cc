@@ -45,13 +45,14 @@ std::int64_t Outbox::backoff(std::int64_t attempts) {
 // can silence an account's notices by asking for reset links to its
 // address. A notice is dropped only when the address has had its share of
 // mails actually queued.
+bool Outbox::within_share(const std::string& to, MailKind kind) {
+    OutboxStore::Counts c = store_.counted_since(counted_address(to), clock_.now() - 3600);
+    return c.queued < max_per_hour_ && (kind != MailKind::Link || c.links < max_per_hour_);
+}
+
 bool Outbox::counts(const std::string& to, MailKind kind, bool queued) {
-    std::int64_t now = clock_.now();
-    std::string address = counted_address(to);
-    OutboxStore::Counts c = store_.counted_since(address, now - 3600);
-    bool link = kind == MailKind::Link;
-    if (c.queued >= max_per_hour_ || (link && c.links >= max_per_hour_)) return false;
-    store_.count(address, now, link, queued);
+    if (!within_share(to, kind)) return false;
+    store_.count(counted_address(to), clock_.now(), kind == MailKind::Link, queued);
     return true;
 }
 

@@ -40,6 +40,10 @@ public:
     // mail: for a request that must look the same whether or not a mail
     // goes (a reset for an address without an account). False past the share.
     bool take_share(const std::string& to);
+    // Whether enqueue(kind, ..., to, ...) or take_share(to) would count one
+    // more now (nothing counted). Inside a write transaction the answer
+    // holds until it ends.
+    bool within_share(const std::string& to, MailKind kind);
 
     // Sends what is due, in turn, up to `max` messages; returns how many
     // were sent. Stops at the first failure that concerns the server (the

@@ -7,7 +7,9 @@ exercised on every server by the reset and profile tests):
   (aiosmtpd, TLS 1.3 offered) with a test CA, and an untrusted certificate
   refused with nothing sent;
 - a flood of notices to one address does not delay a reset link to another,
-  and MAIL_MAX_PER_HOUR drops the notices past the share.
+  and MAIL_MAX_PER_HOUR drops the notices past the share;
+- several runs started at the same moment send each message once;
+- the page programs link neither libesmtp nor OpenSSL.
 """
 
 from __future__ import annotations
@@ -177,3 +179,30 @@ def test_page_programs_link_no_smtp_or_tls_library(ctx):
     needed = subprocess.run(["readelf", "-d", os.path.join(ctx.args.build, "sessionauth-deliver")],
                             capture_output=True, text=True).stdout
     check("libesmtp" in needed and "libssl" in needed, "sessionauth-deliver is the one that links them")
+
+
+def test_runs_started_together_send_each_message_once(ctx):
+    """Pages start a run for each request that queues mail, and cron may
+    start one too: several at the same moment must send each message once."""
+    _only_lighttpd(ctx)
+    pki = _pki_once()
+    smtp = TlsSmtp(tempfile.mkdtemp(prefix="sessionauth-smtp-"), pki, "plain", delay=0.2).start()
+    try:
+        with ctx.separate_server("mail-together", env={**smtp.env(), "MAIL_DELIVERY": "cron"}) as s:
+            addresses = []
+            for i in range(6):
+                c, email, _ = registered_user(s)
+                _ask_reset(s, email, f"127.0.4.{i + 1}")
+                addresses.append(email)
+            check_eq(len(_outbox(s)), 6, "six links queued")
+            runs = [_deliver(ctx, s, pki["ca"], wait=False) for _ in range(4)]
+            for run in runs:
+                run.wait(60)
+                check_eq(run.returncode, 0, "each run ends cleanly")
+            got = smtp.messages()
+            for email in addresses:
+                check_eq(sum(1 for m in got if f"X-Test-To: {email}".encode() in m), 1, f"one link to {email}")
+            check_eq(len(got), 6, "six mails, no more")
+            check_eq(_outbox(s), [], "the outbox is empty")
+    finally:
+        smtp.stop()

@@ -122,6 +122,7 @@ class ResetPageTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(email_is_matched_whatever_its_case);
     CPPUNIT_TEST(fourth_request_in_an_hour_sends_no_mail);
     CPPUNIT_TEST(eleventh_request_from_one_address_is_429);
+    CPPUNIT_TEST(address_past_its_hourly_share_is_429_known_or_not);
     CPPUNIT_TEST(failed_delivery_does_not_change_the_answer);
     CPPUNIT_TEST(confirm_get_with_valid_token_shows_form);
     CPPUNIT_TEST(confirm_bad_links_have_own_status_and_message);
@@ -381,6 +382,26 @@ public:
         // An hour later the first address may ask again.
         t.clock->advance(3600);
         CPPUNIT_ASSERT_EQUAL(200, ask_for_link(*t.app, "nobody@example.test").status);
+    }
+
+    // MAIL_MAX_PER_HOUR: past an address's share, a reset link is refused
+    // with its own message, the same way whether or not the address has an
+    // account, and nothing more is queued for it.
+    void address_past_its_hourly_share_is_429_known_or_not() {
+        test::TestApp t("http://127.0.0.1:8080", [](auth::Config& c) { c.mail_max_per_hour = 2; });
+        test::make_user(*t.app, kEmail, test::kGoodPassword, kName);
+        test::CaptureStderr quiet;
+        for (const std::string& address : {std::string(kEmail), std::string("nobody@example.test")}) {
+            for (int i = 0; i < 2; ++i) CPPUNIT_ASSERT_EQUAL(200, ask_for_link(*t.app, address).status);
+            auth::Response r = ask_for_link(*t.app, address);
+            CPPUNIT_ASSERT_EQUAL(429, r.status);
+            CPPUNIT_ASSERT(!test::header_value(r, "Retry-After").empty());
+            CPPUNIT_ASSERT(contains(r.body, "Too many mails have gone to this address"));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), test::queued_mails(*t.app));  // the two links to the account
+        // An hour later the address has its share again.
+        t.clock->advance(3600);
+        CPPUNIT_ASSERT_EQUAL(200, ask_for_link(*t.app, kEmail).status);
     }
 
     void failed_delivery_does_not_change_the_answer() {
