@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,6 +149,11 @@ auth::Request post_from(Browser& browser, const std::string& path, std::map<std:
 // the answer to the POST.
 auth::Response log_in(Browser& browser, const std::string& email, const std::string& password,
                       const std::string& next = "");
+
+// The names of the cookies a response sets, and its headers with cookie
+// values blanked: to compare two answers that must not differ.
+std::set<std::string> cookie_names(const auth::Response& r);
+std::vector<std::pair<std::string, std::string>> comparable_headers(const auth::Response& r);
 
 // Whether `needle` occurs in `haystack`.
 inline bool contains(const std::string& haystack, const std::string& needle) {

@@ -43,27 +43,6 @@ std::string token_in_mail(const std::string& rfc5322, const std::string& base_ur
     return text.substr(p, end - p);
 }
 
-std::set<std::string> cookie_names(const auth::Response& r) {
-    std::set<std::string> names;
-    for (const auto& [k, v] : r.headers)
-        if (k == "Set-Cookie") names.insert(v.substr(0, v.find('=')));
-    return names;
-}
-
-// Headers with cookie values blanked, to compare two answers.
-std::vector<std::pair<std::string, std::string>> comparable_headers(const auth::Response& r) {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [k, v] : r.headers) {
-        if (k == "Set-Cookie") {
-            auto eq = v.find('='), semi = v.find(';');
-            out.emplace_back(k, v.substr(0, eq + 1) + "VALUE" + (semi == std::string::npos ? "" : v.substr(semi)));
-        } else {
-            out.emplace_back(k, v);
-        }
-    }
-    return out;
-}
-
 std::int64_t table_rows(auth::App& app, const char* sql) {
     auto q = test::db(app).query(sql);
     q.step();
@@ -228,8 +207,8 @@ public:
         std::string a = test::without_csrf_token(test::replace_all(known.body, kEmail, "EMAIL"));
         std::string b = test::without_csrf_token(test::replace_all(other.body, unknown, "EMAIL"));
         CPPUNIT_ASSERT_EQUAL(a, b);
-        CPPUNIT_ASSERT(cookie_names(known) == cookie_names(other));
-        CPPUNIT_ASSERT(comparable_headers(known) == comparable_headers(other));
+        CPPUNIT_ASSERT(test::cookie_names(known) == test::cookie_names(other));
+        CPPUNIT_ASSERT(test::comparable_headers(known) == test::comparable_headers(other));
         // Also for a browser that already has its cookie (a second request).
         Browser b1(*t.app), b2(*t.app);
         b1.get(pages::reset, "/reset");
@@ -237,8 +216,8 @@ public:
         known = b1.post(pages::reset, "/reset", {{"email", kEmail}});
         other = b2.post(pages::reset, "/reset", {{"email", unknown}});
         CPPUNIT_ASSERT_EQUAL(known.status, other.status);
-        CPPUNIT_ASSERT(cookie_names(known) == cookie_names(other));
-        CPPUNIT_ASSERT(comparable_headers(known) == comparable_headers(other));
+        CPPUNIT_ASSERT(test::cookie_names(known) == test::cookie_names(other));
+        CPPUNIT_ASSERT(test::comparable_headers(known) == test::comparable_headers(other));
         CPPUNIT_ASSERT_EQUAL(test::without_csrf_token(test::replace_all(known.body, kEmail, "EMAIL")),
                              test::without_csrf_token(test::replace_all(other.body, unknown, "EMAIL")));
     }
