@@ -12,6 +12,7 @@ leave any behind).
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import re
 import secrets
@@ -324,6 +325,11 @@ class Server:
             "DATA_DIR": os.path.join(self.root, "data"),
             "ARGON2_OPSLIMIT": "2",
             "ARGON2_MEMLIMIT_KIB": "19456",
+            # The modules that test what comes after sign-up make their
+            # accounts at once (register() below), many from 127.0.0.1;
+            # test_signup tests sign-up itself with the shipped defaults.
+            "SIGNUP_CONFIRMATION": "False",
+            "SIGNUP_MAX_PER_HOUR_PER_ADDRESS": "100000",
         }
         settings.update(self.env_overrides)
         return settings
@@ -882,6 +888,18 @@ def new_email(tag: str = "user") -> str:
         _counter += 1
         n = _counter
     return f"{tag}.{n}.{secrets.token_hex(4)}@example.test"
+
+
+_sources = itertools.count(1)
+
+
+def new_source() -> tuple[str, int]:
+    """A loopback address (127.1.x.y) not used before in this run, to bind a
+    client to: the site counts some limits per client address, and the
+    tests would otherwise all share 127.0.0.1."""
+    with _counter_lock:
+        n = next(_sources)
+    return (f"127.1.{n // 250}.{1 + n % 250}", 0)
 
 
 def new_password() -> str:

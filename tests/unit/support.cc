@@ -438,3 +438,20 @@ std::string picture_fixture(const std::string& name) {
 }
 
 }  // namespace test
+
+namespace test {
+
+std::string token_after(const std::string& rfc5322, const std::string& prefix) {
+    std::string text = mail_decoded(rfc5322);
+    auto p = text.find(prefix);
+    if (p == std::string::npos) return "";
+    p += prefix.size();
+    auto end = p;
+    auto url_safe = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    };
+    while (end < text.size() && url_safe(text[end])) ++end;
+    return text.substr(p, end - p);
+}
+
+}  // namespace test

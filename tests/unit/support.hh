@@ -206,6 +206,9 @@ private:
 // part, and each part's body decoded (quoted-printable, base64), so that a
 // test can look for a link whatever transfer encoding build_message chose.
 std::string mail_decoded(const std::string& rfc5322);
+// The URL-safe token right after the first `prefix` (a link up to
+// "?token=") in a mail's decoded text; "" if there is none.
+std::string token_after(const std::string& rfc5322, const std::string& prefix);
 
 // ---- Helpers for the picture tests ----
 

@@ -27,20 +27,9 @@ const char* const kEmail = "ada@example.test";
 const char* const kName = "Ada Lovelace";
 const char* const kNewPassword = "violet kettle under the moon";
 
-bool url_safe(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 // The token of the first "<base_url>/reset/confirm?token=" link in a mail ("" if none).
 std::string token_in_mail(const std::string& rfc5322, const std::string& base_url) {
-    std::string text = test::mail_decoded(rfc5322);
-    std::string prefix = base_url + "/reset/confirm?token=";
-    auto p = text.find(prefix);
-    if (p == std::string::npos) return "";
-    p += prefix.size();
-    auto end = p;
-    while (end < text.size() && url_safe(text[end])) ++end;
-    return text.substr(p, end - p);
+    return test::token_after(rfc5322, base_url + "/reset/confirm?token=");
 }
 
 std::int64_t table_rows(auth::App& app, const char* sql) {
