@@ -7,6 +7,10 @@ http and sends no HSTS.
 
 The https checks run in the suite's https run (run.py --https)."""
 
+import os
+import subprocess
+import tempfile
+
 from harness import check, check_eq, check_status, register, skip
 
 # The test servers' site is at the root of its host: includeSubDomains.
@@ -85,3 +89,46 @@ def test_https_cookies_are_host_prefixed_and_secure(ctx):
         check(cookie.full_name.startswith("__Host-"), f"cookie {cookie.full_name!r} without the __Host- prefix")
         check("secure" in cookie.attrs, f"cookie {cookie.full_name!r} without Secure")
     check(c.get("/profile").status == 200, "the session works over https")
+
+
+def _staged_htaccess(ctx, base_url: str) -> str:
+    """The .htaccess stage-site.sh writes for this BASE_URL."""
+    with tempfile.TemporaryDirectory(prefix="sessionauth-stage-") as d:
+        env = os.path.join(d, "site.env")
+        with open(env, "w") as f:
+            f.write(f"SECRET_KEY={'ab' * 32}\nBASE_URL={base_url}\n")
+        r = subprocess.run([os.path.join(ctx.args.root, "etc", "apache", "stage-site.sh"), "--programs", ctx.args.build,
+                            "--share", ctx.args.root, os.path.join(d, "site"), env],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, f"stage-site.sh for {base_url}: {r.stderr.strip()}")
+        with open(os.path.join(d, "site", "htdocs", ".htaccess")) as f:
+            return f.read()
+
+
+def _active(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_https_staged_htaccess_root_and_sub_folder(ctx):
+    """What stage-site.sh makes of the .htaccess's https lines: on for an
+    https BASE_URL, pointing at its origin; includeSubDomains only at the root
+    of the host; nothing of it for http. (The file is the same whatever the
+    server: checked once, in the Apache runs.)"""
+    if ctx.server.kind != "apache":
+        skip("checked in the Apache runs (stage-site.sh output, no server involved)")
+    root = _active(_staged_htaccess(ctx, "https://Example.COM"))
+    sub = _active(_staged_htaccess(ctx, "https://example.com:8443/account/"))
+    plain = _active(_staged_htaccess(ctx, "http://example.com/account"))
+    for lines, origin in ((root, "https://example.com"), (sub, "https://example.com:8443")):
+        redirects = [line for line in lines if line.startswith("RewriteRule ^ https://")]
+        check_eq(redirects, [f"RewriteRule ^ {origin}%{{REQUEST_URI}} [R=301,L]",
+                             f"RewriteRule ^ {origin}%{{REQUEST_URI}} [R=308,L]"], f"the redirects to {origin}")
+    hsts = {name: [line for line in lines if "Strict-Transport-Security" in line]
+            for name, lines in (("root", root), ("sub-folder", sub), ("http", plain))}
+    check(len(hsts["root"]) == 1 and '"max-age=63072000; includeSubDomains"' in hsts["root"][0],
+          f"HSTS with includeSubDomains at the root: {hsts['root']}")
+    check(len(hsts["sub-folder"]) == 1 and '"max-age=63072000"' in hsts["sub-folder"][0]
+          and "includeSubDomains" not in hsts["sub-folder"][0], f"HSTS without includeSubDomains in a sub-folder: {hsts['sub-folder']}")
+    check_eq(hsts["http"], [], "no HSTS for an http BASE_URL")
+    check(not any("https://" in line or "%{HTTPS}" in line for line in plain),
+          f"no redirect to https for an http BASE_URL: {[line for line in plain if 'https' in line.lower()]}")
