@@ -72,9 +72,15 @@ def test_https_hsts_on_pages_and_static_files(ctx):
     answers = [(c.get("/login"), 200), (c.get("/"), 200), (c.get("/profile"), 303),
                (c.get("/css/site.css"), 200), (c.get("/images/favicon.svg"), 200),
                (c.get("/nothing-here.html"), 404), (c.get("/.htaccess"), (403, 404))]
+    if s.kind != "lighttpd":
+        # Apache's own 413 (the .htaccess, from the Content-Length) too.
+        # lighttpd adds no header at all to its early 413 (README), so not there.
+        big = c.request("POST", "/profile", body=b"x" * (3 * 1024 * 1024),
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        answers.append((big, 413))
     for r, status in answers:
-        check_status(r, status, f"GET {r.target} over https")
-        check_eq(r.header_all("Strict-Transport-Security"), [HSTS_AT_ROOT], f"HSTS on GET {r.target} ({r.status})")
+        check_status(r, status, f"{r.method} {r.target} over https")
+        check_eq(r.header_all("Strict-Transport-Security"), [HSTS_AT_ROOT], f"HSTS on {r.method} {r.target} ({r.status})")
 
 
 def test_https_cookies_are_host_prefixed_and_secure(ctx):
