@@ -237,10 +237,6 @@ class Server:
     def base_url(self) -> str:
         return f"{'https' if self.https else 'http'}://{self.host}:{self.port}"
 
-    def http_url(self, path: str) -> str:
-        """The same path over plain http (the redirecting port, over https)."""
-        return f"http://{self.host}:{self.http_port}{path}"
-
     def ssl_context(self) -> ssl.SSLContext:
         """A client context that trusts the test CA only (and checks the name)."""
         if self._ssl is None:
