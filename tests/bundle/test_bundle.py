@@ -8,11 +8,10 @@ Unpacks the bundle into a chroot that holds only it and the files of
 Debian's libc6 package (the dynamic loader, libc.so.6, libm ... — no
 libstdc++, no SQLite, no OpenSSL, no shell), stages the site there with the
 bundle's own stage-site.sh, and runs the programs inside as plain CGI does:
-GET /login, a sign-up and a login with the CSRF cookie and field, the
-profile page with the session cookie; then sessionauth-admin, and
-sessionauth-deliver sending the queued reset mail over STARTTLS with AUTH
-PLAIN (its libesmtp, SASL plug-in and OpenSSL from private/lib/) to a test
-SMTP server. Also checks what the bundle is made of: static page programs,
+GET /login and a sign-up; sessionauth-deliver mailing the sign-up link over
+STARTTLS with AUTH PLAIN (its libesmtp, SASL plug-in and OpenSSL from
+private/lib/) to a test SMTP server; the link, a login with the CSRF cookie
+and field, the profile page with the session cookie; sessionauth-admin. Also checks what the bundle is made of: static page programs,
 sessionauth-deliver needing nothing outside the bundle but glibc, and the
 README's glibc floor against the versions the files ask for.
 
@@ -221,26 +220,27 @@ class Jail:
         self.env_file = env_file  # inside the chroot
 
     def run(self, program: str, env: dict, stdin: bytes = b"", timeout: float = 60,
-            proc: bool = False) -> subprocess.CompletedProcess:
+            proc: bool = False, args: list[str] | None = None) -> subprocess.CompletedProcess:
         """`program` in the chroot; with `proc`, the host's /proc mounted at
         its /proc (in a mount namespace of its own): the dynamic loader finds
         a program's own folder ($ORIGIN) through /proc/self/exe, which every
         Linux host has but an empty chroot does not."""
-        args = self.enter + [self.root, program]
+        command = [program, *(args or [])]
+        argv = self.enter + [self.root, *command]
         if proc:
             mount = shutil.which("mount") or "/bin/mount"
             unshare = shutil.which("unshare") or "/usr/bin/unshare"
             userns = ["--user", "--map-root-user"] if self.enter[0].endswith("unshare") else []
-            args = [unshare, *userns, "--mount", "--propagation", "private", "/bin/sh", "-c",
+            argv = [unshare, *userns, "--mount", "--propagation", "private", "/bin/sh", "-c",
                     '"$1" --rbind /proc "$2/proc" || exit 99; shift 2; exec "$@"',
-                    "sh", mount] + [self.root] + [self.enter[-1], self.root, program]
-        return subprocess.run(args, input=stdin, env=env, capture_output=True, timeout=timeout)
+                    "sh", mount, self.root, self.enter[-1], self.root, *command]
+        return subprocess.run(argv, input=stdin, env=env, capture_output=True, timeout=timeout)
 
     def cgi(self, method: str, uri: str, cookies: dict | None = None, form: dict | None = None) -> "CgiResponse":
         """One request to one page program, as Apache's .htaccess routes it."""
         path = uri.split("?")[0]
-        program = {"/": "auth-home", "/register": "auth-register", "/login": "auth-login", "/logout": "auth-logout",
-                   "/reset": "auth-reset"}.get(path, "auth-profile" if path.startswith("/profile") else "auth-home")
+        first = path.split("/")[1]  # /register/confirm -> register
+        program = f"auth-{first}" if first in ("register", "login", "logout", "profile", "reset") else "auth-home"
         body = urllib.parse.urlencode(form or {}).encode()
         env = {
             "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "test",
@@ -292,10 +292,10 @@ class CgiResponse:
         return f"status {self.status}, exit {self.exit}, stderr {self.stderr.strip()[:400]!r}, body {self.body[:200]!r}"
 
 
-def test_cgi_login(jail: Jail, state: dict) -> None:
+def test_cgi_signup(jail: Jail, state: dict) -> None:
     page = jail.cgi("GET", "/login")
     check(page.exit == 0 and page.status == 200, f"GET /login: {page.describe()}")
-    check("<form" in page.body and page.header("Content-Type", ).startswith("text/html"), "GET /login: no form")
+    check("<form" in page.body and (page.header("Content-Type") or "").startswith("text/html"), "GET /login: no form")
     browser = page.cookies()
     check(browser.get("csrf"), f"GET /login set no csrf cookie: {page.headers}")
 
@@ -304,7 +304,40 @@ def test_cgi_login(jail: Jail, state: dict) -> None:
     email, password = "bundle@sessionauth.test", "chroot pass phrase 9"
     r = jail.cgi("POST", "/register", browser, {"csrf_token": page.csrf_field(), "name": "Chroot Tester",
                                                 "email": email, "password": password, "password_confirm": password})
-    check(r.status == 303, f"POST /register: {r.describe()}")
+    # SIGNUP_CONFIRMATION (the default): the account waits for the link.
+    check(r.status == 200 and "Check your inbox" in r.body, f"POST /register: {r.describe()}")
+    state.update(email=email, password=password)
+
+
+def test_deliver(jail: Jail, state: dict, smtp) -> None:
+    check(state.get("email"), "no sign-up (the test before failed)")
+    # MAIL_DELIVERY=cron: the run cron would start, in the chroot.
+    r = jail.run("/site/private/bin/sessionauth-deliver", {"AUTH_ENV": jail.env_file, "SSL_CERT_FILE": "/test-ca.pem"},
+                 timeout=120, proc=True)
+    said = r.stderr.decode(errors="replace")[-600:]
+    check(r.returncode == 0, f"sessionauth-deliver: exit {r.returncode}, {said!r}")
+    deadline = time.monotonic() + 10
+    while not smtp.received and time.monotonic() < deadline:
+        time.sleep(0.1)
+    check(smtp.received, f"no mail arrived; sessionauth-deliver said {said!r}")
+    msg = smtp.received[0]
+    check(msg["to"] == [state["email"]], f"mail to {msg['to']}")
+    check(msg["tls"] and msg["auth"] == "bundle-user", f"sent without STARTTLS or AUTH: {msg}")
+    text = msg["data"].decode(errors="replace").replace("=\r\n", "").replace("=3D", "=")
+    link = re.search(r"/register/confirm\?token=([A-Za-z0-9_-]+)", text)
+    check(link, f"no sign-up link in the mail: {text[:400]!r}")
+    state["token"] = link.group(1)
+
+
+def test_cgi_login(jail: Jail, state: dict) -> None:
+    check(state.get("token"), "no sign-up link (the tests before failed)")
+    email, password = state["email"], state["password"]
+    # The link, as the browser opens it, and its form.
+    page = jail.cgi("GET", "/register/confirm?token=" + state["token"])
+    check(page.status == 200, f"GET /register/confirm: {page.describe()}")
+    browser = page.cookies()
+    r = jail.cgi("POST", "/register/confirm", browser, {"csrf_token": page.csrf_field(), "token": state["token"]})
+    check(r.status == 303 and r.cookies().get("sid"), f"POST /register/confirm: {r.describe()}")
 
     # A login of its own, from a new browser, with GET /login's token.
     page = jail.cgi("GET", "/login")
@@ -317,35 +350,13 @@ def test_cgi_login(jail: Jail, state: dict) -> None:
     browser.update(r.cookies())
     profile = jail.cgi("GET", "/profile", browser)
     check(profile.status == 200 and "Chroot Tester" in profile.body, f"GET /profile after login: {profile.describe()}")
-    state.update(email=email, browser=browser)
 
 
 def test_admin(jail: Jail) -> None:
-    r = jail.run("/site/private/bin/sessionauth-admin", {"AUTH_ENV": jail.env_file}, b"")
+    r = jail.run("/site/private/bin/sessionauth-admin", {"AUTH_ENV": jail.env_file})
     check(r.returncode == 2, f"sessionauth-admin without a command: exit {r.returncode}")
-    r = subprocess.run(jail.enter + [jail.root, "/site/private/bin/sessionauth-admin", "migrate"],
-                       env={"AUTH_ENV": jail.env_file}, capture_output=True, timeout=60)
+    r = jail.run("/site/private/bin/sessionauth-admin", {"AUTH_ENV": jail.env_file}, args=["migrate"])
     check(r.returncode == 0 and b"schema version" in r.stdout, f"sessionauth-admin migrate: {r.returncode} {r.stdout!r} {r.stderr!r}")
-
-
-def test_deliver(jail: Jail, state: dict, smtp) -> None:
-    check(state.get("email"), "no account (the login test failed)")
-    page = jail.cgi("GET", "/reset")
-    browser = page.cookies()
-    r = jail.cgi("POST", "/reset", browser, {"csrf_token": page.csrf_field(), "email": state["email"]})
-    check(r.status in (200, 303), f"POST /reset: {r.describe()}")
-    # MAIL_DELIVERY=cron: the run cron would start, in the chroot.
-    r = jail.run("/site/private/bin/sessionauth-deliver", {"AUTH_ENV": jail.env_file, "SSL_CERT_FILE": "/test-ca.pem"},
-                 timeout=120, proc=True)
-    check(r.returncode == 0, f"sessionauth-deliver: exit {r.returncode}, {r.stderr.decode(errors='replace')[-600:]!r}")
-    deadline = time.monotonic() + 10
-    while not smtp.received and time.monotonic() < deadline:
-        time.sleep(0.1)
-    check(smtp.received, f"no mail arrived; deliver said {r.stderr.decode(errors='replace')[-600:]!r}")
-    msg = smtp.received[0]
-    check(msg["to"] == [state["email"]], f"mail to {msg['to']}")
-    check(msg["tls"] and msg["auth"] == "bundle-user", f"sent without STARTTLS or AUTH: {msg}")
-    check(b"/reset/confirm" in msg["data"] or b"reset" in msg["data"].lower(), "not a reset mail")
 
 
 class Smtp:
@@ -391,8 +402,10 @@ class Smtp:
 
 
 def chroot_tests(args, top: str, work: str) -> None:
-    names = ["chroot: GET /login, sign-up, login and profile as CGI", "chroot: sessionauth-admin",
-             "chroot: sessionauth-deliver (STARTTLS, AUTH PLAIN)"]
+    names = ["chroot: GET /login and a sign-up as CGI",
+             "chroot: sessionauth-deliver mails the sign-up link (STARTTLS, AUTH PLAIN)",
+             "chroot: the link, a login with the CSRF cookie and field, the profile, as CGI",
+             "chroot: sessionauth-admin"]
     enter = chroot_command()
     files = libc_files()
     if enter is None or not files:
@@ -431,9 +444,10 @@ def chroot_tests(args, top: str, work: str) -> None:
         present = sorted(e for e in os.listdir(jail_root))
         print(f"# chroot {jail_root}: {', '.join(present)} ({len(files)} files of libc6)")
         state: dict = {}
-        run_test(names[0], test_cgi_login, jail, state)
-        run_test(names[1], test_admin, jail)
-        run_test(names[2], test_deliver, jail, state, smtp)
+        run_test(names[0], test_cgi_signup, jail, state)
+        run_test(names[1], test_deliver, jail, state, smtp)
+        run_test(names[2], test_cgi_login, jail, state)
+        run_test(names[3], test_admin, jail)
     finally:
         smtp.stop()
 
