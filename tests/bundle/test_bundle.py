@@ -336,7 +336,8 @@ def test_cgi_login(jail: Jail, state: dict) -> None:
     page = jail.cgi("GET", "/register/confirm?token=" + state["token"])
     check(page.status == 200, f"GET /register/confirm: {page.describe()}")
     browser = page.cookies()
-    r = jail.cgi("POST", "/register/confirm", browser, {"csrf_token": page.csrf_field(), "token": state["token"]})
+    r = jail.cgi("POST", "/register/confirm", browser, {"csrf_token": page.csrf_field(), "token": state["token"],
+                                                       "password": password})
     check(r.status == 303 and r.cookies().get("sid"), f"POST /register/confirm: {r.describe()}")
 
     # A login of its own, from a new browser, with GET /login's token.
