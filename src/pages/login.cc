@@ -1,5 +1,6 @@
 #include "core/validate.hh"
 #include "pages/fields.hh"
+#include "pages/login_code.hh"
 #include "pages/pages.hh"
 #include "web/responses.hh"
 
@@ -32,7 +33,8 @@ Response log_in(const Request& request, App& app, const Visitor& visitor) {
     if (password.empty()) { page.field_error("password", "Enter your password."); errors = true; }
     if (errors) return render(app, visitor, page, 422);
 
-    LoginOutcome login = app.accounts.log_in(*email, password, client_of(request), visitor.session_token);
+    LoginOutcome login =
+        app.accounts.log_in(*email, password, client_of(request), visitor.session_token, visitor.browser_secret);
     switch (login.result) {
         case LoginResult::Throttled: {
             page.field_error("email", "Too many failed attempts. Wait " + minutes_text(login.retry_after) +
@@ -44,6 +46,8 @@ Response log_in(const Request& request, App& app, const Visitor& visitor) {
         case LoginResult::Refused:
             page.field_error("password", "The email address or the password is not right.");
             return render(app, visitor, page, 401);
+        case LoginResult::CodeNeeded:
+            return code_step(app, login.pending_token, next);
         case LoginResult::LoggedIn:
             break;
     }
@@ -60,6 +64,8 @@ Response log_in(const Request& request, App& app, const Visitor& visitor) {
 const Program kLogin{{
     {.path = "/login", .methods = kGet, .handler = show},
     {.path = "/login", .methods = kPost, .handler = log_in},
+    {.path = "/login/code", .methods = kGet, .handler = show_code_step},
+    {.path = "/login/code", .methods = kPost, .handler = enter_code},
 }};
 
 }  // namespace pages

@@ -30,7 +30,8 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       reset_tokens_(db_, clock, {"reset_tokens", nullptr}, s.reset_token_ttl),
       email_changes_(db_, clock, {"email_changes", "new_email"}, s.email_change_ttl),
       outbox_(db_, s.path + "-deliver.lock"),
-      settings_(db_) {}
+      settings_(db_),
+      two_factor_(db_) {}
 
 std::unique_ptr<WriteTransaction> SqliteStore::begin_write() { return std::make_unique<SqliteWrite>(db_); }
 
