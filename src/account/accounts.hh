@@ -220,6 +220,10 @@ public:
     TwoFactorOutcome new_recovery_codes(const User& user, const Proof& current, const Client& client);
     // Whether `pending_token` is a live pending login of this browser.
     bool pending_login_live(std::string_view pending_token, std::string_view browser_secret);
+    // The administrator's way out for someone who lost both the phone and
+    // the recovery codes (sessionauth-admin two-factor-off): off, with its
+    // notice; false when the address has no account or it was not on.
+    bool admin_turn_off_two_factor(const std::string& email);
     // The code step: a session when the code (or a recovery code) is right.
     LoginOutcome complete_login(std::string_view pending_token, std::string_view browser_secret, const std::string& code,
                                 const Client& client, std::string_view old_session_token = {});

@@ -113,6 +113,17 @@ TwoFactorOutcome Accounts::new_recovery_codes(const User& user, const Proof& cur
     return out;
 }
 
+bool Accounts::admin_turn_off_two_factor(const std::string& email) {
+    auto tx = store_.begin_write();
+    auto user = store_.users().find_by_email(email);
+    if (!user || !two_factor_.on(user->id)) return false;
+    two_factor_.turn_off(user->id);
+    notices_.queue(Notice::TwoFactorOff, {user->email, user->name, "the site's administrator", ""});
+    tx->commit();
+    log_line("two-step login of " + account(user->id) + " turned off by the administrator");
+    return true;
+}
+
 bool Accounts::pending_login_live(std::string_view pending_token, std::string_view browser_secret) {
     return two_factor_.pending_login(pending_token, browser_secret).has_value();
 }

@@ -12,11 +12,13 @@ share on the main server."""
 import base64
 import hashlib
 import hmac
+import os
 import re
 import struct
+import subprocess
 import time
 
-from harness import check, check_eq, check_in, check_not_in, check_status, login, new_email, registered_user
+from harness import check, check_eq, check_in, check_not_in, check_status, login, new_email, registered_user, skip
 
 SECRET_RE = re.compile(r'id="secret">([A-Z2-7 ]+)<')
 CODE_RE = re.compile(r"<li><code>([a-z2-7]{5}-[a-z2-7]{5})</code></li>")
@@ -239,3 +241,21 @@ def test_two_factor_each_action_asks_for_a_code(ctx):
                         action="/profile/two-factor/recovery-codes")
     check_status(r, 200, "new recovery codes with a recovery code")
     check_eq(len(CODE_RE.findall(r.body)), 10, "10 new codes")
+
+
+def test_two_factor_admin_turns_it_off(ctx):
+    if ctx.server_cls.kind != "lighttpd":
+        skip("sessionauth-admin is the same whatever the web server (lighttpd runs this)")
+    s = ctx.shared_server("two-factor")
+    p = Person(s)
+    admin = os.path.join(s.build, "sessionauth-admin")
+    env = dict(os.environ, AUTH_ENV=s.env_path)
+    r = subprocess.run([admin, "two-factor-off", "nobody-" + p.email], env=env, capture_output=True, text=True, timeout=60)
+    check_eq(r.returncode, 1, "an address without an account")
+    r = subprocess.run([admin, "two-factor-off", p.email.upper()], env=env, capture_output=True, text=True, timeout=60)
+    check_eq(r.returncode, 0, f"turned off by the administrator: {r.stderr}")
+    check_in("turned off", r.stdout, "says so")
+    login(s.client(), p.email, p.password)  # the password alone again
+    check_in("Off.", p.client.get("/profile").text(), "the profile says it is off")
+    r = subprocess.run([admin, "two-factor-off", p.email], env=env, capture_output=True, text=True, timeout=60)
+    check_eq(r.returncode, 1, "not on any more")

@@ -63,6 +63,7 @@ class TwoFactorTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(turning_off_and_new_codes_ask_for_a_code);
     CPPUNIT_TEST(notices_are_mailed);
     CPPUNIT_TEST(housekeeping_purges_expired_pending_logins);
+    CPPUNIT_TEST(administrator_turns_it_off);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -358,6 +359,18 @@ public:
         a.accounts().housekeeping();
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), rows());
         CPPUNIT_ASSERT(a.accounts().two_factor_on(a.id));
+    }
+
+    void administrator_turns_it_off() {
+        On a;
+        CPPUNIT_ASSERT(!a.accounts().admin_turn_off_two_factor("nobody@example.test"));
+        CPPUNIT_ASSERT(a.accounts().admin_turn_off_two_factor(kEmail));
+        CPPUNIT_ASSERT(!a.accounts().two_factor_on(a.id));
+        CPPUNIT_ASSERT(!a.accounts().admin_turn_off_two_factor(kEmail));  // not on any more
+        a.t.deliver();
+        CPPUNIT_ASSERT(test::contains(test::mail_decoded(a.t.mailer->sent.back().message), "Two-step login was turned off"));
+        CPPUNIT_ASSERT(a.accounts().log_in(kEmail, test::kGoodPassword, kHere, {}, kBrowser).result ==
+                       auth::LoginResult::LoggedIn);
     }
 };
 
