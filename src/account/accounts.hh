@@ -263,6 +263,10 @@ private:
     // was right: the code, its verdict in `check` (two_step.cc).
     void check_code(const User& user, const std::string& code, const Client& client, const char* action,
                     ReauthCheck& check);
+    // A two-step login change asked again with password and code (two_step.cc):
+    // `change` runs inside the write transaction once both were right.
+    TwoFactorOutcome asked_again(const User& user, const Proof& current, const Client& client, const char* action,
+                                 const std::function<void(TwoFactorOutcome&)>& change);
     void reached(const std::function<void()>& hook) const {
         // A copy: the hook may replace itself while it runs.
         if (std::function<void()> run = hook) run();

@@ -71,46 +71,40 @@ TwoFactorOutcome Accounts::confirm_two_factor(const User& user, const std::strin
     return out;
 }
 
-TwoFactorOutcome Accounts::turn_off_two_factor(const User& user, const Proof& current, const Client& client) {
+TwoFactorOutcome Accounts::asked_again(const User& user, const Proof& current, const Client& client,
+                                        const char* action, const std::function<void(TwoFactorOutcome&)>& change) {
     TwoFactorOutcome out;
     if (!two_factor_.on(user.id)) {
         out.result = TwoFactorResult::NotOn;
         return out;
     }
-    out.reauth = reauthenticate(user, current, client, "turning two-step login off");
-    if (!out.reauth.ok()) return out;
-    auto tx = store_.begin_write();
-    if (!still_current(user)) {
-        out.reauth.result = Reauth::Wrong;
-        return out;
-    }
-    two_factor_.turn_off(user.id);
-    notices_.queue(Notice::TwoFactorOff, {user.email, user.name, client.ip, ""});
-    tx->commit();
-    out.result = TwoFactorResult::Done;
-    log_line(account(user.id) + " turned two-step login off");
-    return out;
-}
-
-TwoFactorOutcome Accounts::new_recovery_codes(const User& user, const Proof& current, const Client& client) {
-    TwoFactorOutcome out;
-    if (!two_factor_.on(user.id)) {
-        out.result = TwoFactorResult::NotOn;
-        return out;
-    }
-    out.reauth = reauthenticate(user, current, client, "new recovery codes");
+    out.reauth = reauthenticate(user, current, client, action);
     if (!out.reauth.ok()) return out;
     auto tx = store_.begin_write();
     if (!still_current(user) || !two_factor_.on(user.id)) {
+        // A new password (or it was turned off) since the check: not with that password.
         out.reauth.result = Reauth::Wrong;
         return out;
     }
-    out.recovery_codes = two_factor_.new_recovery_codes(user.id);
-    notices_.queue(Notice::RecoveryCodesMade, {user.email, user.name, client.ip, ""});
+    change(out);
     tx->commit();
     out.result = TwoFactorResult::Done;
-    log_line(account(user.id) + " made new recovery codes");
+    log_line(account(user.id) + ": " + action);
     return out;
+}
+
+TwoFactorOutcome Accounts::turn_off_two_factor(const User& user, const Proof& current, const Client& client) {
+    return asked_again(user, current, client, "turning two-step login off", [&](TwoFactorOutcome&) {
+        two_factor_.turn_off(user.id);
+        notices_.queue(Notice::TwoFactorOff, {user.email, user.name, client.ip, ""});
+    });
+}
+
+TwoFactorOutcome Accounts::new_recovery_codes(const User& user, const Proof& current, const Client& client) {
+    return asked_again(user, current, client, "new recovery codes", [&](TwoFactorOutcome& out) {
+        out.recovery_codes = two_factor_.new_recovery_codes(user.id);
+        notices_.queue(Notice::RecoveryCodesMade, {user.email, user.name, client.ip, ""});
+    });
 }
 
 bool Accounts::admin_turn_off_two_factor(const std::string& email) {

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "core/validate.hh"
+
 namespace auth {
 
 namespace {
@@ -30,22 +32,6 @@ void sha1_block(std::array<std::uint32_t, 5>& h, const unsigned char* p) {
 }
 
 const char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-std::string uri_escape(std::string_view text) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~' || c == '@') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -140,8 +126,8 @@ std::optional<std::string> base32_decode(std::string_view text) {
 }
 
 std::string otpauth_uri(std::string_view secret, std::string_view issuer, std::string_view account) {
-    return "otpauth://totp/" + uri_escape(issuer) + ":" + uri_escape(account) + "?secret=" + base32_encode(secret) +
-           "&issuer=" + uri_escape(issuer) + "&algorithm=SHA1&digits=6&period=30";
+    return "otpauth://totp/" + percent_encode(issuer, "@") + ":" + percent_encode(account, "@") + "?secret=" + base32_encode(secret) +
+           "&issuer=" + percent_encode(issuer, "@") + "&algorithm=SHA1&digits=6&period=30";
 }
 
 }  // namespace auth
