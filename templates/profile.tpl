@@ -51,6 +51,12 @@
 <input id="email_current_password" name="current_password" type="password" autocomplete="current-password" maxlength="128" required{{#EMAIL_CURRENT_PASSWORD_ERROR}} aria-invalid="true" aria-describedby="email_current_password-error"{{/EMAIL_CURRENT_PASSWORD_ERROR}}>
 {{#EMAIL_CURRENT_PASSWORD_ERROR}}<p class="error" id="email_current_password-error">{{EMAIL_CURRENT_PASSWORD_ERROR}}</p>{{/EMAIL_CURRENT_PASSWORD_ERROR}}
 </div>
+{{#TWO_FACTOR_ON}}<div class="field">
+<label for="email_code">Code from your authenticator app</label>
+<input id="email_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required aria-describedby="email_code-hint{{#EMAIL_CODE_ERROR}} email_code-error{{/EMAIL_CODE_ERROR}}"{{#EMAIL_CODE_ERROR}} aria-invalid="true"{{/EMAIL_CODE_ERROR}}>
+<p class="hint" id="email_code-hint">Two-step login is on: the 6-digit code, or one of your recovery codes.</p>
+{{#EMAIL_CODE_ERROR}}<p class="error" id="email_code-error">{{EMAIL_CODE_ERROR}}</p>{{/EMAIL_CODE_ERROR}}
+</div>{{/TWO_FACTOR_ON}}
 <button type="submit">Change email address</button>
 </form>
 </section>
@@ -65,6 +71,12 @@
 <input id="current_password" name="current_password" type="password" autocomplete="current-password" maxlength="128" required{{#CURRENT_PASSWORD_ERROR}} aria-invalid="true" aria-describedby="current_password-error"{{/CURRENT_PASSWORD_ERROR}}>
 {{#CURRENT_PASSWORD_ERROR}}<p class="error" id="current_password-error">{{CURRENT_PASSWORD_ERROR}}</p>{{/CURRENT_PASSWORD_ERROR}}
 </div>
+{{#TWO_FACTOR_ON}}<div class="field">
+<label for="password_code">Code from your authenticator app</label>
+<input id="password_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required aria-describedby="password_code-hint{{#PASSWORD_CODE_ERROR}} password_code-error{{/PASSWORD_CODE_ERROR}}"{{#PASSWORD_CODE_ERROR}} aria-invalid="true"{{/PASSWORD_CODE_ERROR}}>
+<p class="hint" id="password_code-hint">Two-step login is on: the 6-digit code, or one of your recovery codes.</p>
+{{#PASSWORD_CODE_ERROR}}<p class="error" id="password_code-error">{{PASSWORD_CODE_ERROR}}</p>{{/PASSWORD_CODE_ERROR}}
+</div>{{/TWO_FACTOR_ON}}
 <div class="field">
 <label for="new_password">New password</label>
 <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="{{MIN_LENGTH}}" maxlength="128" required aria-describedby="new_password-hint{{#NEW_PASSWORD_ERROR}} new_password-error{{/NEW_PASSWORD_ERROR}}"{{#NEW_PASSWORD_ERROR}} aria-invalid="true"{{/NEW_PASSWORD_ERROR}}>
@@ -78,6 +90,11 @@
 </div>
 <button type="submit">Change password</button>
 </form>
+</section>
+<section aria-labelledby="two-factor-heading" id="two-factor">
+<h2 id="two-factor-heading">Two-step login</h2>
+{{#TWO_FACTOR_ON}}<p><strong>On.</strong> Logging in asks for a code from your authenticator app after the password. <a href="{{BASE}}/profile/two-factor">Manage two-step login</a>.</p>{{/TWO_FACTOR_ON}}
+{{#TWO_FACTOR_OFF}}<p><strong>Off.</strong> Your password alone opens your account. <a href="{{BASE}}/profile/two-factor">Turn on two-step login</a> with an authenticator app.</p>{{/TWO_FACTOR_OFF}}
 </section>
 <section aria-labelledby="sessions-heading" id="sessions">
 <h2 id="sessions-heading">Where you are logged in</h2>

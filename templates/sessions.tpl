@@ -1,6 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 <h1>Where you are logged in</h1>
 <p class="lead">Each row is a browser logged in to your account. If you do not recognise one, log it out, then change your password.</p>
+<p>Two-step login is {{#TWO_FACTOR_ON}}<strong>on</strong>{{/TWO_FACTOR_ON}}{{#TWO_FACTOR_OFF}}<strong>off</strong>{{/TWO_FACTOR_OFF}} for your account (<a href="{{BASE}}/profile/two-factor">change</a>).</p>
 {{#HAS_ERRORS}}<p class="form-error" role="alert">Your sessions were not changed.</p>{{/HAS_ERRORS}}
 {{#SESSION_ERROR}}<p class="error" id="session-error" role="alert">{{SESSION_ERROR}}</p>{{/SESSION_ERROR}}
 {{#HAS_OTHERS}}<form id="end-sessions" method="post" action="{{BASE}}/profile/sessions/revoke-others" novalidate>
@@ -12,6 +13,12 @@
 <p class="hint" id="current_password-hint">Needed to log out other sessions: type it, then log out all of them here, or one with its button in the table.</p>
 {{#CURRENT_PASSWORD_ERROR}}<p class="error" id="current_password-error">{{CURRENT_PASSWORD_ERROR}}</p>{{/CURRENT_PASSWORD_ERROR}}
 </div>
+{{#TWO_FACTOR_ON}}<div class="field">
+<label for="code">Code from your authenticator app</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required aria-describedby="code-hint{{#CODE_ERROR}} code-error{{/CODE_ERROR}}"{{#CODE_ERROR}} aria-invalid="true"{{/CODE_ERROR}}>
+<p class="hint" id="code-hint">Two-step login is on: the 6-digit code, or one of your recovery codes.</p>
+{{#CODE_ERROR}}<p class="error" id="code-error">{{CODE_ERROR}}</p>{{/CODE_ERROR}}
+</div>{{/TWO_FACTOR_ON}}
 <button type="submit">Log out all other sessions</button>
 </form>{{/HAS_OTHERS}}
 <table class="sessions">

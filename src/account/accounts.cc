@@ -46,7 +46,8 @@ Accounts::Accounts(Store& store, const Clock& clock, const Config& config, Passw
       composer_(composer),
       outbox_(outbox),
       throttle_(store.throttle(), clock),
-      notices_(composer, outbox, clock, config.base_url, config.url("/reset")) {}
+      notices_(composer, outbox, clock, config.base_url, config.url("/reset")),
+      two_factor_(store, clock, config, notices_) {}
 
 std::optional<Identity> Accounts::identify(std::string_view session_token) {
     auto found = store_.sessions().lookup(session_token);
@@ -76,8 +77,8 @@ bool Accounts::verify_password(const std::string& hash, const std::string& passw
     return ok;
 }
 
-ReauthCheck Accounts::reauthenticate(const User& user, const std::string& password, const Client& client,
-                                     const char* action) {
+ReauthCheck Accounts::reauthenticate(const User& user, const Proof& proof, const Client& client, const char* action) {
+    const std::string& password = proof.password;
     ReauthCheck c;
     LoginThrottle::Reservation slot;
     {
@@ -103,6 +104,7 @@ ReauthCheck Accounts::reauthenticate(const User& user, const std::string& passwo
     }
     auto tx = store_.begin_write();
     throttle_.take_back(slot.id);
+    if (two_factor_.on(user.id)) check_code(user, proof.code, client, action, c);
     tx->commit();
     return c;
 }
@@ -281,7 +283,7 @@ SignupResendResult Accounts::resend_signup_link(const std::string& email, const 
 }
 
 LoginOutcome Accounts::log_in(const std::string& email, const std::string& password, const Client& client,
-                              std::string_view old_session_token) {
+                              std::string_view old_session_token, std::string_view browser_secret) {
     LoginOutcome out;
     LoginThrottle::Reservation slot;
     {
@@ -329,6 +331,14 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
     }
     throttle_.succeeded(slot.id, email);
     if (!rehashed.empty()) store_.users().replace_hash_if(user->id, rehashed, user->password_hash);
+    if (two_factor_.on(user->id)) {
+        out.pending_token = two_factor_.start_pending_login(*user, browser_secret);
+        tx->commit();
+        out.result = LoginResult::CodeNeeded;
+        out.user_id = user->id;
+        log_line(account(user->id) + " gave the right password from " + client.ip + "; the code step follows");
+        return out;
+    }
     if (!old_session_token.empty()) store_.sessions().destroy(old_session_token);
     out.session_token = store_.sessions().create(user->id, client.ip, client.user_agent);
     tx->commit();
@@ -391,7 +401,7 @@ void Accounts::set_new_password(const User& user, const std::string& hash, Notic
     notices_.queue(notice, {user.email, user.name, client.ip, ""});
 }
 
-PasswordChangeOutcome Accounts::change_password(const User& user, const std::string& current, const std::string& fresh,
+PasswordChangeOutcome Accounts::change_password(const User& user, const Proof& current, const std::string& fresh,
                                                 const std::string& confirm, const Client& client) {
     PasswordChangeOutcome out;
     out.reauth = reauthenticate(user, current, client, "password change");
@@ -499,7 +509,7 @@ ResetOutcome Accounts::reset_password(std::string_view token, const std::string&
 }
 
 EmailChangeRequestOutcome Accounts::request_email_change(const User& user, const std::optional<std::string>& new_email,
-                                                         const std::string& current_password, const Client& client) {
+                                                         const Proof& current_password, const Client& client) {
     EmailChangeRequestOutcome out;
     if (!new_email)
         out.address = EmailAddressProblem::Invalid;
@@ -616,7 +626,7 @@ EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const
 
 std::vector<SessionInfo> Accounts::sessions_of(std::int64_t user_id) { return store_.sessions().list_for_user(user_id); }
 
-EndSessionOutcome Accounts::end_session(const Identity& who, std::int64_t session_id, const std::string& current_password,
+EndSessionOutcome Accounts::end_session(const Identity& who, std::int64_t session_id, const Proof& current_password,
                                         const Client& client) {
     EndSessionOutcome out;
     out.reauth = reauthenticate(who.user, current_password, client, "ending sessions");
@@ -642,7 +652,7 @@ EndSessionOutcome Accounts::end_session(const Identity& who, std::int64_t sessio
     return out;
 }
 
-EndSessionOutcome Accounts::end_other_sessions(const Identity& who, const std::string& current_password,
+EndSessionOutcome Accounts::end_other_sessions(const Identity& who, const Proof& current_password,
                                                const Client& client) {
     EndSessionOutcome out;
     out.reauth = reauthenticate(who.user, current_password, client, "ending sessions");
@@ -674,6 +684,7 @@ void Accounts::housekeeping() {
         store_.reset_requests().purge_before(now - 24 * 3600);
         store_.outbox().purge_counts_before(now - 3600);
         throttle_.purge_old();
+        two_factor_.purge_old();
         tx->commit();
     }
     pictures_.purge_orphans();

@@ -20,6 +20,7 @@
 
 #include "account/notices.hh"
 #include "account/throttle.hh"
+#include "account/two_factor.hh"
 #include "core/image_sniff.hh"
 #include "store/store.hh"
 
@@ -45,23 +46,45 @@ struct Identity {
     User user;
 };
 
-// A password typed again before a change that matters.
+// What a person types again before a change that matters: the current
+// password, and a code (or a recovery code) when two-step login is on.
+struct Proof {
+    std::string password;
+    std::string code;
+};
+
+// A password (and code) typed again before a change that matters.
 enum class Reauth { Ok, Missing, Wrong, Throttled };
 
 struct ReauthCheck {
     Reauth result = Reauth::Ok;
     std::int64_t retry_after = 0;  // with Throttled
+    bool code = false;             // the code is what was missing, wrong or throttled
     bool ok() const { return result == Reauth::Ok; }
 };
 
 // Unconfirmed: the right password of a registration whose link has not
-// been opened yet (only ever said after the right password).
-enum class LoginResult { LoggedIn, Refused, Throttled, Unconfirmed };
+// been opened yet (only ever said after the right password). CodeNeeded:
+// the password was right and two-step login is on; the code step follows,
+// held by a pending login (not a session).
+enum class LoginResult { LoggedIn, Refused, Throttled, Unconfirmed, CodeNeeded };
 struct LoginOutcome {
     LoginResult result = LoginResult::Refused;
     std::int64_t retry_after = 0;  // with Throttled
     std::int64_t user_id = 0;
     std::string session_token;     // with LoggedIn
+    std::string pending_token;     // with CodeNeeded
+    bool recovery_code = false;    // with LoggedIn after the code step: a recovery code was used
+};
+
+// Two-step login: turning it on (the password, then a code from the app),
+// off, and new recovery codes (both asked again with password and code).
+enum class TwoFactorResult { Done, Reauth, NoSetup, AlreadyOn, NotOn };
+struct TwoFactorOutcome {
+    TwoFactorResult result = TwoFactorResult::Reauth;
+    ReauthCheck reauth;                       // why, with Reauth
+    std::string secret;                       // a set-up started: the new secret (raw)
+    std::vector<std::string> recovery_codes;  // turned on, or new codes: to show once
 };
 
 // With sign-up confirmation (the default) a registration answers LinkSent
@@ -160,8 +183,9 @@ public:
     // What is wrong with `password` as a new password of this person, if anything.
     std::optional<std::string> password_problem(const std::string& password, const std::string& email,
                                                 const std::string& name) const;
-    // The current password, typed again; a wrong one counts as a failed login.
-    ReauthCheck reauthenticate(const User& user, const std::string& password, const Client& client, const char* action);
+    // The current password typed again (a wrong one counts as a failed
+    // login), and a code when two-step login is on (throttled per account).
+    ReauthCheck reauthenticate(const User& user, const Proof& proof, const Client& client, const char* action);
 
     // ---- the account's life ----
     // `password` already accepted by password_problem. Known address or
@@ -176,9 +200,11 @@ public:
                                         std::string_view old_session_token = {});
     // A new link for the address's waiting registration, if one waits.
     SignupResendResult resend_signup_link(const std::string& email, const Client& client);
-    // Ends `old_session_token` (if any) and makes a new session.
+    // Ends `old_session_token` (if any) and makes a new session; with
+    // two-step login on, a pending login for the browser with
+    // `browser_secret` instead (complete_login ends it).
     LoginOutcome log_in(const std::string& email, const std::string& password, const Client& client,
-                        std::string_view old_session_token = {});
+                        std::string_view old_session_token = {}, std::string_view browser_secret = {});
     void log_out(std::string_view session_token);
     // The name, and a new picture (bytes accepted by sniff_image) or none.
     ProfileResult update_profile(const User& user, const std::string& name, const std::string* picture,
@@ -186,7 +212,7 @@ public:
 
     // ---- passwords ----
     // Ends every session, the current one too, and starts a new one for it.
-    PasswordChangeOutcome change_password(const User& user, const std::string& current, const std::string& fresh,
+    PasswordChangeOutcome change_password(const User& user, const Proof& current, const std::string& fresh,
                                           const std::string& confirm, const Client& client);
     // Mails a link when the address has an account (within its hourly limit);
     // known or not, the same work.
@@ -198,7 +224,7 @@ public:
     // ---- the email address ----
     // `new_email` is normalised, or nullopt when what was typed is not an address.
     EmailChangeRequestOutcome request_email_change(const User& user, const std::optional<std::string>& new_email,
-                                                   const std::string& current_password, const Client& client);
+                                                   const Proof& current, const Client& client);
     std::optional<TokenCheck> pending_email_change(std::int64_t user_id);
     // False when nothing was waiting.
     bool cancel_email_change(std::int64_t user_id);
@@ -210,9 +236,31 @@ public:
 
     // ---- sessions ----
     std::vector<SessionInfo> sessions_of(std::int64_t user_id);
-    EndSessionOutcome end_session(const Identity& who, std::int64_t session_id, const std::string& current_password,
+    EndSessionOutcome end_session(const Identity& who, std::int64_t session_id, const Proof& current,
                                   const Client& client);
-    EndSessionOutcome end_other_sessions(const Identity& who, const std::string& current_password, const Client& client);
+    EndSessionOutcome end_other_sessions(const Identity& who, const Proof& current, const Client& client);
+
+    // ---- two-step login (two_step.cc) ----
+    bool two_factor_on(std::int64_t user_id) { return two_factor_.on(user_id); }
+    std::int64_t recovery_codes_left(std::int64_t user_id) { return two_factor_.recovery_codes_left(user_id); }
+    // With the current password: a new secret to show (QR code and text),
+    // which turns nothing on yet.
+    TwoFactorOutcome start_two_factor(const User& user, const std::string& password, const Client& client);
+    // The secret being set up, if one waits (for its QR code).
+    std::optional<std::string> two_factor_setup(std::int64_t user_id) { return two_factor_.setup_secret(user_id); }
+    // A code from the app for the secret being set up: on, with recovery codes.
+    TwoFactorOutcome confirm_two_factor(const User& user, const std::string& code, const Client& client);
+    TwoFactorOutcome turn_off_two_factor(const User& user, const Proof& current, const Client& client);
+    TwoFactorOutcome new_recovery_codes(const User& user, const Proof& current, const Client& client);
+    // Whether `pending_token` is a live pending login of this browser.
+    bool pending_login_live(std::string_view pending_token, std::string_view browser_secret);
+    // The administrator's way out for someone who lost both the phone and
+    // the recovery codes (sessionauth-admin two-factor-off): off, with its
+    // notice; false when the address has no account or it was not on.
+    bool admin_turn_off_two_factor(const std::string& email);
+    // The code step: a session when the code (or a recovery code) is right.
+    LoginOutcome complete_login(std::string_view pending_token, std::string_view browser_secret, const std::string& code,
+                                const Client& client, std::string_view old_session_token = {});
 
     // Deletes what has expired: sessions, login failures, old links and
     // requests, picture files no account uses.
@@ -253,6 +301,14 @@ private:
     // read (no new password, reset, "log out other sessions" or new
     // address: each raises the session epoch). A rehash does not count.
     bool still_current(const User& checked);
+    // Inside a write transaction, after the password of a reauthentication
+    // was right: the code, its verdict in `check` (two_step.cc).
+    void check_code(const User& user, const std::string& code, const Client& client, const char* action,
+                    ReauthCheck& check);
+    // A two-step login change asked again with password and code (two_step.cc):
+    // `change` runs inside the write transaction once both were right.
+    TwoFactorOutcome asked_again(const User& user, const Proof& current, const Client& client, const char* action,
+                                 const std::function<void(TwoFactorOutcome&)>& change);
     void reached(const std::function<void()>& hook) const {
         // A copy: the hook may replace itself while it runs.
         if (std::function<void()> run = hook) run();
@@ -268,6 +324,7 @@ private:
     Outbox& outbox_;
     LoginThrottle throttle_;
     Notices notices_;
+    TwoFactor two_factor_;
     std::string dummy_hash_;
 };
 

@@ -45,6 +45,32 @@ Wording wording(Notice what, const NoticeDetails& d, const std::string& site) {
                     "If you did not do this, contact the people who run " + site + " at once: this address can no longer "
                     "reset the password.",
                     false};
+        case Notice::TwoFactorOn:
+            return {"Two-step login was turned on",
+                    "Two-step login was turned on for your account at " + site +
+                        ". From now on, logging in asks for a code from your authenticator app after the password.",
+                    "If you did not do this, someone knows your password: reset it now with the link below, then "
+                    "contact the people who run " + site + "."};
+        case Notice::TwoFactorOff:
+            return {"Two-step login was turned off",
+                    "Two-step login was turned off for your account at " + site +
+                        ". Logging in now asks for the password only.",
+                    "If you did not do this, someone has your password and your codes: reset your password now with "
+                    "the link below, then turn two-step login on again."};
+        case Notice::RecoveryCodeUsed:
+            return {"A recovery code was used",
+                    "A recovery code of your account at " + site + " was used in place of a code from your app. " +
+                        (d.codes_left == 1 ? std::string("1 recovery code is left.")
+                                           : std::to_string(d.codes_left) + " recovery codes are left.") +
+                        " Each code works once.",
+                    "If you did not do this, someone has your password and your recovery codes: reset your password "
+                    "now with the link below, and make new recovery codes on your profile page."};
+        case Notice::RecoveryCodesMade:
+            return {"New recovery codes were made",
+                    "New recovery codes were made for your account at " + site +
+                        ". The codes made before no longer work.",
+                    "If you did not do this, someone is logged in to your account: reset your password now with the "
+                    "link below."};
     }
     return {"Account notice", "Something changed in your account at " + site + ".", ""};
 }

@@ -1,10 +1,12 @@
 // Mails that tell a person something happened to their account (OWASP ASVS
 // 2.2.3, 2.5.5): the password was changed or reset, a change of the email
-// address was asked for or made. Each says what happened, when, and from
+// address was asked for or made, two-step login turned on or off, a
+// recovery code used, new recovery codes made. Each says what happened, when, and from
 // which client address, and carries no password and no token. They go
 // through the outbox, queued in the write transaction of the change they
 // report, so a change is never made without its notice.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace auth {
@@ -18,6 +20,10 @@ enum class Notice {
     PasswordReset,         // with a reset link
     EmailChangeRequested,  // to the old address: a link went to the new one
     EmailChanged,          // to the old address: the new one is in use now
+    TwoFactorOn,           // two-step login turned on
+    TwoFactorOff,          // two-step login turned off
+    RecoveryCodeUsed,      // a recovery code was used, with how many are left
+    RecoveryCodesMade,     // new recovery codes (the old ones no longer work)
 };
 
 struct NoticeDetails {
@@ -25,6 +31,7 @@ struct NoticeDetails {
     std::string name;       // the account's full name
     std::string client_ip;  // where the request came from
     std::string new_email;  // email changes only
+    std::int64_t codes_left = 0;  // RecoveryCodeUsed only
 };
 
 // Builds notices from templates/notice_mail.* and queues them in the outbox.

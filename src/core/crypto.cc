@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <vector>
 
 namespace auth {
@@ -93,6 +94,50 @@ std::optional<std::string> secretbox_open(std::string_view key, std::string_view
                                    reinterpret_cast<const unsigned char*>(nonce.data()),
                                    reinterpret_cast<const unsigned char*>(key.data())) != 0)
         return std::nullopt;
+    return out;
+}
+
+std::string derive_key(std::string_view secret_key, const char (&context)[9], std::uint64_t id) {
+    static_assert(crypto_kdf_CONTEXTBYTES == 8 && crypto_kdf_KEYBYTES == crypto_generichash_BYTES);
+    // SECRET_KEY has any length: hashed to the KDF's 32-byte master key first.
+    std::array<unsigned char, crypto_kdf_KEYBYTES> master{};
+    crypto_generichash(master.data(), master.size(), reinterpret_cast<const unsigned char*>(secret_key.data()),
+                       secret_key.size(), nullptr, 0);
+    std::string out(32, '\0');
+    crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(out.data()), out.size(), id, context, master.data());
+    sodium_memzero(master.data(), master.size());
+    return out;
+}
+
+std::string aead_seal(std::string_view key, std::string_view plain, std::string_view associated, std::string& nonce) {
+    if (key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES) throw CryptoError("aead_seal: the key must be 32 bytes");
+    nonce.assign(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, '\0');
+    randombytes_buf(nonce.data(), nonce.size());
+    std::string out(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+    unsigned long long len = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        reinterpret_cast<unsigned char*>(out.data()), &len, reinterpret_cast<const unsigned char*>(plain.data()),
+        plain.size(), reinterpret_cast<const unsigned char*>(associated.data()), associated.size(), nullptr,
+        reinterpret_cast<const unsigned char*>(nonce.data()), reinterpret_cast<const unsigned char*>(key.data()));
+    out.resize(len);
+    return out;
+}
+
+std::optional<std::string> aead_open(std::string_view key, std::string_view nonce, std::string_view sealed,
+                                     std::string_view associated) {
+    if (key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES ||
+        nonce.size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
+        sealed.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES)
+        return std::nullopt;
+    std::string out(sealed.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+    unsigned long long len = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            reinterpret_cast<unsigned char*>(out.data()), &len, nullptr,
+            reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
+            reinterpret_cast<const unsigned char*>(associated.data()), associated.size(),
+            reinterpret_cast<const unsigned char*>(nonce.data()), reinterpret_cast<const unsigned char*>(key.data())) != 0)
+        return std::nullopt;
+    out.resize(len);
     return out;
 }
 

@@ -71,6 +71,20 @@ std::string secretbox_seal(std::string_view key, std::string_view plain, std::st
 // The plain text, or nullopt if the key is wrong or anything was changed.
 std::optional<std::string> secretbox_open(std::string_view key, std::string_view nonce, std::string_view sealed);
 
+// A 32-byte key for one purpose, derived from SECRET_KEY with libsodium's
+// KDF (BLAKE2b): `context` is exactly 8 characters and names the purpose, so
+// keys for different purposes never coincide.
+std::string derive_key(std::string_view secret_key, const char (&context)[9], std::uint64_t id = 1);
+
+// AEAD (XChaCha20-Poly1305-IETF) under a 32-byte key: the ciphertext of
+// `plain`, bound to `associated` (which is not stored, but must be given
+// again to open it), with a new random nonce in `nonce`.
+std::string aead_seal(std::string_view key, std::string_view plain, std::string_view associated, std::string& nonce);
+// The plain text, or nullopt if the key, the nonce, the associated data or
+// the ciphertext is not the one sealed.
+std::optional<std::string> aead_open(std::string_view key, std::string_view nonce, std::string_view sealed,
+                                     std::string_view associated);
+
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 std::string base64url_encode(std::string_view bytes);

@@ -27,6 +27,10 @@ std::optional<std::string> normalize_email(std::string_view text);
 // The ASCII-lowercased copy (emails and throttling keys).
 std::string ascii_lower(std::string_view text);
 
+// RFC 3986 percent-encoding: every byte but the unreserved characters
+// (A-Z a-z 0-9 - _ . ~) and those in `keep` becomes %XX (upper-case hex).
+std::string percent_encode(std::string_view text, std::string_view keep = {});
+
 // Leading and trailing ASCII whitespace removed.
 std::string trim(std::string_view text);
 

@@ -34,7 +34,7 @@ Response request_email_change(const Request& request, App& app, const Visitor& v
     const User& user = visitor.user();
     std::string typed = trim(request.field("new_email"));
     EmailChangeRequestOutcome asked = app.accounts.request_email_change(
-        user, normalize_email(typed), request.field("current_password"), client_of(request));
+        user, normalize_email(typed), proof_of(request), client_of(request));
     if (asked.result == EmailChangeRequestResult::Sent) return redirect(app, "/profile", "email_change_sent");
 
     Page page = profile_page(app);
@@ -53,7 +53,7 @@ Response request_email_change(const Request& request, App& app, const Visitor& v
     else if (asked.address == EmailAddressProblem::Same)
         page.field_error("new_email", "That is already your email address.");
     ReauthError e = reauth_error(asked.reauth);
-    if (!asked.reauth.ok()) page.field_error("email_current_password", e.message);
+    if (!asked.reauth.ok()) page.field_error(reauth_field(asked.reauth, "email_current_password", "email_code"), e.message);
     Response r = render(app, visitor, page, asked.reauth.ok() ? 422 : e.status);
     add_retry_after(r, asked.reauth);
     return r;

@@ -41,7 +41,26 @@ auth::Response bad_link_page(auth::App& app, const auth::Visitor& visitor, const
 
 auth::Client client_of(const auth::Request& request) { return {request.remote_addr, request.user_agent}; }
 
+auth::Proof proof_of(const auth::Request& request) { return {request.field("current_password"), request.field("code")}; }
+
+const char* reauth_field(const auth::ReauthCheck& check, const char* password_field, const char* code_field) {
+    return check.code ? code_field : password_field;
+}
+
 ReauthError reauth_error(const auth::ReauthCheck& check) {
+    if (check.code) {
+        switch (check.result) {
+            case auth::Reauth::Throttled:
+                return {429, "Too many wrong codes. Wait " + minutes_text(check.retry_after) + " and try again."};
+            case auth::Reauth::Missing:
+                return {422, "Enter the 6-digit code from your authenticator app, or one of your recovery codes."};
+            case auth::Reauth::Wrong:
+                return {403, "That code is not right, or it was used already. Wait for the next code and try again."};
+            case auth::Reauth::Ok:
+                break;
+        }
+        return {};
+    }
     switch (check.result) {
         case auth::Reauth::Throttled:
             return {429, "Too many wrong passwords. Wait " + minutes_text(check.retry_after) + " and try again."};

@@ -25,12 +25,17 @@ auth::Client client_of(const auth::Request& request);
 
 // What a page says when the current password typed again was not accepted:
 // the status (422 missing, 403 wrong, 429 too many) and the message for the
-// password field. Sets Retry-After on `response` when throttled.
+// password field (or the code field, when the code was the problem). Sets Retry-After on `response` when throttled.
 struct ReauthError {
     int status = 0;
     std::string message;
 };
 ReauthError reauth_error(const auth::ReauthCheck& check);
+// The current password (field current_password) and, when two-step login
+// is on, the code (field code) of a form that asks again.
+auth::Proof proof_of(const auth::Request& request);
+// The field a refused reauthentication's message belongs to: the code's or the password's.
+const char* reauth_field(const auth::ReauthCheck& check, const char* password_field, const char* code_field);
 void add_retry_after(auth::Response& response, const auth::ReauthCheck& check);
 
 // "1 minute", "15 minutes" (rounded up), "24 hours" (whole hours from two on).

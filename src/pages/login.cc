@@ -1,5 +1,6 @@
 #include "core/validate.hh"
 #include "pages/fields.hh"
+#include "pages/login_code.hh"
 #include "pages/pages.hh"
 #include "web/responses.hh"
 
@@ -32,7 +33,8 @@ Response log_in(const Request& request, App& app, const Visitor& visitor) {
     if (password.empty()) { page.field_error("password", "Enter your password."); errors = true; }
     if (errors) return render(app, visitor, page, 422);
 
-    LoginOutcome login = app.accounts.log_in(*email, password, client_of(request), visitor.session_token);
+    LoginOutcome login =
+        app.accounts.log_in(*email, password, client_of(request), visitor.session_token, visitor.browser_secret);
     switch (login.result) {
         case LoginResult::Throttled: {
             page.field_error("email", "Too many failed attempts. Wait " + minutes_text(login.retry_after) +
@@ -50,6 +52,8 @@ Response log_in(const Request& request, App& app, const Visitor& visitor) {
             page.set("EMAIL", *email);
             page.show("UNCONFIRMED");
             return render(app, visitor, page, 403);
+        case LoginResult::CodeNeeded:
+            return code_step(app, login.pending_token, next);
         case LoginResult::LoggedIn:
             break;
     }
@@ -66,6 +70,8 @@ Response log_in(const Request& request, App& app, const Visitor& visitor) {
 const Program kLogin{{
     {.path = "/login", .methods = kGet, .handler = show},
     {.path = "/login", .methods = kPost, .handler = log_in},
+    {.path = "/login/code", .methods = kGet, .handler = show_code_step},
+    {.path = "/login/code", .methods = kPost, .handler = enter_code},
 }};
 
 }  // namespace pages

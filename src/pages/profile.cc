@@ -22,6 +22,10 @@ void fill_profile(Page& page, App& app, const User& user, const std::string& nam
         page.set_in("HAS_PICTURE", "PICTURE", user.picture);
     else
         page.show("NO_PICTURE");
+    if (app.accounts.two_factor_on(user.id))
+        page.show("TWO_FACTOR_ON");
+    else
+        page.show("TWO_FACTOR_OFF");
     if (auto pending = app.accounts.pending_email_change(user.id)) {
         Section p = page.add_section("PENDING_EMAIL");
         p.set("PENDING_ADDRESS", pending->payload);
@@ -73,8 +77,7 @@ Response update(const Request& request, App& app, const Visitor& visitor) {
 Response change_password(const Request& request, App& app, const Visitor& visitor) {
     const User& user = visitor.user();
     PasswordChangeOutcome change = app.accounts.change_password(
-        user, request.field("current_password"), request.field("new_password"), request.field("new_password_confirm"),
-        client_of(request));
+        user, proof_of(request), request.field("new_password"), request.field("new_password_confirm"), client_of(request));
     if (change.result == PasswordChangeResult::Changed) {
         Response r = redirect(app, "/profile", "password_changed");
         r.set_session_cookie(change.session_token);
@@ -86,7 +89,7 @@ Response change_password(const Request& request, App& app, const Visitor& visito
     switch (change.result) {
         case PasswordChangeResult::Reauth: {
             ReauthError e = reauth_error(change.reauth);
-            page.field_error("current_password", e.message);
+            page.field_error(reauth_field(change.reauth, "current_password", "password_code"), e.message);
             Response r = render(app, visitor, page, e.status);
             add_retry_after(r, change.reauth);
             return r;
@@ -119,6 +122,18 @@ const Program kProfile{{
     {.path = "/profile/email/confirm", .methods = kGet, .handler = show_email_confirm, .referrer_policy = "no-referrer"},
     {.path = "/profile/email/confirm", .methods = kPost, .handler = confirm_email_change,
      .referrer_policy = "no-referrer"},
+    {.path = "/profile/two-factor", .methods = kGet, .access = Access::LoggedIn, .handler = show_two_factor},
+    {.path = "/profile/two-factor/start", .methods = kPost, .access = Access::LoggedIn, .handler = start_two_factor,
+     .get_redirect = "/profile/two-factor"},
+    {.path = kQrCodePath, .methods = kGet, .access = Access::LoggedIn, .handler = two_factor_qr_code},
+    {.path = "/profile/two-factor/confirm", .methods = kPost, .access = Access::LoggedIn, .handler = confirm_two_factor,
+     .get_redirect = "/profile/two-factor"},
+    {.path = "/profile/two-factor/off", .methods = kPost, .access = Access::LoggedIn, .handler = turn_off_two_factor,
+     .get_redirect = "/profile/two-factor"},
+    {.path = "/profile/two-factor/recovery-codes", .methods = kPost, .access = Access::LoggedIn,
+     .handler = new_recovery_codes, .get_redirect = "/profile/two-factor"},
+    {.path = "/profile/two-factor/recovery-codes.txt", .methods = kPost, .access = Access::LoggedIn,
+     .handler = download_recovery_codes, .get_redirect = "/profile/two-factor"},
     {.path = "/profile/sessions", .methods = kGet, .access = Access::LoggedIn, .handler = list_sessions},
     {.path = "/profile/sessions/revoke", .methods = kPost, .access = Access::LoggedIn, .handler = end_session,
      .get_redirect = "/profile/sessions"},

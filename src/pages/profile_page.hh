@@ -36,6 +36,19 @@ auth::Response list_sessions(const auth::Request&, auth::App&, const auth::Visit
 auth::Response end_session(const auth::Request&, auth::App&, const auth::Visitor&);
 auth::Response end_other_sessions(const auth::Request&, auth::App&, const auth::Visitor&);
 
+// two_factor.cc: GET /profile/two-factor, POST /profile/two-factor/start,
+// GET /profile/two-factor/qr.svg, POST /profile/two-factor/confirm,
+// /profile/two-factor/off, /profile/two-factor/recovery-codes and
+// /profile/two-factor/recovery-codes.txt
+inline constexpr const char* kQrCodePath = "/profile/two-factor/qr.svg";
+auth::Response show_two_factor(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response start_two_factor(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response two_factor_qr_code(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response confirm_two_factor(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response turn_off_two_factor(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response new_recovery_codes(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response download_recovery_codes(const auth::Request&, auth::App&, const auth::Visitor&);
+
 // picture.cc: GET /profile/picture/<name>
 auth::Response show_picture(const auth::Request&, auth::App&, const auth::Visitor&);
 

@@ -2,8 +2,8 @@
 // logged in; POST /profile/sessions/revoke ends one (field `session`, an
 // opaque id made for this list, never the session's secret), POST
 // /profile/sessions/revoke-others ends all but the current one. Both ask
-// for the current password (ASVS 3.3.4): someone who only holds a stolen
-// cookie cannot shut the owner out.
+// for the current password (ASVS 3.3.4), and a code when two-step login is
+// on: someone who only holds a stolen cookie cannot shut the owner out.
 #include "core/clock.hh"
 #include "core/crypto.hh"
 #include "core/user_agent.hh"
@@ -55,6 +55,7 @@ void fill_sessions(Page& page, App& app, const Visitor& visitor) {
         }
     }
     page.show(others ? "HAS_OTHERS" : "NO_OTHERS");
+    page.show(app.accounts.two_factor_on(user.id) ? "TWO_FACTOR_ON" : "TWO_FACTOR_OFF");
 }
 
 // The list again, with an error on the password or the row.
@@ -71,7 +72,7 @@ Response answer(App& app, const Visitor& visitor, const EndSessionOutcome& ended
             return redirect(app, "/profile/sessions", flash);
         case EndSessionResult::Reauth: {
             ReauthError e = reauth_error(ended.reauth);
-            Response r = refused(app, visitor, "current_password", e.message, e.status);
+            Response r = refused(app, visitor, reauth_field(ended.reauth, "current_password", "code"), e.message, e.status);
             add_retry_after(r, ended.reauth);
             return r;
         }
@@ -94,13 +95,13 @@ Response list_sessions(const Request&, App& app, const Visitor& visitor) {
 Response end_session(const Request& request, App& app, const Visitor& visitor) {
     const Identity& who = *visitor.who;
     std::int64_t id = find_row(app, who.user.id, request.field("session"));
-    EndSessionOutcome ended = app.accounts.end_session(who, id, request.field("current_password"), client_of(request));
+    EndSessionOutcome ended = app.accounts.end_session(who, id, proof_of(request), client_of(request));
     return answer(app, visitor, ended, "session_ended");
 }
 
 Response end_other_sessions(const Request& request, App& app, const Visitor& visitor) {
     EndSessionOutcome ended =
-        app.accounts.end_other_sessions(*visitor.who, request.field("current_password"), client_of(request));
+        app.accounts.end_other_sessions(*visitor.who, proof_of(request), client_of(request));
     return answer(app, visitor, ended, "other_sessions_ended");
 }
 

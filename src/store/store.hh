@@ -283,6 +283,65 @@ public:
     virtual void purge_counts_before(std::int64_t before) = 0;
 };
 
+// A secret as the account service sealed it (AEAD): the store never sees it in clear.
+struct SealedSecret {
+    std::string nonce;
+    std::string sealed;
+    std::int64_t created_at = 0;
+};
+
+// Two-step login that is on: the account's secret and the last time step
+// whose code was accepted (a code is never accepted twice).
+struct TwoFactorState {
+    SealedSecret secret;
+    std::int64_t enabled_at = 0;
+    std::int64_t last_step = 0;
+};
+
+// The password step of a login done, the code step to come: not a session.
+struct PendingLogin {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string browser_digest;    // the browser it was made for
+    std::int64_t session_epoch = 0;  // of the account, when the password was checked
+    std::int64_t expires_at = 0;
+};
+
+// Two-step login (TOTP): the secret of an account (while it is being set
+// up, then once it is on), its recovery codes (digests, each used once) and
+// logins waiting for their code (a random token in the browser, its digest
+// here).
+class TwoFactorStore {
+public:
+    virtual ~TwoFactorStore() = default;
+    // The account's two-step login, when it is on.
+    virtual std::optional<TwoFactorState> active(std::int64_t user_id) = 0;
+    // A new secret being set up (replacing any earlier one not confirmed);
+    // what is on stays on until enable().
+    virtual void set_setup(std::int64_t user_id, const SealedSecret& secret) = 0;
+    virtual std::optional<SealedSecret> setup(std::int64_t user_id) = 0;
+    // Turns it on with `secret` (the setup's), `step` counting as used; the setup goes.
+    virtual void enable(std::int64_t user_id, const SealedSecret& secret, std::int64_t step, std::int64_t now) = 0;
+    // Turns it off: the secret, the setup, the recovery codes and the pending logins go.
+    virtual void disable(std::int64_t user_id) = 0;
+    // Records `step` as used if it is later than the last one used; false
+    // (nothing changed) if not: a code seen before.
+    virtual bool use_step(std::int64_t user_id, std::int64_t step) = 0;
+    // The account's recovery codes become these (digests); the old ones go.
+    virtual void replace_recovery_codes(std::int64_t user_id, const std::vector<std::string>& digests) = 0;
+    // Marks one unused recovery code with this digest used; false if none.
+    virtual bool use_recovery_code(std::int64_t user_id, std::string_view digest, std::int64_t now) = 0;
+    virtual std::int64_t recovery_codes_left(std::int64_t user_id) = 0;
+    // A pending login; returns the token for the browser.
+    virtual std::string create_pending_login(std::int64_t user_id, std::string_view browser_digest,
+                                             std::int64_t session_epoch, std::int64_t expires_at) = 0;
+    // The pending login of a token, unless it has expired.
+    virtual std::optional<PendingLogin> pending_login(std::string_view token, std::int64_t now) = 0;
+    virtual void end_pending_login(std::int64_t id) = 0;
+    // Deletes expired pending logins and setups older than `setup_before`.
+    virtual void purge(std::int64_t now, std::int64_t setup_before) = 0;
+};
+
 // Small values the site keeps for itself (the dummy password hash).
 class SettingsStore {
 public:
@@ -314,6 +373,7 @@ public:
     virtual SignupStore& signups() = 0;
     virtual OutboxStore& outbox() = 0;
     virtual SettingsStore& settings() = 0;
+    virtual TwoFactorStore& two_factor() = 0;
 };
 
 // A store that failed. busy(): the database stayed locked past its timeout,

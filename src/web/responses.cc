@@ -3,6 +3,7 @@
 #include "web/app.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
+#include "core/validate.hh"
 
 namespace auth {
 
@@ -38,21 +39,7 @@ void finish_cookies(const App& app, const Visitor& visitor, Response& r) {
         r.add_cookie(site_cookie(app, "flash", "", 0));
 }
 
-std::string url_encode(const std::string& text) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-            c == '~' || c == '/') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
+std::string url_encode(const std::string& text) { return percent_encode(text, "/"); }
 
 Response render(App& app, const Visitor& visitor, Page& page, int status) {
     page.set_user(visitor.who ? std::optional<std::string>(visitor.user().name) : std::nullopt);

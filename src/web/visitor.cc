@@ -22,6 +22,11 @@ std::optional<std::string> flash_text(const std::string& code) {
         {"email_changed", "Your email address has been changed."},
         {"session_ended", "That session has been ended."},
         {"other_sessions_ended", "All your other sessions have been ended."},
+        {"logged_in_recovery_code",
+         "You are logged in with a recovery code, which now no longer works. See how many you have left on your "
+         "profile page."},
+        {"login_again", "That login took longer than 5 minutes, or was started in another browser. Please log in again."},
+        {"two_factor_off", "Two-step login is off. Your password alone opens your account now."},
     };
     auto it = texts.find(code);
     if (it == texts.end()) return std::nullopt;

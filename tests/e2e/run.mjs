@@ -15,9 +15,10 @@
 
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { readFileSync, mkdirSync, existsSync } from "node:fs";
+import { readFileSync, mkdirSync, existsSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createHmac } from "node:crypto";
 import { createRequire } from "node:module";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -1103,6 +1104,136 @@ test("email change: errors on their fields, cancel, address taken meanwhile, cha
     await logIn(p, MARY_NEW_EMAIL, MARY.password);
   } finally { await p.context().close(); }
   await mary.context().close();
+});
+
+// ---------------------------------------------------------------------------
+// Two-step login: the codes an authenticator app would show, computed here
+// (RFC 6238: HMAC-SHA1, 6 digits, 30 s) from the key the set-up page shows.
+
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of text.replace(/[\s=]/g, "").toUpperCase()) {
+    const v = alphabet.indexOf(ch);
+    check(v >= 0, `not base32: ${JSON.stringify(text)}`);
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+const nowStep = () => Math.floor(Date.now() / 30000);
+
+// The app's codes, each of a later step than the last one used (the site
+// accepts no step twice), waiting when the clock must catch up.
+class Authenticator {
+  constructor(secret) { this.secret = secret; this.step = 0; }
+  async next() {
+    this.step = Math.max(this.step + 1, nowStep() - 1);
+    while (this.step > nowStep() + 1) await sleep(500);
+    return totp(this.secret, this.step);
+  }
+}
+
+test("two-step login: on from the key on the page, code step, recovery code, asked again, off", async () => {
+  const who = { name: "Grace Hopper", email: "grace.hopper@example.test", password: "compiler harbour nine 1906" };
+  const p = await newPage();
+  const others = [];
+  try {
+    await register(p, who);
+    await logIn(p, who.email, who.password);
+    await expectText(p, "Off.");
+    let r = await visit(p, "/profile/two-factor");
+    await expectHeading(p, "Two-step login");
+    await audit(p, "two-step login (off)", r);
+    await submit(p, { current_password: "not my password at all" }, "Set up two-step login");
+    await expectFieldError(p, "current_password", "Your current password is not right.");
+    await submit(p, { current_password: who.password }, "Set up two-step login");
+    await expectHeading(p, "Set up two-step login");
+    const qr = await p.locator("img.qr").evaluate((img) => ({ ok: img.complete, width: img.naturalWidth }));
+    check(qr.ok && qr.width > 0, "the QR code is shown");
+    await audit(p, "two-step login set-up (QR code)");
+    await snap(p, "two-factor-setup");
+    const app = new Authenticator(base32Decode(await p.locator("#secret").innerText()));
+    checkEq(app.secret.length, 20, "a 160-bit key");
+    await submit(p, { code: totp(app.secret, nowStep() + 5) }, "Turn two-step login on");
+    await expectFieldError(p, "code", "That code is not right");
+    await expectFocus(p, "code");
+    await submit(p, { code: await app.next() }, "Turn two-step login on");
+    await expectHeading(p, "Your recovery codes");
+    const codes = await p.locator(".recovery-codes code").allInnerTexts();
+    checkEq(codes.length, 10, "recovery codes shown");
+    await audit(p, "recovery codes");
+    await snap(p, "two-factor-codes");
+    const [download] = await Promise.all([p.waitForEvent("download"),
+      p.getByRole("button", { name: "Download as a text file", exact: true }).click()]);
+    const saved = path.join(BUILD, "e2e-recovery-codes.txt");
+    await download.saveAs(saved);
+    const text = readFileSync(saved, "utf8");
+    unlinkSync(saved);
+    check(codes.every((c) => text.includes(c)), "the downloaded file holds every code");
+    await visit(p, "/profile");
+    await expectText(p, "On.");
+
+    // Another browser: the password, then the code step.
+    const q = await newPage();
+    others.push(q);
+    await visit(q, "/login");
+    await submit(q, { email: who.email, password: who.password });
+    checkEq(new URL(q.url()).pathname, "/login/code", "after the password");
+    await expectHeading(q, "Enter your code");
+    await audit(q, "login code step");
+    await snap(q, "login-code");
+    await visit(q, "/profile");  // the pending login opens no page
+    checkEq(new URL(q.url()).pathname, "/login", "the profile with only the password step done");
+    await visit(q, "/login/code");
+    await submit(q, { code: totp(app.secret, nowStep() - 4) }, "Log in");
+    await expectFieldError(q, "code", "That code is not right, or it was used already.");
+    await audit(q, "login code step (wrong code)");
+    await submit(q, { code: await app.next() }, "Log in");
+    checkEq(new URL(q.url()).pathname, "/profile", "logged in with the code");
+    await expectFlash(q, "You are logged in.");
+
+    // A third browser, with a recovery code (the phone is lost).
+    const t = await newPage();
+    others.push(t);
+    await visit(t, "/login");
+    await submit(t, { email: who.email, password: who.password });
+    await submit(t, { code: codes[0] }, "Log in");
+    checkEq(new URL(t.url()).pathname, "/profile", "logged in with a recovery code");
+    await expectFlash(t, "You are logged in with a recovery code, which now no longer works. See how many you have left on your profile page.");
+
+    // Asked again: a password change without the code is refused on the code field.
+    await visit(p, "/profile");
+    await submit(p, { current_password: who.password, new_password: "another long pass phrase 1906", new_password_confirm: "another long pass phrase 1906" }, "Change password");
+    await expectFieldError(p, "password_code", "Enter the 6-digit code from your authenticator app");
+    await audit(p, "profile (code missing)");
+
+    // Off, with the password and a code.
+    await visit(p, "/profile/two-factor");
+    await expectText(p, "9 recovery codes");
+    await audit(p, "two-step login (on)");
+    await submit(p, { off_password: who.password }, "Turn two-step login off");
+    await expectFieldError(p, "off_code", "Enter the 6-digit code");
+    await submit(p, { off_password: who.password, off_code: await app.next() }, "Turn two-step login off");
+    await expectFlash(p, "Two-step login is off. Your password alone opens your account now.");
+    const u = await newPage();
+    others.push(u);
+    await logIn(u, who.email, who.password);
+  } finally {
+    for (const o of others) await o.context().close();
+    await p.context().close();
+  }
 });
 
 test("expiring site: expired email-change link, then too many wrong passwords", async () => {

@@ -88,7 +88,7 @@ public:
         auth::Identity owner = logged_in(kThere);
         std::string fresh_session;
         once_after_verify(app(), [&] {
-            auto change = accounts().change_password(owner.user, test::kGoodPassword, kNew, kNew, kThere);
+            auto change = accounts().change_password(owner.user, {test::kGoodPassword, ""}, kNew, kNew, kThere);
             CPPUNIT_ASSERT(change.result == auth::PasswordChangeResult::Changed);
             fresh_session = change.session_token;
         });
@@ -117,7 +117,7 @@ public:
     void login_overlapping_log_out_other_sessions_makes_no_session() {
         auth::Identity owner = logged_in(kThere);
         once_after_verify(app(), [&] {
-            auto ended = accounts().end_other_sessions(owner, test::kGoodPassword, kThere);
+            auto ended = accounts().end_other_sessions(owner, {test::kGoodPassword, ""}, kThere);
             CPPUNIT_ASSERT(ended.result == auth::EndSessionResult::Ended);
         });
         auto login = accounts().log_in(kEmail, test::kGoodPassword, kHere);
@@ -181,9 +181,9 @@ public:
         app().accounts.hooks.after_password_verified = [&] {
             if (++verifies > 1) return;
             for (int i = 0; i < 20; ++i)
-                if (accounts().reauthenticate(u, "wrong", kHere, "test").result == auth::Reauth::Throttled) ++throttled;
+                if (accounts().reauthenticate(u, {"wrong", ""}, kHere, "test").result == auth::Reauth::Throttled) ++throttled;
         };
-        CPPUNIT_ASSERT(accounts().reauthenticate(u, "wrong", kHere, "test").result == auth::Reauth::Wrong);
+        CPPUNIT_ASSERT(accounts().reauthenticate(u, {"wrong", ""}, kHere, "test").result == auth::Reauth::Wrong);
         CPPUNIT_ASSERT_EQUAL(5, verifies);
         CPPUNIT_ASSERT_EQUAL(16, throttled);
     }
@@ -243,10 +243,10 @@ public:
         auth::Identity a = logged_in(kHere);
         auth::Identity b = logged_in(kThere);
         once_after_verify(app(), [&] {
-            auto first = accounts().change_password(b.user, test::kGoodPassword, kNew, kNew, kThere);
+            auto first = accounts().change_password(b.user, {test::kGoodPassword, ""}, kNew, kNew, kThere);
             CPPUNIT_ASSERT(first.result == auth::PasswordChangeResult::Changed);
         });
-        auto second = accounts().change_password(a.user, test::kGoodPassword, "another fine passphrase",
+        auto second = accounts().change_password(a.user, {test::kGoodPassword, ""}, "another fine passphrase",
                                                  "another fine passphrase", kHere);
         CPPUNIT_ASSERT(second.result == auth::PasswordChangeResult::Reauth);
         CPPUNIT_ASSERT(second.reauth.result == auth::Reauth::Wrong);
@@ -285,7 +285,7 @@ public:
         app().store().reset_tokens().issue(id_);
         accounts().log_in(kEmail, "wrong", kHere);
         std::int64_t queued = test::queued_mails(app());
-        auto change = accounts().change_password(a.user, test::kGoodPassword, kNew, kNew, kHere);
+        auto change = accounts().change_password(a.user, {test::kGoodPassword, ""}, kNew, kNew, kHere);
         CPPUNIT_ASSERT(change.result == auth::PasswordChangeResult::Changed);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), sessions());  // the new one of the browser that changed it
         CPPUNIT_ASSERT_EQUAL(queued + 1, test::queued_mails(app()));
@@ -310,12 +310,12 @@ public:
         auth::Identity intruder = logged_in(kThere);
         auth::Identity owner = logged_in(kHere);
         once_after_verify(app(), [&] {
-            auto change = accounts().change_password(owner.user, test::kGoodPassword, kNew, kNew, kHere);
+            auto change = accounts().change_password(owner.user, {test::kGoodPassword, ""}, kNew, kNew, kHere);
             CPPUNIT_ASSERT(change.result == auth::PasswordChangeResult::Changed);
         });
         std::int64_t queued = test::queued_mails(app());
         auto asked = accounts().request_email_change(intruder.user, std::string("evil@attacker.example"),
-                                                     test::kGoodPassword, kThere);
+                                                     {test::kGoodPassword, ""}, kThere);
         CPPUNIT_ASSERT(asked.result != auth::EmailChangeRequestResult::Sent);
         CPPUNIT_ASSERT(asked.reauth.result == auth::Reauth::Wrong);
         CPPUNIT_ASSERT(!accounts().pending_email_change(id_));
@@ -343,11 +343,11 @@ public:
         auth::Identity owner = logged_in(kHere);
         std::string fresh;
         once_after_verify(app(), [&] {
-            auto change = accounts().change_password(owner.user, test::kGoodPassword, kNew, kNew, kHere);
+            auto change = accounts().change_password(owner.user, {test::kGoodPassword, ""}, kNew, kNew, kHere);
             CPPUNIT_ASSERT(change.result == auth::PasswordChangeResult::Changed);
             fresh = change.session_token;
         });
-        auto ended = accounts().end_other_sessions(intruder, test::kGoodPassword, kThere);
+        auto ended = accounts().end_other_sessions(intruder, {test::kGoodPassword, ""}, kThere);
         CPPUNIT_ASSERT(ended.result == auth::EndSessionResult::Reauth);
         CPPUNIT_ASSERT(opens(fresh));  // the owner's new session lives
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), sessions());
@@ -367,17 +367,17 @@ public:
     void a_right_current_password_takes_back_only_its_own_reservation() {
         auth::Identity me = logged_in(kHere);
         for (int i = 0; i < 4; ++i) accounts().log_in(kEmail, "wrong", kThere);
-        CPPUNIT_ASSERT(accounts().reauthenticate(me.user, test::kGoodPassword, kHere, "test").ok());
+        CPPUNIT_ASSERT(accounts().reauthenticate(me.user, {test::kGoodPassword, ""}, kHere, "test").ok());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(4), test::login_failures_for(app(), kEmail));
     }
 
     void an_empty_or_throttled_current_password_records_nothing() {
         auth::Identity me = logged_in(kHere);
-        CPPUNIT_ASSERT(accounts().reauthenticate(me.user, "", kHere, "test").result == auth::Reauth::Missing);
+        CPPUNIT_ASSERT(accounts().reauthenticate(me.user, {"", ""}, kHere, "test").result == auth::Reauth::Missing);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::login_failures_for(app(), kEmail));
         for (int i = 0; i < 5; ++i)
-            CPPUNIT_ASSERT(accounts().reauthenticate(me.user, "wrong", kHere, "test").result == auth::Reauth::Wrong);
-        auto throttled = accounts().reauthenticate(me.user, test::kGoodPassword, kHere, "test");
+            CPPUNIT_ASSERT(accounts().reauthenticate(me.user, {"wrong", ""}, kHere, "test").result == auth::Reauth::Wrong);
+        auto throttled = accounts().reauthenticate(me.user, {test::kGoodPassword, ""}, kHere, "test");
         CPPUNIT_ASSERT(throttled.result == auth::Reauth::Throttled);
         CPPUNIT_ASSERT(throttled.retry_after > 0);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(5), test::login_failures_for(app(), kEmail));

@@ -181,6 +181,41 @@ CREATE INDEX signup_requests_at ON signup_requests(at);
 ALTER TABLE users ADD COLUMN confirmed_at INTEGER;
 UPDATE users SET confirmed_at = created_at;
 )sql",
+    // 8: two-step login (TOTP). The secret is sealed by the account service
+    // (AEAD under a key derived from SECRET_KEY); the one being set up waits
+    // beside it until a code from the app confirms it. last_step: the last
+    // time step whose code was accepted, so no code is accepted twice.
+    // Recovery codes and pending logins (password step done, code step to
+    // come) are kept as digests.
+    R"sql(
+CREATE TABLE two_factor (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    nonce BLOB,
+    secret BLOB,
+    enabled_at INTEGER,
+    last_step INTEGER NOT NULL DEFAULT 0,
+    setup_nonce BLOB,
+    setup_secret BLOB,
+    setup_at INTEGER
+);
+CREATE TABLE recovery_codes (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code_hash BLOB NOT NULL,
+    used_at INTEGER
+);
+CREATE INDEX recovery_codes_user ON recovery_codes(user_id, code_hash);
+CREATE TABLE pending_logins (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    browser_hash BLOB NOT NULL,
+    session_epoch INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX pending_logins_user ON pending_logins(user_id);
+CREATE INDEX pending_logins_expires ON pending_logins(expires_at);
+)sql",
 };
 
 constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

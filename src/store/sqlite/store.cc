@@ -31,7 +31,8 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       email_changes_(db_, clock, {"email_changes", "new_email"}, s.email_change_ttl),
       signups_(db_, clock, s.signup_token_ttl),
       outbox_(db_, s.path + "-deliver.lock"),
-      settings_(db_) {}
+      settings_(db_),
+      two_factor_(db_) {}
 
 std::unique_ptr<WriteTransaction> SqliteStore::begin_write() { return std::make_unique<SqliteWrite>(db_); }
 

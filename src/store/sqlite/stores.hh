@@ -166,6 +166,28 @@ private:
     Db& db_;
 };
 
+class SqliteTwoFactor final : public TwoFactorStore {
+public:
+    explicit SqliteTwoFactor(Db& db) : db_(db) {}
+    std::optional<TwoFactorState> active(std::int64_t user_id) override;
+    void set_setup(std::int64_t user_id, const SealedSecret& secret) override;
+    std::optional<SealedSecret> setup(std::int64_t user_id) override;
+    void enable(std::int64_t user_id, const SealedSecret& secret, std::int64_t step, std::int64_t now) override;
+    void disable(std::int64_t user_id) override;
+    bool use_step(std::int64_t user_id, std::int64_t step) override;
+    void replace_recovery_codes(std::int64_t user_id, const std::vector<std::string>& digests) override;
+    bool use_recovery_code(std::int64_t user_id, std::string_view digest, std::int64_t now) override;
+    std::int64_t recovery_codes_left(std::int64_t user_id) override;
+    std::string create_pending_login(std::int64_t user_id, std::string_view browser_digest, std::int64_t session_epoch,
+                                     std::int64_t expires_at) override;
+    std::optional<PendingLogin> pending_login(std::string_view token, std::int64_t now) override;
+    void end_pending_login(std::int64_t id) override;
+    void purge(std::int64_t now, std::int64_t setup_before) override;
+
+private:
+    Db& db_;
+};
+
 struct StoreSettings {
     std::string path;
     std::int64_t session_idle_timeout = 1800;
@@ -194,6 +216,7 @@ public:
     SignupStore& signups() override { return signups_; }
     OutboxStore& outbox() override { return outbox_; }
     SettingsStore& settings() override { return settings_; }
+    TwoFactorStore& two_factor() override { return two_factor_; }
 
     // The connection itself: for the schema tools and for tests.
     Db& db() { return db_; }
@@ -209,6 +232,7 @@ private:
     SqliteSignups signups_;
     SqliteOutbox outbox_;
     SqliteSettings settings_;
+    SqliteTwoFactor two_factor_;
 };
 
 }  // namespace auth

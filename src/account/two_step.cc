@@ -1,0 +1,165 @@
+// The account service's part of two-step login (declared in accounts.hh):
+// turning it on and off, new recovery codes, the code step of a login, and
+// the code asked again before the changes that matter. How a code is
+// checked is TwoFactor's (two_factor.hh).
+#include "account/accounts.hh"
+#include "core/log.hh"
+
+namespace auth {
+
+namespace {
+
+std::string account(std::int64_t id) { return "account " + std::to_string(id); }
+
+}  // namespace
+
+void Accounts::check_code(const User& user, const std::string& code, const Client& client, const char* action,
+                          ReauthCheck& check) {
+    CodeCheck c = two_factor_.check(user, code, client.ip);
+    check.code = !c.ok();
+    switch (c.result) {
+        case CodeResult::Ok: check.result = Reauth::Ok; return;
+        case CodeResult::Missing: check.result = Reauth::Missing; return;
+        case CodeResult::Wrong:
+            check.result = Reauth::Wrong;
+            log_line(std::string(action) + " refused for " + account(user.id) + ": wrong code");
+            return;
+        case CodeResult::Throttled:
+            check.result = Reauth::Throttled;
+            check.retry_after = c.retry_after;
+            return;
+    }
+}
+
+TwoFactorOutcome Accounts::start_two_factor(const User& user, const std::string& password, const Client& client) {
+    TwoFactorOutcome out;
+    if (two_factor_.on(user.id)) {
+        out.result = TwoFactorResult::AlreadyOn;
+        return out;
+    }
+    out.reauth = reauthenticate(user, Proof{password, ""}, client, "two-step login set-up");
+    if (!out.reauth.ok()) return out;
+    out.secret = two_factor_.begin_setup(user.id);
+    out.result = TwoFactorResult::Done;
+    log_line(account(user.id) + " started setting up two-step login");
+    return out;
+}
+
+TwoFactorOutcome Accounts::confirm_two_factor(const User& user, const std::string& code, const Client& client) {
+    TwoFactorOutcome out;
+    auto tx = store_.begin_write();
+    if (two_factor_.on(user.id)) {
+        out.result = TwoFactorResult::AlreadyOn;
+        return out;
+    }
+    auto c = two_factor_.confirm_setup(user, code, client.ip, out.recovery_codes);
+    if (!c) {
+        out.result = TwoFactorResult::NoSetup;
+        return out;
+    }
+    out.reauth.code = !c->ok();
+    switch (c->result) {
+        case CodeResult::Ok: out.result = TwoFactorResult::Done; break;
+        case CodeResult::Missing: out.reauth.result = Reauth::Missing; break;
+        case CodeResult::Wrong: out.reauth.result = Reauth::Wrong; break;
+        case CodeResult::Throttled:
+            out.reauth.result = Reauth::Throttled;
+            out.reauth.retry_after = c->retry_after;
+            return out;  // nothing recorded
+    }
+    tx->commit();
+    return out;
+}
+
+TwoFactorOutcome Accounts::asked_again(const User& user, const Proof& current, const Client& client,
+                                        const char* action, const std::function<void(TwoFactorOutcome&)>& change) {
+    TwoFactorOutcome out;
+    if (!two_factor_.on(user.id)) {
+        out.result = TwoFactorResult::NotOn;
+        return out;
+    }
+    out.reauth = reauthenticate(user, current, client, action);
+    if (!out.reauth.ok()) return out;
+    auto tx = store_.begin_write();
+    if (!still_current(user) || !two_factor_.on(user.id)) {
+        // A new password (or it was turned off) since the check: not with that password.
+        out.reauth.result = Reauth::Wrong;
+        return out;
+    }
+    change(out);
+    tx->commit();
+    out.result = TwoFactorResult::Done;
+    log_line(account(user.id) + ": " + action);
+    return out;
+}
+
+TwoFactorOutcome Accounts::turn_off_two_factor(const User& user, const Proof& current, const Client& client) {
+    return asked_again(user, current, client, "turning two-step login off", [&](TwoFactorOutcome&) {
+        two_factor_.turn_off(user.id);
+        notices_.queue(Notice::TwoFactorOff, {user.email, user.name, client.ip, ""});
+    });
+}
+
+TwoFactorOutcome Accounts::new_recovery_codes(const User& user, const Proof& current, const Client& client) {
+    return asked_again(user, current, client, "new recovery codes", [&](TwoFactorOutcome& out) {
+        out.recovery_codes = two_factor_.new_recovery_codes(user.id);
+        notices_.queue(Notice::RecoveryCodesMade, {user.email, user.name, client.ip, ""});
+    });
+}
+
+bool Accounts::admin_turn_off_two_factor(const std::string& email) {
+    auto tx = store_.begin_write();
+    auto user = store_.users().find_by_email(email);
+    if (!user || !two_factor_.on(user->id)) return false;
+    two_factor_.turn_off(user->id);
+    notices_.queue(Notice::TwoFactorOff, {user->email, user->name, "the site's administrator", ""});
+    tx->commit();
+    log_line("two-step login of " + account(user->id) + " turned off by the administrator");
+    return true;
+}
+
+bool Accounts::pending_login_live(std::string_view pending_token, std::string_view browser_secret) {
+    return two_factor_.pending_login(pending_token, browser_secret).has_value();
+}
+
+LoginOutcome Accounts::complete_login(std::string_view pending_token, std::string_view browser_secret,
+                                      const std::string& code, const Client& client, std::string_view old_session_token) {
+    LoginOutcome out;
+    auto tx = store_.begin_write();
+    auto pending = two_factor_.pending_login(pending_token, browser_secret);
+    if (!pending) return out;  // Refused: expired, used, or another browser's
+    auto user = store_.users().find_by_id(pending->user_id);
+    if (!user || user->session_epoch != pending->session_epoch || !two_factor_.on(user->id)) {
+        // A new password, a reset or "log out other sessions" since the
+        // password step (or two-step login turned off): start again.
+        store_.two_factor().end_pending_login(pending->id);
+        tx->commit();
+        log_line("pending login of " + account(pending->user_id) + " ended: the account changed since the password step");
+        return out;
+    }
+    out.user_id = user->id;
+    CodeCheck c = two_factor_.check(*user, code, client.ip);
+    switch (c.result) {
+        case CodeResult::Throttled:
+            out.result = LoginResult::Throttled;
+            out.retry_after = c.retry_after;
+            return out;
+        case CodeResult::Missing:
+            return out;
+        case CodeResult::Wrong:
+            tx->commit();  // the failure counts
+            return out;
+        case CodeResult::Ok:
+            break;
+    }
+    store_.two_factor().end_pending_login(pending->id);
+    if (!old_session_token.empty()) store_.sessions().destroy(old_session_token);
+    out.session_token = store_.sessions().create(user->id, client.ip, client.user_agent);
+    tx->commit();
+    out.result = LoginResult::LoggedIn;
+    out.recovery_code = c.recovery_code;
+    log_line(account(user->id) + " logged in with a " + (c.recovery_code ? "recovery code" : "code") + " from " + client.ip);
+    return out;
+}
+
+}  // namespace auth
