@@ -82,13 +82,15 @@ enum class ResetRequestResult { Accepted, TooManyFromAddress, TooManyMails };
 
 struct LinkCheck {
     TokenState state = TokenState::Unknown;
+    std::int64_t retry_after = 0;  // > 0: too many failed links from this address; nothing was checked
     std::optional<User> user;   // the account, when the link is valid
     std::string payload;        // the new address of an email change
 };
 
-enum class ResetResult { Done, BadLink, Rejected, Mismatch };
+enum class ResetResult { Done, BadLink, Rejected, Mismatch, Throttled };
 struct ResetOutcome {
     ResetResult result = ResetResult::BadLink;
+    std::int64_t retry_after = 0;             // with Throttled
     TokenState state = TokenState::Unknown;  // with BadLink
     std::string problem;                      // with Rejected
     std::int64_t user_id = 0;
@@ -102,9 +104,10 @@ struct EmailChangeRequestOutcome {
     ReauthCheck reauth;
 };
 
-enum class EmailConfirmResult { Changed, Taken, BadLink };
+enum class EmailConfirmResult { Changed, Taken, BadLink, Throttled };
 struct EmailConfirmOutcome {
     EmailConfirmResult result = EmailConfirmResult::BadLink;
+    std::int64_t retry_after = 0;            // with Throttled
     TokenState state = TokenState::Unknown;  // with BadLink
     std::int64_t user_id = 0;
     std::string new_email;
@@ -124,6 +127,9 @@ public:
     static constexpr std::int64_t kResetLinksPerAccountPerHour = 3;
     static constexpr std::int64_t kResetRequestsPerAddressPerHour = 10;
     static constexpr std::int64_t kEmailChangesPerHour = 3;
+    // Failed confirmations of mailed links (reset, email change, sign-up)
+    // from one client address in an hour; past that, 429.
+    static constexpr std::int64_t kLinkFailuresPerAddressPerHour = 20;
 
     Accounts(Store& store, const Clock& clock, const Config& config, PasswordHasher& hasher, const PasswordPolicy& policy,
              PictureStore& pictures, const MailComposer& composer, Outbox& outbox);
@@ -150,6 +156,16 @@ public:
     ProfileResult update_profile(const User& user, const std::string& name, const std::string* picture,
                                  const ImageCheck& picture_check, bool remove_picture);
 
+    // ---- mailed links (reset, email change, sign-up) ----
+    // The limit on guessing links, per client address (an IPv6 client by
+    // its /64): every confirmation of a link asks link_wait first and
+    // answers 429 with Retry-After when it has a value; a link that is not
+    // Valid (unknown, damaged, expired, used, superseded) is then counted
+    // with link_failed. check_reset_link, reset_password, check_email_link
+    // and confirm_email_change do both.
+    std::optional<std::int64_t> link_wait(const Client& client);
+    void link_failed(const Client& client);
+
     // ---- passwords ----
     // Ends every session, the current one too, and starts a new one for it.
     PasswordChangeOutcome change_password(const User& user, const std::string& current, const std::string& fresh,
@@ -157,7 +173,7 @@ public:
     // Mails a link when the address has an account (within its hourly limit);
     // known or not, the same work.
     ResetRequestResult request_reset(const std::string& email, const Client& client);
-    LinkCheck check_reset_link(std::string_view token);
+    LinkCheck check_reset_link(std::string_view token, const Client& client);
     ResetOutcome reset_password(std::string_view token, const std::string& fresh, const std::string& confirm,
                                 const Client& client);
 
@@ -168,7 +184,7 @@ public:
     std::optional<TokenCheck> pending_email_change(std::int64_t user_id);
     // False when nothing was waiting.
     bool cancel_email_change(std::int64_t user_id);
-    LinkCheck check_email_link(std::string_view token);
+    LinkCheck check_email_link(std::string_view token, const Client& client);
     // Ends the account's other sessions; `current` is the session of the
     // browser that confirms, kept if it is the account's own.
     EmailConfirmOutcome confirm_email_change(std::string_view token, const Client& client,
@@ -211,6 +227,9 @@ private:
     // read (no new password, reset, "log out other sessions" or new
     // address: each raises the session epoch). A rehash does not count.
     bool still_current(const User& checked);
+    // confirm_email_change once the limit on links allowed it.
+    EmailConfirmOutcome apply_email_change(std::string_view token, const Client& client,
+                                           const std::optional<Identity>& current);
     void reached(const std::function<void()>& hook) const {
         // A copy: the hook may replace itself while it runs.
         if (std::function<void()> run = hook) run();

@@ -26,7 +26,7 @@ bool is_config_key(const std::string& name) {
         "MAIL_STARTTLS", "MAIL_SSL_TLS", "MAIL_DELIVERY", "MAIL_DELIVER_PROGRAM", "MAIL_MAX_PER_HOUR",
         "DATABASE_PATH", "TEMPLATE_DIR", "DATA_DIR", "PICTURE_DIR", "SESSION_IDLE_TIMEOUT",
         "SESSION_ABSOLUTE_TIMEOUT", "RESET_TOKEN_TTL", "EMAIL_CHANGE_TTL", "PASSWORD_MIN_LENGTH", "ARGON2_OPSLIMIT",
-        "ARGON2_MEMLIMIT_KIB"};
+        "ARGON2_MEMLIMIT_KIB", "TRUSTED_PROXIES"};
     for (const char* key : kKeys)
         if (name == key) return true;
     return false;
@@ -315,6 +315,23 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     c.argon2_opslimit = static_cast<unsigned long long>(src.integer("ARGON2_OPSLIMIT", 2, 1, 32));
     c.argon2_memlimit_kib = static_cast<std::size_t>(src.integer("ARGON2_MEMLIMIT_KIB", 19456, 8, 4 * 1024 * 1024));
     if (auto problem = argon2_problem(c.argon2_opslimit, c.argon2_memlimit_kib)) throw ConfigError(*problem);
+
+    // Addresses or CIDR ranges, separated by commas or spaces.
+    std::string proxies = src.text("TRUSTED_PROXIES", "");
+    for (char& ch : proxies)
+        if (ch == ',' || ch == '\t') ch = ' ';
+    std::size_t at = 0;
+    while (at < proxies.size()) {
+        auto end = proxies.find(' ', at);
+        if (end == std::string::npos) end = proxies.size();
+        if (end > at) {
+            std::string item = proxies.substr(at, end - at);
+            auto range = parse_ip_range(item);
+            if (!range) throw ConfigError("TRUSTED_PROXIES must list IP addresses or CIDR ranges (such as 10.0.0.0/8 or 2001:db8::/32), not \"" + item + "\"");
+            c.trusted_proxies.push_back(*range);
+        }
+        at = end + 1;
+    }
     return c;
 }
 

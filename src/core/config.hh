@@ -9,6 +9,9 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "core/net_address.hh"
 
 namespace auth {
 
@@ -53,6 +56,9 @@ struct Config {
     std::size_t password_min_length = 12;
     unsigned long long argon2_opslimit = 2;
     std::size_t argon2_memlimit_kib = 19456;
+    // The reverse proxies whose X-Forwarded-For is believed (none: the
+    // address the web server saw is the client's).
+    std::vector<IpRange> trusted_proxies;
 
     // Cookie path: the path of BASE_URL, "/" for the root.
     std::string cookie_path() const { return base_path.empty() ? "/" : base_path; }

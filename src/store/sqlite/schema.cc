@@ -144,6 +144,16 @@ CREATE TABLE mail_counts (
 CREATE INDEX mail_counts_recipient ON mail_counts(recipient, at);
 CREATE INDEX mail_counts_at ON mail_counts(at);
 )sql",
+    // 7: failed confirmations of mailed links by client address (an IPv6
+    // client by its /64), for the limit on guessing them.
+    R"sql(
+CREATE TABLE link_failures (
+    client_ip TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX link_failures_client ON link_failures(client_ip, at);
+CREATE INDEX link_failures_at ON link_failures(at);
+)sql",
 };
 
 constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
