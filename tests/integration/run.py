@@ -38,6 +38,7 @@ MODULES = (
     "test_races",  # requests released together against the throttle, a password change, a reset (servers of their own)
     "test_timeouts",
     "test_reset",
+    "test_link_limit",  # TRUSTED_PROXIES, and 429 after 20 bad links from one address (a server of its own)
     "test_profile",  # picture, email change, sessions, notices (a server and maildev of its own for mail)
     "test_mail",  # sessionauth-deliver: killed mid-send, STARTTLS and implicit TLS, a flood (lighttpd; servers of its own)
     "test_load",  # 32 browsers, SIGKILLs, the SMTP server down (servers of its own)
