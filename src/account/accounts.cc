@@ -287,7 +287,7 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
 
 std::optional<std::int64_t> Accounts::link_wait(const Client& client) {
     std::int64_t now = clock_.now();
-    auto at = store_.link_failures().nth_failure_from(address_for_limits(client.ip), now - 3600, kLinkFailuresPerAddressPerHour);
+    auto at = store_.link_failures().nth_failure_from(address_for_limits(client.ip), now - 3600, config_.link_failures_per_hour);
     if (!at) return std::nullopt;
     return std::max<std::int64_t>(1, *at + 3600 - now);
 }
@@ -296,21 +296,26 @@ void Accounts::link_failed(const Client& client) {
     store_.link_failures().record(address_for_limits(client.ip), clock_.now());
 }
 
-LinkCheck Accounts::check_reset_link(std::string_view token, const Client& client) {
+LinkCheck Accounts::check_link(TokenStore& links, std::string_view token, const Client& client) {
     LinkCheck out;
     if (auto wait = link_wait(client)) {
         out.retry_after = *wait;
         log_line("link confirmations throttled from " + client.ip);
         return out;
     }
-    TokenCheck c = store_.reset_tokens().check(token);
+    TokenCheck c = links.check(token);
     out.state = c.state;
+    out.payload = c.payload;
     if (c.state == TokenState::Valid) {
         out.user = store_.users().find_by_id(c.user_id);
         if (!out.user) out.state = TokenState::Unknown;
     }
     if (out.state != TokenState::Valid) link_failed(client);
     return out;
+}
+
+LinkCheck Accounts::check_reset_link(std::string_view token, const Client& client) {
+    return check_link(store_.reset_tokens(), token, client);
 }
 
 ResetOutcome Accounts::reset_password(std::string_view token, const std::string& fresh, const std::string& confirm,
@@ -415,21 +420,7 @@ bool Accounts::cancel_email_change(std::int64_t user_id) {
 }
 
 LinkCheck Accounts::check_email_link(std::string_view token, const Client& client) {
-    LinkCheck out;
-    if (auto wait = link_wait(client)) {
-        out.retry_after = *wait;
-        log_line("link confirmations throttled from " + client.ip);
-        return out;
-    }
-    TokenCheck c = store_.email_changes().check(token);
-    out.state = c.state;
-    out.payload = c.payload;
-    if (c.state == TokenState::Valid) {
-        out.user = store_.users().find_by_id(c.user_id);
-        if (!out.user) out.state = TokenState::Unknown;
-    }
-    if (out.state != TokenState::Valid) link_failed(client);
-    return out;
+    return check_link(store_.email_changes(), token, client);
 }
 
 EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const Client& client,

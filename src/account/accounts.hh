@@ -127,9 +127,6 @@ public:
     static constexpr std::int64_t kResetLinksPerAccountPerHour = 3;
     static constexpr std::int64_t kResetRequestsPerAddressPerHour = 10;
     static constexpr std::int64_t kEmailChangesPerHour = 3;
-    // Failed confirmations of mailed links (reset, email change, sign-up)
-    // from one client address in an hour; past that, 429.
-    static constexpr std::int64_t kLinkFailuresPerAddressPerHour = 20;
 
     Accounts(Store& store, const Clock& clock, const Config& config, PasswordHasher& hasher, const PasswordPolicy& policy,
              PictureStore& pictures, const MailComposer& composer, Outbox& outbox);
@@ -158,7 +155,7 @@ public:
 
     // ---- mailed links (reset, email change, sign-up) ----
     // The limit on guessing links, per client address (an IPv6 client by
-    // its /64): every confirmation of a link asks link_wait first and
+    // its /64; LINK_FAILURES_PER_HOUR, 20, in an hour): every confirmation of a link asks link_wait first and
     // answers 429 with Retry-After when it has a value; a link that is not
     // Valid (unknown, damaged, expired, used, superseded) is then counted
     // with link_failed. check_reset_link, reset_password, check_email_link
@@ -227,6 +224,8 @@ private:
     // read (no new password, reset, "log out other sessions" or new
     // address: each raises the session epoch). A rehash does not count.
     bool still_current(const User& checked);
+    // A link of `links` checked within the limit on failed links (counted).
+    LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client);
     // confirm_email_change once the limit on links allowed it.
     EmailConfirmOutcome apply_email_change(std::string_view token, const Client& client,
                                            const std::optional<Identity>& current);

@@ -1,5 +1,6 @@
 #include "core/config.hh"
 
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -26,7 +27,7 @@ bool is_config_key(const std::string& name) {
         "MAIL_STARTTLS", "MAIL_SSL_TLS", "MAIL_DELIVERY", "MAIL_DELIVER_PROGRAM", "MAIL_MAX_PER_HOUR",
         "DATABASE_PATH", "TEMPLATE_DIR", "DATA_DIR", "PICTURE_DIR", "SESSION_IDLE_TIMEOUT",
         "SESSION_ABSOLUTE_TIMEOUT", "RESET_TOKEN_TTL", "EMAIL_CHANGE_TTL", "PASSWORD_MIN_LENGTH", "ARGON2_OPSLIMIT",
-        "ARGON2_MEMLIMIT_KIB", "TRUSTED_PROXIES"};
+        "ARGON2_MEMLIMIT_KIB", "TRUSTED_PROXIES", "LINK_FAILURES_PER_HOUR"};
     for (const char* key : kKeys)
         if (name == key) return true;
     return false;
@@ -146,32 +147,24 @@ void parse_base_url(Config& c, const std::string& raw) {
 // The bytes of a key in base64 (standard or URL-safe, padding optional), or
 // nothing if it is not base64.
 std::optional<std::string> from_base64(const std::string& text) {
-    static const std::string kStd = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string t = text;
-    while (!t.empty() && t.back() == '=') t.pop_back();
-    if (text.size() - t.size() > 2 || t.size() % 4 == 1) return std::nullopt;
-    if (t.find_first_of("+/") != std::string::npos && t.find_first_of("-_") != std::string::npos) return std::nullopt;
-    std::string out;
-    unsigned bits = 0;
-    int count = 0;
-    for (char ch : t) {
-        char sc = ch == '-' ? '+' : ch == '_' ? '/' : ch;
-        auto v = kStd.find(sc);
-        if (v == std::string::npos) return std::nullopt;
-        bits = (bits << 6) | static_cast<unsigned>(v);
-        count += 6;
-        if (count >= 8) {
-            count -= 8;
-            out += static_cast<char>((bits >> count) & 0xff);
-        }
+    std::string out(text.size(), '\0');
+    for (int variant : {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+                        sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING}) {
+        std::size_t n = 0;
+        const char* end = nullptr;
+        if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.c_str(), text.size(), nullptr,
+                              &n, &end, variant) == 0 &&
+            end == text.c_str() + text.size())
+            return out.substr(0, n);
     }
-    return out;
+    return std::nullopt;
 }
 
 std::string from_hex(const std::string& text) {
-    std::string out;
-    for (std::size_t i = 0; i + 1 < text.size(); i += 2) out += static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16));
-    return out;
+    std::string out(text.size() / 2, '\0');
+    std::size_t n = 0;
+    sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.c_str(), text.size(), nullptr, &n, nullptr);
+    return out.substr(0, n);
 }
 
 // "a pattern repeated" or "mostly runs such as 0123 or abcd" when `s` is
@@ -293,6 +286,7 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     if (!c.mail_deliver_program.empty() && c.mail_deliver_program[0] != '/')
         throw ConfigError("MAIL_DELIVER_PROGRAM must be an absolute path, not \"" + c.mail_deliver_program + "\"");
     c.mail_max_per_hour = static_cast<int>(src.integer("MAIL_MAX_PER_HOUR", 10, 1, 1000));
+    c.link_failures_per_hour = static_cast<int>(src.integer("LINK_FAILURES_PER_HOUR", 20, 1, 1000));
 
     std::string share = getenv("SESSIONAUTH_DATADIR").value_or(SESSIONAUTH_DATADIR);
     std::string state = getenv("SESSIONAUTH_STATEDIR").value_or(SESSIONAUTH_STATEDIR);

@@ -43,6 +43,9 @@ struct Config {
     MailDelivery mail_delivery = MailDelivery::AfterResponse;
     std::string mail_deliver_program;  // "" for sessionauth-deliver beside the page program
     int mail_max_per_hour = 10;
+    // Failed confirmations of mailed links from one client address in an
+    // hour before every link from there gets 429.
+    int link_failures_per_hour = 20;
 
     std::string database_path;
     std::string template_dir;

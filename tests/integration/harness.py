@@ -324,6 +324,9 @@ class Server:
             "DATA_DIR": os.path.join(self.root, "data"),
             "ARGON2_OPSLIMIT": "2",
             "ARGON2_MEMLIMIT_KIB": "19456",
+            # Many tests open bad links from 127.0.0.1 on one server; the
+            # limit itself is tested on a server of its own (test_link_limit).
+            "LINK_FAILURES_PER_HOUR": "1000",
         }
         settings.update(self.env_overrides)
         return settings

@@ -473,13 +473,20 @@ public:
         CPPUNIT_ASSERT(c.mail_delivery == auth::MailDelivery::AfterResponse);
         CPPUNIT_ASSERT(c.mail_deliver_program.empty());
         CPPUNIT_ASSERT_EQUAL(10, c.mail_max_per_hour);
+        CPPUNIT_ASSERT_EQUAL(20, c.link_failures_per_hour);
         Map file = required_only();
         file["MAIL_DELIVERY"] = "cron";
         file["MAIL_MAX_PER_HOUR"] = "3";
+        file["LINK_FAILURES_PER_HOUR"] = "50";
         file["MAIL_DELIVER_PROGRAM"] = "/opt/site/bin/sessionauth-deliver";
         c = make(file);
         CPPUNIT_ASSERT(c.mail_delivery == auth::MailDelivery::Cron);
         CPPUNIT_ASSERT_EQUAL(3, c.mail_max_per_hour);
+        CPPUNIT_ASSERT_EQUAL(50, c.link_failures_per_hour);
+        for (const char* bad : {"0", "1001", "many"}) {
+            std::string msg = error_with("LINK_FAILURES_PER_HOUR", bad);
+            CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "LINK_FAILURES_PER_HOUR"));
+        }
         CPPUNIT_ASSERT_EQUAL(std::string("/opt/site/bin/sessionauth-deliver"), c.mail_deliver_program);
         CPPUNIT_ASSERT(test::contains(error_with("MAIL_DELIVERY", "now"), "MAIL_DELIVERY"));
         CPPUNIT_ASSERT(test::contains(error_with("MAIL_MAX_PER_HOUR", "0"), "MAIL_MAX_PER_HOUR"));

@@ -41,7 +41,7 @@ public:
 
     void twenty_failures_an_hour_then_every_link_waits() {
         auth::Accounts& accounts = t_->app->accounts;
-        for (int i = 0; i < auth::Accounts::kLinkFailuresPerAddressPerHour; ++i) {
+        for (int i = 0; i < t_->app->config().link_failures_per_hour; ++i) {
             CPPUNIT_ASSERT(!accounts.link_wait(kFrom));
             auth::LinkCheck c = accounts.check_reset_link(i % 2 ? kBadToken : "short", kFrom);
             CPPUNIT_ASSERT_EQUAL(std::int64_t(0), c.retry_after);
@@ -85,7 +85,7 @@ public:
 
     void ipv6_clients_count_by_their_64() {
         auth::Accounts& accounts = t_->app->accounts;
-        for (int i = 0; i < auth::Accounts::kLinkFailuresPerAddressPerHour; ++i)
+        for (int i = 0; i < t_->app->config().link_failures_per_hour; ++i)
             accounts.check_email_link(kBadToken, {"2001:db8:5:6::" + std::to_string(i + 1), "x"});
         CPPUNIT_ASSERT(accounts.link_wait({"2001:db8:5:6:ffff:1:2:3", "x"}));
         CPPUNIT_ASSERT(!accounts.link_wait({"2001:db8:5:7::1", "x"}));
@@ -94,7 +94,7 @@ public:
 
     void reset_and_email_links_share_the_count() {
         auth::Accounts& accounts = t_->app->accounts;
-        for (int i = 0; i < auth::Accounts::kLinkFailuresPerAddressPerHour / 2; ++i) {
+        for (int i = 0; i < t_->app->config().link_failures_per_hour / 2; ++i) {
             accounts.check_reset_link(kBadToken, kFrom);
             auto done = accounts.confirm_email_change(kBadToken, kFrom, std::nullopt);
             CPPUNIT_ASSERT(done.result == auth::EmailConfirmResult::BadLink);
@@ -108,7 +108,7 @@ public:
     void the_pages_answer_429_with_retry_after() {
         Browser b(*t_->app);
         b.get(pages::reset, "/reset");
-        for (int i = 0; i < auth::Accounts::kLinkFailuresPerAddressPerHour; ++i) {
+        for (int i = 0; i < t_->app->config().link_failures_per_hour; ++i) {
             auth::Response r = pages::reset(from(test::get_from(b, "/reset/confirm", {{"token", kBadToken}}), "192.0.2.99"), *t_->app);
             CPPUNIT_ASSERT_EQUAL(404, r.status);
         }
