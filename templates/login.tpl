@@ -1,6 +1,14 @@
 {{%AUTOESCAPE context="HTML"}}
 <h1>Log in</h1>
 {{#HAS_ERRORS}}<p class="form-error" role="alert">Please correct the marked fields.</p>{{/HAS_ERRORS}}
+{{#UNCONFIRMED}}<div class="form-error confirm-first" role="alert">
+<p>Confirm your email address first: open the link we sent to <strong>{{EMAIL}}</strong> when you created your account.</p>
+<form method="post" action="{{BASE}}/register/resend" novalidate>
+<input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+<input type="hidden" name="email" value="{{EMAIL}}">
+<button type="submit" class="secondary">Send the link again</button>
+</form>
+</div>{{/UNCONFIRMED}}
 <form method="post" action="{{BASE}}/login" novalidate>
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
 <input type="hidden" name="next" value="{{NEXT}}">

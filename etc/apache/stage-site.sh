@@ -113,6 +113,17 @@ case $base_path in
     base_path='' ;;
 esac
 
+# https: BASE_URL's origin (scheme and host, e.g. https://example.com), which
+# the .htaccess sends plain http requests to; empty for an http BASE_URL.
+https_origin=''
+if has_key BASE_URL; then
+  https_origin=$(value_of BASE_URL | sed -nE 's|^[Hh][Tt][Tt][Pp][Ss]://([^/?#]*).*$|https://\1|p' | tr 'A-Z' 'a-z')
+fi
+case $https_origin in
+  ''|https://[A-Za-z0-9.-]*|https://[A-Za-z0-9.-]*:[0-9]*|https://\[[0-9A-Fa-f:.]*\]|https://\[[0-9A-Fa-f:.]*\]:[0-9]*) ;;
+  *) die "BASE_URL's host is not one stage-site.sh writes into .htaccess: $https_origin" ;;
+esac
+
 # -- the document root ---------------------------------------------------
 umask 022
 mkdir -p "$site/htdocs/cgi"
@@ -126,6 +137,16 @@ sed -e "s|^SetEnv AUTH_ENV .*|SetEnv AUTH_ENV \"$escaped\"|" \
     -e "s|^ErrorDocument 413 /.*|ErrorDocument 413 $base_path/errors/413.html|" \
     "$share/htdocs/.htaccess" >"$site/htdocs/.htaccess.new"
 mv "$site/htdocs/.htaccess.new" "$site/htdocs/.htaccess"
+# An https BASE_URL turns on the .htaccess's "#https# " lines: plain http
+# redirected to its origin, HSTS on what Apache answers itself; without
+# includeSubDomains for a site in a sub-folder, which shares its host.
+if [ -n "$https_origin" ]; then
+  subdomains='s|^|&|'
+  [ -z "$base_path" ] || subdomains='s|; includeSubDomains||'
+  sed -e "/^#https# /{s|^#https# ||; s|https://example\.com|$https_origin|g; $subdomains;}" \
+      "$site/htdocs/.htaccess" >"$site/htdocs/.htaccess.new"
+  mv "$site/htdocs/.htaccess.new" "$site/htdocs/.htaccess"
+fi
 # The error pages link to the site from its root (/css/site.css, /profile):
 # in a sub-folder, from there.
 if [ -n "$base_path" ]; then

@@ -112,16 +112,160 @@ ReauthCheck Accounts::reauthenticate(const User& user, const std::string& passwo
 
 RegisterOutcome Accounts::register_account(const std::string& email, const std::string& name, const std::string& password,
                                            const Client& client) {
+    // Hashed for known and unknown addresses alike: the answer's time must
+    // not tell which it was.
     std::string hash = hasher_.hash(password);
+    std::int64_t now = clock_.now();
     RegisterOutcome out;
+    SignupStore& signups = store_.signups();
     auto tx = store_.begin_write();
-    auto id = store_.users().create(email, name, hash, clock_.now());
-    if (!id) return out;  // EmailTaken
+    if (signups.registrations_from(client.ip, now - 3600) >= config_.signup_max_per_hour_per_address) {
+        log_line("registrations throttled from " + client.ip + " (SIGNUP_MAX_PER_HOUR_PER_ADDRESS)");
+        out.result = RegisterResult::TooManyFromAddress;
+        return out;
+    }
+    if (!config_.signup_confirmation) {
+        signups.record_request(email, client.ip, true, now);
+        auto id = store_.users().create(email, name, hash, now);
+        tx->commit();  // the request counts, taken address or not
+        if (!id) return out;  // EmailTaken
+        out.result = RegisterResult::Created;
+        out.user_id = *id;
+        log_line(account(*id) + " registered from " + client.ip + " (no confirmation: SIGNUP_CONFIRMATION=False)");
+        return out;
+    }
+    bool allowed = signup_mail_allowed(email, now);
+    signups.record_request(email, client.ip, true, now);
+    if (!allowed) {
+        tx->commit();
+        log_line("registration refused: its address has had its sign-up mails for this hour");
+        out.result = RegisterResult::TooManyMails;
+        return out;
+    }
+    // Read inside the write transaction: a registration confirmed meanwhile
+    // is seen here, and none can be confirmed before this commits.
+    auto owner = store_.users().find_by_email(email);
+    std::string token = owner ? "" : signups.add(email, name, hash);
+    queue_signup_mail(email, name, owner, token, now);
     tx->commit();
-    out.result = RegisterResult::Created;
-    out.user_id = *id;
-    log_line(account(*id) + " registered from " + client.ip);
+    if (owner)
+        log_line("registration for the address of " + account(owner->id) + " from " + client.ip + ": its owner was told");
+    else
+        log_line("registration from " + client.ip + ": sign-up link queued");
+    out.result = RegisterResult::LinkSent;
     return out;
+}
+
+bool Accounts::signup_mail_allowed(const std::string& email, std::int64_t now) {
+    return store_.signups().requests_for(email, now - 3600) < kSignupMailsPerAddressPerHour &&
+           outbox_.within_share(email, MailKind::Link);
+}
+
+void Accounts::queue_signup_mail(const std::string& email, const std::string& name, const std::optional<User>& owner,
+                                 const std::string& token, std::int64_t now) {
+    MailFields f;
+    f.values = {{"SITE", config_.base_url}};
+    std::string message;
+    std::int64_t valid_for = store_.signups().ttl();
+    if (owner) {
+        // The note to the owner: nothing changes, and it has no link that
+        // could make or change anything by itself.
+        f.values["NAME"] = owner->name;
+        f.values["LOGIN_LINK"] = config_.url("/login");
+        f.values["RESET_LINK"] = config_.url("/reset");
+        message = composer_.compose("signup_exists_mail", owner->email, "Someone tried to create an account with your address",
+                                    f, now);
+        valid_for = 24 * 3600;
+    } else {
+        f.values["NAME"] = name;
+        f.values["LINK"] = config_.url("/register/confirm?token=" + token);
+        f.values["VALID_FOR"] = duration_text(valid_for);
+        message = composer_.compose("signup_mail", email, "Confirm your email address", f, now);
+    }
+    outbox_.enqueue(MailKind::Link, composer_.from(), owner ? owner->email : email, message, now + valid_for);
+}
+
+LinkCheck Accounts::check_signup_link(std::string_view token, const Client& client) {
+    LinkCheck out;
+    if (auto wait = link_wait(client)) {
+        out.retry_after = *wait;
+        log_line("link confirmations throttled from " + client.ip);
+        return out;
+    }
+    SignupCheck c = store_.signups().check(token);
+    out.state = c.state;
+    if (c.state == TokenState::Valid)
+        out.payload = c.signup.email;
+    else
+        link_failed(client);
+    return out;
+}
+
+SignupConfirmOutcome Accounts::confirm_signup(std::string_view token, const Client& client,
+                                              std::string_view old_session_token) {
+    if (auto wait = link_wait(client)) {
+        log_line("link confirmations throttled from " + client.ip);
+        SignupConfirmOutcome out;
+        out.result = SignupConfirmResult::Throttled;
+        out.retry_after = *wait;
+        return out;
+    }
+    // Counted once the transaction is over (a failure rolls it back).
+    SignupConfirmOutcome out = apply_signup(token, client, old_session_token);
+    if (out.result == SignupConfirmResult::BadLink) link_failed(client);
+    return out;
+}
+
+SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const Client& client,
+                                            std::string_view old_session_token) {
+    SignupConfirmOutcome out;
+    SignupStore& signups = store_.signups();
+    std::int64_t now = clock_.now();
+    auto tx = store_.begin_write();
+    auto waiting = signups.consume(token);
+    if (!waiting) {
+        out.state = signups.check(token).state;
+        if (out.state == TokenState::Valid) out.state = TokenState::Used;  // lost a race
+        return out;
+    }
+    out.email = waiting->email;
+    auto id = store_.users().create(waiting->email, waiting->name, waiting->password_hash, now);
+    if (!id) {
+        // An account has the address already (made while confirmation was
+        // off, or by an email change): the link is used up, nothing made.
+        tx->commit();
+        out.result = SignupConfirmResult::Taken;
+        log_line("sign-up link opened from " + client.ip + " for an address that has an account: nothing made");
+        return out;
+    }
+    store_.users().set_confirmed(*id, now);
+    if (!old_session_token.empty()) store_.sessions().destroy(old_session_token);
+    out.session_token = store_.sessions().create(*id, client.ip, client.user_agent);
+    tx->commit();
+    out.result = SignupConfirmResult::Created;
+    out.user_id = *id;
+    log_line(account(*id) + " registered from " + client.ip + ": its address confirmed");
+    return out;
+}
+
+SignupResendResult Accounts::resend_signup_link(const std::string& email, const Client& client) {
+    std::int64_t now = clock_.now();
+    auto tx = store_.begin_write();
+    if (!signup_mail_allowed(email, now)) {
+        log_line("sign-up link not sent again from " + client.ip + ": its address has had its mails for this hour");
+        return SignupResendResult::TooManyMails;
+    }
+    store_.signups().record_request(email, client.ip, false, now);
+    auto waiting = store_.signups().pending(email);
+    if (waiting && !store_.users().find_by_email(email)) {
+        std::string token = store_.signups().add(waiting->email, waiting->name, waiting->password_hash);
+        queue_signup_mail(waiting->email, waiting->name, std::nullopt, token, now);
+        log_line("sign-up link sent again, asked from " + client.ip);
+    } else {
+        outbox_.take_share(email);  // counted as if one went
+    }
+    tx->commit();
+    return SignupResendResult::Sent;
 }
 
 LoginOutcome Accounts::log_in(const std::string& email, const std::string& password, const Client& client,
@@ -140,7 +284,21 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
         tx->commit();
     }
     auto user = store_.users().find_by_email(email);
-    bool ok = verify_password(user ? user->password_hash : dummy_hash(), password) && user;
+    // No account yet: a registration waiting for its link may have the
+    // password. Either way one hash is verified, as for a wrong password.
+    std::optional<PendingSignup> waiting;
+    if (!user) waiting = store_.signups().pending(email);
+    const std::string& hash = user ? user->password_hash : waiting ? waiting->password_hash : dummy_hash();
+    bool right = verify_password(hash, password);
+    if (right && waiting) {
+        auto tx = store_.begin_write();
+        throttle_.take_back(slot.id);  // a right password is no failure
+        tx->commit();
+        log_line("login from " + client.ip + " for a registration whose link was not opened yet");
+        out.result = LoginResult::Unconfirmed;
+        return out;
+    }
+    bool ok = right && user;
     if (!ok) {
         log_line("login failed from " + client.ip + (user ? " for " + account(user->id) : ""));
         return out;  // Refused; the reserved failure stays
@@ -538,6 +696,7 @@ void Accounts::housekeeping() {
         store_.sessions().purge_expired();
         store_.reset_tokens().purge_old();
         store_.email_changes().purge_old();
+        store_.signups().purge_old();
         store_.reset_requests().purge_before(now - 24 * 3600);
         store_.link_failures().purge_before(now - 3600);
         store_.outbox().purge_counts_before(now - 3600);

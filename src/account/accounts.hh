@@ -54,7 +54,9 @@ struct ReauthCheck {
     bool ok() const { return result == Reauth::Ok; }
 };
 
-enum class LoginResult { LoggedIn, Refused, Throttled };
+// Unconfirmed: the right password of a registration whose link has not
+// been opened yet (only ever said after the right password).
+enum class LoginResult { LoggedIn, Refused, Throttled, Unconfirmed };
 struct LoginOutcome {
     LoginResult result = LoginResult::Refused;
     std::int64_t retry_after = 0;  // with Throttled
@@ -62,11 +64,29 @@ struct LoginOutcome {
     std::string session_token;     // with LoggedIn
 };
 
-enum class RegisterResult { Created, EmailTaken };
+// With sign-up confirmation (the default) a registration answers LinkSent
+// whether or not the address has an account: a new address gets a link
+// that makes the account, a taken one a mail to its owner. Created and
+// EmailTaken only with SIGNUP_CONFIRMATION=False. The two TooMany results
+// are counted alike for every address, so they tell nothing either.
+enum class RegisterResult { LinkSent, Created, EmailTaken, TooManyFromAddress, TooManyMails };
 struct RegisterOutcome {
     RegisterResult result = RegisterResult::EmailTaken;
-    std::int64_t user_id = 0;
+    std::int64_t user_id = 0;  // with Created
 };
+
+enum class SignupConfirmResult { Created, Taken, BadLink, Throttled };
+struct SignupConfirmOutcome {
+    SignupConfirmResult result = SignupConfirmResult::BadLink;
+    std::int64_t retry_after = 0;            // with Throttled
+    TokenState state = TokenState::Unknown;  // with BadLink
+    std::int64_t user_id = 0;
+    std::string email;
+    std::string session_token;  // with Created
+};
+
+// Sent is the answer for every address, whether a registration waits or not.
+enum class SignupResendResult { Sent, TooManyMails };
 
 enum class PasswordChangeResult { Changed, Reauth, Rejected, Mismatch };
 struct PasswordChangeOutcome {
@@ -127,6 +147,8 @@ public:
     static constexpr std::int64_t kResetLinksPerAccountPerHour = 3;
     static constexpr std::int64_t kResetRequestsPerAddressPerHour = 10;
     static constexpr std::int64_t kEmailChangesPerHour = 3;
+    // Sign-up mails (links and "someone tried" notes) to one address.
+    static constexpr std::int64_t kSignupMailsPerAddressPerHour = 3;
 
     Accounts(Store& store, const Clock& clock, const Config& config, PasswordHasher& hasher, const PasswordPolicy& policy,
              PictureStore& pictures, const MailComposer& composer, Outbox& outbox);
@@ -142,9 +164,19 @@ public:
     ReauthCheck reauthenticate(const User& user, const std::string& password, const Client& client, const char* action);
 
     // ---- the account's life ----
-    // `password` already accepted by password_problem.
+    // `password` already accepted by password_problem. Known address or
+    // not, the same work: one Argon2 hash, one mail queued.
     RegisterOutcome register_account(const std::string& email, const std::string& name, const std::string& password,
                                      const Client& client);
+    // The sign-up link: Valid with the address it will make an account for
+    // (in `payload`), within the limit on failed links (link_wait).
+    LinkCheck check_signup_link(std::string_view token, const Client& client);
+    // Makes the account the link was mailed for and logs it in (ending
+    // `old_session_token`, if any).
+    SignupConfirmOutcome confirm_signup(std::string_view token, const Client& client,
+                                        std::string_view old_session_token = {});
+    // A new link for the address's waiting registration, if one waits.
+    SignupResendResult resend_signup_link(const std::string& email, const Client& client);
     // Ends `old_session_token` (if any) and makes a new session.
     LoginOutcome log_in(const std::string& email, const std::string& password, const Client& client,
                         std::string_view old_session_token = {});
@@ -155,11 +187,12 @@ public:
 
     // ---- mailed links (reset, email change, sign-up) ----
     // The limit on guessing links, per client address (an IPv6 client by
-    // its /64; LINK_FAILURES_PER_HOUR, 20, in an hour): every confirmation of a link asks link_wait first and
-    // answers 429 with Retry-After when it has a value; a link that is not
-    // Valid (unknown, damaged, expired, used, superseded) is then counted
-    // with link_failed. check_reset_link, reset_password, check_email_link
-    // and confirm_email_change do both.
+    // its /64; LINK_FAILURES_PER_HOUR, 20, in an hour): every confirmation
+    // of a link asks link_wait first and answers 429 with Retry-After when
+    // it has a value; a link that is not Valid (unknown, damaged, expired,
+    // used, superseded) is then counted with link_failed. check_reset_link,
+    // reset_password, check_email_link, confirm_email_change,
+    // check_signup_link and confirm_signup do both.
     std::optional<std::int64_t> link_wait(const Client& client);
     void link_failed(const Client& client);
 
@@ -219,6 +252,13 @@ private:
     // throttle and queues the notice. The one place these rules are written.
     void set_new_password(const User& user, const std::string& hash, Notice notice, const Client& client);
     bool verify_password(const std::string& hash, const std::string& password);
+    // Inside a write transaction: the sign-up link (or, for an address that
+    // has an account, the note to its owner) queued for `email`.
+    void queue_signup_mail(const std::string& email, const std::string& name, const std::optional<User>& owner,
+                           const std::string& token, std::int64_t now);
+    // Inside a write transaction: true if another sign-up mail may go to
+    // the address this hour (its own limit and MAIL_MAX_PER_HOUR).
+    bool signup_mail_allowed(const std::string& email, std::int64_t now);
     // Inside the write transaction that acts on a password checked before
     // it: true if nothing ended the account's sessions since `checked` was
     // read (no new password, reset, "log out other sessions" or new
@@ -226,6 +266,8 @@ private:
     bool still_current(const User& checked);
     // A link of `links` checked within the limit on failed links (counted).
     LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client);
+    // confirm_signup once the limit on links allowed it.
+    SignupConfirmOutcome apply_signup(std::string_view token, const Client& client, std::string_view old_session_token);
     // confirm_email_change once the limit on links allowed it.
     EmailConfirmOutcome apply_email_change(std::string_view token, const Client& client,
                                            const std::optional<Identity>& current);

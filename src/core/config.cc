@@ -27,7 +27,8 @@ bool is_config_key(const std::string& name) {
         "MAIL_STARTTLS", "MAIL_SSL_TLS", "MAIL_DELIVERY", "MAIL_DELIVER_PROGRAM", "MAIL_MAX_PER_HOUR",
         "DATABASE_PATH", "TEMPLATE_DIR", "DATA_DIR", "PICTURE_DIR", "SESSION_IDLE_TIMEOUT",
         "SESSION_ABSOLUTE_TIMEOUT", "RESET_TOKEN_TTL", "EMAIL_CHANGE_TTL", "PASSWORD_MIN_LENGTH", "ARGON2_OPSLIMIT",
-        "ARGON2_MEMLIMIT_KIB", "TRUSTED_PROXIES", "LINK_FAILURES_PER_HOUR"};
+        "ARGON2_MEMLIMIT_KIB", "SIGNUP_CONFIRMATION", "SIGNUP_TOKEN_TTL", "SIGNUP_MAX_PER_HOUR_PER_ADDRESS",
+        "TRUSTED_PROXIES", "LINK_FAILURES_PER_HOUR"};
     for (const char* key : kKeys)
         if (name == key) return true;
     return false;
@@ -305,6 +306,10 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     c.session_absolute_timeout = src.integer("SESSION_ABSOLUTE_TIMEOUT", 43200, 1, kMaxSessionAbsoluteTimeout);
     c.reset_token_ttl = src.integer("RESET_TOKEN_TTL", 1800, 1, kMaxResetTokenTtl);
     c.email_change_ttl = src.integer("EMAIL_CHANGE_TTL", 86400, 1, kMaxEmailChangeTtl);
+    c.signup_confirmation = src.boolean("SIGNUP_CONFIRMATION", true);
+    c.signup_token_ttl = src.integer("SIGNUP_TOKEN_TTL", 86400, 1, kMaxSignupTokenTtl);
+    c.signup_max_per_hour_per_address =
+        static_cast<int>(src.integer("SIGNUP_MAX_PER_HOUR_PER_ADDRESS", 10, 1, 100000));
     c.password_min_length = static_cast<std::size_t>(src.integer("PASSWORD_MIN_LENGTH", 12, 8, 64));
     c.argon2_opslimit = static_cast<unsigned long long>(src.integer("ARGON2_OPSLIMIT", 2, 1, 32));
     c.argon2_memlimit_kib = static_cast<std::size_t>(src.integer("ARGON2_MEMLIMIT_KIB", 19456, 8, 4 * 1024 * 1024));

@@ -56,6 +56,11 @@ struct Config {
     std::int64_t session_absolute_timeout = 43200;
     std::int64_t reset_token_ttl = 1800;
     std::int64_t email_change_ttl = 86400;
+    // Sign-up: an account comes into being only once its address's mailbox
+    // opened the link (False: at once, as on a closed intranet).
+    bool signup_confirmation = true;
+    std::int64_t signup_token_ttl = 86400;
+    int signup_max_per_hour_per_address = 10;  // registrations from one client address
     std::size_t password_min_length = 12;
     unsigned long long argon2_opslimit = 2;
     std::size_t argon2_memlimit_kib = 19456;
@@ -110,6 +115,7 @@ inline constexpr std::int64_t kMaxSessionIdleTimeout = 24 * 3600;
 inline constexpr std::int64_t kMaxSessionAbsoluteTimeout = 30 * 24 * 3600;
 inline constexpr std::int64_t kMaxResetTokenTtl = 3600;
 inline constexpr std::int64_t kMaxEmailChangeTtl = 7 * 24 * 3600;
+inline constexpr std::int64_t kMaxSignupTokenTtl = 7 * 24 * 3600;
 
 // The warning line for an env file other users may read (mode & 007), or
 // nothing. load_config logs it; it does not stop the site.

@@ -17,6 +17,7 @@ NameCheck check_name(const std::string& raw) {
 }
 
 std::string minutes_text(std::int64_t seconds) {
+    if (seconds >= 7200 && seconds % 3600 == 0) return std::to_string(seconds / 3600) + " hours";
     std::int64_t m = (seconds + 59) / 60;
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
 }

@@ -33,7 +33,7 @@ struct ReauthError {
 ReauthError reauth_error(const auth::ReauthCheck& check);
 void add_retry_after(auth::Response& response, const auth::ReauthCheck& check);
 
-// "1 minute", "15 minutes" (rounded up).
+// "1 minute", "15 minutes" (rounded up), "24 hours" (whole hours from two on).
 std::string minutes_text(std::int64_t seconds);
 
 // The page for a mailed link that cannot be used, in `tpl` with `title`,

@@ -44,6 +44,12 @@ Response log_in(const Request& request, App& app, const Visitor& visitor) {
         case LoginResult::Refused:
             page.field_error("password", "The email address or the password is not right.");
             return render(app, visitor, page, 401);
+        case LoginResult::Unconfirmed:
+            // Said only after the right password: the link was mailed to
+            // this address, and the person can have it sent again.
+            page.set("EMAIL", *email);
+            page.show("UNCONFIRMED");
+            return render(app, visitor, page, 403);
         case LoginResult::LoggedIn:
             break;
     }

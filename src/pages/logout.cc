@@ -23,7 +23,17 @@ Response log_out(const Request&, App& app, const Visitor& visitor) {
     Response r = redirect(app, "/?logged_out=1");
     r.flash_consumed = false;
     r.clear_session_cookie();
-    r.set_header("Clear-Site-Data", "\"cookies\"");
+    // Clear-Site-Data knows no paths: "cookies" removes every cookie of the
+    // host (browsers take its whole registered domain). A site at the root
+    // of its host speaks for that host and clears it; a site in a sub-folder
+    // shares the host with whatever else it serves, so it deletes only its
+    // own cookies (the session above, and a new browser secret for the CSRF
+    // tokens) and leaves the rest alone. Same rule as HSTS includeSubDomains
+    // (web/responses.cc).
+    if (app.config().base_path.empty())
+        r.set_header("Clear-Site-Data", "\"cookies\"");
+    else
+        r.rotate_browser_secret();
     return r;
 }
 

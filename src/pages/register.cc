@@ -1,3 +1,11 @@
+// Creating an account. With SIGNUP_CONFIRMATION (the default) a valid
+// POST /register answers "check your inbox" for every address, with an
+// account or not: the account service mails a link to a new address and a
+// note to the owner of a taken one. GET /register/confirm?token=… shows a
+// button, and only its POST makes the account and logs it in (a mail
+// scanner that opens the link confirms nothing). POST /register/resend
+// sends the link again. Without confirmation: the account at once, and a
+// 409 for a taken address.
 #include "core/validate.hh"
 #include "pages/fields.hh"
 #include "pages/pages.hh"
@@ -15,6 +23,24 @@ Response show(const Request&, App& app, const Visitor& visitor) {
     Page page = register_form(app);
     page.set("MIN_LENGTH", std::to_string(app.policy.min_length()));
     return render(app, visitor, page);
+}
+
+Response too_many(App& app, const Visitor& visitor, Page& page, const std::string& message) {
+    page.field_error("email", message);
+    Response r = render(app, visitor, page, 429);
+    r.set_header("Retry-After", "3600");
+    return r;
+}
+
+// "Check your inbox": the one answer to a registration (and to a request
+// to send the link again), whatever the address.
+Response link_sent(App& app, const Visitor& visitor, const std::string& email) {
+    Page page("register_sent.tpl", "Check your inbox", app.config().base_path);
+    page.set("EMAIL", email);
+    page.set("VALID_FOR", minutes_text(app.config().signup_token_ttl));
+    Response r = render(app, visitor, page);
+    r.deliver_mail = true;
+    return r;
 }
 
 Response create(const Request& request, App& app, const Visitor& visitor) {
@@ -40,20 +66,107 @@ Response create(const Request& request, App& app, const Visitor& visitor) {
     }
     if (errors) return render(app, visitor, page, 422);
 
-    RegisterOutcome created = app.accounts.register_account(*email, name.value, password, client_of(request));
-    if (created.result == RegisterResult::EmailTaken) {
-        page.field_error("email", "An account with this email address already exists. Log in, or reset its password.");
-        page.show("EMAIL_TAKEN");
-        return render(app, visitor, page, 409);
+    RegisterOutcome registered = app.accounts.register_account(*email, name.value, password, client_of(request));
+    switch (registered.result) {
+        case RegisterResult::LinkSent:
+            return link_sent(app, visitor, *email);
+        case RegisterResult::TooManyFromAddress:
+            return too_many(app, visitor, page, "Too many accounts were created from your network. Please try again in an hour.");
+        case RegisterResult::TooManyMails:
+            return too_many(app, visitor, page,
+                            "Too many mails have gone to this address in the last hour. Please try again in an hour.");
+        case RegisterResult::EmailTaken:  // only without confirmation
+            page.field_error("email", "An account with this email address already exists. Log in, or reset its password.");
+            page.show("EMAIL_TAKEN");
+            return render(app, visitor, page, 409);
+        case RegisterResult::Created:
+            break;
     }
     return redirect(app, "/login", "account_created");
 }
 
+// The page for a link that cannot be used, with its own message and status.
+Response bad_link(App& app, const Visitor& visitor, TokenState state) {
+    static const LinkMessages why = {
+        "This sign-up link is incomplete or damaged. Copy the whole link from the email.",
+        "This sign-up link is not valid. Create your account again to get a new one.",
+        "This sign-up link has already been used. If your account was made with it, log in.",
+        "A newer sign-up link was sent for this address after this one, so this one no longer works. Use the newest "
+        "email.",
+        "This sign-up link has expired. Create your account again to get a new one.",
+    };
+    return bad_link_page(app, visitor, "signup_invalid.tpl", "Sign-up link not valid", why, state);
+}
+
+Response too_many_links(App& app, const Visitor& visitor, std::int64_t retry_after) {
+    return too_many_links_page(app, visitor, "signup_invalid.tpl", "Sign-up link not valid", retry_after);
+}
+
+std::string token_of(const Request& request) { return request.is_post() ? request.field("token") : request.param("token"); }
+
+Response show_confirm(const Request& request, App& app, const Visitor& visitor) {
+    std::string token = token_of(request);
+    LinkCheck link = app.accounts.check_signup_link(token, client_of(request));
+    if (link.retry_after) return too_many_links(app, visitor, link.retry_after);
+    if (link.state != TokenState::Valid) return bad_link(app, visitor, link.state);
+    Page page("signup_confirm.tpl", "Confirm your email address", app.config().base_path);
+    page.set("TOKEN", token);
+    page.set("EMAIL", link.payload);
+    return render(app, visitor, page);
+}
+
+Response confirm(const Request& request, App& app, const Visitor& visitor) {
+    SignupConfirmOutcome done = app.accounts.confirm_signup(token_of(request), client_of(request), visitor.session_token);
+    switch (done.result) {
+        case SignupConfirmResult::Throttled:
+            return too_many_links(app, visitor, done.retry_after);
+        case SignupConfirmResult::BadLink:
+            return bad_link(app, visitor, done.state);
+        case SignupConfirmResult::Taken: {
+            Page page("signup_invalid.tpl", "Account exists already", app.config().base_path);
+            page.set("MESSAGE", "An account with this email address already exists, so this link made none. Log in, or "
+                                "reset its password.");
+            return render(app, visitor, page, 409);
+        }
+        case SignupConfirmResult::Created:
+            break;
+    }
+    // Logged in, with a new browser secret, as after a login.
+    Response r = redirect(app, "/profile", "account_confirmed");
+    r.set_session_cookie(done.session_token);
+    r.rotate_browser_secret();
+    return r;
+}
+
+Response resend(const Request& request, App& app, const Visitor& visitor) {
+    auto email = normalize_email(trim(request.field("email")));
+    if (!email) {
+        Page page = register_form(app);
+        page.set("MIN_LENGTH", std::to_string(app.policy.min_length()));
+        page.field_error("email", "Enter an email address like name@example.com.");
+        return render(app, visitor, page, 422);
+    }
+    if (app.accounts.resend_signup_link(*email, client_of(request)) == SignupResendResult::TooManyMails) {
+        Page page("register_sent.tpl", "Check your inbox", app.config().base_path);
+        page.set("EMAIL", *email);
+        page.set("VALID_FOR", minutes_text(app.config().signup_token_ttl));
+        page.show("TOO_MANY");
+        Response r = render(app, visitor, page, 429);
+        r.set_header("Retry-After", "3600");
+        return r;
+    }
+    return link_sent(app, visitor, *email);
+}
+
 }  // namespace
 
+// The confirm pages carry tokens: never leak them through Referer.
 const Program kRegister{{
     {.path = "/register", .methods = kGet, .handler = show},
     {.path = "/register", .methods = kPost, .handler = create},
+    {.path = "/register/confirm", .methods = kGet, .handler = show_confirm, .referrer_policy = "no-referrer"},
+    {.path = "/register/confirm", .methods = kPost, .handler = confirm, .referrer_policy = "no-referrer"},
+    {.path = "/register/resend", .methods = kPost, .handler = resend},
 }};
 
 }  // namespace pages

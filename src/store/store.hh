@@ -48,7 +48,10 @@ public:
     // The same password at a new cost (rehash at login), only if the stored
     // hash is still `expected`; password_changed_at stays. False if it changed.
     virtual bool replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) = 0;
-    // False (and nothing changed) if another account has the address.
+    // The address was shown to be the account's (its link was opened).
+    virtual void set_confirmed(std::int64_t id, std::int64_t now) = 0;
+    // False (and nothing changed) if another account has the address. The
+    // new address counts as confirmed (its link was opened).
     virtual bool set_email(std::int64_t id, std::string_view email, std::int64_t now) = 0;
     // Makes `name` ("" for none) the user's picture; returns the one it replaces.
     virtual std::string set_picture(std::int64_t id, std::string_view name) = 0;
@@ -181,6 +184,50 @@ public:
     virtual std::int64_t ttl() const = 0;
 };
 
+// A registration waiting for its address to be confirmed.
+struct PendingSignup {
+    std::string email;
+    std::string name;
+    std::string password_hash;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+};
+
+struct SignupCheck {
+    TokenState state = TokenState::Unknown;
+    PendingSignup signup;  // in full only when Valid
+};
+
+// Registrations waiting for the link mailed to their address: 256 random
+// bits, kept only as a digest, valid for the store's TTL, usable once. A
+// new registration (or a link sent again) for an address voids the older
+// ones, so only the newest link mailed to it can make the account. A link
+// used, voided or expired keeps nothing personal: its row only explains
+// the link's page until it is purged.
+class SignupStore {
+public:
+    virtual ~SignupStore() = default;
+    // A new pending registration; returns its token.
+    virtual std::string add(std::string_view email, std::string_view name, std::string_view password_hash) = 0;
+    virtual SignupCheck check(std::string_view token) = 0;
+    // Marks the link used if it is still valid; what it held, on success.
+    virtual std::optional<PendingSignup> consume(std::string_view token) = 0;
+    // The address's newest registration whose link is still valid.
+    virtual std::optional<PendingSignup> pending(std::string_view email) = 0;
+    // Voids every waiting registration of the address (its account exists).
+    virtual void void_all_for(std::string_view email) = 0;
+    // Counted requests: registrations from a client address, and mails
+    // (registrations and links sent again) to an address.
+    virtual void record_request(std::string_view email, std::string_view client_ip, bool registration,
+                                std::int64_t now) = 0;
+    virtual std::int64_t registrations_from(std::string_view client_ip, std::int64_t since) = 0;
+    virtual std::int64_t requests_for(std::string_view email, std::int64_t since) = 0;
+    // Forgets what expired registrations held, deletes rows a week past
+    // their expiry and requests older than an hour.
+    virtual void purge_old() = 0;
+    virtual std::int64_t ttl() const = 0;
+};
+
 // A message waiting in the outbox, as the store keeps it (sealed).
 struct QueuedMail {
     std::int64_t id = 0;
@@ -274,6 +321,7 @@ public:
     virtual LinkFailureStore& link_failures() = 0;
     virtual TokenStore& reset_tokens() = 0;
     virtual TokenStore& email_changes() = 0;
+    virtual SignupStore& signups() = 0;
     virtual OutboxStore& outbox() = 0;
     virtual SettingsStore& settings() = 0;
 };

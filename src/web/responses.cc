@@ -140,7 +140,12 @@ void add_standard_headers(Response& r, const Config& config) {
     if (!r.has_header("Referrer-Policy")) r.set_header("Referrer-Policy", "same-origin");
     r.set_header("Cross-Origin-Opener-Policy", "same-origin");
     if (!r.has_header("Cache-Control")) r.set_header("Cache-Control", "no-store");
-    if (config.https) r.set_header("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    // includeSubDomains decides for every host below this one: only a site at
+    // the root of its host may say that; a site in a sub-folder shares the host
+    // with others (the web server configurations follow the same rule).
+    if (config.https)
+        r.set_header("Strict-Transport-Security",
+                     config.base_path.empty() ? "max-age=63072000; includeSubDomains" : "max-age=63072000");
 }
 
 }  // namespace auth

@@ -10,6 +10,7 @@ namespace auth {
 std::optional<std::string> flash_text(const std::string& code) {
     static const std::map<std::string, std::string> texts = {
         {"account_created", "Account created. You can log in now."},
+        {"account_confirmed", "Your email address is confirmed and your account is ready. You are logged in."},
         {"logged_in", "You are logged in."},
         {"logged_out", "You are logged out."},
         {"profile_saved", "Profile saved."},

@@ -304,6 +304,26 @@ function linkIn(mail, where) {
 }
 
 const resetLink = (mail) => linkIn(mail, "/reset/confirm");
+const signupLink = (mail) => linkIn(mail, "/register/confirm");
+
+// Signs `who` up at `base` (sign-up confirmed by mail): the form, "check
+// your inbox", the link from the mail, the button; ends on the profile
+// page, logged in.
+async function signUp(p, who, base = site.base) {
+  const before = mailsTo(await inboxMails(), who.email).length;
+  await visit(p, "/register", base);
+  await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: who.password });
+  await expectHeading(p, "Check your inbox");
+  await confirmFromInbox(p, who.email, before + 1, base);
+}
+
+// Opens the count-th mail to `email`'s sign-up link and presses the button.
+async function confirmFromInbox(p, email, count, base = site.base) {
+  await p.goto(signupLink(await waitForMail(email, count, base)));
+  await expectHeading(p, "Confirm your email address");
+  await submit(p, {}, "Create my account");
+  check(new URL(p.url()).pathname === "/profile", `after confirming ${email}: ${p.url()}`);
+}
 
 // Asks for a reset link on the reset request page; returns the link from the
 // mail that arrives.
@@ -371,19 +391,66 @@ test("register: every field error on its field, focus on the first", async () =>
   await audit(page, "register (password errors)");
 });
 
-test("register: account created, then login page says so", async () => {
+test("sign-up: check your inbox, confirm first at login, the link again, the button, logged in", async () => {
+  const before = mailsTo(await inboxMails(), ADA.email).length;
   await visit(page, "/register");
   await submit(page, { name: ADA.name, email: ADA.email, password: ADA.password, password_confirm: ADA.password });
-  check(new URL(page.url()).pathname === "/login", `after registering: ${page.url()}`);
-  await expectFlash(page, "Account created. You can log in now.");
+  await expectHeading(page, "Check your inbox");
+  await expectText(page, `We sent a link to ${ADA.email}`);
+  await audit(page, "check your inbox");
+  await snap(page, "register-sent");
+  const first = signupLink(await waitForMail(ADA.email, before + 1));
+
+  // Logging in before the link is opened: a wrong password says nothing more.
+  await visit(page, "/login");
+  await submit(page, { email: ADA.email, password: "not the password at all" }, "Log in");
+  await expectFieldError(page, "password", "The email address or the password is not right.");
+  check(!(await bodyText(page)).includes("Confirm your email address first"), "confirm first said after a wrong password");
+  await submit(page, { email: ADA.email, password: ADA.password }, "Log in");
+  await expectText(page, "Confirm your email address first");
+  await audit(page, "login (confirm first)");
+  await snap(page, "login-confirm-first");
+  await submit(page, {}, "Send the link again");
+  await expectHeading(page, "Check your inbox");
+  const second = signupLink(await waitForMail(ADA.email, before + 2));
+  check(first !== second, "the link sent again is a new one");
+
+  let r = await page.goto(first);
+  checkEq(r.status(), 410, "status of the older link");
+  await expectHeading(page, "This link cannot be used");
+  await expectText(page, "A newer sign-up link was sent for this address after this one");
+  await audit(page, "sign-up link superseded", r);
+  await snap(page, "signup-invalid");
+
+  r = await page.goto(second);
+  await expectHeading(page, "Confirm your email address");
+  await expectText(page, ADA.email);
+  await audit(page, "confirm sign-up", r);
+  await snap(page, "signup-confirm");
+  await submit(page, {}, "Create my account");
+  check(new URL(page.url()).pathname === "/profile", `after confirming: ${page.url()}`);
+  await expectFlash(page, "Your email address is confirmed and your account is ready. You are logged in.");
+  await expectText(page, ADA.email);
+
+  r = await page.goto(second);
+  checkEq(r.status(), 410, "status of the used link");
+  await expectText(page, "This sign-up link has already been used.");
 });
 
-test("register: taken email address, with a link to log in", async () => {
-  await visit(page, "/register");
-  await submit(page, { name: "Someone Else", email: ADA.email, password: "another fine passphrase", password_confirm: "another fine passphrase" });
-  await expectFieldError(page, "email", "An account with this email address already exists.");
-  check(await page.locator("#email-error a[href$='/login']").count() === 1, "the taken-email error links to log in");
-  await expectFocus(page, "email");
+test("sign-up: a taken address gets the same page, and its owner a note", async () => {
+  const p = await newPage();
+  try {
+    const before = mailsTo(await inboxMails(), ADA.email).length;
+    await visit(p, "/register");
+    await submit(p, { name: "Someone Else", email: ADA.email, password: "another fine passphrase", password_confirm: "another fine passphrase" });
+    await expectHeading(p, "Check your inbox");
+    await expectText(p, `We sent a link to ${ADA.email}`);
+    const note = await waitForMail(ADA.email, before + 1);
+    const text = (note.text ?? "").replace(/\s+/g, " ");
+    check(text.includes("someone tried to create an account with this address"), `the owner's note: ${text.slice(0, 300)}`);
+    check(text.includes("/login") && text.includes("/reset"), "the note links to log in and to reset");
+    check(!/\/register\/confirm/.test(`${note.text}${note.html}`), "no sign-up link in the owner's note");
+  } finally { await p.context().close(); }
 });
 
 test("login: every field error on its field, then logged in", async () => {
@@ -577,6 +644,34 @@ test("reset: expired link page, accessible, snapshot", async () => {
   } finally { await p.context().close(); }
 });
 
+test("sign-up: expired, damaged and unknown links, each its page", async () => {
+  const p = await newPage();
+  try {
+    const base = site.signupExpiring;
+    const who = { name: "Mary Somerville", email: "mary.somerville@example.test", password: "mechanism heavens 1831" };
+    const before = mailsTo(await inboxMails(), who.email).length;
+    await visit(p, "/register", base);
+    await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: who.password });
+    await expectHeading(p, "Check your inbox");
+    const link = signupLink(await waitForMail(who.email, before + 1, base));
+    await sleep((EXPIRING_TTL + 1.5) * 1000);
+    let r = await p.goto(link);
+    checkEq(r.status(), 410, "status of an expired sign-up link");
+    await expectHeading(p, "This link cannot be used");
+    await expectText(p, "This sign-up link has expired. Create your account again to get a new one.");
+    check(await p.getByRole("link", { name: "Create an account" }).count() >= 1, "no way to sign up again");
+    await audit(p, "sign-up link expired", r);
+    await snap(p, "signup-expired");
+    r = await p.goto(link.slice(0, -10));
+    checkEq(r.status(), 400, "status of a cut sign-up link");
+    await expectText(p, "This sign-up link is incomplete or damaged.");
+    await audit(p, "sign-up link damaged", r);
+    r = await p.goto(link.replace(/token=./, (m) => m.endsWith("A") ? "token=B" : "token=A"));
+    checkEq(r.status(), 404, "status of an unknown sign-up link");
+    await expectText(p, "This sign-up link is not valid.");
+  } finally { await p.context().close(); }
+});
+
 test("login: too many failed attempts say so on the email field", async () => {
   const p = await newPage();
   try {
@@ -595,6 +690,7 @@ test("keyboard only: skip link, register and log in without a mouse", async () =
   const p = await newPage();
   try {
     const who = { name: "Katherine Johnson", email: "katherine.johnson@example.test", password: "orbit trajectory 1962 x" };
+    const mailsBefore = mailsTo(await inboxMails(), who.email).length;
     await visit(p, "/register");
     await p.keyboard.press("Tab");
     checkEq(await p.evaluate(() => document.activeElement.textContent), "Skip to content", "first Tab stop");
@@ -612,7 +708,14 @@ test("keyboard only: skip link, register and log in without a mouse", async () =
     await p.keyboard.press("Tab"); // the "Show password" toggle
     await p.keyboard.press("Tab"); await expectFocus(p, "password_confirm"); await p.keyboard.type(who.password);
     await Promise.all([p.waitForNavigation(), p.keyboard.press("Enter")]);
-    check(new URL(p.url()).pathname === "/login", `keyboard registration ended at ${p.url()}`);
+    await expectHeading(p, "Check your inbox");
+    // The link from the mail, its button pressed from the keyboard.
+    await p.goto(signupLink(await waitForMail(who.email, mailsBefore + 1)));
+    steps = 0;
+    while ((await p.evaluate(() => document.activeElement.textContent)) !== "Create my account" && steps++ < 15) await p.keyboard.press("Tab");
+    await Promise.all([p.waitForNavigation(), p.keyboard.press("Enter")]);
+    check(new URL(p.url()).pathname === "/profile", `keyboard confirmation ended at ${p.url()}`);
+    await visit(p, "/login");
     steps = 0;
     while ((await focusedId(p)) !== "email" && steps++ < 15) await p.keyboard.press("Tab");
     await expectFocus(p, "email");
@@ -630,7 +733,7 @@ test("keyboard only: skip link, register and log in without a mouse", async () =
   } finally { await p.context().close(); }
 });
 
-test("JavaScript disabled: register (with errors) and log in", async () => {
+test("JavaScript disabled: register (with errors), confirm, log out and in", async () => {
   const p = await newPage({ javaScriptEnabled: false });
   try {
     const who = { name: "Hedy Lamarr", email: "hedy.lamarr@example.test", password: "frequency hopping 1942" };
@@ -638,14 +741,17 @@ test("JavaScript disabled: register (with errors) and log in", async () => {
     await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: "different" });
     await expectFieldError(p, "password_confirm", "The two passwords do not match.");
     check(await p.locator(".toggle-password").count() === 0, "no script ran");
+    const mailsBefore = mailsTo(await inboxMails(), who.email).length;
     await submit(p, { email: who.email, password: who.password, password_confirm: who.password });
-    check(new URL(p.url()).pathname === "/login", `after registering without JS: ${p.url()}`);
-    await submit(p, { email: who.email, password: who.password });
-    check(new URL(p.url()).pathname === "/profile", `after logging in without JS: ${p.url()}`);
+    await expectHeading(p, "Check your inbox");
+    await confirmFromInbox(p, who.email, mailsBefore + 1);
     await expectText(p, who.email);
     await visit(p, "/logout");
     await submit(p, {}, "Log out");
     await expectText(p, "You are not logged in.");
+    await visit(p, "/login");
+    await submit(p, { email: who.email, password: who.password });
+    check(new URL(p.url()).pathname === "/profile", `after logging in without JS: ${p.url()}`);
   } finally { await p.context().close(); }
 });
 
@@ -653,8 +759,11 @@ test("JavaScript disabled: register (with errors) and log in", async () => {
 // ---------------------------------------------------------------------------
 // More error messages, each on the page it belongs to
 
-// Registers `who` on the site at `base` in page p; ends on the login page.
+// Registers `who` on the site at `base` in page p: on the main site through
+// the mailed link (ends logged in), on the expiring site at once (ends on
+// the login page).
 async function register(p, who, base = site.base) {
+  if (base !== site.expiring) return signUp(p, who, base);
   await visit(p, "/register", base);
   await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: who.password });
   check(new URL(p.url()).pathname === "/login", `after registering ${who.email}: ${p.url()}`);

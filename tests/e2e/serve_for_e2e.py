@@ -3,14 +3,15 @@
 
     python3 tests/e2e/serve_for_e2e.py --root ROOT --build BUILD [--expiring-ttl SECONDS]
 
-Starts one maildev (the development inbox) and two lighttpd instances of the
+Starts one maildev (the development inbox) and three lighttpd instances of the
 site built in BUILD, both sending their mail to that maildev: "main" with the
-default settings, and "expiring" with RESET_TOKEN_TTL and EMAIL_CHANGE_TTL set
-to --expiring-ttl (for the expired-link pages). When everything answers,
-prints one line of JSON:
+default settings, "expiring" with RESET_TOKEN_TTL and EMAIL_CHANGE_TTL set
+to --expiring-ttl (for the expired-link pages; accounts made at once,
+SIGNUP_CONFIRMATION=False), and "signup-expiring" with SIGNUP_TOKEN_TTL
+set to it. When everything answers, prints one line of JSON:
 
     {"base": "http://127.0.0.1:P", "expiring": "http://127.0.0.1:Q",
-     "inbox": "http://127.0.0.1:W", "pid": N}
+     "signupExpiring": "http://127.0.0.1:S", "inbox": "http://127.0.0.1:W", "pid": N}
 
 and then waits until its stdin closes or it gets SIGTERM/SIGINT; then it stops
 every process it started (by PID, through harness and mailcatcher) and exits.
@@ -50,7 +51,11 @@ def main() -> int:
     servers: list[harness.Server] = []
     try:
         md.start()
-        main_site = harness.LighttpdServer(args.root, args.build, label="e2e-main", env=md.env(), keep=args.keep)
+        # Sign-up confirmed by mail as shipped; the expiring site makes its
+        # accounts at once (its tests are about other links), and a third
+        # one lets sign-up links expire.
+        main_site = harness.LighttpdServer(args.root, args.build, label="e2e-main",
+                                           env={**md.env(), "SIGNUP_CONFIRMATION": "True"}, keep=args.keep)
         servers.append(main_site)
         main_site.start()
         expiring = harness.LighttpdServer(args.root, args.build, label="e2e-expiring",
@@ -59,7 +64,14 @@ def main() -> int:
                                           keep=args.keep)
         servers.append(expiring)
         expiring.start()
+        signup_expiring = harness.LighttpdServer(args.root, args.build, label="e2e-signup-expiring", max_procs=1,
+                                                 env={**md.env(), "SIGNUP_CONFIRMATION": "True",
+                                                      "SIGNUP_TOKEN_TTL": str(args.expiring_ttl)},
+                                                 keep=args.keep)
+        servers.append(signup_expiring)
+        signup_expiring.start()
         print(json.dumps({"base": main_site.base_url, "expiring": expiring.base_url,
+                          "signupExpiring": signup_expiring.base_url,
                           "inbox": f"http://{md.host}:{md.web_port}", "pid": os.getpid(),
                           "dirs": [s.dir for s in servers]}), flush=True)
 

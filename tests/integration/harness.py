@@ -12,6 +12,7 @@ leave any behind).
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import re
 import secrets
@@ -19,6 +20,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -206,23 +208,54 @@ class Server:
     waits_for_whole_body = False
 
     def __init__(self, root: str, build: str, label: str = "main", env: dict | None = None,
-                 max_procs: int = 2, keep: bool = False):
+                 max_procs: int = 2, keep: bool = False, https: bool = False):
         self.root = os.path.abspath(root)
         self.build = os.path.abspath(build)
         self.label = label
         self.env_overrides = dict(env or {})
         self.max_procs = max_procs
         self.keep = keep
+        # Over https, BASE_URL is https://127.0.0.1:port (a certificate of a
+        # test CA, made at start), and http_port answers plain http, which the
+        # shipped configuration only redirects there.
+        self.https = https
         self.host = "127.0.0.1"
         self.port = 0
+        self.http_port = 0
+        self.pki: dict = {}
+        self._ssl: ssl.SSLContext | None = None
         self.dir = ""
+        # Where the web server finds the programs and the shared files
+        # (templates/, data/, htdocs/): the build and the checkout, or copies
+        # in self.dir that the web user can reach (_prepare).
+        self.programs_dir = self.build
+        self.share_dir = self.root
         self.proc: subprocess.Popen | None = None
         self._known_children: set[int] = set()
 
     # -- what tests use
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.https else 'http'}://{self.host}:{self.port}"
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts the test CA only (and checks the name)."""
+        if self._ssl is None:
+            self._ssl = ssl.create_default_context(cafile=self.pki["ca"])
+        return self._ssl
+
+    def connection(self, timeout: float, source_address=None, plain: bool = False) -> http.client.HTTPConnection:
+        """A connection to BASE_URL (plain: to the plain http port)."""
+        if self.https and not plain:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, source_address=source_address,
+                                               context=self.ssl_context())
+        return http.client.HTTPConnection(self.host, self.http_port, timeout=timeout, source_address=source_address)
+
+    @property
+    def cookie_prefix(self) -> str:
+        """What the site puts before its cookie names: __Host- over https
+        (the site is at the root of the host here), nothing over http."""
+        return "__Host-" if self.https else ""
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -256,7 +289,7 @@ class Server:
 
     def program_path(self, program: str) -> str:
         """The file the web server runs for one page program."""
-        return os.path.join(self.build, program)
+        return os.path.join(self.programs_dir, program)
 
     def program_pids(self, program: str) -> list[int]:
         """PIDs of the running FastCGI (or CGI) processes of one page program."""
@@ -273,6 +306,12 @@ class Server:
                 raise SetupError(f"{path} is missing or not executable: build first (make) in {self.build}")
         self.dir = tempfile.mkdtemp(prefix=f"sessionauth-it-{self.label}-")
         self.port = free_port(self.host)
+        self.http_port = self.port
+        if self.https:
+            self.http_port = free_port(self.host)
+            from tls_smtp import make_pki  # it imports this module
+            self.pki = make_pki(os.path.join(self.dir, "pki"))
+        self._prepare()
         self._write_env()
         self._migrate()
         self._write_config()
@@ -303,7 +342,7 @@ class Server:
         if not alive(pid):
             return False
         args = cmdline(pid)
-        return bool(args) and args[0].startswith(self.build + os.sep)
+        return bool(args) and args[0].startswith(self.programs_dir + os.sep)
 
     def _remember_children(self) -> None:
         if self.proc is not None:
@@ -320,10 +359,15 @@ class Server:
             "MAIL_STARTTLS": "False",
             "MAIL_SSL_TLS": "False",
             "DATABASE_PATH": self.db_path,
-            "TEMPLATE_DIR": os.path.join(self.root, "templates"),
-            "DATA_DIR": os.path.join(self.root, "data"),
+            "TEMPLATE_DIR": os.path.join(self.share_dir, "templates"),
+            "DATA_DIR": os.path.join(self.share_dir, "data"),
             "ARGON2_OPSLIMIT": "2",
             "ARGON2_MEMLIMIT_KIB": "19456",
+            # The modules that test what comes after sign-up make their
+            # accounts at once (register() below), many from 127.0.0.1;
+            # test_signup tests sign-up itself with the shipped defaults.
+            "SIGNUP_CONFIRMATION": "False",
+            "SIGNUP_MAX_PER_HOUR_PER_ADDRESS": "100000",
             # Many tests open bad links from 127.0.0.1 on one server; the
             # limit itself is tested on a server of its own (test_link_limit).
             "LINK_FAILURES_PER_HOUR": "1000",
@@ -347,7 +391,7 @@ class Server:
 
     def _wait_ready(self, timeout: float = 15.0) -> None:
         def answers() -> str | None:
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=2)
+            conn = self.connection(timeout=2)
             try:
                 conn.request("GET", "/")
                 status = conn.getresponse().status
@@ -370,6 +414,8 @@ class Server:
         check it: `test` + [conf_path] must succeed."""
         with open(self.template_path()) as f:
             text = f.read()
+        if self.https:
+            text = re.sub(r"(?m)^#https# ", "", text)
         for key, value in values.items():
             text = text.replace(f"@{key}@", value)
         code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
@@ -392,6 +438,16 @@ class Server:
         finally:
             out.close()
             err.close()
+
+    def _prepare(self) -> None:
+        """Started by root, the web server runs the programs as web_user(),
+        which must reach this server's folder: checked here."""
+        if os.geteuid() != 0:
+            return
+        user, group = web_user()
+        if not reachable_by(user, group, [os.path.dirname(self.dir)], "-x"):
+            raise SetupError(f"{os.path.dirname(self.dir)} cannot be entered by {user}, who runs the programs when "
+                             f"the tests run as root: set TMPDIR to a folder {user} can reach (e.g. /tmp)")
 
     # -- per web server
     def required_programs(self) -> tuple[str, ...]:
@@ -439,18 +495,53 @@ class LighttpdServer(Server):
         pairs = [f', "{k}" => "{os.environ[k]}"' for k in SANITIZER_ENV if os.environ.get(k)]
         return "".join(pairs)
 
+    def _prepare(self) -> None:
+        """Started by root, lighttpd drops to web_user() (server.username) and
+        so do the programs. When that user cannot reach the checkout (a clone
+        under /root, say), the programs and the shared files are copied into
+        this server's folder, which it is given (_write_config)."""
+        super()._prepare()
+        if os.geteuid() != 0:
+            return
+        user, group = web_user()
+        needed = [os.path.join(self.root, f) for f in ("templates/layout.tpl", "data/common-passwords.txt",
+                                                       "htdocs/css")]
+        needed += [os.path.join(self.build, p) for p in self.required_programs() + ("sessionauth-deliver",)]
+        if reachable_by(user, group, needed, "-r"):
+            return
+        self.share_dir = os.path.join(self.dir, "share")
+        for sub in ("templates", "data", "htdocs"):
+            shutil.copytree(os.path.join(self.root, sub), os.path.join(self.share_dir, sub))
+        self.programs_dir = os.path.join(self.dir, "programs")
+        os.makedirs(self.programs_dir)
+        for name in self.required_programs() + ("sessionauth-deliver",):
+            shutil.copy2(os.path.join(self.build, name), self.programs_dir)
+
     def _write_config(self) -> None:
+        user, group = web_user()
         self._write_conf({
             "BIND": self.host,
-            "PORT": str(self.port),
-            "DOCROOT": os.path.join(self.root, "htdocs"),
-            "PAGESDIR": self.build,
+            "PORT": str(self.http_port),
+            "DOCROOT": os.path.join(self.share_dir, "htdocs"),
+            "PAGESDIR": self.programs_dir,
             "RUNDIR": self.dir,
             "LOGDIR": self.dir,
             "AUTH_ENV": self.env_path,
             "EXTRA_ENV": self.extra_env(),
             "MAXPROCS": str(self.max_procs),
+            "USER": user,
+            "GROUP": group,
+            "TLS_PORT": str(self.port),
+            "TLS_CERT": self.pki.get("cert", ""),
+            "TLS_KEY": self.pki.get("key", ""),
+            "HTTPS_ORIGIN": self.base_url,
         }, "lighttpd", ["lighttpd", "-tt", "-f"])
+        if os.geteuid() == 0:
+            # The user lighttpd drops to makes its sockets here and reads and
+            # writes the env file and the database.
+            for top, dirs, files in os.walk(self.dir):
+                for name in [top] + [os.path.join(top, n) for n in dirs + files]:
+                    shutil.chown(name, user, group)
 
     def _launch(self) -> None:
         if shutil.which("lighttpd") is None:
@@ -463,6 +554,15 @@ class LighttpdServer(Server):
         pids = [p for p in children_of(self.proc.pid) if alive(p) and cmdline(p)[:1] == [path]]
         self._known_children.update(pids)
         return pids
+
+
+def reachable_by(user: str, group: str, paths: list[str], test: str) -> bool:
+    """Whether `user` passes `test -r` (or -x...) on every path: as root, in a
+    process that takes that user's ids."""
+    script = f'for p in "$@"; do test {test} "$p" || exit 1; done'
+    r = subprocess.run(["sh", "-c", script, "sh", *paths], user=user, group=group, extra_groups=[],
+                       capture_output=True, timeout=30)
+    return r.returncode == 0
 
 
 def web_user() -> tuple[str, str]:
@@ -558,8 +658,10 @@ class ApacheServer(Server):
         r = subprocess.run(stage + [self.site_dir, self.source_env_path], capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
             raise SetupError(f"stage-site.sh failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
+        if self.https:
+            self._write_tls_conf()
         self._write_conf({
-            "PORT": str(self.port),
+            "PORT": str(self.http_port),
             "SITEDIR": self.site_dir,
             "RUNDIR": self.run_dir,
             "MODDIR": self.module_dir,
@@ -568,6 +670,23 @@ class ApacheServer(Server):
             "HANDLER": self.handler,
             "MAXPROCS": str(self.max_procs),
         }, "Apache", ["apache2", "-t", "-f"])
+
+    def _write_tls_conf(self) -> None:
+        """run/tls.conf, which instance.conf.in includes: the https port with
+        the test certificate. The site's .htaccess (staged for an https
+        BASE_URL) redirects what comes to the plain port."""
+        with open(os.path.join(self.run_dir, "tls.conf"), "w") as f:
+            f.write(f"""<IfModule !ssl_module>
+    LoadModule ssl_module {self.module_dir}/mod_ssl.so
+</IfModule>
+Listen {self.host}:{self.port}
+<VirtualHost {self.host}:{self.port}>
+    ServerName {self.host}
+    SSLEngine on
+    SSLCertificateFile "{self.pki['cert']}"
+    SSLCertificateKeyFile "{self.pki['key']}"
+</VirtualHost>
+""")
 
     def _launch(self) -> None:
         # mpm_event (instance.conf.in): prefork would signal our process group.
@@ -645,6 +764,11 @@ class SetCookie:
     attrs: dict = field(default_factory=dict)  # lowercased name -> value ("" for flags)
     raw: str = ""
 
+    @property
+    def full_name(self) -> str:
+        """The name as the server sent it (with a __Host- prefix, if any)."""
+        return self.raw.split(";", 1)[0].partition("=")[0].strip()
+
     @classmethod
     def parse(cls, header: str) -> "SetCookie":
         parts = [p.strip() for p in header.split(";")]
@@ -672,6 +796,11 @@ class Response:
         self.body = body.decode("utf-8", errors="replace")
         self.method = method
         self.target = target
+        # The site's cookie-name prefix (__Host- over https), left out of
+        # SetCookie.name so that tests name cookies the same way over http and
+        # https; the full name stays in SetCookie.full_name.
+        self.cookie_prefix = ""
+        self.https = False  # came over TLS
 
     def header(self, name: str) -> str | None:
         for k, v in self.headers:
@@ -688,7 +817,11 @@ class Response:
 
     @property
     def set_cookies(self) -> list[SetCookie]:
-        return [SetCookie.parse(v) for v in self.header_all("Set-Cookie")]
+        out = [SetCookie.parse(v) for v in self.header_all("Set-Cookie")]
+        for c in out:
+            if self.cookie_prefix and c.name.startswith(self.cookie_prefix):
+                c.name = c.name[len(self.cookie_prefix):]
+        return out
 
     def set_cookie(self, name: str) -> SetCookie | None:
         found = [c for c in self.set_cookies if c.name == name]
@@ -749,11 +882,16 @@ class Client:
         self.source_address: tuple[str, int] | None = None
 
     def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        # The cookies are kept by their names without the site's __Host-
+        # prefix (see _store_cookies) and sent with it.
+        prefix = self.server.cookie_prefix
+        return "; ".join(f"{prefix}{k}={v}" for k, v in self.cookies.items())
 
     def request(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None,
-                cookies: bool = True) -> Response:
-        hdrs = {"Host": f"{self.server.host}:{self.server.port}", "User-Agent": "sessionauth-integration-tests"}
+                cookies: bool = True, plain: bool = False) -> Response:
+        """plain: to the plain http port (over https, the one that redirects)."""
+        port = self.server.http_port if plain else self.server.port
+        hdrs = {"Host": f"{self.server.host}:{port}", "User-Agent": "sessionauth-integration-tests"}
         hdrs.update(self.extra_headers)
         if cookies and self.cookies:
             hdrs["Cookie"] = self.cookie_header()
@@ -765,18 +903,32 @@ class Client:
                     hdrs[k] = v
         if isinstance(body, str):
             body = body.encode()
-        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=self.timeout,
-                                          source_address=self.source_address)
+        conn = self.server.connection(self.timeout, self.source_address, plain=plain)
         try:
             conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
             for k, v in hdrs.items():
                 conn.putheader(k, v)
             if body is not None and not any(k.lower() == "content-length" for k in hdrs):
                 conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            r = conn.getresponse()
+            try:
+                conn.endheaders(body)
+            except OSError as e:
+                # The server answered (a 413, say) and closed before the whole
+                # body was sent: over TLS the send fails where plain TCP buffers
+                # it. The answer may be there to read all the same.
+                sent_error = e
+            else:
+                sent_error = None
+            try:
+                r = conn.getresponse()
+            except (OSError, http.client.HTTPException):
+                if sent_error is not None:
+                    raise sent_error
+                raise
             data = r.read()
             resp = Response(r.status, r.reason, r.getheaders(), data, method, path)
+            resp.cookie_prefix = self.server.cookie_prefix
+            resp.https = self.server.https and not plain
         finally:
             conn.close()
         self._store_cookies(resp)
@@ -793,12 +945,13 @@ class Client:
     def get(self, path: str, headers: dict | None = None) -> Response:
         return self.request("GET", path, headers=headers)
 
-    def post(self, path: str, fields, headers: dict | None = None, content_type: str = "application/x-www-form-urlencoded") -> Response:
+    def post(self, path: str, fields, headers: dict | None = None, content_type: str = "application/x-www-form-urlencoded",
+             plain: bool = False) -> Response:
         body = fields if isinstance(fields, (bytes, str)) else encode_form(fields)
         h = {"Content-Type": content_type}
         if headers:
             h.update(headers)
-        return self.request("POST", path, body=body, headers=h)
+        return self.request("POST", path, body=body, headers=h, plain=plain)
 
     def submit(self, form_path: str, fields: dict, action: str | None = None, headers: dict | None = None) -> Response:
         """GET the page with the form, then POST it with its csrf_token (like a person would)."""
@@ -824,8 +977,13 @@ def raw_request(server: Server, data: bytes, timeout: float = 5.0, send_after: b
     """Sends bytes as they are; returns (status or None, everything read).
 
     None means the server closed or timed out without an HTTP status line.
+    Over https, through TLS (shutdown_write then ends the TLS session's
+    writing side by closing nothing: TLS cannot half-close).
     """
     with socket.create_connection((server.host, server.port), timeout=timeout) as s:
+        if server.https:
+            s = server.ssl_context().wrap_socket(s, server_hostname=server.host)
+            shutdown_write = False
         try:
             s.sendall(data)
             if send_after:
@@ -885,6 +1043,18 @@ def new_email(tag: str = "user") -> str:
         _counter += 1
         n = _counter
     return f"{tag}.{n}.{secrets.token_hex(4)}@example.test"
+
+
+_sources = itertools.count(1)
+
+
+def new_source() -> tuple[str, int]:
+    """A loopback address (127.1.x.y) not used before in this run, to bind a
+    client to: the site counts some limits per client address, and the
+    tests would otherwise all share 127.0.0.1."""
+    with _counter_lock:
+        n = next(_sources)
+    return (f"127.1.{n // 250}.{1 + n % 250}", 0)
 
 
 def new_password() -> str:

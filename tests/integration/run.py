@@ -2,13 +2,19 @@
 """Black-box integration tests of sessionauth against a real web server.
 
     python3 tests/integration/run.py --root ROOT --build BUILD --server lighttpd|apache|apache-cgi
-                                     [-k WORD] [-x WORD]... [--keep] [--list]
+                                     [--https] [-k WORD] [-x WORD]... [--keep] [--list]
 
 Starts the site from the programs already built in BUILD (nothing is built
 here), runs every test_* function of the test_*.py modules beside this file,
 prints "ok   name", "FAIL name: reason" or "skip name: reason" (a test that
 does not apply to this web server) for each, and ends with the line
 "N passed, N failed". Exits 1 if a test failed, 2 on a usage error.
+
+--https serves the site over https (BASE_URL https://127.0.0.1:port, a
+certificate of a CA the run makes) with the plain http port redirecting
+there, as the shipped configurations do for an https BASE_URL, and runs the
+modules of HTTPS_MODULES only: those that meet what https changes (cookies,
+headers, links in mails, redirects), not the whole suite a second time.
 """
 
 from __future__ import annotations
@@ -38,12 +44,19 @@ MODULES = (
     "test_races",  # requests released together against the throttle, a password change, a reset (servers of their own)
     "test_timeouts",
     "test_reset",
+    "test_signup",  # sign-up confirmed by mail, with the shipped defaults (a server and maildev of its own)
     "test_link_limit",  # TRUSTED_PROXIES, and 429 after 20 bad links from one address (a server of its own)
     "test_profile",  # picture, email change, sessions, notices (a server and maildev of its own for mail)
     "test_mail",  # sessionauth-deliver: killed mid-send, STARTTLS and implicit TLS, a flood (lighttpd; servers of its own)
     "test_load",  # 32 browsers, SIGKILLs, the SMTP server down (servers of its own)
+    "test_https",  # http -> https redirects and HSTS (over https; over http: none of it)
+    "test_privileges",  # no page program runs as root
+    "test_logs",  # no link tokens in any log (a server of its own, stopped to read its logs)
     "test_health",  # last: looks back over the whole run
 )
+# The run over https (--https): what https changes, in about a third of the time.
+HTTPS_MODULES = ("test_routes", "test_errors", "test_headers", "test_reset", "test_profile", "test_https",
+                 "test_privileges", "test_logs", "test_health")
 
 
 class Context:
@@ -64,7 +77,7 @@ class Context:
 
     def make_server(self, label: str, env: dict | None = None, max_procs: int = 2) -> harness.Server:
         return self.server_cls(self.args.root, self.args.build, label=label, env=env, max_procs=max_procs,
-                               keep=self.args.keep)
+                               keep=self.args.keep, https=self.args.https)
 
     def start_main(self) -> None:
         self.server = self.make_server("main")
@@ -102,9 +115,9 @@ class Context:
                 print(f"warning: could not stop {srv.label}: {e}", file=sys.stderr)
 
 
-def collect(pattern: str | None, leave_out: list[str] | None = None):
+def collect(pattern: str | None, leave_out: list[str] | None = None, https: bool = False):
     tests = []
-    for name in MODULES:
+    for name in HTTPS_MODULES if https else MODULES:
         module = importlib.import_module(name)
         for attr, fn in vars(module).items():
             if attr.startswith("test_") and callable(fn):
@@ -131,6 +144,8 @@ def main(argv=None) -> int:
     parser.add_argument("--build", required=True, help="the build directory holding auth-* and sessionauth-admin")
     parser.add_argument("--server", default="lighttpd",
                         help="lighttpd; apache (mod_fcgid) or apache-cgi (mod_cgid), both through the shipped .htaccess")
+    parser.add_argument("--https", action="store_true",
+                        help="serve over https (a test CA), plain http redirecting; the modules of HTTPS_MODULES")
     parser.add_argument("-k", dest="pattern", help="run only tests whose name contains this")
     parser.add_argument("-x", dest="leave_out", action="append", default=[],
                         help="leave out tests whose name contains this (repeatable)")
@@ -147,7 +162,7 @@ def main(argv=None) -> int:
     args.root = os.path.abspath(args.root)
     args.build = os.path.abspath(args.build)
 
-    tests = collect(args.pattern, args.leave_out)
+    tests = collect(args.pattern, args.leave_out, args.https)
     if args.list:
         for name, _ in tests:
             print(name)
@@ -170,7 +185,8 @@ def main(argv=None) -> int:
             failed = len(tests)
             tests = []
         else:
-            print(f"# {args.server} at {ctx.server.base_url}, files in {ctx.server.dir}", flush=True)
+            plain = f" (plain http on {ctx.server.http_port})" if args.https else ""
+            print(f"# {args.server} at {ctx.server.base_url}{plain}, files in {ctx.server.dir}", flush=True)
         for name, fn in tests:
             t0 = time.monotonic()
             try:

@@ -4,6 +4,9 @@ import re
 
 from harness import TestFailure, check, check_eq, check_status, register, registered_user
 
+# What the programs and the shipped configurations send over https for a
+# site at the root of its host (the test servers' site is).
+HSTS_AT_ROOT = "max-age=63072000; includeSubDomains"
 STRICT_REFERRER = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 
@@ -41,8 +44,11 @@ def check_headers(r, what: str, html: bool = True) -> None:
         problems.append(f"Cache-Control {r.header('Cache-Control')!r}")
     if html and (r.header("Content-Type") or "").lower().replace(" ", "") != "text/html;charset=utf-8":
         problems.append(f"Content-Type {r.header('Content-Type')!r}")
-    if r.header("Strict-Transport-Security") is not None:
+    hsts = r.header_all("Strict-Transport-Security")
+    if not r.https and hsts:
         problems.append("Strict-Transport-Security over plain http")
+    if r.https and hsts != [HSTS_AT_ROOT]:
+        problems.append(f"Strict-Transport-Security {hsts!r} over https, expected [{HSTS_AT_ROOT!r}]")
     server = r.header("Server")
     if server and re.search(r"\d", server):
         problems.append(f"Server header shows a version: {server!r}")
@@ -126,6 +132,8 @@ def test_headers_static_files(ctx):
         check(r.header("X-Powered-By") is None, f"{path} X-Powered-By")
         server = r.header("Server")
         check(not server or not re.search(r"\d", server), f"{path} Server header {server!r}")
+        check_eq(r.header_all("Strict-Transport-Security"), [HSTS_AT_ROOT] if r.https else [],
+                 f"{path} Strict-Transport-Security (over {'https' if r.https else 'http'})")
 
 
 def test_headers_server_error_pages(ctx):
@@ -140,6 +148,9 @@ def test_headers_server_error_pages(ctx):
         server = r.header("Server")
         if server and re.search(r"\d", server):
             missing.append(f"Server {server!r} shows a version")
+        if r.header_all("Strict-Transport-Security") != ([HSTS_AT_ROOT] if r.https else []):
+            missing.append(f"Strict-Transport-Security {r.header_all('Strict-Transport-Security')!r} "
+                           f"over {'https' if r.https else 'http'}")
         if missing:
             problems.append(f"{r.target} ({r.status}) lacks {', '.join(missing)}")
     check(not problems, "; ".join(problems))

@@ -13,12 +13,11 @@ so that the login throttle of 127.0.0.1, which the other tests share, is not
 touched.
 """
 
-import itertools
 import os
 import re
 import secrets
 
-from harness import (check, check_eq, check_in, check_not_in, check_status, login, new_email, new_password,
+from harness import (new_source, check, check_eq, check_in, check_not_in, check_status, login, new_email, new_password,
                      parse_raw, raw_request, register, registered_user, session_count, user_row)
 from mailcatcher import MailDev
 
@@ -29,14 +28,6 @@ MIB = 1024 * 1024
 PICTURE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{43}\.(png|jpg|webp)$")
 LINK_RE = re.compile(r"(https?://[^\s\"'<>]+?/profile/email/confirm\?token=([A-Za-z0-9_-]*))")
-
-_sources = itertools.count(1)
-
-
-def _new_source() -> tuple[str, int]:
-    n = next(_sources)
-    return (f"127.0.{7 + n // 250}.{1 + n % 250}", 0)
-
 
 # --------------------------------------------------------------------------
 # Pictures
@@ -277,7 +268,7 @@ def test_picture_routes(ctx):
 def _browser(s, email, password, ua, source=None):
     c = s.client()
     c.extra_headers["User-Agent"] = ua
-    c.source_address = source or _new_source()
+    c.source_address = source or new_source()
     login(c, email, password)
     return c
 
@@ -334,7 +325,7 @@ def test_sessions_list(ctx):
 def test_sessions_end_one_with_password(ctx):
     s = ctx.server
     a, email, password = registered_user(s)
-    a.source_address = _new_source()
+    a.source_address = new_source()
     laptop = _browser(s, email, password, FIREFOX, ("127.0.6.20", 0))
     phone = _browser(s, email, password, IPHONE, ("127.0.6.21", 0))
     row = _row_of(a.get("/profile/sessions"), "Firefox on Linux", "127.0.6.20")
@@ -533,7 +524,7 @@ def test_email_change_taken_address_fails_only_at_confirmation(ctx):
 def test_email_change_cancel_and_wrong_password(ctx):
     s, md = _mail_server(ctx)
     c, email, password = registered_user(s)
-    c.source_address = _new_source()
+    c.source_address = new_source()
     # Mails counted toward their address's share: one row per mail queued,
     # never taken away by the delivery run that sends it meanwhile.
     outbox_before = s.query("SELECT count(*) AS n FROM mail_counts")[0]["n"]
@@ -575,7 +566,7 @@ def test_notice_after_password_change_and_reset(ctx):
 
     # A reset: ask from an address of its own (reset requests are limited per address).
     asker = s.client()
-    asker.source_address = _new_source()
+    asker.source_address = new_source()
     check_status(asker.submit("/reset", {"email": email}), 200, "asking for a reset link")
     mails = _wait(s, md, email, 2)
     m = re.search(r"https?://[^\s\"'<>]+?/reset/confirm\?token=([A-Za-z0-9_-]+)", mails[-1].text)

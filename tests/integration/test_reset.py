@@ -17,14 +17,13 @@ coming back.
 """
 
 import email.utils
-import itertools
 import os
 import re
 import secrets
 import threading
 import time
 
-from harness import (TestFailure, check, check_eq, check_in, check_not_in, check_status, login,
+from harness import (new_source, TestFailure, check, check_eq, check_in, check_not_in, check_status, login,
                      new_password, register, registered_user, session_count, user_row)
 from mailcatcher import MailDev
 
@@ -42,15 +41,6 @@ LINK_RE = re.compile(r"(https?://[^\s\"'<>]+?/reset/confirm\?token=([A-Za-z0-9_-
 
 # --------------------------------------------------------------------------
 # Servers, addresses, mail
-
-_sources = itertools.count(1)
-
-
-def _new_source() -> tuple[str, int]:
-    """A loopback address not used before in this run (127.0.1.1, 127.0.1.2, …)."""
-    n = next(_sources)
-    return (f"127.0.{1 + n // 250}.{1 + n % 250}", 0)
-
 
 def _catcher(ctx) -> MailDev:
     md = getattr(ctx, "reset_maildev", None)
@@ -81,7 +71,7 @@ def _poke(s) -> None:
 def _ask(s, address, client=None, headers=None):
     """The reset request form, filled in and sent from a new client address."""
     c = client or s.client()
-    c.source_address = _new_source()
+    c.source_address = new_source()
     return c.submit("/reset", {"email": address}, headers=headers)
 
 
@@ -267,7 +257,7 @@ def test_reset_link_ignores_host_header(ctx):
     # An absolute URI in the request line names another host too.
     before = len(md.mails_to(address))
     c = s.client()
-    c.source_address = _new_source()
+    c.source_address = new_source()
     csrf = c.get("/reset").csrf_token()
     r = c.request("POST", "http://evil.example/reset", body=f"csrf_token={csrf}&email={address}",
                   headers={"Host": "evil.example", "Content-Type": "application/x-www-form-urlencoded"})
@@ -327,7 +317,7 @@ def test_reset_referrer_policy(ctx):
     address, _ = register(s.client())
     c = s.client()
     pages = [c.get("/reset")]
-    c.source_address = _new_source()
+    c.source_address = new_source()
     pages.append(c.post("/reset", {"csrf_token": pages[0].csrf_token(), "email": "not an address"}))
     check_status(pages[-1], 422, "an invalid address")
     path, _, _ = _request_link(s, md, address)
@@ -375,11 +365,11 @@ def test_reset_clears_login_throttle(ctx):
     address, old = register(s.client())
     for i in range(5):
         c = s.client()
-        c.source_address = _new_source()
+        c.source_address = new_source()
         r = c.submit("/login", {"email": address, "password": f"wrong guess {i} qq"})
         check_status(r, 401, f"failure {i + 1}")
     c = s.client()
-    c.source_address = _new_source()
+    c.source_address = new_source()
     r = c.submit("/login", {"email": address, "password": old})
     check_status(r, 429, "the right password after 5 failures")
     path, _, _ = _request_link(s, md, address)
@@ -433,7 +423,7 @@ def test_reset_crlf_injection(ctx):
                 f"{address}%0d%0aBcc:%20v@y.test", f"{address}%0d%0a%0d%0aRCPT%20TO:<v@y.test>",
                 f"{address}%00v@y.test", f"{address},v@y.test", f"{address}%3e%0d%0aRCPT%20TO:%3cv@y.test"]
     for p in payloads:
-        c.source_address = _new_source()
+        c.source_address = new_source()
         r = c.post("/reset", f"csrf_token={csrf}&email={p}")
         check_status(r, range(400, 500), f"email={p}")
         check(not any(k.lower() in ("bcc", "rcpt to") for k, _ in r.headers), f"email={p}: a header from the input")
@@ -529,7 +519,7 @@ def test_reset_smtp_down(ctx):
     csrf = c.get("/reset").csrf_token()
     md.stop()
     try:
-        c.source_address = _new_source()
+        c.source_address = new_source()
         t0 = time.monotonic()
         r = c.post("/reset", {"csrf_token": csrf, "email": address})
         took = time.monotonic() - t0

@@ -65,7 +65,7 @@ def test_login_sets_session_cookie(ctx):
     check_eq(sid.attrs.get("samesite", "").lower(), "lax", f"sid SameSite in {sid.raw}")
     check_eq(sid.attrs.get("path"), "/", f"sid Path in {sid.raw}")
     check("domain" not in sid.attrs, f"sid has no Domain: {sid.raw}")
-    check("secure" not in sid.attrs, f"sid is not Secure over plain http: {sid.raw}")
+    check(("secure" in sid.attrs) == r.https, f"sid is Secure over https only: {sid.raw}")
     check("max-age" not in sid.attrs and "expires" not in sid.attrs, f"sid is a browser-session cookie: {sid.raw}")
     check(c.cookies.get("csrf") != before_csrf, "the browser secret (csrf cookie) is renewed at login")
     rows = s.query("SELECT token_hash FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ?", (email,))

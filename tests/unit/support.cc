@@ -178,6 +178,27 @@ auth::Response Browser::post(Page page, const std::string& path, std::map<std::s
     return send(page, test::post(path, form));
 }
 
+std::set<std::string> cookie_names(const auth::Response& r) {
+    std::set<std::string> names;
+    for (const auto& [k, v] : r.headers)
+        if (k == "Set-Cookie") names.insert(v.substr(0, v.find('=')));
+    return names;
+}
+
+// Headers with cookie values blanked, to compare two answers.
+std::vector<std::pair<std::string, std::string>> comparable_headers(const auth::Response& r) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : r.headers) {
+        if (k == "Set-Cookie") {
+            auto eq = v.find('='), semi = v.find(';');
+            out.emplace_back(k, v.substr(0, eq + 1) + "VALUE" + (semi == std::string::npos ? "" : v.substr(semi)));
+        } else {
+            out.emplace_back(k, v);
+        }
+    }
+    return out;
+}
+
 std::int64_t make_user(auth::App& app, const std::string& email, const std::string& password, const std::string& name) {
     auto id = app.store().users().create(email, name, app.hasher.hash(password), app.clock().now());
     if (!id) throw std::runtime_error("make_user: email taken: " + email);
@@ -418,6 +439,23 @@ std::string picture_fixture(const std::string& name) {
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (bytes.empty()) throw std::runtime_error("missing test picture " + name);
     return bytes;
+}
+
+}  // namespace test
+
+namespace test {
+
+std::string token_after(const std::string& rfc5322, const std::string& prefix) {
+    std::string text = mail_decoded(rfc5322);
+    auto p = text.find(prefix);
+    if (p == std::string::npos) return "";
+    p += prefix.size();
+    auto end = p;
+    auto url_safe = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    };
+    while (end < text.size() && url_safe(text[end])) ++end;
+    return text.substr(p, end - p);
 }
 
 }  // namespace test

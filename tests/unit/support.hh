@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -151,6 +152,11 @@ auth::Request post_from(Browser& browser, const std::string& path, std::map<std:
 auth::Response log_in(Browser& browser, const std::string& email, const std::string& password,
                       const std::string& next = "");
 
+// The names of the cookies a response sets, and its headers with cookie
+// values blanked: to compare two answers that must not differ.
+std::set<std::string> cookie_names(const auth::Response& r);
+std::vector<std::pair<std::string, std::string>> comparable_headers(const auth::Response& r);
+
 // Whether `needle` occurs in `haystack`.
 inline bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
@@ -202,6 +208,9 @@ private:
 // part, and each part's body decoded (quoted-printable, base64), so that a
 // test can look for a link whatever transfer encoding build_message chose.
 std::string mail_decoded(const std::string& rfc5322);
+// The URL-safe token right after the first `prefix` (a link up to
+// "?token=") in a mail's decoded text; "" if there is none.
+std::string token_after(const std::string& rfc5322, const std::string& prefix);
 
 // ---- Helpers for the picture tests ----
 

@@ -1,6 +1,6 @@
 // Tests for the limit on failed link confirmations (Accounts::link_wait and
-// link_failed): 20 unknown, damaged, expired or used reset and email-change
-// links from one client address in an hour, then 429 with Retry-After for
+// link_failed): 20 unknown, damaged, expired or used reset, email-change and
+// sign-up links from one client address in an hour, then 429 with Retry-After for
 // any link, good ones too, until the oldest failure is an hour old; other
 // addresses go on; an IPv6 client counts by its /64.
 #include <cppunit/extensions/HelperMacros.h>
@@ -32,6 +32,7 @@ class LinkLimitTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(good_links_do_not_count);
     CPPUNIT_TEST(ipv6_clients_count_by_their_64);
     CPPUNIT_TEST(reset_and_email_links_share_the_count);
+    CPPUNIT_TEST(sign_up_links_count_too);
     CPPUNIT_TEST(the_pages_answer_429_with_retry_after);
     CPPUNIT_TEST_SUITE_END();
 
@@ -105,6 +106,20 @@ public:
         CPPUNIT_ASSERT(accounts.check_email_link(kBadToken, kFrom).retry_after > 0);
     }
 
+    void sign_up_links_count_too() {
+        auth::Accounts& accounts = t_->app->accounts;
+        for (int i = 0; i < t_->app->config().link_failures_per_hour / 2; ++i) {
+            CPPUNIT_ASSERT(accounts.check_signup_link(kBadToken, kFrom).state != auth::TokenState::Valid);
+            auto done = accounts.confirm_signup(kBadToken, kFrom);
+            CPPUNIT_ASSERT(done.result == auth::SignupConfirmResult::BadLink);
+        }
+        auto done = accounts.confirm_signup(kBadToken, kFrom);
+        CPPUNIT_ASSERT(done.result == auth::SignupConfirmResult::Throttled);
+        CPPUNIT_ASSERT(done.retry_after > 0);
+        CPPUNIT_ASSERT(accounts.check_signup_link(kBadToken, kFrom).retry_after > 0);
+        CPPUNIT_ASSERT(accounts.check_reset_link(kBadToken, kFrom).retry_after > 0);
+    }
+
     void the_pages_answer_429_with_retry_after() {
         Browser b(*t_->app);
         b.get(pages::reset, "/reset");
@@ -113,7 +128,9 @@ public:
             CPPUNIT_ASSERT_EQUAL(404, r.status);
         }
         using Page = auth::Response (*)(const auth::Request&, auth::App&);
-        const std::pair<Page, const char*> confirms[] = {{pages::reset, "/reset/confirm"}, {pages::profile, "/profile/email/confirm"}};
+        const std::pair<Page, const char*> confirms[] = {{pages::reset, "/reset/confirm"},
+                                                         {pages::profile, "/profile/email/confirm"},
+                                                         {pages::register_account, "/register/confirm"}};
         for (const auto& [program, path] : confirms) {
             auth::Response r = program(from(test::get_from(b, path, {{"token", kBadToken}}), "192.0.2.99"), *t_->app);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(path, 429, r.status);

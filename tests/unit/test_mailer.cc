@@ -622,7 +622,7 @@ class MailerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(smtp_auth_not_offered_is_an_error);
     CPPUNIT_TEST(smtp_starttls_delivers_with_a_trusted_certificate);
     CPPUNIT_TEST(smtp_starttls_to_an_ip_address);
-    CPPUNIT_TEST(libesmtp_starttls_loses_tls13_sessions_not_tls12);
+    CPPUNIT_TEST(libesmtp_starttls_capped_at_tls12_always_sends);
     CPPUNIT_TEST(smtp_starttls_refuses_an_untrusted_certificate);
     CPPUNIT_TEST(smtp_starttls_refuses_a_certificate_for_another_host);
     CPPUNIT_TEST(smtp_implicit_tls_delivers_through_the_tunnel);
@@ -1152,14 +1152,15 @@ public:
         return sent;
     }
 
-    void libesmtp_starttls_loses_tls13_sessions_not_tls12() {
-        // A race: on loopback the tickets nearly always come first; tried
-        // until one session is lost, ten times at most.
+    void libesmtp_starttls_capped_at_tls12_always_sends() {
+        // Capped at TLS 1.2, as src/smtp/tls.cc does, every session goes through.
+        for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT(raw_libesmtp_send(true));
+        // A race: on an idle loopback the tickets nearly always come first,
+        // on a busy machine not always, so what TLS 1.3 does is reported
+        // (to see whether the cap can go), never asserted.
         int lost = 0;
         for (int i = 0; i < 10 && lost == 0; ++i) lost += raw_libesmtp_send(false) ? 0 : 1;
-        CPPUNIT_ASSERT_MESSAGE("libesmtp no longer loses TLS 1.3 STARTTLS sessions: the cap in src/smtp/tls.cc can go",
-                               lost > 0);
-        for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT(raw_libesmtp_send(true));
+        if (lost == 0) std::fprintf(stderr, "note: libesmtp sent 10 TLS 1.3 STARTTLS sessions without a loss this time\n");
     }
 
     void smtp_starttls_to_an_ip_address() {

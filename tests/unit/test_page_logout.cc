@@ -125,6 +125,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("https://example.test/?logged_out=1"), test::header_value(r, "Location"));
         CPPUNIT_ASSERT_EQUAL(std::string("__Host-sid=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax"),
                              test::set_cookie_header(r, "__Host-sid"));
+        // At the root of its host the site owns the origin: it clears it.
+        CPPUNIT_ASSERT_EQUAL(std::string("\"cookies\""), test::header_value(r, "Clear-Site-Data"));
         CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::session_rows(*s.t.app));
     }
 
@@ -136,6 +138,12 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("https://example.test/auth/?logged_out=1"), test::header_value(r, "Location"));
         CPPUNIT_ASSERT_EQUAL(std::string("__Secure-sid=; Path=/auth; Max-Age=0; Secure; HttpOnly; SameSite=Lax"),
                              test::set_cookie_header(r, "__Secure-sid"));
+        // A sub-folder does not own the origin: no Clear-Site-Data (it would
+        // clear the cookies of everything else on the host), but its own CSRF
+        // secret is replaced, on its own path.
+        CPPUNIT_ASSERT(!r.header("Clear-Site-Data"));
+        CPPUNIT_ASSERT(test::sets_cookie(r, "__Secure-csrf"));
+        CPPUNIT_ASSERT(contains(test::set_cookie_header(r, "__Secure-csrf"), "Path=/auth;"));
     }
 
     void home_after_logout_says_so() {

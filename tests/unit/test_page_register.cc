@@ -1,5 +1,8 @@
-// Tests for pages::register_account (GET, POST /register): the form, CSRF,
-// validation with messages next to the fields, the new account row.
+// Tests for pages::register_account (GET, POST /register) with
+// SIGNUP_CONFIRMATION=False (the account at once): the form, CSRF,
+// validation with messages next to the fields, the new account row. The
+// form checks are the same with confirmation; what differs is in
+// test_page_signup.cc.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include "pages/pages.hh"
@@ -22,6 +25,9 @@ std::map<std::string, std::string> good_form(const std::string& email = "ada@exa
 
 // 15 different emoji (60 bytes), no pattern or run.
 const std::string kFifteenEmoji = "🐎🍕🚀🎉🌍🐙🍩🎸🌵🦊🍉🚲🎈🌙🐢";
+
+const std::string kBase = "http://127.0.0.1:8080";
+void without_confirmation(auth::Config& c) { c.signup_confirmation = false; }
 
 class RegisterPageTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(RegisterPageTest);
@@ -83,7 +89,7 @@ class RegisterPageTest : public CppUnit::TestFixture {
 
 public:
     void get_shows_form_with_token_and_labels() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         auth::Response r = pages::register_account(test::get("/register"), *t.app);
         CPPUNIT_ASSERT_EQUAL(200, r.status);
         CPPUNIT_ASSERT_EQUAL(std::size_t(65), test::csrf_token_in(r.body).size());
@@ -103,14 +109,14 @@ public:
     }
 
     void get_sets_csrf_cookie() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         auth::Response r = pages::register_account(test::get("/register"), *t.app);
         CPPUNIT_ASSERT(test::sets_cookie(r, "csrf"));
         CPPUNIT_ASSERT(!test::sets_cookie(r, "sid"));
     }
 
     void post_without_token_is_403() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         auto f = good_form();
         f["csrf_token"] = "";
         auth::Response r = submit(t, f);
@@ -120,7 +126,7 @@ public:
     }
 
     void post_with_wrong_token_is_403() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         Browser b(*t.app);
         b.get(pages::register_account, "/register");
         std::string token = b.last_csrf_token();
@@ -135,7 +141,7 @@ public:
     }
 
     void post_with_token_of_other_browser_is_403() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         Browser attacker(*t.app), victim(*t.app);
         attacker.get(pages::register_account, "/register");
         victim.get(pages::register_account, "/register");
@@ -146,7 +152,7 @@ public:
     }
 
     void post_without_csrf_cookie_is_403() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         Browser b(*t.app);
         b.get(pages::register_account, "/register");
         auth::Request rq = test::post_from(b, "/register", good_form());
@@ -160,7 +166,7 @@ public:
     }
 
     void cross_site_fetch_is_403() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         Browser b(*t.app);
         b.get(pages::register_account, "/register");
         auth::Request rq = test::post_from(b, "/register", good_form());
@@ -170,7 +176,7 @@ public:
     }
 
     void foreign_origin_is_403() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         Browser b(*t.app);
         b.get(pages::register_account, "/register");
         for (const char* origin : {"https://evil.example", "null", "http://127.0.0.1:8081", "https://127.0.0.1:8080",
@@ -183,7 +189,7 @@ public:
     }
 
     void same_origin_headers_are_accepted() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         Browser b(*t.app);
         b.get(pages::register_account, "/register");
         auth::Request rq = test::post_from(b, "/register", good_form());
@@ -194,7 +200,7 @@ public:
     }
 
     void success_redirects_to_login_with_flash() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         auth::Response r = submit(t, good_form());
         CPPUNIT_ASSERT_EQUAL(303, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string("http://127.0.0.1:8080/login"), test::header_value(r, "Location"));
@@ -209,7 +215,7 @@ public:
     }
 
     void success_stores_argon2id_hash() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         CPPUNIT_ASSERT_EQUAL(303, submit(t, good_form()).status);
         auto user = t.app->store().users().find_by_email("ada@example.test");
         CPPUNIT_ASSERT(user);
@@ -222,7 +228,7 @@ public:
     }
 
     void success_then_login_works() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         Browser b(*t.app);
         b.get(pages::register_account, "/register");
         CPPUNIT_ASSERT_EQUAL(303, b.post(pages::register_account, "/register", good_form()).status);
@@ -234,7 +240,7 @@ public:
     }
 
     void email_domain_is_lowercased() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         CPPUNIT_ASSERT_EQUAL(303, submit(t, good_form("Ada.Lovelace@Example.TEST")).status);
         auto q = test::db(*t.app).query("SELECT email FROM users");
         CPPUNIT_ASSERT(q.step());
@@ -242,7 +248,7 @@ public:
     }
 
     void name_and_email_are_trimmed() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         CPPUNIT_ASSERT_EQUAL(303, submit(t, form("  Ada Lovelace \t", " ada@example.test  ", test::kGoodPassword,
                                                  test::kGoodPassword))
                                       .status);
@@ -252,7 +258,7 @@ public:
     }
 
     void invalid_email_is_422_next_to_field() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         for (const char* email : {"", "ada", "ada@", "@example.test", "ada@example", "ada@@example.test",
                                   "ada lovelace@example.test", "ada@exa_mple.test", "ada..x@example.test"}) {
             auth::Response r = submit(t, form("Ada Lovelace", email, test::kGoodPassword, test::kGoodPassword));
@@ -268,7 +274,7 @@ public:
     }
 
     void email_with_crlf_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         for (const std::string& email :
              {std::string("ada@example.test\r\nBcc: v@y.test"), std::string("ada\0@x.test", 11),
               std::string("ada@x.test\0", 11), std::string("ada@example.test%0d%0aBcc:v@y.test"),
@@ -282,7 +288,7 @@ public:
     }
 
     void empty_name_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         for (const char* name : {"", "   ", "\t"}) {
             auth::Response r = submit(t, form(name, "ada@example.test", test::kGoodPassword, test::kGoodPassword));
             CPPUNIT_ASSERT_EQUAL(422, r.status);
@@ -294,7 +300,7 @@ public:
     }
 
     void short_password_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         const std::string pw = "tiger lily!";  // 11 characters
         auth::Response r = submit(t, form("Ada Lovelace", "ada@example.test", pw, pw));
         CPPUNIT_ASSERT_EQUAL(422, r.status);
@@ -307,7 +313,7 @@ public:
     }
 
     void common_password_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         for (const char* pw : {"passwordpassword", "123456789012345", "qwertyuiopasdf", "aaaaaaaaaaaaaaa",
                                "password12345678", "sessionauth2024"}) {
             auth::Response r = submit(t, form("Ada Lovelace", "ada@example.test", pw, pw));
@@ -319,7 +325,7 @@ public:
     }
 
     void password_with_email_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         const std::string pw = "lovelace-secret-words";
         auth::Response r = submit(t, form("Ada Lovelace", "lovelace@example.test", pw, pw));
         CPPUNIT_ASSERT_EQUAL(422, r.status);
@@ -328,7 +334,7 @@ public:
     }
 
     void long_password_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         std::string pw;
         for (int i = 0; i < 129; ++i) pw += static_cast<char>('a' + (i * 7) % 26);
         auth::Response r = submit(t, form("Ada Lovelace", "ada@example.test", pw, pw));
@@ -339,7 +345,7 @@ public:
     }
 
     void mismatched_confirm_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         auth::Response r =
             submit(t, form("Ada Lovelace", "ada@example.test", test::kGoodPassword, "correct horse battery stapler"));
         CPPUNIT_ASSERT_EQUAL(422, r.status);
@@ -351,7 +357,7 @@ public:
     }
 
     void several_errors_at_once() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         auth::Response r = submit(t, form("", "nope", "short", "short"));
         CPPUNIT_ASSERT_EQUAL(422, r.status);
         assert_field_error(r, "name", "Enter your full name.");
@@ -360,7 +366,7 @@ public:
     }
 
     void taken_email_is_409_with_form_kept() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         test::make_user(*t.app, "ada@example.test", "another good passphrase", "First Ada");
         auth::Response r = submit(t, good_form());
         CPPUNIT_ASSERT_EQUAL(409, r.status);
@@ -376,7 +382,7 @@ public:
     }
 
     void taken_email_other_case_is_409() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         test::make_user(*t.app, "a@x.test", "another good passphrase", "First");
         for (const char* email : {"A@X.test", "A@x.test", "a@X.TEST"}) {
             auth::Response r = submit(t, good_form(email));
@@ -387,7 +393,7 @@ public:
     }
 
     void xss_in_name_and_email_is_escaped() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         const std::string name = "<script>alert(1)</script>\"><svg onload=alert(2)>' autofocus onfocus='alert(3)";
         const std::string email = "\"><img src=x onerror=alert(4)>@x.test";
         auth::Response r = submit(t, form(name, email, test::kGoodPassword, test::kGoodPassword));
@@ -412,7 +418,7 @@ public:
     }
 
     void template_syntax_in_name_renders_literally() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         const std::string name = "{{BI_NEWLINE}}{{>CONTENT}}{{#LOGGED_IN}}x{{/LOGGED_IN}}";
         auth::Response r = submit(t, form(name, "ada@example.test", "short", "short"));
         CPPUNIT_ASSERT_EQUAL(422, r.status);
@@ -420,7 +426,7 @@ public:
     }
 
     void name_with_control_chars_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         for (const std::string& name : {std::string("Ada\x01Lovelace"), std::string("Ada\nLovelace"),
                                         std::string("Ada\x7f"), std::string("Ada\xc2\x85x"), std::string("Ada\xff"),
                                         std::string("Ada\0Lovelace", 12)}) {
@@ -432,7 +438,7 @@ public:
     }
 
     void name_with_bidi_override_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         auth::Response r = submit(t, form("Ada \xe2\x80\xae" "ecalevoL", "ada@example.test", test::kGoodPassword,
                                           test::kGoodPassword));
         CPPUNIT_ASSERT_EQUAL(422, r.status);
@@ -441,7 +447,7 @@ public:
     }
 
     void name_over_100_chars_is_422() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         const std::string name(101, 'a');
         auth::Response r = submit(t, form(name, "ada@example.test", test::kGoodPassword, test::kGoodPassword));
         CPPUNIT_ASSERT_EQUAL(422, r.status);
@@ -454,7 +460,7 @@ public:
     }
 
     void name_of_100_chars_is_accepted() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         std::string accents;
         for (int i = 0; i < 100; ++i) accents += "é";  // 200 bytes, 100 code points
         CPPUNIT_ASSERT_EQUAL(303, submit(t, form(accents, "ada@example.test", test::kGoodPassword, test::kGoodPassword)).status);
@@ -462,14 +468,17 @@ public:
     }
 
     void unicode_name_round_trips() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         const std::string name = "ねこ O'Hara 😀";
         CPPUNIT_ASSERT_EQUAL(303, submit(t, form(name, "neko@example.test", test::kGoodPassword, test::kGoodPassword)).status);
         CPPUNIT_ASSERT_EQUAL(name, t.app->store().users().find_by_email("neko@example.test")->name);
     }
 
     void fifteen_emoji_password_accepted() {
-        test::TestApp t("http://127.0.0.1:8080", [](auth::Config& c) { c.password_min_length = 15; });
+        test::TestApp t(kBase, [](auth::Config& c) {
+            without_confirmation(c);
+            c.password_min_length = 15;
+        });
         CPPUNIT_ASSERT_EQUAL(std::size_t(60), kFifteenEmoji.size());
         auth::Response r = submit(t, form("Ada Lovelace", "ada@example.test", kFifteenEmoji, kFifteenEmoji));
         CPPUNIT_ASSERT_EQUAL(303, r.status);
@@ -478,7 +487,7 @@ public:
     }
 
     void password_is_not_trimmed_or_normalised() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         const std::string pw = "  ünï cødé 🐎 pass phrase ";
         CPPUNIT_ASSERT_EQUAL(303, submit(t, form("Ada Lovelace", "ada@example.test", pw, pw)).status);
         Browser b(*t.app);
@@ -487,7 +496,10 @@ public:
     }
 
     void min_length_counts_code_points() {
-        test::TestApp t("http://127.0.0.1:8080", [](auth::Config& c) { c.password_min_length = 15; });
+        test::TestApp t(kBase, [](auth::Config& c) {
+            without_confirmation(c);
+            c.password_min_length = 15;
+        });
         // 14 emoji are 56 bytes but only 14 characters.
         const std::string fourteen = kFifteenEmoji.substr(0, 56);
         auth::Response r = submit(t, form("Ada Lovelace", "ada@example.test", fourteen, fourteen));
@@ -498,13 +510,13 @@ public:
     }
 
     void wrong_path_is_404() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         CPPUNIT_ASSERT_EQUAL(404, pages::register_account(test::get("/register/x"), *t.app).status);
         CPPUNIT_ASSERT_EQUAL(404, pages::register_account(test::post("/", good_form()), *t.app).status);
     }
 
     void put_is_405() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         auth::Request rq = test::post("/register", good_form());
         rq.method = "PUT";
         auth::Response r = pages::register_account(rq, *t.app);
@@ -514,7 +526,7 @@ public:
     }
 
     void query_string_is_not_a_form() {
-        test::TestApp t;
+        test::TestApp t(kBase, without_confirmation);
         Browser b(*t.app);
         b.get(pages::register_account, "/register");
         auto f = good_form();

@@ -27,41 +27,9 @@ const char* const kEmail = "ada@example.test";
 const char* const kName = "Ada Lovelace";
 const char* const kNewPassword = "violet kettle under the moon";
 
-bool url_safe(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 // The token of the first "<base_url>/reset/confirm?token=" link in a mail ("" if none).
 std::string token_in_mail(const std::string& rfc5322, const std::string& base_url) {
-    std::string text = test::mail_decoded(rfc5322);
-    std::string prefix = base_url + "/reset/confirm?token=";
-    auto p = text.find(prefix);
-    if (p == std::string::npos) return "";
-    p += prefix.size();
-    auto end = p;
-    while (end < text.size() && url_safe(text[end])) ++end;
-    return text.substr(p, end - p);
-}
-
-std::set<std::string> cookie_names(const auth::Response& r) {
-    std::set<std::string> names;
-    for (const auto& [k, v] : r.headers)
-        if (k == "Set-Cookie") names.insert(v.substr(0, v.find('=')));
-    return names;
-}
-
-// Headers with cookie values blanked, to compare two answers.
-std::vector<std::pair<std::string, std::string>> comparable_headers(const auth::Response& r) {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [k, v] : r.headers) {
-        if (k == "Set-Cookie") {
-            auto eq = v.find('='), semi = v.find(';');
-            out.emplace_back(k, v.substr(0, eq + 1) + "VALUE" + (semi == std::string::npos ? "" : v.substr(semi)));
-        } else {
-            out.emplace_back(k, v);
-        }
-    }
-    return out;
+    return test::token_after(rfc5322, base_url + "/reset/confirm?token=");
 }
 
 std::int64_t table_rows(auth::App& app, const char* sql) {
@@ -228,8 +196,8 @@ public:
         std::string a = test::without_csrf_token(test::replace_all(known.body, kEmail, "EMAIL"));
         std::string b = test::without_csrf_token(test::replace_all(other.body, unknown, "EMAIL"));
         CPPUNIT_ASSERT_EQUAL(a, b);
-        CPPUNIT_ASSERT(cookie_names(known) == cookie_names(other));
-        CPPUNIT_ASSERT(comparable_headers(known) == comparable_headers(other));
+        CPPUNIT_ASSERT(test::cookie_names(known) == test::cookie_names(other));
+        CPPUNIT_ASSERT(test::comparable_headers(known) == test::comparable_headers(other));
         // Also for a browser that already has its cookie (a second request).
         Browser b1(*t.app), b2(*t.app);
         b1.get(pages::reset, "/reset");
@@ -237,8 +205,8 @@ public:
         known = b1.post(pages::reset, "/reset", {{"email", kEmail}});
         other = b2.post(pages::reset, "/reset", {{"email", unknown}});
         CPPUNIT_ASSERT_EQUAL(known.status, other.status);
-        CPPUNIT_ASSERT(cookie_names(known) == cookie_names(other));
-        CPPUNIT_ASSERT(comparable_headers(known) == comparable_headers(other));
+        CPPUNIT_ASSERT(test::cookie_names(known) == test::cookie_names(other));
+        CPPUNIT_ASSERT(test::comparable_headers(known) == test::comparable_headers(other));
         CPPUNIT_ASSERT_EQUAL(test::without_csrf_token(test::replace_all(known.body, kEmail, "EMAIL")),
                              test::without_csrf_token(test::replace_all(other.body, unknown, "EMAIL")));
     }

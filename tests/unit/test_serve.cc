@@ -259,6 +259,14 @@ public:
         auto at = hsts->find("max-age=");
         CPPUNIT_ASSERT(at != std::string::npos);
         CPPUNIT_ASSERT(std::stoll(hsts->substr(at + 8)) >= 31536000);  // at least a year
+        // At the root of its host the site speaks for its sub-domains too.
+        CPPUNIT_ASSERT(hsts->find("includeSubDomains") != std::string::npos);
+
+        // In a sub-folder it must not decide for the whole domain.
+        test::TestApp sub("https://example.com/account");
+        auth::Response in_sub = auth::handle(*sub.app, program, get_env("/account/"), no_body());
+        CPPUNIT_ASSERT_EQUAL(200, in_sub.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("max-age=63072000"), in_sub.header("Strict-Transport-Security").value_or(""));
     }
 
 private:

@@ -144,7 +144,41 @@ CREATE TABLE mail_counts (
 CREATE INDEX mail_counts_recipient ON mail_counts(recipient, at);
 CREATE INDEX mail_counts_at ON mail_counts(at);
 )sql",
-    // 7: failed confirmations of mailed links by client address (an IPv6
+    // 7: sign-up confirmed by mail. A registration waits in `signups`
+    // (name, address, password hash) until its link is opened; only then
+    // does the account exist. Once a link is used, void or expired, the
+    // row keeps only what explains the link's page (its digest, times and
+    // state): the name, address and hash are cleared. Every registration
+    // and resend is counted in `signup_requests` (the limits per client
+    // address and per address). Existing accounts count as confirmed.
+    R"sql(
+CREATE TABLE signups (
+    id INTEGER PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    email TEXT NOT NULL COLLATE NOCASE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    voided INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX signups_email ON signups(email, created_at);
+CREATE INDEX signups_expires_at ON signups(expires_at);
+CREATE TABLE signup_requests (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL COLLATE NOCASE,
+    client_ip TEXT NOT NULL,
+    registration INTEGER NOT NULL,  -- 1: a registration, 0: a link sent again
+    at INTEGER NOT NULL
+);
+CREATE INDEX signup_requests_email ON signup_requests(email, at);
+CREATE INDEX signup_requests_ip ON signup_requests(client_ip, at);
+CREATE INDEX signup_requests_at ON signup_requests(at);
+ALTER TABLE users ADD COLUMN confirmed_at INTEGER;
+UPDATE users SET confirmed_at = created_at;
+)sql",
+    // 8: failed confirmations of mailed links by client address (an IPv6
     // client by its /64), for the limit on guessing them.
     R"sql(
 CREATE TABLE link_failures (

@@ -30,6 +30,7 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       link_failures_(db_),
       reset_tokens_(db_, clock, {"reset_tokens", nullptr}, s.reset_token_ttl),
       email_changes_(db_, clock, {"email_changes", "new_email"}, s.email_change_ttl),
+      signups_(db_, clock, s.signup_token_ttl),
       outbox_(db_, s.path + "-deliver.lock"),
       settings_(db_) {}
 

@@ -25,6 +25,7 @@ public:
     void set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) override;
     void bump_session_epoch(std::int64_t id) override;
     bool replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) override;
+    void set_confirmed(std::int64_t id, std::int64_t now) override;
     bool set_email(std::int64_t id, std::string_view email, std::int64_t now) override;
     std::string set_picture(std::int64_t id, std::string_view name) override;
     std::vector<std::string> pictures_in_use() override;
@@ -118,6 +119,26 @@ private:
     std::string insert_, select_, consume_, void_one_, void_all_, issued_since_, pending_, purge_;
 };
 
+class SqliteSignups final : public SignupStore {
+public:
+    SqliteSignups(Db& db, const Clock& clock, std::int64_t ttl) : db_(db), clock_(clock), ttl_(ttl) {}
+    std::string add(std::string_view email, std::string_view name, std::string_view password_hash) override;
+    SignupCheck check(std::string_view token) override;
+    std::optional<PendingSignup> consume(std::string_view token) override;
+    std::optional<PendingSignup> pending(std::string_view email) override;
+    void void_all_for(std::string_view email) override;
+    void record_request(std::string_view email, std::string_view client_ip, bool registration, std::int64_t now) override;
+    std::int64_t registrations_from(std::string_view client_ip, std::int64_t since) override;
+    std::int64_t requests_for(std::string_view email, std::int64_t since) override;
+    void purge_old() override;
+    std::int64_t ttl() const override { return ttl_; }
+
+private:
+    Db& db_;
+    const Clock& clock_;
+    std::int64_t ttl_;
+};
+
 class SqliteOutbox final : public OutboxStore {
 public:
     // `lock_path`: the file whose flock() is the delivery lock (beside the
@@ -161,10 +182,11 @@ struct StoreSettings {
     std::int64_t session_absolute_timeout = 43200;
     std::int64_t reset_token_ttl = 1800;
     std::int64_t email_change_ttl = 86400;
+    std::int64_t signup_token_ttl = 86400;
 
     static StoreSettings of(const Config& c) {
         return {c.database_path, c.session_idle_timeout, c.session_absolute_timeout, c.reset_token_ttl,
-                c.email_change_ttl};
+                c.email_change_ttl, c.signup_token_ttl};
     }
 };
 
@@ -180,6 +202,7 @@ public:
     LinkFailureStore& link_failures() override { return link_failures_; }
     TokenStore& reset_tokens() override { return reset_tokens_; }
     TokenStore& email_changes() override { return email_changes_; }
+    SignupStore& signups() override { return signups_; }
     OutboxStore& outbox() override { return outbox_; }
     SettingsStore& settings() override { return settings_; }
 
@@ -195,6 +218,7 @@ private:
     SqliteLinkFailures link_failures_;
     SqliteTokens reset_tokens_;
     SqliteTokens email_changes_;
+    SqliteSignups signups_;
     SqliteOutbox outbox_;
     SqliteSettings settings_;
 };

@@ -69,6 +69,10 @@ bool SqliteUsers::replace_hash_if(std::int64_t id, std::string_view fresh, std::
     return db_.changes() == 1;
 }
 
+void SqliteUsers::set_confirmed(std::int64_t id, std::int64_t now) {
+    db_.query("UPDATE users SET confirmed_at = ? WHERE id = ?").bind(1, now).bind(2, id).exec();
+}
+
 bool SqliteUsers::set_email(std::int64_t id, std::string_view email, std::int64_t now) {
     {
         auto other = db_.query("SELECT 1 FROM users WHERE email = ? AND id != ?");
@@ -76,8 +80,8 @@ bool SqliteUsers::set_email(std::int64_t id, std::string_view email, std::int64_
         if (other.step()) return false;
     }
     try {
-        auto q = db_.query("UPDATE users SET email = ?, updated_at = ? WHERE id = ?");
-        q.bind(1, email).bind(2, now).bind(3, id).exec();
+        auto q = db_.query("UPDATE users SET email = ?, updated_at = ?, confirmed_at = ? WHERE id = ?");
+        q.bind(1, email).bind(2, now).bind(3, now).bind(4, id).exec();
     } catch (const DbError& e) {
         if (e.unique_violation()) return false;
         throw;
