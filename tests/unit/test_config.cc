@@ -240,7 +240,8 @@ public:
     void timeouts_beyond_their_maxima_are_refused() {
         const std::pair<const char*, std::int64_t> maxima[] = {
             {"SESSION_IDLE_TIMEOUT", 86400}, {"SESSION_ABSOLUTE_TIMEOUT", 30 * 86400},
-            {"RESET_TOKEN_TTL", 3600},       {"EMAIL_CHANGE_TTL", 7 * 86400}};
+            {"RESET_TOKEN_TTL", 3600},       {"EMAIL_CHANGE_TTL", 7 * 86400},
+            {"SIGNUP_TOKEN_TTL", 7 * 86400}};
         for (const auto& [key, max] : maxima) {
             Map file = required_only();
             file[key] = std::to_string(max);
