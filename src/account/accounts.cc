@@ -29,6 +29,25 @@ std::string duration_text(std::int64_t seconds) {
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
 }
 
+// The confirmation `apply` (an outcome with Throttled and BadLink results)
+// if the client's address may still try links, else Throttled with the
+// wait; a BadLink counted once apply's transaction is over (a failure
+// rolls it back).
+template <class Outcome, class Apply>
+Outcome within_link_limit(Accounts& accounts, const Client& client, Apply apply) {
+    using Result = decltype(Outcome::result);
+    if (auto wait = accounts.link_wait(client)) {
+        log_line("link confirmations throttled from " + client.ip);
+        Outcome out;
+        out.result = Result::Throttled;
+        out.retry_after = *wait;
+        return out;
+    }
+    Outcome out = apply();
+    if (out.result == Result::BadLink) accounts.link_failed(client);
+    return out;
+}
+
 // A link that was valid when checked but could not be used inside the
 // transaction: used or expired meanwhile.
 TokenState lost_race(TokenStore& tokens, std::string_view token) {
@@ -203,17 +222,8 @@ LinkCheck Accounts::check_signup_link(std::string_view token, const Client& clie
 
 SignupConfirmOutcome Accounts::confirm_signup(std::string_view token, const Client& client,
                                               std::string_view old_session_token) {
-    if (auto wait = link_wait(client)) {
-        log_line("link confirmations throttled from " + client.ip);
-        SignupConfirmOutcome out;
-        out.result = SignupConfirmResult::Throttled;
-        out.retry_after = *wait;
-        return out;
-    }
-    // Counted once the transaction is over (a failure rolls it back).
-    SignupConfirmOutcome out = apply_signup(token, client, old_session_token);
-    if (out.result == SignupConfirmResult::BadLink) link_failed(client);
-    return out;
+    return within_link_limit<SignupConfirmOutcome>(*this, client,
+                                                   [&] { return apply_signup(token, client, old_session_token); });
 }
 
 SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const Client& client,
@@ -583,17 +593,8 @@ LinkCheck Accounts::check_email_link(std::string_view token, const Client& clien
 
 EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const Client& client,
                                                    const std::optional<Identity>& current) {
-    if (auto wait = link_wait(client)) {
-        log_line("link confirmations throttled from " + client.ip);
-        EmailConfirmOutcome out;
-        out.result = EmailConfirmResult::Throttled;
-        out.retry_after = *wait;
-        return out;
-    }
-    // Counted once the transaction is over (a failure rolls it back).
-    EmailConfirmOutcome out = apply_email_change(token, client, current);
-    if (out.result == EmailConfirmResult::BadLink) link_failed(client);
-    return out;
+    return within_link_limit<EmailConfirmOutcome>(*this, client,
+                                                  [&] { return apply_email_change(token, client, current); });
 }
 
 EmailConfirmOutcome Accounts::apply_email_change(std::string_view token, const Client& client,
