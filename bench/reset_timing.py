@@ -111,7 +111,7 @@ def confirmed_account(s: harness.Server, md: MailDev) -> str:
     m = SIGNUP_LINK.search(found[0].text)
     harness.check(m, f"no sign-up link in the mail to {address}")
     page = c.get(m.group(1))
-    r = c.post("/register/confirm", {"csrf_token": page.csrf_token(), "token": page.input_value("token")})
+    r = c.post("/register/confirm", {"csrf_token": page.csrf_token(), "token": page.input_value("token"), "password": pw})
     harness.check_status(r, 303, f"confirming {address}")
     return address
 

@@ -24,7 +24,8 @@
 #             staged SITE_DIR/private itself); the paths written into .htaccess
 #             and the env file start with it
 #   --programs DIR  the built auth-* programs (default: the checkout's build/,
-#             or the installed $libexecdir/sessionauth next to this script)
+#             or the installed $libexecdir/sessionauth next to this script;
+#             in the upload bundle, the bundle's own htdocs/ and private/)
 #   --share DIR  templates/, data/ and htdocs/ (default: the checkout, or the
 #             installed $datadir/sessionauth this script is in)
 #   --owner USER  (as root) give private/ to USER, the user the programs run
@@ -35,7 +36,7 @@
 set -eu
 
 usage() {
-  sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 die() { printf 'stage-site.sh: %s\n' "$*" >&2; exit 1; }
@@ -61,21 +62,33 @@ done
 [ $# -eq 2 ] || usage
 site=$1 env_in=$2
 
+# In the upload bundle (make bundle) this script sits beside htdocs/ and
+# private/, which hold the programs, templates and data already laid out:
+# they are copied as they are, and the rest is filled in as below.
+bundle=''
+if [ -z "$share$programs" ] && [ -x "$here/htdocs/cgi/auth-home.fcgi" ] && [ -f "$here/private/templates/layout.tpl" ]; then
+  bundle=$here share=$here programs=$here/private/bin
+fi
 # Where the shared files are: this script sits in etc/apache/ both in the
 # checkout and under the installed $datadir/sessionauth.
 if [ -z "$share" ]; then
   share=$(cd "$here/../.." && pwd)
 fi
-for f in templates/layout.tpl data/common-passwords.txt htdocs/.htaccess htdocs/cgi/.htaccess; do
-  [ -f "$share/$f" ] || die "$share/$f not found: give --share (the folder holding templates/, data/, htdocs/)"
+# templates/ and data/: in the bundle, under private/.
+files=$share
+[ -z "$bundle" ] || files=$bundle/private
+for f in "$files/templates/layout.tpl" "$files/data/common-passwords.txt" "$share/htdocs/.htaccess" "$share/htdocs/cgi/.htaccess"; do
+  [ -f "$f" ] || die "$f not found: give --share (the folder holding templates/, data/, htdocs/)"
 done
-if [ -z "$programs" ]; then
+if [ -n "$bundle" ]; then
+  :
+elif [ -z "$programs" ]; then
   for d in "$share/build" "$share/../../libexec/sessionauth"; do
     if [ -x "$d/auth-home" ]; then programs=$d; break; fi
   done
   [ -n "$programs" ] || die "no built programs found: give --programs (the build folder or \$libexecdir/sessionauth)"
 fi
-[ -x "$programs/auth-home" ] || die "$programs/auth-home not found or not executable"
+[ -n "$bundle" ] || [ -x "$programs/auth-home" ] || die "$programs/auth-home not found or not executable"
 [ -f "$env_in" ] || die "env file $env_in not found (start from .env.sample)"
 
 mkdir -p "$site"
@@ -157,9 +170,11 @@ if [ -n "$base_path" ]; then
   done
 fi
 # The programs, named *.fcgi so that the .htaccess gives them to mod_fcgid
-# (or to plain CGI). `install` replaces a running binary safely.
+# (or to plain CGI). `install` replaces a running binary safely. (The
+# bundle's htdocs/ has them already: counted.)
 found=0
-for f in "$programs"/auth-*; do
+[ -z "$bundle" ] || found=$(($(find "$site/htdocs/cgi" -name 'auth-*.fcgi' | wc -l)))
+[ -n "$bundle" ] || for f in "$programs"/auth-*; do
   name=${f##*/}
   case $name in *.*) continue ;; esac
   [ -f "$f" ] && [ -x "$f" ] || continue
@@ -174,8 +189,19 @@ mkdir -p "$private/templates" "$private/data" "$private/bin"
 chmod 0700 "$private"
 [ -x "$programs/sessionauth-deliver" ] || die "$programs/sessionauth-deliver not found (it sends the mail)"
 install -m 0755 "$programs/sessionauth-deliver" "$private/bin/sessionauth-deliver"
-cp -R "$share/templates/." "$private/templates/"
-cp -R "$share/data/." "$private/data/"
+cp -R "$files/templates/." "$private/templates/"
+cp -R "$files/data/." "$private/data/"
+# The bundle's sessionauth-admin and the libraries sessionauth-deliver loads
+# (private/lib/, found through its $ORIGIN run path).
+# A new lib/ is moved into place, not copied over the old one: a running
+# sessionauth-deliver keeps the files it mapped.
+if [ -n "$bundle" ]; then
+  install -m 0755 "$bundle/private/bin/sessionauth-admin" "$private/bin/sessionauth-admin"
+  rm -rf "$private/.lib.new"
+  cp -R "$bundle/private/lib" "$private/.lib.new"
+  rm -rf "$private/lib"
+  mv "$private/.lib.new" "$private/lib"
+fi
 
 tmp_env=$private/.$env_name.new
 (

@@ -29,8 +29,8 @@ std::string duration_text(std::int64_t seconds) {
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
 }
 
-// The confirmation `apply` (an outcome with Throttled and BadLink results)
-// if the client's address may still try links, else Throttled with the
+// The confirmation `apply` (an outcome with TooManyLinks and BadLink
+// results) if the client's address may still try links, else TooManyLinks with the
 // wait; a BadLink counted once apply's transaction is over (a failure
 // rolls it back).
 template <class Outcome, class Apply>
@@ -39,7 +39,7 @@ Outcome within_link_limit(Accounts& accounts, const Client& client, Apply apply)
     if (auto wait = accounts.link_wait(client)) {
         log_line("link confirmations throttled from " + client.ip);
         Outcome out;
-        out.result = Result::Throttled;
+        out.result = Result::TooManyLinks;
         out.retry_after = *wait;
         return out;
     }
@@ -131,20 +131,25 @@ ReauthCheck Accounts::reauthenticate(const User& user, const std::string& passwo
 
 RegisterOutcome Accounts::register_account(const std::string& email, const std::string& name, const std::string& password,
                                            const Client& client) {
-    // Hashed for known and unknown addresses alike: the answer's time must
-    // not tell which it was.
-    std::string hash = hasher_.hash(password);
     std::int64_t now = clock_.now();
     RegisterOutcome out;
     SignupStore& signups = store_.signups();
-    auto tx = store_.begin_write();
-    if (signups.registrations_from(client.ip, now - 3600) >= config_.signup_max_per_hour_per_address) {
+    // The limit per client address first (it does not depend on the
+    // address typed): a client past it costs no Argon2 hash.
+    auto past_client_limit = [&] {
+        if (signups.requests_from(client.ip, now - 3600) < config_.signup_max_per_hour_per_address) return false;
         log_line("registrations throttled from " + client.ip + " (SIGNUP_MAX_PER_HOUR_PER_ADDRESS)");
         out.result = RegisterResult::TooManyFromAddress;
-        return out;
-    }
+        return true;
+    };
+    if (past_client_limit()) return out;
+    // Hashed for known and unknown addresses alike: the answer's time must
+    // not tell which it was.
+    std::string hash = hasher_.hash(password);
+    auto tx = store_.begin_write();
+    if (past_client_limit()) return out;  // again, now that this holds the write lock
     if (!config_.signup_confirmation) {
-        signups.record_request(email, client.ip, true, now);
+        signups.record_request(email, client.ip, now);
         auto id = store_.users().create(email, name, hash, now);
         tx->commit();  // the request counts, taken address or not
         if (!id) return out;  // EmailTaken
@@ -153,19 +158,17 @@ RegisterOutcome Accounts::register_account(const std::string& email, const std::
         log_line(account(*id) + " registered from " + client.ip + " (no confirmation: SIGNUP_CONFIRMATION=False)");
         return out;
     }
-    bool allowed = signup_mail_allowed(email, now);
-    signups.record_request(email, client.ip, true, now);
-    if (!allowed) {
-        tx->commit();
-        log_line("registration refused: its address has had its sign-up mails for this hour");
-        out.result = RegisterResult::TooManyMails;
-        return out;
-    }
     // Read inside the write transaction: a registration confirmed meanwhile
     // is seen here, and none can be confirmed before this commits.
     auto owner = store_.users().find_by_email(email);
-    std::string token = owner ? "" : signups.add(email, name, hash);
-    queue_signup_mail(email, name, owner, token, now);
+    // Refused requests are not recorded: retrying does not lengthen the wait.
+    if (!signup_mail_allowed(email, client) ||
+        !queue_signup_mail(email, owner, signups.add(email, name, hash, std::nullopt, owner.has_value()), now)) {
+        log_line("registration from " + client.ip + " refused: its address has had its sign-up mails for this hour");
+        out.result = RegisterResult::TooManyMails;
+        return out;  // rolled back
+    }
+    signups.record_request(email, client.ip, now);
     tx->commit();
     if (owner)
         log_line("registration for the address of " + account(owner->id) + " from " + client.ip + ": its owner was told");
@@ -175,20 +178,24 @@ RegisterOutcome Accounts::register_account(const std::string& email, const std::
     return out;
 }
 
-bool Accounts::signup_mail_allowed(const std::string& email, std::int64_t now) {
-    return store_.signups().requests_for(email, now - 3600) < kSignupMailsPerAddressPerHour &&
+bool Accounts::signup_mail_allowed(const std::string& email, const Client& client) {
+    std::int64_t since = clock_.now() - 3600;
+    // Per address and client address, so that nobody can use up another
+    // person's sign-up mails; per address, MAIL_MAX_PER_HOUR.
+    return store_.signups().requests_for(email, client.ip, since) < kSignupMailsPerAddressPerHour &&
            outbox_.within_share(email, MailKind::Link);
 }
 
-void Accounts::queue_signup_mail(const std::string& email, const std::string& name, const std::optional<User>& owner,
-                                 const std::string& token, std::int64_t now) {
+bool Accounts::queue_signup_mail(const std::string& email, const std::optional<User>& owner, const std::string& token,
+                                 std::int64_t now) {
     MailFields f;
     f.values = {{"SITE", config_.base_url}};
     std::string message;
     std::int64_t valid_for = store_.signups().ttl();
     if (owner) {
         // The note to the owner: nothing changes, and it has no link that
-        // could make or change anything by itself.
+        // could make or change anything by itself. The decoy's token is
+        // thrown away here.
         f.values["NAME"] = owner->name;
         f.values["LOGIN_LINK"] = config_.url("/login");
         f.values["RESET_LINK"] = config_.url("/reset");
@@ -196,12 +203,13 @@ void Accounts::queue_signup_mail(const std::string& email, const std::string& na
                                     f, now);
         valid_for = 24 * 3600;
     } else {
-        f.values["NAME"] = name;
+        // No name: whoever registers chooses it, and this mail goes to
+        // an address they need not own.
         f.values["LINK"] = config_.url("/register/confirm?token=" + token);
         f.values["VALID_FOR"] = duration_text(valid_for);
         message = composer_.compose("signup_mail", email, "Confirm your email address", f, now);
     }
-    outbox_.enqueue(MailKind::Link, composer_.from(), owner ? owner->email : email, message, now + valid_for);
+    return outbox_.enqueue(MailKind::Link, composer_.from(), owner ? owner->email : email, message, now + valid_for);
 }
 
 LinkCheck Accounts::check_signup_link(std::string_view token, const Client& client) {
@@ -220,25 +228,54 @@ LinkCheck Accounts::check_signup_link(std::string_view token, const Client& clie
     return out;
 }
 
-SignupConfirmOutcome Accounts::confirm_signup(std::string_view token, const Client& client,
+SignupConfirmOutcome Accounts::confirm_signup(std::string_view token, const std::string& password, const Client& client,
                                               std::string_view old_session_token) {
     return within_link_limit<SignupConfirmOutcome>(*this, client,
-                                                   [&] { return apply_signup(token, client, old_session_token); });
+                                                   [&] { return apply_signup(token, password, client, old_session_token); });
 }
 
-SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const Client& client,
+SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const std::string& password, const Client& client,
                                             std::string_view old_session_token) {
     SignupConfirmOutcome out;
     SignupStore& signups = store_.signups();
+    SignupCheck link = signups.check(token);
+    out.state = link.state;
+    if (link.state != TokenState::Valid) return out;
+    out.email = link.signup.email;
+    // The password chosen at sign-up, asked again: whoever opens the link
+    // makes the account only with it, so a link that someone else asked
+    // for (with their password) cannot make an account for them. Counted
+    // by the login throttle, reserved before it is verified.
+    if (password.empty()) {
+        out.result = SignupConfirmResult::PasswordMissing;
+        return out;
+    }
+    LoginThrottle::Reservation slot;
+    {
+        auto tx = store_.begin_write();
+        slot = throttle_.reserve(link.signup.email, client.ip);
+        if (slot.retry_after) {
+            out.result = SignupConfirmResult::Throttled;
+            out.retry_after = *slot.retry_after;
+            return out;
+        }
+        tx->commit();
+    }
+    if (!verify_password(link.signup.password_hash, password)) {
+        log_line("sign-up link confirmed from " + client.ip + " with a password that is not the one chosen: refused");
+        out.result = SignupConfirmResult::WrongPassword;
+        return out;  // the reserved failure stays
+    }
     std::int64_t now = clock_.now();
     auto tx = store_.begin_write();
     auto waiting = signups.consume(token);
-    if (!waiting) {
+    if (!waiting || waiting->password_hash != link.signup.password_hash) {
         out.state = signups.check(token).state;
         if (out.state == TokenState::Valid) out.state = TokenState::Used;  // lost a race
+        out.result = SignupConfirmResult::BadLink;
         return out;
     }
-    out.email = waiting->email;
+    throttle_.succeeded(slot.id, waiting->email);
     auto id = store_.users().create(waiting->email, waiting->name, waiting->password_hash, now);
     if (!id) {
         // An account has the address already (made while confirmation was
@@ -260,16 +297,23 @@ SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const Client
 
 SignupResendResult Accounts::resend_signup_link(const std::string& email, const Client& client) {
     std::int64_t now = clock_.now();
+    SignupStore& signups = store_.signups();
     auto tx = store_.begin_write();
-    if (!signup_mail_allowed(email, now)) {
+    if (signups.requests_from(client.ip, now - 3600) >= config_.signup_max_per_hour_per_address) {
+        log_line("sign-up links throttled from " + client.ip + " (SIGNUP_MAX_PER_HOUR_PER_ADDRESS)");
+        return SignupResendResult::TooManyFromAddress;
+    }
+    if (!signup_mail_allowed(email, client)) {
         log_line("sign-up link not sent again from " + client.ip + ": its address has had its mails for this hour");
         return SignupResendResult::TooManyMails;
     }
-    store_.signups().record_request(email, client.ip, false, now);
-    auto waiting = store_.signups().pending(email);
-    if (waiting && !store_.users().find_by_email(email)) {
-        std::string token = store_.signups().add(waiting->email, waiting->name, waiting->password_hash);
-        queue_signup_mail(waiting->email, waiting->name, std::nullopt, token, now);
+    signups.record_request(email, client.ip, now);
+    auto waiting = signups.pending(email);
+    if (waiting && !waiting->decoy && !store_.users().find_by_email(email)) {
+        // A new link that ends when the first one would have: sending it
+        // again never keeps a registration alive for longer.
+        std::string token = signups.add(waiting->email, waiting->name, waiting->password_hash, waiting->expires_at);
+        queue_signup_mail(waiting->email, std::nullopt, token, now);
         log_line("sign-up link sent again, asked from " + client.ip);
     } else {
         outbox_.take_share(email);  // counted as if one went
@@ -294,13 +338,14 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
         tx->commit();
     }
     auto user = store_.users().find_by_email(email);
-    // No account yet: a registration waiting for its link may have the
-    // password. Either way one hash is verified, as for a wrong password.
-    std::optional<PendingSignup> waiting;
-    if (!user) waiting = store_.signups().pending(email);
-    const std::string& hash = user ? user->password_hash : waiting ? waiting->password_hash : dummy_hash();
-    bool right = verify_password(hash, password);
-    if (right && waiting) {
+    // A registration waiting for its link may have the password. Where one
+    // waits, two hashes are verified, whether or not the address has an
+    // account (a registration for a taken address leaves a decoy that
+    // waits the same way): the answer and its time tell only what the
+    // one who registered already knows.
+    auto waiting = store_.signups().pending(email);
+    bool right = verify_password(user ? user->password_hash : dummy_hash(), password);
+    if (!right && waiting && verify_password(waiting->password_hash, password)) {
         auto tx = store_.begin_write();
         throttle_.take_back(slot.id);  // a right password is no failure
         tx->commit();

@@ -75,18 +75,21 @@ struct RegisterOutcome {
     std::int64_t user_id = 0;  // with Created
 };
 
-enum class SignupConfirmResult { Created, Taken, BadLink, Throttled };
+// The link's page asks for the password chosen at sign-up: PasswordMissing,
+// WrongPassword and Throttled (the login throttle) keep the link valid.
+// TooManyLinks: the client's address has had too many links fail (link_wait).
+enum class SignupConfirmResult { Created, Taken, BadLink, PasswordMissing, WrongPassword, Throttled, TooManyLinks };
 struct SignupConfirmOutcome {
     SignupConfirmResult result = SignupConfirmResult::BadLink;
-    std::int64_t retry_after = 0;            // with Throttled
     TokenState state = TokenState::Unknown;  // with BadLink
+    std::int64_t retry_after = 0;            // with Throttled and TooManyLinks
     std::int64_t user_id = 0;
     std::string email;
     std::string session_token;  // with Created
 };
 
 // Sent is the answer for every address, whether a registration waits or not.
-enum class SignupResendResult { Sent, TooManyMails };
+enum class SignupResendResult { Sent, TooManyMails, TooManyFromAddress };
 
 enum class PasswordChangeResult { Changed, Reauth, Rejected, Mismatch };
 struct PasswordChangeOutcome {
@@ -124,10 +127,10 @@ struct EmailChangeRequestOutcome {
     ReauthCheck reauth;
 };
 
-enum class EmailConfirmResult { Changed, Taken, BadLink, Throttled };
+enum class EmailConfirmResult { Changed, Taken, BadLink, TooManyLinks };
 struct EmailConfirmOutcome {
     EmailConfirmResult result = EmailConfirmResult::BadLink;
-    std::int64_t retry_after = 0;            // with Throttled
+    std::int64_t retry_after = 0;            // with TooManyLinks
     TokenState state = TokenState::Unknown;  // with BadLink
     std::int64_t user_id = 0;
     std::string new_email;
@@ -147,7 +150,8 @@ public:
     static constexpr std::int64_t kResetLinksPerAccountPerHour = 3;
     static constexpr std::int64_t kResetRequestsPerAddressPerHour = 10;
     static constexpr std::int64_t kEmailChangesPerHour = 3;
-    // Sign-up mails (links and "someone tried" notes) to one address.
+    // Sign-up mails (links and "someone tried" notes) to one address asked
+    // for from one client address (beyond that, MAIL_MAX_PER_HOUR).
     static constexpr std::int64_t kSignupMailsPerAddressPerHour = 3;
 
     Accounts(Store& store, const Clock& clock, const Config& config, PasswordHasher& hasher, const PasswordPolicy& policy,
@@ -171,9 +175,9 @@ public:
     // The sign-up link: Valid with the address it will make an account for
     // (in `payload`), within the limit on failed links (link_wait).
     LinkCheck check_signup_link(std::string_view token, const Client& client);
-    // Makes the account the link was mailed for and logs it in (ending
-    // `old_session_token`, if any).
-    SignupConfirmOutcome confirm_signup(std::string_view token, const Client& client,
+    // Makes the account the link was mailed for, given the password chosen
+    // at sign-up, and logs it in (ending `old_session_token`, if any).
+    SignupConfirmOutcome confirm_signup(std::string_view token, const std::string& password, const Client& client,
                                         std::string_view old_session_token = {});
     // A new link for the address's waiting registration, if one waits.
     SignupResendResult resend_signup_link(const std::string& email, const Client& client);
@@ -254,11 +258,12 @@ private:
     bool verify_password(const std::string& hash, const std::string& password);
     // Inside a write transaction: the sign-up link (or, for an address that
     // has an account, the note to its owner) queued for `email`.
-    void queue_signup_mail(const std::string& email, const std::string& name, const std::optional<User>& owner,
-                           const std::string& token, std::int64_t now);
+    // False if the address's share of mail is used up.
+    bool queue_signup_mail(const std::string& email, const std::optional<User>& owner, const std::string& token,
+                           std::int64_t now);
     // Inside a write transaction: true if another sign-up mail may go to
-    // the address this hour (its own limit and MAIL_MAX_PER_HOUR).
-    bool signup_mail_allowed(const std::string& email, std::int64_t now);
+    // the address this hour, asked for by this client.
+    bool signup_mail_allowed(const std::string& email, const Client& client);
     // Inside the write transaction that acts on a password checked before
     // it: true if nothing ended the account's sessions since `checked` was
     // read (no new password, reset, "log out other sessions" or new
@@ -267,7 +272,8 @@ private:
     // A link of `links` checked within the limit on failed links (counted).
     LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client);
     // confirm_signup once the limit on links allowed it.
-    SignupConfirmOutcome apply_signup(std::string_view token, const Client& client, std::string_view old_session_token);
+    SignupConfirmOutcome apply_signup(std::string_view token, const std::string& password, const Client& client,
+                                      std::string_view old_session_token);
     // confirm_email_change once the limit on links allowed it.
     EmailConfirmOutcome apply_email_change(std::string_view token, const Client& client,
                                            const std::optional<Identity>& current);

@@ -82,7 +82,7 @@ Response show_email_confirm(const Request& request, App& app, const Visitor& vis
 Response confirm_email_change(const Request& request, App& app, const Visitor& visitor) {
     EmailConfirmOutcome done = app.accounts.confirm_email_change(token_of(request), client_of(request), visitor.who);
     switch (done.result) {
-        case EmailConfirmResult::Throttled:
+        case EmailConfirmResult::TooManyLinks:
             return too_many_links(app, visitor, done.retry_after);
         case EmailConfirmResult::BadLink:
             return bad_link(app, visitor, done.state);

@@ -2,8 +2,9 @@
 // POST /register answers "check your inbox" for every address, with an
 // account or not: the account service mails a link to a new address and a
 // note to the owner of a taken one. GET /register/confirm?token=… shows a
-// button, and only its POST makes the account and logs it in (a mail
-// scanner that opens the link confirms nothing). POST /register/resend
+// form, and only its POST, with the password chosen at sign-up, makes the
+// account and logs it in (a mail scanner that opens the link confirms
+// nothing, nor does a person who opens a link someone else asked for). POST /register/resend
 // sends the link again. Without confirmation: the account at once, and a
 // 409 for a taken address.
 #include "core/validate.hh"
@@ -91,8 +92,8 @@ Response bad_link(App& app, const Visitor& visitor, TokenState state) {
         "This sign-up link is incomplete or damaged. Copy the whole link from the email.",
         "This sign-up link is not valid. Create your account again to get a new one.",
         "This sign-up link has already been used. If your account was made with it, log in.",
-        "A newer sign-up link was sent for this address after this one, so this one no longer works. Use the newest "
-        "email.",
+        "A newer sign-up link was sent for this address after this one, so this one no longer works. If you asked for "
+        "the newer one, use the newest email.",
         "This sign-up link has expired. Create your account again to get a new one.",
     };
     return bad_link_page(app, visitor, "signup_invalid.tpl", "Sign-up link not valid", why, state);
@@ -104,21 +105,29 @@ Response too_many_links(App& app, const Visitor& visitor, std::int64_t retry_aft
 
 std::string token_of(const Request& request) { return request.is_post() ? request.field("token") : request.param("token"); }
 
+Page confirm_form(App& app) { return Page("signup_confirm.tpl", "Confirm your email address", app.config().base_path); }
+
+void fill_confirm_form(Page& page, const std::string& token, const std::string& email) {
+    page.set("TOKEN", token);
+    page.set("EMAIL", email);
+}
+
 Response show_confirm(const Request& request, App& app, const Visitor& visitor) {
     std::string token = token_of(request);
     LinkCheck link = app.accounts.check_signup_link(token, client_of(request));
     if (link.retry_after) return too_many_links(app, visitor, link.retry_after);
     if (link.state != TokenState::Valid) return bad_link(app, visitor, link.state);
-    Page page("signup_confirm.tpl", "Confirm your email address", app.config().base_path);
-    page.set("TOKEN", token);
-    page.set("EMAIL", link.payload);
+    Page page = confirm_form(app);
+    fill_confirm_form(page, token, link.payload);
     return render(app, visitor, page);
 }
 
 Response confirm(const Request& request, App& app, const Visitor& visitor) {
-    SignupConfirmOutcome done = app.accounts.confirm_signup(token_of(request), client_of(request), visitor.session_token);
+    std::string token = token_of(request);
+    SignupConfirmOutcome done =
+        app.accounts.confirm_signup(token, request.field("password"), client_of(request), visitor.session_token);
     switch (done.result) {
-        case SignupConfirmResult::Throttled:
+        case SignupConfirmResult::TooManyLinks:
             return too_many_links(app, visitor, done.retry_after);
         case SignupConfirmResult::BadLink:
             return bad_link(app, visitor, done.state);
@@ -127,6 +136,26 @@ Response confirm(const Request& request, App& app, const Visitor& visitor) {
             page.set("MESSAGE", "An account with this email address already exists, so this link made none. Log in, or "
                                 "reset its password.");
             return render(app, visitor, page, 409);
+        }
+        case SignupConfirmResult::PasswordMissing:
+        case SignupConfirmResult::WrongPassword:
+        case SignupConfirmResult::Throttled: {
+            Page page = confirm_form(app);
+            fill_confirm_form(page, token, done.email);
+            if (done.result == SignupConfirmResult::PasswordMissing) {
+                page.field_error("password", "Enter the password you chose when you signed up.");
+                return render(app, visitor, page, 422);
+            }
+            if (done.result == SignupConfirmResult::WrongPassword) {
+                page.field_error("password", "This is not the password chosen when this account was asked for. If you "
+                                             "did not ask for it, close this page: no account is made.");
+                return render(app, visitor, page, 403);
+            }
+            page.field_error("password", "Too many wrong passwords. Wait " + minutes_text(done.retry_after) +
+                                             " and try again.");
+            Response r = render(app, visitor, page, 429);
+            r.set_header("Retry-After", std::to_string(done.retry_after));
+            return r;
         }
         case SignupConfirmResult::Created:
             break;
@@ -146,7 +175,13 @@ Response resend(const Request& request, App& app, const Visitor& visitor) {
         page.field_error("email", "Enter an email address like name@example.com.");
         return render(app, visitor, page, 422);
     }
-    if (app.accounts.resend_signup_link(*email, client_of(request)) == SignupResendResult::TooManyMails) {
+    SignupResendResult resent = app.accounts.resend_signup_link(*email, client_of(request));
+    if (resent == SignupResendResult::TooManyFromAddress) {
+        Page page = register_form(app);
+        page.set("MIN_LENGTH", std::to_string(app.policy.min_length()));
+        return too_many(app, visitor, page, "Too many accounts were created from your network. Please try again in an hour.");
+    }
+    if (resent == SignupResendResult::TooManyMails) {
         Page page("register_sent.tpl", "Check your inbox", app.config().base_path);
         page.set("EMAIL", *email);
         page.set("VALID_FOR", minutes_text(app.config().signup_token_ttl));

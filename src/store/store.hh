@@ -191,6 +191,7 @@ struct PendingSignup {
     std::string password_hash;
     std::int64_t created_at = 0;
     std::int64_t expires_at = 0;
+    bool decoy = false;  // for an address that has an account: never mailed, never confirmed
 };
 
 struct SignupCheck {
@@ -207,8 +208,11 @@ struct SignupCheck {
 class SignupStore {
 public:
     virtual ~SignupStore() = default;
-    // A new pending registration; returns its token.
-    virtual std::string add(std::string_view email, std::string_view name, std::string_view password_hash) = 0;
+    // A new pending registration; returns its token. It expires after the
+    // store's TTL, or at `expires_at` (a link sent again keeps the first
+    // one's end). A decoy's token is never mailed.
+    virtual std::string add(std::string_view email, std::string_view name, std::string_view password_hash,
+                            std::optional<std::int64_t> expires_at = std::nullopt, bool decoy = false) = 0;
     virtual SignupCheck check(std::string_view token) = 0;
     // Marks the link used if it is still valid; what it held, on success.
     virtual std::optional<PendingSignup> consume(std::string_view token) = 0;
@@ -216,12 +220,11 @@ public:
     virtual std::optional<PendingSignup> pending(std::string_view email) = 0;
     // Voids every waiting registration of the address (its account exists).
     virtual void void_all_for(std::string_view email) = 0;
-    // Counted requests: registrations from a client address, and mails
-    // (registrations and links sent again) to an address.
-    virtual void record_request(std::string_view email, std::string_view client_ip, bool registration,
-                                std::int64_t now) = 0;
-    virtual std::int64_t registrations_from(std::string_view client_ip, std::int64_t since) = 0;
-    virtual std::int64_t requests_for(std::string_view email, std::int64_t since) = 0;
+    // Counted requests (registrations and links sent again): from a client
+    // address, and for an address from one client address.
+    virtual void record_request(std::string_view email, std::string_view client_ip, std::int64_t now) = 0;
+    virtual std::int64_t requests_from(std::string_view client_ip, std::int64_t since) = 0;
+    virtual std::int64_t requests_for(std::string_view email, std::string_view client_ip, std::int64_t since) = 0;
     // Forgets what expired registrations held, deletes rows a week past
     // their expiry and requests older than an hour.
     virtual void purge_old() = 0;

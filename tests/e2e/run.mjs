@@ -314,15 +314,16 @@ async function signUp(p, who, base = site.base) {
   await visit(p, "/register", base);
   await submit(p, { name: who.name, email: who.email, password: who.password, password_confirm: who.password });
   await expectHeading(p, "Check your inbox");
-  await confirmFromInbox(p, who.email, before + 1, base);
+  await confirmFromInbox(p, who, before + 1, base);
 }
 
-// Opens the count-th mail to `email`'s sign-up link and presses the button.
-async function confirmFromInbox(p, email, count, base = site.base) {
-  await p.goto(signupLink(await waitForMail(email, count, base)));
+// Opens the count-th mail to `who`'s sign-up link and presses the button
+// with the password chosen at sign-up.
+async function confirmFromInbox(p, who, count, base = site.base) {
+  await p.goto(signupLink(await waitForMail(who.email, count, base)));
   await expectHeading(p, "Confirm your email address");
-  await submit(p, {}, "Create my account");
-  check(new URL(p.url()).pathname === "/profile", `after confirming ${email}: ${p.url()}`);
+  await submit(p, { password: who.password }, "Create my account");
+  check(new URL(p.url()).pathname === "/profile", `after confirming ${who.email}: ${p.url()}`);
 }
 
 // Asks for a reset link on the reset request page; returns the link from the
@@ -427,7 +428,11 @@ test("sign-up: check your inbox, confirm first at login, the link again, the but
   await expectText(page, ADA.email);
   await audit(page, "confirm sign-up", r);
   await snap(page, "signup-confirm");
-  await submit(page, {}, "Create my account");
+  await submit(page, { password: "not the password at all" }, "Create my account");
+  await expectFieldError(page, "password", "This is not the password chosen when this account was asked for.");
+  await expectFocus(page, "password");
+  await audit(page, "confirm sign-up (wrong password)");
+  await submit(page, { password: ADA.password }, "Create my account");
   check(new URL(page.url()).pathname === "/profile", `after confirming: ${page.url()}`);
   await expectFlash(page, "Your email address is confirmed and your account is ready. You are logged in.");
   await expectText(page, ADA.email);
@@ -712,7 +717,9 @@ test("keyboard only: skip link, register and log in without a mouse", async () =
     // The link from the mail, its button pressed from the keyboard.
     await p.goto(signupLink(await waitForMail(who.email, mailsBefore + 1)));
     steps = 0;
-    while ((await p.evaluate(() => document.activeElement.textContent)) !== "Create my account" && steps++ < 15) await p.keyboard.press("Tab");
+    while ((await focusedId(p)) !== "password" && steps++ < 15) await p.keyboard.press("Tab");
+    await expectFocus(p, "password");
+    await p.keyboard.type(who.password);
     await Promise.all([p.waitForNavigation(), p.keyboard.press("Enter")]);
     check(new URL(p.url()).pathname === "/profile", `keyboard confirmation ended at ${p.url()}`);
     await visit(p, "/login");
@@ -744,7 +751,7 @@ test("JavaScript disabled: register (with errors), confirm, log out and in", asy
     const mailsBefore = mailsTo(await inboxMails(), who.email).length;
     await submit(p, { email: who.email, password: who.password, password_confirm: who.password });
     await expectHeading(p, "Check your inbox");
-    await confirmFromInbox(p, who.email, mailsBefore + 1);
+    await confirmFromInbox(p, who, mailsBefore + 1);
     await expectText(p, who.email);
     await visit(p, "/logout");
     await submit(p, {}, "Log out");

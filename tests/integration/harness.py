@@ -208,9 +208,12 @@ class Server:
     waits_for_whole_body = False
 
     def __init__(self, root: str, build: str, label: str = "main", env: dict | None = None,
-                 max_procs: int = 2, keep: bool = False, https: bool = False):
+                 max_procs: int = 2, keep: bool = False, https: bool = False, bundle: str | None = None):
         self.root = os.path.abspath(root)
         self.build = os.path.abspath(build)
+        # An unpacked upload bundle (make bundle): the Apache servers stage
+        # the site from it with its own stage-site.sh.
+        self.bundle = bundle
         self.label = label
         self.env_overrides = dict(env or {})
         self.max_procs = max_procs
@@ -651,8 +654,11 @@ class ApacheServer(Server):
         if as_root:
             os.chmod(self.dir, 0o755)  # www-data must reach site/ and run/
         os.makedirs(self.run_dir, mode=0o755, exist_ok=True)
-        stage = [os.path.join(self.root, "etc", "apache", "stage-site.sh"), "--programs", self.build,
-                 "--share", self.root]
+        if self.bundle:
+            stage = [os.path.join(self.bundle, "stage-site.sh")]
+        else:
+            stage = [os.path.join(self.root, "etc", "apache", "stage-site.sh"), "--programs", self.build,
+                     "--share", self.root]
         if as_root:
             stage += ["--owner", user]
         r = subprocess.run(stage + [self.site_dir, self.source_env_path], capture_output=True, text=True, timeout=60)
@@ -743,6 +749,30 @@ class ApacheCgiServer(ApacheServer):
     module_package = "apache2-bin"
     long_lived_programs = False
     waits_for_whole_body = True  # mod_cgid writes the whole body before it reads the answer
+
+
+def unpacked_bundle(path: str) -> str:
+    """The folder of an upload bundle: `path` itself, or where its .tar.gz
+    is unpacked (a temporary folder, removed when the run ends)."""
+    path = os.path.abspath(path)
+    if os.path.isdir(path):
+        top = path
+    else:
+        import atexit
+        import tarfile
+        work = tempfile.mkdtemp(prefix="sessionauth-bundle-")
+        os.chmod(work, 0o755)
+        atexit.register(shutil.rmtree, work, True)
+        try:
+            with tarfile.open(path) as t:
+                t.extractall(work)
+        except (OSError, tarfile.TarError) as e:
+            raise SetupError(f"cannot unpack {path}: {e}") from e
+        tops = os.listdir(work)
+        top = os.path.join(work, tops[0]) if len(tops) == 1 else work
+    if not os.access(os.path.join(top, "stage-site.sh"), os.X_OK):
+        raise SetupError(f"{path} is not an upload bundle (no stage-site.sh)")
+    return top
 
 
 SERVERS = {"lighttpd": LighttpdServer, "apache": ApacheServer, "apache-cgi": ApacheCgiServer}

@@ -77,7 +77,7 @@ class Context:
 
     def make_server(self, label: str, env: dict | None = None, max_procs: int = 2) -> harness.Server:
         return self.server_cls(self.args.root, self.args.build, label=label, env=env, max_procs=max_procs,
-                               keep=self.args.keep, https=self.args.https)
+                               keep=self.args.keep, https=self.args.https, bundle=self.args.bundle)
 
     def start_main(self) -> None:
         self.server = self.make_server("main")
@@ -149,6 +149,8 @@ def main(argv=None) -> int:
     parser.add_argument("-k", dest="pattern", help="run only tests whose name contains this")
     parser.add_argument("-x", dest="leave_out", action="append", default=[],
                         help="leave out tests whose name contains this (repeatable)")
+    parser.add_argument("--bundle", help="the upload bundle (make bundle: its .tar.gz or the folder it unpacks to): "
+                        "the Apache servers stage the site with its stage-site.sh and programs instead of --build's")
     parser.add_argument("--keep", action="store_true", help="keep the servers' temporary directories")
     parser.add_argument("-v", dest="verbose", action="store_true", help="print the tests' notes")
     parser.add_argument("--list", action="store_true", help="list the tests and exit")
@@ -161,6 +163,15 @@ def main(argv=None) -> int:
         return 2
     args.root = os.path.abspath(args.root)
     args.build = os.path.abspath(args.build)
+    if args.bundle:
+        if args.server not in ("apache", "apache-cgi"):
+            print("run.py: --bundle is for the Apache servers (the site they stage)", file=sys.stderr)
+            return 2
+        try:
+            args.bundle = harness.unpacked_bundle(args.bundle)
+        except harness.SetupError as e:
+            print(f"run.py: {e}", file=sys.stderr)
+            return 2
 
     tests = collect(args.pattern, args.leave_out, args.https)
     if args.list:
@@ -187,6 +198,8 @@ def main(argv=None) -> int:
         else:
             plain = f" (plain http on {ctx.server.http_port})" if args.https else ""
             print(f"# {args.server} at {ctx.server.base_url}{plain}, files in {ctx.server.dir}", flush=True)
+            if args.bundle:
+                print(f"# programs from the bundle {args.bundle}", flush=True)
         for name, fn in tests:
             t0 = time.monotonic()
             try:

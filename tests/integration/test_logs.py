@@ -41,7 +41,7 @@ def test_logs_keep_no_link_tokens(ctx):
             address = test_signup._address("log")
             _, password = test_signup._register(s, address)
             path, token = test_signup._link(s, test_signup._mails(s, md, address, 1)[-1])
-            c, r = test_signup._confirm(s, path)
+            c, r = test_signup._confirm(s, path, password)
             check_status(r, 303, "confirming the sign-up")
             return c, address, password, token
 

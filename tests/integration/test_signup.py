@@ -67,12 +67,13 @@ def _link(s, mail) -> tuple[str, str]:
     return m.group(1)[len(s.base_url):], m.group(2)
 
 
-def _confirm(s, path, client=None):
+def _confirm(s, path, password, client=None):
+    """Opens the link and presses the button with `password` (the one chosen at sign-up)."""
     c = client or _client(s)
     page = c.get(path)
     check_status(page, 200, "opening the sign-up link")
     token = page.input_value("token")
-    return c, c.post("/register/confirm", {"csrf_token": page.csrf_token(), "token": token})
+    return c, c.post("/register/confirm", {"csrf_token": page.csrf_token(), "token": token, "password": password})
 
 
 def _comparable(r, address):
@@ -99,7 +100,7 @@ def test_same_answer_for_new_and_taken_address(ctx):
     taken = _address("own")
     _, owner_password = _register(s, taken, name="Owner Person")
     _, link = _link(s, _mails(s, md, taken, 1)[-1])
-    _confirm(s, "/register/confirm?token=" + link)
+    _confirm(s, "/register/confirm?token=" + link, owner_password)
     check_eq(_users(s, taken), 1, "the owner's account")
     owner = s.query("SELECT password_hash, name FROM users WHERE email = ?", (taken,))[0]
 
@@ -143,7 +144,11 @@ def test_confirm_flow_and_link_reuse(ctx):
         check_eq(r.header("Referrer-Policy"), "no-referrer", "Referrer-Policy of the link's page")
     check_eq(_users(s, address), 0, "accounts after opening the link")
 
-    c, r = _confirm(s, path)
+    c, r = _confirm(s, path, "not the password " + password)
+    check_status(r, 403, "pressing the button with another password")
+    check_in("This is not the password chosen", r.text(), "the wrong password's message")
+    check_eq(_users(s, address), 0, "accounts after a wrong password")
+    c, r = _confirm(s, path, password)
     check_status(r, 303, "pressing the button")
     check_eq(r.location, s.url("/profile"), "to the profile")
     check(c.sid, "logged in")
@@ -194,8 +199,32 @@ def test_login_before_confirming_and_resend(ctx):
     old = _client(s).get(first)
     check_status(old, 410, "the older link")
     check_in("A newer sign-up link was sent for this address", old.text(), "the older link's message")
-    _, r = _confirm(s, second)
+    _, r = _confirm(s, second, password)
     check_status(r, 303, "the new link")
+
+
+def test_registering_then_logging_in_tells_nothing(ctx):
+    """Whoever registers an address knows the password typed; logging in with
+    it answers the same whether or not the address had an account."""
+    s, md = _server(ctx)
+    taken = _address("own")
+    _, owner_password = _register(s, taken)
+    _confirm(s, _link(s, _mails(s, md, taken, 1)[-1])[0], owner_password)
+    fresh = _address("new")
+    pw = new_password()
+    _register(s, taken, password=pw)
+    _register(s, fresh, password=pw)
+    answers = {}
+    for address in (taken, fresh):
+        c = _client(s)
+        answers[address] = c.submit("/login", {"email": address, "password": pw})
+    a, b = _comparable(answers[taken], taken), _comparable(answers[fresh], fresh)
+    check_eq(a[0], 403, "login with the registration's password, taken address")
+    check_eq(b[0], a[0], "the same status for a new address")
+    check_eq(b[1], a[1], "the same headers")
+    check(a[2] == b[2], "the bodies differ apart from the address")
+    r = _client(s).submit("/login", {"email": taken, "password": owner_password})
+    check_status(r, 303, "the owner logs in with the account's own password")
 
 
 def test_two_registrations_and_two_confirmations_at_once(ctx):
@@ -205,10 +234,10 @@ def test_two_registrations_and_two_confirmations_at_once(ctx):
     tokens = [c.get("/register").csrf_token() for c in clients]
     results = [None, None]
     gate = threading.Barrier(2)
+    pw = new_password()  # the same for both, so that either link can be pressed with it
 
     def go(i):
         gate.wait()
-        pw = new_password()
         results[i] = clients[i].post("/register", {"csrf_token": tokens[i], "name": f"Racer {i}", "email": address,
                                                    "password": pw, "password_confirm": pw})
 
@@ -235,7 +264,8 @@ def test_two_registrations_and_two_confirmations_at_once(ctx):
     def press(i):
         c, page = pages[i]
         gate.wait()
-        answers[i] = c.post("/register/confirm", {"csrf_token": page.csrf_token(), "token": page.input_value("token")})
+        answers[i] = c.post("/register/confirm", {"csrf_token": page.csrf_token(), "token": page.input_value("token"),
+                                                  "password": pw})
 
     threads = [threading.Thread(target=press, args=(i,)) for i in range(2)]
     for t in threads:
@@ -262,16 +292,21 @@ def test_limits(ctx):
     r, _ = _register(s, _address("lim"))
     check_status(r, 200, "another client address is not held back")
 
-    # Per address: three sign-up mails an hour, then 429 (the same for a new address).
+    # Per address from one client address: three sign-up mails an hour,
+    # then 429; from another client address it goes on.
     address = _address("cap")
+    source = new_source()
     for i in range(3):
-        r, _ = _register(s, address)
+        r, _ = _register(s, address, client=_client(s, source))
         check_status(r, 200, f"sign-up mail {i + 1} to one address")
-    r, _ = _register(s, address)
+    r, _ = _register(s, address, client=_client(s, source))
     check_status(r, 429, "the 4th sign-up mail to one address")
     check_eq(r.header("Retry-After"), "3600", "Retry-After")
-    c = _client(s)
+    check_in("Too many mails have gone to this address in the last hour.", r.text(), "the message")
+    c = _client(s, source)
     page = c.get("/register")
     r = c.post("/register/resend", {"csrf_token": page.csrf_token(), "email": address})
     check_status(r, 429, "sending the link again past the limit")
-    check_eq(len(_mails(s, md, address, 3)), 3, "mails to the address")
+    r, _ = _register(s, address)
+    check_status(r, 200, "the same address from another client address")
+    check_eq(len(_mails(s, md, address, 4)), 4, "mails to the address")

@@ -119,6 +119,7 @@ public:
 
     std::map<std::string, std::string>& cookies() { return cookies_; }
     const std::string& last_csrf_token() const { return csrf_; }
+    auth::App& app() { return app_; }
 
 private:
     auth::Response send(Page page, auth::Request request);

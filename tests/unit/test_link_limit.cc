@@ -101,7 +101,7 @@ public:
             CPPUNIT_ASSERT(done.result == auth::EmailConfirmResult::BadLink);
         }
         auto done = accounts.confirm_email_change(kBadToken, kFrom, std::nullopt);
-        CPPUNIT_ASSERT(done.result == auth::EmailConfirmResult::Throttled);
+        CPPUNIT_ASSERT(done.result == auth::EmailConfirmResult::TooManyLinks);
         CPPUNIT_ASSERT(done.retry_after > 0);
         CPPUNIT_ASSERT(accounts.check_email_link(kBadToken, kFrom).retry_after > 0);
     }
@@ -110,11 +110,11 @@ public:
         auth::Accounts& accounts = t_->app->accounts;
         for (int i = 0; i < t_->app->config().link_failures_per_hour / 2; ++i) {
             CPPUNIT_ASSERT(accounts.check_signup_link(kBadToken, kFrom).state != auth::TokenState::Valid);
-            auto done = accounts.confirm_signup(kBadToken, kFrom);
+            auto done = accounts.confirm_signup(kBadToken, "some password", kFrom);
             CPPUNIT_ASSERT(done.result == auth::SignupConfirmResult::BadLink);
         }
-        auto done = accounts.confirm_signup(kBadToken, kFrom);
-        CPPUNIT_ASSERT(done.result == auth::SignupConfirmResult::Throttled);
+        auto done = accounts.confirm_signup(kBadToken, "some password", kFrom);
+        CPPUNIT_ASSERT(done.result == auth::SignupConfirmResult::TooManyLinks);
         CPPUNIT_ASSERT(done.retry_after > 0);
         CPPUNIT_ASSERT(accounts.check_signup_link(kBadToken, kFrom).retry_after > 0);
         CPPUNIT_ASSERT(accounts.check_reset_link(kBadToken, kFrom).retry_after > 0);

@@ -46,9 +46,17 @@ auth::Response open_link(Browser& b, const std::string& token) {
     return b.get(pages::register_account, "/register/confirm", {{"token", token}});
 }
 
-auth::Response confirm(Browser& b, const std::string& token) {
+auth::Response confirm(Browser& b, const std::string& token, const std::string& password = test::kGoodPassword) {
     open_link(b, token);
-    return b.post(pages::register_account, "/register/confirm", {{"token", token}});
+    return b.post(pages::register_account, "/register/confirm", {{"token", token}, {"password", password}});
+}
+
+// A POST from another client address than the tests' 127.0.0.1.
+auth::Response post_from_address(Browser& b, const std::string& path, const std::map<std::string, std::string>& form,
+                                 const std::string& ip) {
+    auth::Request r = test::post_from(b, path, form);
+    r.remote_addr = ip;
+    return pages::register_account(r, b.app());
 }
 
 class SignupPageTest : public CppUnit::TestFixture {
@@ -70,6 +78,12 @@ class SignupPageTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(resend_sends_a_new_link_and_voids_the_old);
     CPPUNIT_TEST(resend_for_an_address_without_registration_answers_the_same);
     CPPUNIT_TEST(fourth_signup_mail_to_an_address_in_an_hour_is_429_known_or_not);
+    CPPUNIT_TEST(refused_requests_do_not_lengthen_the_wait);
+    CPPUNIT_TEST(resends_count_toward_the_client_address_limit);
+    CPPUNIT_TEST(a_link_sent_again_ends_when_the_first_would_have);
+    CPPUNIT_TEST(confirm_needs_the_password_chosen_at_sign_up);
+    CPPUNIT_TEST(a_link_someone_else_asked_for_makes_no_account_for_them);
+    CPPUNIT_TEST(registering_then_logging_in_tells_nothing_about_the_account);
     CPPUNIT_TEST(registrations_from_one_client_address_are_limited);
     CPPUNIT_TEST(unconfirmed_registrations_are_purged_by_housekeeping);
     CPPUNIT_TEST(without_confirmation_the_account_is_made_at_once);
@@ -137,9 +151,12 @@ public:
         CPPUNIT_ASSERT(!contains(text, "Mallory"));
         CPPUNIT_ASSERT(contains(text, t.app->config().url("/login")));
         CPPUNIT_ASSERT(contains(text, t.app->config().url("/reset")));
-        // Logging in with the password typed at the registration does nothing.
+        // Logging in with the password typed at the registration opens
+        // nothing: it answers as it would for a new address.
         Browser other(*t.app);
-        CPPUNIT_ASSERT_EQUAL(401, test::log_in(other, kEmail, kOtherPassword).status);
+        auth::Response r = test::log_in(other, kEmail, kOtherPassword);
+        CPPUNIT_ASSERT_EQUAL(403, r.status);
+        CPPUNIT_ASSERT(!test::sets_cookie(r, t.app->cookie_name("sid")));
     }
 
     void form_errors_still_show_on_the_form() {
@@ -254,7 +271,7 @@ public:
         auth::Response r = open_link(b, first);
         CPPUNIT_ASSERT_EQUAL(410, r.status);
         CPPUNIT_ASSERT(contains(r.body, "A newer sign-up link was sent for this address"));
-        CPPUNIT_ASSERT_EQUAL(303, confirm(b, second).status);
+        CPPUNIT_ASSERT_EQUAL(303, confirm(b, second, kOtherPassword).status);
         auto user = t.app->store().users().find_by_email(kEmail);
         CPPUNIT_ASSERT_EQUAL(std::string("Second Try"), user->name);
         CPPUNIT_ASSERT(t.app->hasher.verify(user->password_hash, kOtherPassword));
@@ -288,7 +305,7 @@ public:
         sign_up(b, kEmail, kOtherPassword, "Pending Person");
         std::string token = link_token(t, kEmail);
         auto uid = test::make_user(*t.app, kEmail, test::kGoodPassword, kName);  // e.g. with confirmation off meanwhile
-        auth::Response r = confirm(b, token);
+        auth::Response r = confirm(b, token, kOtherPassword);
         CPPUNIT_ASSERT_EQUAL(409, r.status);
         CPPUNIT_ASSERT(contains(r.body, "An account with this email address already exists"));
         CPPUNIT_ASSERT(!test::sets_cookie(r, t.app->cookie_name("sid")));
@@ -383,10 +400,122 @@ public:
             r = b.post(pages::register_account, "/register/resend", {{"email", email}});
             CPPUNIT_ASSERT_EQUAL(429, r.status);
             CPPUNIT_ASSERT_EQUAL(std::string("3600"), test::header_value(r, "Retry-After"));
+            // Someone else, from another client address, is not held back
+            // by what this one used up.
+            CPPUNIT_ASSERT_EQUAL(200, post_from_address(b, "/register", signup_form(email), "192.0.2.9").status);
         }
         t.clock->advance(3601);
         Browser b(*t.app);
         CPPUNIT_ASSERT_EQUAL(200, sign_up(b, kEmail).status);
+    }
+
+    void refused_requests_do_not_lengthen_the_wait() {
+        test::TestApp t;
+        Browser b(*t.app);
+        for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(200, sign_up(b, kEmail).status);
+        t.clock->advance(1800);
+        for (int i = 0; i < 5; ++i) CPPUNIT_ASSERT_EQUAL(429, sign_up(b, kEmail).status);
+        t.clock->advance(1801);  // an hour after the three that went
+        CPPUNIT_ASSERT_EQUAL(200, sign_up(b, kEmail).status);
+    }
+
+    void resends_count_toward_the_client_address_limit() {
+        test::TestApp t("http://127.0.0.1:8080", [](auth::Config& c) { c.signup_max_per_hour_per_address = 3; });
+        Browser b(*t.app);
+        b.get(pages::register_account, "/register");
+        for (const char* email : {"a@example.test", "b@example.test", "c@example.test"})
+            CPPUNIT_ASSERT_EQUAL(200, b.post(pages::register_account, "/register/resend", {{"email", email}}).status);
+        auth::Response r = b.post(pages::register_account, "/register/resend", {{"email", "d@example.test"}});
+        CPPUNIT_ASSERT_EQUAL(429, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("3600"), test::header_value(r, "Retry-After"));
+        CPPUNIT_ASSERT_EQUAL(429, sign_up(b, "e@example.test").status);
+    }
+
+    void a_link_sent_again_ends_when_the_first_would_have() {
+        test::TestApp t;
+        Browser b(*t.app);
+        sign_up(b, kEmail);
+        std::int64_t ttl = t.app->config().signup_token_ttl;
+        t.clock->advance(ttl - 10);
+        CPPUNIT_ASSERT_EQUAL(200, b.post(pages::register_account, "/register/resend", {{"email", kEmail}}).status);
+        std::string resent = link_token(t, kEmail);
+        CPPUNIT_ASSERT_EQUAL(200, open_link(b, resent).status);
+        t.clock->advance(10);
+        CPPUNIT_ASSERT_EQUAL(410, open_link(b, resent).status);
+        // And no more is sent for it.
+        t.deliver();
+        std::size_t mails = t.mailer->sent.size();
+        CPPUNIT_ASSERT_EQUAL(200, b.post(pages::register_account, "/register/resend", {{"email", kEmail}}).status);
+        t.deliver();
+        CPPUNIT_ASSERT_EQUAL(mails, t.mailer->sent.size());
+    }
+
+    void confirm_needs_the_password_chosen_at_sign_up() {
+        test::TestApp t;
+        Browser b(*t.app);
+        sign_up(b, kEmail);
+        std::string token = link_token(t, kEmail);
+        auth::Response r = open_link(b, token);
+        CPPUNIT_ASSERT(contains(r.body, "type=\"password\""));
+        r = b.post(pages::register_account, "/register/confirm", {{"token", token}, {"password", ""}});
+        CPPUNIT_ASSERT_EQUAL(422, r.status);
+        CPPUNIT_ASSERT(contains(r.body, "Enter the password you chose when you signed up."));
+        for (int i = 0; i < 5; ++i) {
+            r = b.post(pages::register_account, "/register/confirm", {{"token", token}, {"password", kOtherPassword}});
+            CPPUNIT_ASSERT_EQUAL(403, r.status);
+            CPPUNIT_ASSERT(contains(r.body, "This is not the password chosen when this account was asked for."));
+            CPPUNIT_ASSERT(contains(r.body, "name=\"token\" value=\"" + token + "\""));  // the form keeps its link
+        }
+        r = b.post(pages::register_account, "/register/confirm", {{"token", token}, {"password", test::kGoodPassword}});
+        CPPUNIT_ASSERT_EQUAL(429, r.status);
+        CPPUNIT_ASSERT(!test::header_value(r, "Retry-After").empty());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::user_count(*t.app));
+        t.clock->advance(15 * 60 + 1);
+        CPPUNIT_ASSERT_EQUAL(303, confirm(b, token).status);
+    }
+
+    void a_link_someone_else_asked_for_makes_no_account_for_them() {
+        // Ada registers; Mallory registers Ada's address with a password of
+        // Mallory's, which voids Ada's link. Ada opens the newest mail and
+        // presses the button with her own password: nothing is made.
+        test::TestApp t;
+        Browser ada(*t.app), mallory(*t.app);
+        sign_up(ada, kEmail, test::kGoodPassword);
+        sign_up(mallory, kEmail, kOtherPassword, "Mallory");
+        std::string mallorys = link_token(t, kEmail);
+        CPPUNIT_ASSERT_EQUAL(403, confirm(ada, mallorys, test::kGoodPassword).status);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), test::user_count(*t.app));
+    }
+
+    void registering_then_logging_in_tells_nothing_about_the_account() {
+        // Whoever registers an address knows the password they typed; a
+        // login with it answers the same whether or not the address had
+        // an account (which keeps its own password).
+        test::TestApp t;
+        const std::string taken = "own@example.test", fresh = "new@example.test";
+        test::make_user(*t.app, taken, test::kGoodPassword, "Owner");
+        Browser b(*t.app);
+        sign_up(b, taken, kOtherPassword);
+        sign_up(b, fresh, kOtherPassword);
+        for (int i = 0; i < 6; ++i) {
+            Browser l1(*t.app), l2(*t.app);
+            auth::Response a = test::log_in(l1, taken, kOtherPassword);
+            auth::Response c = test::log_in(l2, fresh, kOtherPassword);
+            CPPUNIT_ASSERT_EQUAL(403, a.status);
+            CPPUNIT_ASSERT_EQUAL(a.status, c.status);
+            CPPUNIT_ASSERT_EQUAL(test::without_csrf_token(test::replace_all(a.body, taken, "EMAIL")),
+                                 test::without_csrf_token(test::replace_all(c.body, fresh, "EMAIL")));
+            CPPUNIT_ASSERT(test::comparable_headers(a) == test::comparable_headers(c));
+        }
+        // The owner still logs in with the account's own password.
+        Browser owner(*t.app);
+        CPPUNIT_ASSERT_EQUAL(303, test::log_in(owner, taken, test::kGoodPassword).status);
+        // And resending for the taken address mails nothing.
+        t.deliver();
+        std::size_t mails = t.mailer->sent.size();
+        CPPUNIT_ASSERT_EQUAL(200, b.post(pages::register_account, "/register/resend", {{"email", taken}}).status);
+        t.deliver();
+        CPPUNIT_ASSERT_EQUAL(mails, t.mailer->sent.size());
     }
 
     void registrations_from_one_client_address_are_limited() {

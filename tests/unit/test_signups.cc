@@ -32,6 +32,7 @@ class SignupsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(expiry_at_expires_at_then_purge_forgets);
     CPPUNIT_TEST(pending_is_the_newest_valid_registration);
     CPPUNIT_TEST(request_counts_per_client_and_per_address);
+    CPPUNIT_TEST(decoys_and_a_kept_expiry);
     CPPUNIT_TEST(purge_deletes_rows_a_week_past_expiry);
     CPPUNIT_TEST_SUITE_END();
 
@@ -137,17 +138,33 @@ public:
         test::TestApp t;
         auth::SignupStore& s = t.app->store().signups();
         std::int64_t now = t.clock->now();
-        s.record_request("ada@example.test", "192.0.2.1", true, now - 4000);  // past the hour
-        s.record_request("ada@example.test", "192.0.2.1", true, now - 10);
-        s.record_request("ADA@example.test", "192.0.2.2", false, now - 5);  // a resend
-        s.record_request("grace@example.test", "192.0.2.1", true, now);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.registrations_from("192.0.2.1", now - 3600));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.registrations_from("192.0.2.2", now - 3600));  // resends are not registrations
-        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.requests_for("ada@example.test", now - 3600));
+        s.record_request("ada@example.test", "192.0.2.1", now - 4000);  // past the hour
+        s.record_request("ada@example.test", "192.0.2.1", now - 10);
+        s.record_request("ADA@example.test", "192.0.2.2", now - 5);
+        s.record_request("grace@example.test", "192.0.2.1", now);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.requests_from("192.0.2.1", now - 3600));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.requests_from("192.0.2.2", now - 3600));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.requests_for("ada@example.test", "192.0.2.1", now - 3600));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.requests_for("Ada@Example.test", "192.0.2.2", now - 3600));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.requests_for("ada@example.test", "192.0.2.3", now - 3600));
         s.purge_old();
         auto q = test::db(*t.app).query("SELECT count(*) FROM signup_requests");
         q.step();
         CPPUNIT_ASSERT_EQUAL(std::int64_t(3), q.int64(0));
+    }
+
+    void decoys_and_a_kept_expiry() {
+        test::TestApp t;
+        auth::SignupStore& s = t.app->store().signups();
+        std::int64_t end = t.clock->now() + 100;
+        s.add("ada@example.test", "Ada", kHash, end, true);
+        auto p = s.pending("ada@example.test");
+        CPPUNIT_ASSERT(p && p->decoy);
+        CPPUNIT_ASSERT_EQUAL(end, p->expires_at);
+        s.add("ada@example.test", "Ada", kHash);
+        p = s.pending("ada@example.test");
+        CPPUNIT_ASSERT(p && !p->decoy);
+        CPPUNIT_ASSERT_EQUAL(t.clock->now() + t.app->config().signup_token_ttl, p->expires_at);
     }
 
     void purge_deletes_rows_a_week_past_expiry() {

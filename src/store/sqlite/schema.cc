@@ -150,7 +150,10 @@ CREATE INDEX mail_counts_at ON mail_counts(at);
     // row keeps only what explains the link's page (its digest, times and
     // state): the name, address and hash are cleared. Every registration
     // and resend is counted in `signup_requests` (the limits per client
-    // address and per address). Existing accounts count as confirmed.
+    // address and per address and client). A registration for an address
+    // that has an account keeps a decoy row (no link is mailed for it), so
+    // that a login with the password typed then answers as it would for a
+    // new address. Existing accounts count as confirmed.
     R"sql(
 CREATE TABLE signups (
     id INTEGER PRIMARY KEY,
@@ -161,7 +164,8 @@ CREATE TABLE signups (
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     used_at INTEGER,
-    voided INTEGER NOT NULL DEFAULT 0
+    voided INTEGER NOT NULL DEFAULT 0,
+    decoy INTEGER NOT NULL DEFAULT 0  -- 1: for an address that has an account; no link was mailed
 );
 CREATE INDEX signups_email ON signups(email, created_at);
 CREATE INDEX signups_expires_at ON signups(expires_at);
@@ -169,10 +173,9 @@ CREATE TABLE signup_requests (
     id INTEGER PRIMARY KEY,
     email TEXT NOT NULL COLLATE NOCASE,
     client_ip TEXT NOT NULL,
-    registration INTEGER NOT NULL,  -- 1: a registration, 0: a link sent again
     at INTEGER NOT NULL
 );
-CREATE INDEX signup_requests_email ON signup_requests(email, at);
+CREATE INDEX signup_requests_email ON signup_requests(email, client_ip, at);
 CREATE INDEX signup_requests_ip ON signup_requests(client_ip, at);
 CREATE INDEX signup_requests_at ON signup_requests(at);
 ALTER TABLE users ADD COLUMN confirmed_at INTEGER;

@@ -122,14 +122,15 @@ private:
 class SqliteSignups final : public SignupStore {
 public:
     SqliteSignups(Db& db, const Clock& clock, std::int64_t ttl) : db_(db), clock_(clock), ttl_(ttl) {}
-    std::string add(std::string_view email, std::string_view name, std::string_view password_hash) override;
+    std::string add(std::string_view email, std::string_view name, std::string_view password_hash,
+                    std::optional<std::int64_t> expires_at = std::nullopt, bool decoy = false) override;
     SignupCheck check(std::string_view token) override;
     std::optional<PendingSignup> consume(std::string_view token) override;
     std::optional<PendingSignup> pending(std::string_view email) override;
     void void_all_for(std::string_view email) override;
-    void record_request(std::string_view email, std::string_view client_ip, bool registration, std::int64_t now) override;
-    std::int64_t registrations_from(std::string_view client_ip, std::int64_t since) override;
-    std::int64_t requests_for(std::string_view email, std::int64_t since) override;
+    void record_request(std::string_view email, std::string_view client_ip, std::int64_t now) override;
+    std::int64_t requests_from(std::string_view client_ip, std::int64_t since) override;
+    std::int64_t requests_for(std::string_view email, std::string_view client_ip, std::int64_t since) override;
     void purge_old() override;
     std::int64_t ttl() const override { return ttl_; }
 
