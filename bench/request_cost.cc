@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir);
 
     std::map<std::string, std::string> file = {
-        {"SECRET_KEY", std::string(64, 'k')},   {"BASE_URL", "http://127.0.0.1:8080"},
+        {"SECRET_KEY", auth::random_token(32)}, {"BASE_URL", "http://127.0.0.1:8080"},
         {"MAIL_SERVER", "127.0.0.1"},          {"MAIL_FROM", "bench@example.test"},
         {"DATABASE_PATH", dir + "/bench.sqlite"}, {"TEMPLATE_DIR", argv[1]},
         {"DATA_DIR", argv[2]},                 {"MAIL_PORT", "25"},

@@ -56,6 +56,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import shutil
 import sqlite3
 import statistics
@@ -206,8 +207,8 @@ def make_large_db(path: str, build: str, root: str) -> None:
         if os.path.exists(p):
             os.remove(p)
     env_path = path + ".env"
-    with open(env_path, "w") as f:
-        f.write(f"SECRET_KEY={'k' * 64}\nBASE_URL=http://127.0.0.1:1\nMAIL_SERVER=127.0.0.1\nMAIL_PORT=9\n"
+    with open(os.open(env_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(f"SECRET_KEY={secrets.token_hex(32)}\nBASE_URL=http://127.0.0.1:1\nMAIL_SERVER=127.0.0.1\nMAIL_PORT=9\n"
                 f"MAIL_FROM=noreply@sessionauth.test\nMAIL_STARTTLS=False\nDATABASE_PATH={tmp}\n"
                 f"TEMPLATE_DIR={root}/templates\nDATA_DIR={root}/data\n")
     r = subprocess.run([os.path.join(build, "sessionauth-admin"), "migrate"], env=dict(os.environ, AUTH_ENV=env_path),

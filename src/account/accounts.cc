@@ -1,11 +1,14 @@
 #include "account/accounts.hh"
 
+#include <algorithm>
+
 #include "account/password_policy.hh"
 #include "account/passwords.hh"
 #include "account/pictures.hh"
 #include "core/clock.hh"
 #include "core/config.hh"
 #include "core/log.hh"
+#include "core/net_address.hh"
 #include "core/validate.hh"
 #include "mail/compose.hh"
 #include "mail/outbox.hh"
@@ -24,6 +27,25 @@ std::string duration_text(std::int64_t seconds) {
     }
     std::int64_t m = (seconds + 59) / 60;
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
+}
+
+// The confirmation `apply` (an outcome with TooManyLinks and BadLink
+// results) if the client's address may still try links, else TooManyLinks with the
+// wait; a BadLink counted once apply's transaction is over (a failure
+// rolls it back).
+template <class Outcome, class Apply>
+Outcome within_link_limit(Accounts& accounts, const Client& client, Apply apply) {
+    using Result = decltype(Outcome::result);
+    if (auto wait = accounts.link_wait(client)) {
+        log_line("link confirmations throttled from " + client.ip);
+        Outcome out;
+        out.result = Result::TooManyLinks;
+        out.retry_after = *wait;
+        return out;
+    }
+    Outcome out = apply();
+    if (out.result == Result::BadLink) accounts.link_failed(client);
+    return out;
 }
 
 // A link that was valid when checked but could not be used inside the
@@ -192,10 +214,30 @@ bool Accounts::queue_signup_mail(const std::string& email, const std::optional<U
     return outbox_.enqueue(MailKind::Link, composer_.from(), owner ? owner->email : email, message, now + valid_for);
 }
 
-SignupCheck Accounts::check_signup_link(std::string_view token) { return store_.signups().check(token); }
+LinkCheck Accounts::check_signup_link(std::string_view token, const Client& client) {
+    LinkCheck out;
+    if (auto wait = link_wait(client)) {
+        out.retry_after = *wait;
+        log_line("link confirmations throttled from " + client.ip);
+        return out;
+    }
+    SignupCheck c = store_.signups().check(token);
+    out.state = c.state;
+    if (c.state == TokenState::Valid)
+        out.payload = c.signup.email;
+    else
+        link_failed(client);
+    return out;
+}
 
 SignupConfirmOutcome Accounts::confirm_signup(std::string_view token, const std::string& password, const Client& client,
                                               std::string_view old_session_token) {
+    return within_link_limit<SignupConfirmOutcome>(*this, client,
+                                                   [&] { return apply_signup(token, password, client, old_session_token); });
+}
+
+SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const std::string& password, const Client& client,
+                                            std::string_view old_session_token) {
     SignupConfirmOutcome out;
     SignupStore& signups = store_.signups();
     SignupCheck link = signups.check(token);
@@ -432,12 +474,12 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
     std::int64_t now = clock_.now();
     auto user = store_.users().find_by_email(email);
     auto tx = store_.begin_write();
-    if (store_.reset_requests().count_from(client.ip, now - 3600) >= kResetRequestsPerAddressPerHour) {
+    if (store_.reset_requests().count_from(address_for_limits(client.ip), now - 3600) >= kResetRequestsPerAddressPerHour) {
         log_line("reset requests throttled from " + client.ip);
         return ResetRequestResult::TooManyFromAddress;
     }
     // Recorded for known and unknown addresses alike, so both cost the same.
-    store_.reset_requests().record(email, client.ip, now);
+    store_.reset_requests().record(email, address_for_limits(client.ip), now);
     if (!outbox_.within_share(email, MailKind::Link)) {
         tx->commit();  // the request is kept (it counts toward the limit per client address)
         log_line("reset request refused: its address has had its mails for this hour (MAIL_MAX_PER_HOUR)");
@@ -466,20 +508,49 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
     return ResetRequestResult::Accepted;
 }
 
-LinkCheck Accounts::check_reset_link(std::string_view token) {
-    TokenCheck c = store_.reset_tokens().check(token);
-    LinkCheck out{c.state, std::nullopt, ""};
-    if (c.state != TokenState::Valid) return out;
-    out.user = store_.users().find_by_id(c.user_id);
-    if (!out.user) out.state = TokenState::Unknown;
+std::optional<std::int64_t> Accounts::link_wait(const Client& client) {
+    std::int64_t now = clock_.now();
+    auto at = store_.link_failures().nth_failure_from(address_for_limits(client.ip), now - 3600, config_.link_failures_per_hour);
+    if (!at) return std::nullopt;
+    return std::max<std::int64_t>(1, *at + 3600 - now);
+}
+
+void Accounts::link_failed(const Client& client) {
+    store_.link_failures().record(address_for_limits(client.ip), clock_.now());
+}
+
+LinkCheck Accounts::check_link(TokenStore& links, std::string_view token, const Client& client) {
+    LinkCheck out;
+    if (auto wait = link_wait(client)) {
+        out.retry_after = *wait;
+        log_line("link confirmations throttled from " + client.ip);
+        return out;
+    }
+    TokenCheck c = links.check(token);
+    out.state = c.state;
+    out.payload = c.payload;
+    if (c.state == TokenState::Valid) {
+        out.user = store_.users().find_by_id(c.user_id);
+        if (!out.user) out.state = TokenState::Unknown;
+    }
+    if (out.state != TokenState::Valid) link_failed(client);
     return out;
+}
+
+LinkCheck Accounts::check_reset_link(std::string_view token, const Client& client) {
+    return check_link(store_.reset_tokens(), token, client);
 }
 
 ResetOutcome Accounts::reset_password(std::string_view token, const std::string& fresh, const std::string& confirm,
                                       const Client& client) {
     ResetOutcome out;
-    LinkCheck link = check_reset_link(token);
+    LinkCheck link = check_reset_link(token, client);
     out.state = link.state;
+    if (link.retry_after) {
+        out.result = ResetResult::Throttled;
+        out.retry_after = link.retry_after;
+        return out;
+    }
     if (link.state != TokenState::Valid) return out;
     const User& user = *link.user;
     switch (check_new_password(user, fresh, confirm, out.problem)) {
@@ -571,17 +642,18 @@ bool Accounts::cancel_email_change(std::int64_t user_id) {
     return true;
 }
 
-LinkCheck Accounts::check_email_link(std::string_view token) {
-    TokenCheck c = store_.email_changes().check(token);
-    LinkCheck out{c.state, std::nullopt, c.payload};
-    if (c.state != TokenState::Valid) return out;
-    out.user = store_.users().find_by_id(c.user_id);
-    if (!out.user) out.state = TokenState::Unknown;
-    return out;
+LinkCheck Accounts::check_email_link(std::string_view token, const Client& client) {
+    return check_link(store_.email_changes(), token, client);
 }
 
 EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const Client& client,
                                                    const std::optional<Identity>& current) {
+    return within_link_limit<EmailConfirmOutcome>(*this, client,
+                                                  [&] { return apply_email_change(token, client, current); });
+}
+
+EmailConfirmOutcome Accounts::apply_email_change(std::string_view token, const Client& client,
+                                                 const std::optional<Identity>& current) {
     EmailConfirmOutcome out;
     TokenStore& links = store_.email_changes();
     auto tx = store_.begin_write();
@@ -682,6 +754,7 @@ void Accounts::housekeeping() {
         store_.email_changes().purge_old();
         store_.signups().purge_old();
         store_.reset_requests().purge_before(now - 24 * 3600);
+        store_.link_failures().purge_before(now - 3600);
         store_.outbox().purge_counts_before(now - 3600);
         throttle_.purge_old();
         two_factor_.purge_old();

@@ -100,11 +100,12 @@ struct RegisterOutcome {
 
 // The link's page asks for the password chosen at sign-up: PasswordMissing,
 // WrongPassword and Throttled (the login throttle) keep the link valid.
-enum class SignupConfirmResult { Created, Taken, BadLink, PasswordMissing, WrongPassword, Throttled };
+// TooManyLinks: the client's address has had too many links fail (link_wait).
+enum class SignupConfirmResult { Created, Taken, BadLink, PasswordMissing, WrongPassword, Throttled, TooManyLinks };
 struct SignupConfirmOutcome {
     SignupConfirmResult result = SignupConfirmResult::BadLink;
     TokenState state = TokenState::Unknown;  // with BadLink
-    std::int64_t retry_after = 0;            // with Throttled
+    std::int64_t retry_after = 0;            // with Throttled and TooManyLinks
     std::int64_t user_id = 0;
     std::string email;
     std::string session_token;  // with Created
@@ -127,13 +128,15 @@ enum class ResetRequestResult { Accepted, TooManyFromAddress, TooManyMails };
 
 struct LinkCheck {
     TokenState state = TokenState::Unknown;
+    std::int64_t retry_after = 0;  // > 0: too many failed links from this address; nothing was checked
     std::optional<User> user;   // the account, when the link is valid
     std::string payload;        // the new address of an email change
 };
 
-enum class ResetResult { Done, BadLink, Rejected, Mismatch };
+enum class ResetResult { Done, BadLink, Rejected, Mismatch, Throttled };
 struct ResetOutcome {
     ResetResult result = ResetResult::BadLink;
+    std::int64_t retry_after = 0;             // with Throttled
     TokenState state = TokenState::Unknown;  // with BadLink
     std::string problem;                      // with Rejected
     std::int64_t user_id = 0;
@@ -147,9 +150,10 @@ struct EmailChangeRequestOutcome {
     ReauthCheck reauth;
 };
 
-enum class EmailConfirmResult { Changed, Taken, BadLink };
+enum class EmailConfirmResult { Changed, Taken, BadLink, TooManyLinks };
 struct EmailConfirmOutcome {
     EmailConfirmResult result = EmailConfirmResult::BadLink;
+    std::int64_t retry_after = 0;            // with TooManyLinks
     TokenState state = TokenState::Unknown;  // with BadLink
     std::int64_t user_id = 0;
     std::string new_email;
@@ -192,8 +196,9 @@ public:
     // not, the same work: one Argon2 hash, one mail queued.
     RegisterOutcome register_account(const std::string& email, const std::string& name, const std::string& password,
                                      const Client& client);
-    // The sign-up link: Valid with the address it will make an account for.
-    SignupCheck check_signup_link(std::string_view token);
+    // The sign-up link: Valid with the address it will make an account for
+    // (in `payload`), within the limit on failed links (link_wait).
+    LinkCheck check_signup_link(std::string_view token, const Client& client);
     // Makes the account the link was mailed for, given the password chosen
     // at sign-up, and logs it in (ending `old_session_token`, if any).
     SignupConfirmOutcome confirm_signup(std::string_view token, const std::string& password, const Client& client,
@@ -210,6 +215,17 @@ public:
     ProfileResult update_profile(const User& user, const std::string& name, const std::string* picture,
                                  const ImageCheck& picture_check, bool remove_picture);
 
+    // ---- mailed links (reset, email change, sign-up) ----
+    // The limit on guessing links, per client address (an IPv6 client by
+    // its /64; LINK_FAILURES_PER_HOUR, 20, in an hour): every confirmation
+    // of a link asks link_wait first and answers 429 with Retry-After when
+    // it has a value; a link that is not Valid (unknown, damaged, expired,
+    // used, superseded) is then counted with link_failed. check_reset_link,
+    // reset_password, check_email_link, confirm_email_change,
+    // check_signup_link and confirm_signup do both.
+    std::optional<std::int64_t> link_wait(const Client& client);
+    void link_failed(const Client& client);
+
     // ---- passwords ----
     // Ends every session, the current one too, and starts a new one for it.
     PasswordChangeOutcome change_password(const User& user, const Proof& current, const std::string& fresh,
@@ -217,7 +233,7 @@ public:
     // Mails a link when the address has an account (within its hourly limit);
     // known or not, the same work.
     ResetRequestResult request_reset(const std::string& email, const Client& client);
-    LinkCheck check_reset_link(std::string_view token);
+    LinkCheck check_reset_link(std::string_view token, const Client& client);
     ResetOutcome reset_password(std::string_view token, const std::string& fresh, const std::string& confirm,
                                 const Client& client);
 
@@ -228,7 +244,7 @@ public:
     std::optional<TokenCheck> pending_email_change(std::int64_t user_id);
     // False when nothing was waiting.
     bool cancel_email_change(std::int64_t user_id);
-    LinkCheck check_email_link(std::string_view token);
+    LinkCheck check_email_link(std::string_view token, const Client& client);
     // Ends the account's other sessions; `current` is the session of the
     // browser that confirms, kept if it is the account's own.
     EmailConfirmOutcome confirm_email_change(std::string_view token, const Client& client,
@@ -309,6 +325,14 @@ private:
     // `change` runs inside the write transaction once both were right.
     TwoFactorOutcome asked_again(const User& user, const Proof& current, const Client& client, const char* action,
                                  const std::function<void(TwoFactorOutcome&)>& change);
+    // A link of `links` checked within the limit on failed links (counted).
+    LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client);
+    // confirm_signup once the limit on links allowed it.
+    SignupConfirmOutcome apply_signup(std::string_view token, const std::string& password, const Client& client,
+                                      std::string_view old_session_token);
+    // confirm_email_change once the limit on links allowed it.
+    EmailConfirmOutcome apply_email_change(std::string_view token, const Client& client,
+                                           const std::optional<Identity>& current);
     void reached(const std::function<void()>& hook) const {
         // A copy: the hook may replace itself while it runs.
         if (std::function<void()> run = hook) run();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/clock.hh"
+#include "core/net_address.hh"
 #include "store/store.hh"
 
 namespace auth {
@@ -13,7 +14,7 @@ std::optional<std::int64_t> LoginThrottle::retry_after(std::string_view email, s
     // The limit-th most recent failure inside the window decides.
     std::optional<std::int64_t> wait;
     if (auto at = store_.nth_failure_for_email(email, since, kPerEmail)) wait = *at + kWindow - now;
-    if (auto at = store_.nth_failure_from(client_ip, since, kPerAddress)) wait = std::max(wait.value_or(0), *at + kWindow - now);
+    if (auto at = store_.nth_failure_from(address_for_limits(client_ip), since, kPerAddress)) wait = std::max(wait.value_or(0), *at + kWindow - now);
     if (wait) wait = std::max<std::int64_t>(1, *wait);
     return wait;
 }
@@ -21,7 +22,7 @@ std::optional<std::int64_t> LoginThrottle::retry_after(std::string_view email, s
 LoginThrottle::Reservation LoginThrottle::reserve(std::string_view email, std::string_view client_ip) {
     Reservation r;
     r.retry_after = retry_after(email, client_ip);
-    if (!r.retry_after) r.id = store_.record(email, client_ip, clock_.now());
+    if (!r.retry_after) r.id = store_.record(email, address_for_limits(client_ip), clock_.now());
     return r;
 }
 

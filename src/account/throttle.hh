@@ -1,7 +1,8 @@
 // Login throttling over the ThrottleStore, so every process (and every CGI
 // run) sees it: after 5 failed attempts for one email, or 20 from one client
 // address, within 15 minutes, further attempts wait until the window has
-// passed. The email is counted whether or not it has an account. A wrong
+// passed. The email is counted whether or not it has an account; an IPv6
+// client by its /64 (address_for_limits). A wrong
 // current password on the profile counts like a failed login.
 //
 // An attempt is reserved as a failure in the same write transaction that

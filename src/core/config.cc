@@ -1,8 +1,13 @@
 #include "core/config.hh"
 
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/env_file.hh"
+#include "core/log.hh"
 #include "core/validate.hh"
 
 #ifndef SESSIONAUTH_DATADIR
@@ -22,7 +27,8 @@ bool is_config_key(const std::string& name) {
         "MAIL_STARTTLS", "MAIL_SSL_TLS", "MAIL_DELIVERY", "MAIL_DELIVER_PROGRAM", "MAIL_MAX_PER_HOUR",
         "DATABASE_PATH", "TEMPLATE_DIR", "DATA_DIR", "PICTURE_DIR", "SESSION_IDLE_TIMEOUT",
         "SESSION_ABSOLUTE_TIMEOUT", "RESET_TOKEN_TTL", "EMAIL_CHANGE_TTL", "PASSWORD_MIN_LENGTH", "ARGON2_OPSLIMIT",
-        "ARGON2_MEMLIMIT_KIB", "SIGNUP_CONFIRMATION", "SIGNUP_TOKEN_TTL", "SIGNUP_MAX_PER_HOUR_PER_ADDRESS"};
+        "ARGON2_MEMLIMIT_KIB", "SIGNUP_CONFIRMATION", "SIGNUP_TOKEN_TTL", "SIGNUP_MAX_PER_HOUR_PER_ADDRESS",
+        "TRUSTED_PROXIES", "LINK_FAILURES_PER_HOUR"};
     for (const char* key : kKeys)
         if (name == key) return true;
     return false;
@@ -84,35 +90,182 @@ private:
     const Getenv& getenv_;
 };
 
+std::string lower(std::string s) {
+    for (char& ch : s)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return s;
+}
+
+// Scheme and host lower-cased and a default port dropped, so that the origin
+// is spelled as a browser's Origin header spells it (the CSRF check compares
+// the two as strings). No user-info, query or fragment: links in mails are
+// built from it.
 void parse_base_url(Config& c, const std::string& raw) {
     std::string url = raw;
     while (!url.empty() && url.back() == '/') url.pop_back();
-    std::string rest;
-    if (url.rfind("https://", 0) == 0) { c.https = true; rest = url.substr(8); }
-    else if (url.rfind("http://", 0) == 0) { c.https = false; rest = url.substr(7); }
-    else throw ConfigError("BASE_URL must start with http:// or https://, not \"" + raw + "\"");
     for (unsigned char ch : url)
         if (ch <= 0x20 || ch >= 0x7f || ch == '?' || ch == '#' || ch == '\\' || ch == '"' || ch == '<' || ch == '>')
             throw ConfigError("BASE_URL must be a plain URL without spaces, query or fragment, not \"" + raw + "\"");
+    auto sep = url.find("://");
+    std::string scheme = sep == std::string::npos ? "" : lower(url.substr(0, sep));
+    if (scheme != "https" && scheme != "http")
+        throw ConfigError("BASE_URL must start with http:// or https://, not \"" + raw + "\"");
+    c.https = scheme == "https";
+    std::string rest = url.substr(sep + 3);
     auto slash = rest.find('/');
-    std::string host = rest.substr(0, slash);
-    if (host.empty() || host.find('@') != std::string::npos) throw ConfigError("BASE_URL has no valid host: \"" + raw + "\"");
-    c.base_origin = url.substr(0, url.size() - rest.size()) + host;
+    std::string authority = rest.substr(0, slash);
+    if (authority.find('@') != std::string::npos)
+        throw ConfigError("BASE_URL must not hold a user name or password: \"" + raw + "\"");
+    std::string host = authority, port;
+    if (!authority.empty() && authority[0] == '[') {  // an IPv6 literal
+        auto close = authority.find(']');
+        if (close == std::string::npos) throw ConfigError("BASE_URL has no valid host: \"" + raw + "\"");
+        host = authority.substr(0, close + 1);
+        std::string after = authority.substr(close + 1);
+        if (!after.empty() && after[0] != ':') throw ConfigError("BASE_URL has no valid host: \"" + raw + "\"");
+        if (!after.empty()) port = after.substr(1);
+        if (host.find_first_not_of("[]0123456789abcdefABCDEF:.") != std::string::npos)
+            throw ConfigError("BASE_URL has no valid host: \"" + raw + "\"");
+    } else if (auto colon = authority.find(':'); colon != std::string::npos) {
+        host = authority.substr(0, colon);
+        port = authority.substr(colon + 1);
+    }
+    host = lower(host);
+    if (host.empty() || (host[0] != '[' && host.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") != std::string::npos))
+        throw ConfigError("BASE_URL has no valid host: \"" + raw + "\"");
+    if (authority.find(':') != std::string::npos && (host[0] != '[' || authority.back() != ']')) {
+        if (port.empty()) throw ConfigError("BASE_URL has an empty port: \"" + raw + "\"");
+        std::int64_t n = Source::parse_integer("BASE_URL's port", port, 1, 65535);
+        port = (n == (c.https ? 443 : 80)) ? "" : std::to_string(n);
+    }
+    c.base_origin = scheme + "://" + host + (port.empty() ? "" : ":" + port);
     c.base_path = slash == std::string::npos ? "" : rest.substr(slash);
     if (c.base_path.find("//") != std::string::npos || c.base_path.find("/.") != std::string::npos)
         throw ConfigError("BASE_URL has an unusual path: \"" + raw + "\"");
-    c.base_url = url;
+    c.base_url = c.base_origin + c.base_path;
+}
+
+// The bytes of a key in base64 (standard or URL-safe, padding optional), or
+// nothing if it is not base64.
+std::optional<std::string> from_base64(const std::string& text) {
+    std::string out(text.size(), '\0');
+    for (int variant : {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+                        sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING}) {
+        std::size_t n = 0;
+        const char* end = nullptr;
+        if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.c_str(), text.size(), nullptr,
+                              &n, &end, variant) == 0 &&
+            end == text.c_str() + text.size())
+            return out.substr(0, n);
+    }
+    return std::nullopt;
+}
+
+std::string from_hex(const std::string& text) {
+    std::string out(text.size() / 2, '\0');
+    std::size_t n = 0;
+    sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.c_str(), text.size(), nullptr, &n, nullptr);
+    return out.substr(0, n);
+}
+
+// "a pattern repeated" or "mostly runs such as 0123 or abcd" when `s` is
+// one, else nothing.
+std::optional<std::string> pattern_in(const std::string& s) {
+    for (std::size_t period = 1; period <= s.size() / 2; ++period) {
+        bool repeats = true;
+        for (std::size_t i = period; i < s.size() && repeats; ++i) repeats = s[i] == s[i - period];
+        if (repeats) return "a pattern repeated";
+    }
+    std::size_t same_steps = 0;
+    for (std::size_t i = 2; i < s.size(); ++i) {
+        int a = static_cast<unsigned char>(s[i - 2]), b = static_cast<unsigned char>(s[i - 1]), c = static_cast<unsigned char>(s[i]);
+        if (c - b == b - a) ++same_steps;
+    }
+    if (same_steps * 4 > s.size()) return "mostly runs such as 0123 or abcd";
+    return std::nullopt;
 }
 
 }  // namespace
+
+std::optional<std::string> secret_key_problem(const std::string& key) {
+    const std::string how = " (make one with: openssl rand -hex 32)";
+    if (key == kSampleSecretKey || lower(key).find("change-me") != std::string::npos || lower(key).find("changeme") != std::string::npos)
+        return "SECRET_KEY is the placeholder of .env.sample, not a key" + how;
+    // The key material: hex and base64 keys decoded, any other text as it is
+    // but counted at half (a typed phrase carries far less than 8 bits a
+    // character).
+    std::string material;
+    std::size_t bytes = 0;  // of key material
+    std::string form;
+    bool hex = key.size() % 2 == 0 && key.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (hex) {
+        material = from_hex(key);
+        bytes = material.size();
+        form = std::to_string(key.size()) + " hex digits";
+    } else if (auto b = from_base64(key); b && key.size() >= 16) {
+        material = *b;
+        bytes = material.size();
+        form = std::to_string(key.size()) + " base64 characters";
+    } else {
+        material = key;
+        bytes = material.size() / 2;
+        form = std::to_string(key.size()) + " characters of text, counted at half";
+    }
+    if (bytes < 32)
+        return "SECRET_KEY is too short: " + form + " give " + std::to_string(bytes) +
+               " bytes of key material, at least 32 are needed" + how;
+    bool seen[256] = {};
+    int distinct = 0;
+    for (unsigned char b : material)
+        if (!seen[b]) { seen[b] = true; ++distinct; }
+    if (distinct < 16)
+        return "SECRET_KEY has too little variety (" + std::to_string(distinct) + " different byte values, at least 16 are needed)" + how;
+    // A block said again (abcabc...) or runs (0123..., abcd...), in the
+    // key as written or in its bytes.
+    auto pattern = pattern_in(key);
+    if (!pattern) pattern = pattern_in(material);
+    if (pattern) return "SECRET_KEY is " + *pattern + ", not a random key" + how;
+    return std::nullopt;
+}
+
+std::optional<std::string> argon2_problem(unsigned long long opslimit, std::size_t memlimit_kib) {
+    std::size_t needed = argon2_min_memlimit_kib(opslimit);
+    if (memlimit_kib >= needed) return std::nullopt;
+    return "ARGON2_MEMLIMIT_KIB=" + std::to_string(memlimit_kib) + " with ARGON2_OPSLIMIT=" + std::to_string(opslimit) +
+           " is below the OWASP minimum for Argon2id (" + std::to_string(needed) + " KiB with " + std::to_string(opslimit) +
+           (opslimit == 1 ? " pass" : " passes") + "; the default 19456 KiB with 2 passes is the minimum's usual form)";
+}
+
+std::size_t argon2_min_memlimit_kib(unsigned long long opslimit) {
+    // OWASP Password Storage Cheat Sheet, Argon2id with one lane: the
+    // memory each number of passes needs.
+    switch (opslimit) {
+        case 0: return static_cast<std::size_t>(-1);
+        case 1: return 47104;
+        case 2: return 19456;
+        case 3: return 12288;
+        case 4: return 9216;
+        default: return 7168;
+    }
+}
+
+std::optional<std::string> env_file_mode_warning(const std::string& path) {
+    struct stat st {};
+    if (path.empty() || ::stat(path.c_str(), &st) != 0) return std::nullopt;
+    if ((st.st_mode & 0007) == 0) return std::nullopt;
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return "warning: AUTH_ENV " + path + " (mode " + mode + ") is open to other users of this machine, and it holds "
+           "SECRET_KEY and MAIL_PASSWORD: chmod o-rwx it (0600, or 0640 with the web server's group)";
+}
+
 
 Config make_config(const std::map<std::string, std::string>& file, const Getenv& getenv) {
     Source src(file, getenv);
     Config c;
 
     c.secret_key = src.required("SECRET_KEY");
-    if (c.secret_key.size() < 32)
-        throw ConfigError("SECRET_KEY must be at least 32 characters long (try: openssl rand -hex 32)");
+    if (auto problem = secret_key_problem(c.secret_key)) throw ConfigError(*problem);
     parse_base_url(c, src.required("BASE_URL"));
 
     c.mail_server = src.required("MAIL_SERVER");
@@ -134,6 +287,7 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     if (!c.mail_deliver_program.empty() && c.mail_deliver_program[0] != '/')
         throw ConfigError("MAIL_DELIVER_PROGRAM must be an absolute path, not \"" + c.mail_deliver_program + "\"");
     c.mail_max_per_hour = static_cast<int>(src.integer("MAIL_MAX_PER_HOUR", 10, 1, 1000));
+    c.link_failures_per_hour = static_cast<int>(src.integer("LINK_FAILURES_PER_HOUR", 20, 1, 1000));
 
     std::string share = getenv("SESSIONAUTH_DATADIR").value_or(SESSIONAUTH_DATADIR);
     std::string state = getenv("SESSIONAUTH_STATEDIR").value_or(SESSIONAUTH_STATEDIR);
@@ -146,18 +300,37 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     c.picture_dir = src.text("PICTURE_DIR", (slash == std::string::npos ? std::string(".") : c.database_path.substr(0, slash)) + "/pictures");
     while (c.picture_dir.size() > 1 && c.picture_dir.back() == '/') c.picture_dir.pop_back();
 
-    constexpr std::int64_t year = 366LL * 24 * 3600;
-    c.session_idle_timeout = src.integer("SESSION_IDLE_TIMEOUT", 1800, 1, year);
-    c.session_absolute_timeout = src.integer("SESSION_ABSOLUTE_TIMEOUT", 43200, 1, year);
-    c.reset_token_ttl = src.integer("RESET_TOKEN_TTL", 1800, 1, 24 * 3600);
-    c.email_change_ttl = src.integer("EMAIL_CHANGE_TTL", 86400, 1, 30 * 24 * 3600);
+    // Maxima (README, "Configuration"): a stolen session or a link found in
+    // a mailbox must not stay good for longer than this.
+    c.session_idle_timeout = src.integer("SESSION_IDLE_TIMEOUT", 1800, 1, kMaxSessionIdleTimeout);
+    c.session_absolute_timeout = src.integer("SESSION_ABSOLUTE_TIMEOUT", 43200, 1, kMaxSessionAbsoluteTimeout);
+    c.reset_token_ttl = src.integer("RESET_TOKEN_TTL", 1800, 1, kMaxResetTokenTtl);
+    c.email_change_ttl = src.integer("EMAIL_CHANGE_TTL", 86400, 1, kMaxEmailChangeTtl);
     c.signup_confirmation = src.boolean("SIGNUP_CONFIRMATION", true);
-    c.signup_token_ttl = src.integer("SIGNUP_TOKEN_TTL", 86400, 1, 30 * 24 * 3600);
+    c.signup_token_ttl = src.integer("SIGNUP_TOKEN_TTL", 86400, 1, kMaxSignupTokenTtl);
     c.signup_max_per_hour_per_address =
         static_cast<int>(src.integer("SIGNUP_MAX_PER_HOUR_PER_ADDRESS", 10, 1, 100000));
     c.password_min_length = static_cast<std::size_t>(src.integer("PASSWORD_MIN_LENGTH", 12, 8, 64));
     c.argon2_opslimit = static_cast<unsigned long long>(src.integer("ARGON2_OPSLIMIT", 2, 1, 32));
     c.argon2_memlimit_kib = static_cast<std::size_t>(src.integer("ARGON2_MEMLIMIT_KIB", 19456, 8, 4 * 1024 * 1024));
+    if (auto problem = argon2_problem(c.argon2_opslimit, c.argon2_memlimit_kib)) throw ConfigError(*problem);
+
+    // Addresses or CIDR ranges, separated by commas or spaces.
+    std::string proxies = src.text("TRUSTED_PROXIES", "");
+    for (char& ch : proxies)
+        if (ch == ',' || ch == '\t') ch = ' ';
+    std::size_t at = 0;
+    while (at < proxies.size()) {
+        auto end = proxies.find(' ', at);
+        if (end == std::string::npos) end = proxies.size();
+        if (end > at) {
+            std::string item = proxies.substr(at, end - at);
+            auto range = parse_ip_range(item);
+            if (!range) throw ConfigError("TRUSTED_PROXIES must list IP addresses or CIDR ranges (such as 10.0.0.0/8 or 2001:db8::/32), not \"" + item + "\"");
+            c.trusted_proxies.push_back(*range);
+        }
+        at = end + 1;
+    }
     return c;
 }
 
@@ -177,6 +350,7 @@ Config load_config(const std::string& env_path) {
     }
     Config c = make_config(file, getenv);
     c.env_file = env_path;
+    if (auto warning = env_file_mode_warning(env_path)) log_line(*warning);
     return c;
 }
 

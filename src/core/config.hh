@@ -9,6 +9,9 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "core/net_address.hh"
 
 namespace auth {
 
@@ -40,6 +43,9 @@ struct Config {
     MailDelivery mail_delivery = MailDelivery::AfterResponse;
     std::string mail_deliver_program;  // "" for sessionauth-deliver beside the page program
     int mail_max_per_hour = 10;
+    // Failed confirmations of mailed links from one client address in an
+    // hour before every link from there gets 429.
+    int link_failures_per_hour = 20;
 
     std::string database_path;
     std::string template_dir;
@@ -58,6 +64,9 @@ struct Config {
     std::size_t password_min_length = 12;
     unsigned long long argon2_opslimit = 2;
     std::size_t argon2_memlimit_kib = 19456;
+    // The reverse proxies whose X-Forwarded-For is believed (none: the
+    // address the web server saw is the client's).
+    std::vector<IpRange> trusted_proxies;
 
     // Cookie path: the path of BASE_URL, "/" for the root.
     std::string cookie_path() const { return base_path.empty() ? "/" : base_path; }
@@ -82,6 +91,35 @@ Config load_config(const std::string& env_path);
 
 // load_config with the process's AUTH_ENV.
 Config load_config_from_process();
+
+// The SECRET_KEY of .env.sample, refused as a key.
+inline constexpr const char* kSampleSecretKey = "change-me-to-the-output-of-openssl-rand-hex-32";
+
+// Why `key` is no SECRET_KEY, or nothing if it will do. At least 32 bytes of
+// key material: 64 hex digits, or 43 base64 characters (standard or
+// URL-safe), or 64 characters of other text (counted at half); at least 16
+// different byte values, no repeated block and no runs (0123..., aaaa...);
+// not the .env.sample placeholder.
+std::optional<std::string> secret_key_problem(const std::string& key);
+
+// The least ARGON2_MEMLIMIT_KIB the OWASP Password Storage Cheat Sheet allows
+// Argon2id with `opslimit` passes: 47104 for 1, 19456 for 2, 12288 for 3,
+// 9216 for 4, 7168 for 5 or more.
+std::size_t argon2_min_memlimit_kib(unsigned long long opslimit);
+
+// Why this Argon2id cost is below that minimum, or nothing.
+std::optional<std::string> argon2_problem(unsigned long long opslimit, std::size_t memlimit_kib);
+
+// The most each timeout key accepts, in seconds.
+inline constexpr std::int64_t kMaxSessionIdleTimeout = 24 * 3600;
+inline constexpr std::int64_t kMaxSessionAbsoluteTimeout = 30 * 24 * 3600;
+inline constexpr std::int64_t kMaxResetTokenTtl = 3600;
+inline constexpr std::int64_t kMaxEmailChangeTtl = 7 * 24 * 3600;
+inline constexpr std::int64_t kMaxSignupTokenTtl = 7 * 24 * 3600;
+
+// The warning line for an env file other users may read (mode & 007), or
+// nothing. load_config logs it; it does not stop the site.
+std::optional<std::string> env_file_mode_warning(const std::string& path);
 
 // The keys every deployment must set.
 extern const char* const kRequiredKeys[5];

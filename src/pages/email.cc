@@ -26,6 +26,10 @@ Response bad_link(App& app, const Visitor& visitor, TokenState state) {
     return bad_link_page(app, visitor, "email_invalid.tpl", "Confirmation link not valid", why, state);
 }
 
+Response too_many_links(App& app, const Visitor& visitor, std::int64_t retry_after) {
+    return too_many_links_page(app, visitor, "email_invalid.tpl", "Confirmation link not valid", retry_after);
+}
+
 std::string token_of(const Request& request) { return request.is_post() ? request.field("token") : request.param("token"); }
 
 }  // namespace
@@ -66,7 +70,8 @@ Response cancel_email_change(const Request&, App& app, const Visitor& visitor) {
 
 Response show_email_confirm(const Request& request, App& app, const Visitor& visitor) {
     std::string token = token_of(request);
-    LinkCheck link = app.accounts.check_email_link(token);
+    LinkCheck link = app.accounts.check_email_link(token, client_of(request));
+    if (link.retry_after) return too_many_links(app, visitor, link.retry_after);
     if (link.state != TokenState::Valid) return bad_link(app, visitor, link.state);
     Page page("email_confirm.tpl", "Confirm your new email address", app.config().base_path);
     page.set("TOKEN", token);
@@ -77,6 +82,8 @@ Response show_email_confirm(const Request& request, App& app, const Visitor& vis
 Response confirm_email_change(const Request& request, App& app, const Visitor& visitor) {
     EmailConfirmOutcome done = app.accounts.confirm_email_change(token_of(request), client_of(request), visitor.who);
     switch (done.result) {
+        case EmailConfirmResult::TooManyLinks:
+            return too_many_links(app, visitor, done.retry_after);
         case EmailConfirmResult::BadLink:
             return bad_link(app, visitor, done.state);
         case EmailConfirmResult::Taken: {

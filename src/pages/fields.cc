@@ -39,6 +39,16 @@ auth::Response bad_link_page(auth::App& app, const auth::Visitor& visitor, const
     return auth::render(app, visitor, page, status);
 }
 
+auth::Response too_many_links_page(auth::App& app, const auth::Visitor& visitor, const char* tpl, const char* title,
+                                   std::int64_t retry_after) {
+    auth::Page page(tpl, title, app.config().base_path);
+    page.set("MESSAGE", "Too many links that did not work were opened from your network. Wait " + minutes_text(retry_after) +
+                            " and try again, copying the whole link from the email.");
+    auth::Response r = auth::render(app, visitor, page, 429);
+    r.set_header("Retry-After", std::to_string(retry_after));
+    return r;
+}
+
 auth::Client client_of(const auth::Request& request) { return {request.remote_addr, request.user_agent}; }
 
 auth::Proof proof_of(const auth::Request& request) { return {request.field("current_password"), request.field("code")}; }

@@ -55,4 +55,9 @@ struct LinkMessages {
 auth::Response bad_link_page(auth::App& app, const auth::Visitor& visitor, const char* tpl, const char* title,
                              const LinkMessages& why, auth::TokenState state);
 
+// The page of that template when the visitor's address has had too many
+// links fail (Accounts::link_wait): 429 with Retry-After.
+auth::Response too_many_links_page(auth::App& app, const auth::Visitor& visitor, const char* tpl, const char* title,
+                                   std::int64_t retry_after);
+
 }  // namespace pages

@@ -99,6 +99,10 @@ Response bad_link(App& app, const Visitor& visitor, TokenState state) {
     return bad_link_page(app, visitor, "signup_invalid.tpl", "Sign-up link not valid", why, state);
 }
 
+Response too_many_links(App& app, const Visitor& visitor, std::int64_t retry_after) {
+    return too_many_links_page(app, visitor, "signup_invalid.tpl", "Sign-up link not valid", retry_after);
+}
+
 std::string token_of(const Request& request) { return request.is_post() ? request.field("token") : request.param("token"); }
 
 Page confirm_form(App& app) { return Page("signup_confirm.tpl", "Confirm your email address", app.config().base_path); }
@@ -110,10 +114,11 @@ void fill_confirm_form(Page& page, const std::string& token, const std::string& 
 
 Response show_confirm(const Request& request, App& app, const Visitor& visitor) {
     std::string token = token_of(request);
-    SignupCheck link = app.accounts.check_signup_link(token);
+    LinkCheck link = app.accounts.check_signup_link(token, client_of(request));
+    if (link.retry_after) return too_many_links(app, visitor, link.retry_after);
     if (link.state != TokenState::Valid) return bad_link(app, visitor, link.state);
     Page page = confirm_form(app);
-    fill_confirm_form(page, token, link.signup.email);
+    fill_confirm_form(page, token, link.payload);
     return render(app, visitor, page);
 }
 
@@ -122,6 +127,8 @@ Response confirm(const Request& request, App& app, const Visitor& visitor) {
     SignupConfirmOutcome done =
         app.accounts.confirm_signup(token, request.field("password"), client_of(request), visitor.session_token);
     switch (done.result) {
+        case SignupConfirmResult::TooManyLinks:
+            return too_many_links(app, visitor, done.retry_after);
         case SignupConfirmResult::BadLink:
             return bad_link(app, visitor, done.state);
         case SignupConfirmResult::Taken: {

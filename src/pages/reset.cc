@@ -57,6 +57,10 @@ Response bad_link(App& app, const Visitor& visitor, TokenState state) {
     return bad_link_page(app, visitor, "reset_invalid.tpl", "Reset link not valid", why, state);
 }
 
+Response too_many_links(App& app, const Visitor& visitor, std::int64_t retry_after) {
+    return too_many_links_page(app, visitor, "reset_invalid.tpl", "Reset link not valid", retry_after);
+}
+
 Page new_password_form(App& app) { return Page("reset_confirm.tpl", "Choose a new password", app.config().base_path); }
 
 void fill_new_password_form(Page& page, App& app, const std::string& token, const User& user) {
@@ -69,7 +73,8 @@ std::string token_of(const Request& request) { return request.is_post() ? reques
 
 Response show_confirm(const Request& request, App& app, const Visitor& visitor) {
     std::string token = token_of(request);
-    LinkCheck link = app.accounts.check_reset_link(token);
+    LinkCheck link = app.accounts.check_reset_link(token, client_of(request));
+    if (link.retry_after) return too_many_links(app, visitor, link.retry_after);
     if (link.state != TokenState::Valid) return bad_link(app, visitor, link.state);
     Page page = new_password_form(app);
     fill_new_password_form(page, app, token, *link.user);
@@ -80,6 +85,7 @@ Response confirm(const Request& request, App& app, const Visitor& visitor) {
     std::string token = token_of(request);
     ResetOutcome reset = app.accounts.reset_password(token, request.field("password"), request.field("password_confirm"),
                                                      client_of(request));
+    if (reset.result == ResetResult::Throttled) return too_many_links(app, visitor, reset.retry_after);
     if (reset.result == ResetResult::BadLink) return bad_link(app, visitor, reset.state);
     if (reset.result == ResetResult::Done) {
         // No session is created: the person logs in with the new password.
@@ -87,7 +93,8 @@ Response confirm(const Request& request, App& app, const Visitor& visitor) {
         if (visitor.logged_in()) r.clear_session_cookie();
         return r;
     }
-    LinkCheck link = app.accounts.check_reset_link(token);
+    LinkCheck link = app.accounts.check_reset_link(token, client_of(request));
+    if (link.retry_after) return too_many_links(app, visitor, link.retry_after);
     if (link.state != TokenState::Valid) return bad_link(app, visitor, link.state);
     Page page = new_password_form(app);
     fill_new_password_form(page, app, token, *link.user);

@@ -136,6 +136,18 @@ public:
     virtual void purge_before(std::int64_t t) = 0;
 };
 
+// Failed confirmations of mailed links (unknown, damaged, expired, used),
+// by the client address that tried them: a limit on guessing links.
+class LinkFailureStore {
+public:
+    virtual ~LinkFailureStore() = default;
+    virtual void record(std::string_view client_ip, std::int64_t now) = 0;
+    // When the n-th most recent failure (n >= 1) after `since` from the
+    // address happened; nullopt if there are fewer.
+    virtual std::optional<std::int64_t> nth_failure_from(std::string_view client_ip, std::int64_t since, std::int64_t n) = 0;
+    virtual void purge_before(std::int64_t t) = 0;
+};
+
 enum class TokenState { Valid, Malformed, Unknown, Used, Superseded, Expired };
 
 struct TokenCheck {
@@ -368,6 +380,7 @@ public:
     virtual SessionStore& sessions() = 0;
     virtual ThrottleStore& throttle() = 0;
     virtual ResetRequestStore& reset_requests() = 0;
+    virtual LinkFailureStore& link_failures() = 0;
     virtual TokenStore& reset_tokens() = 0;
     virtual TokenStore& email_changes() = 0;
     virtual SignupStore& signups() = 0;

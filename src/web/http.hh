@@ -25,7 +25,8 @@ struct Request {
     std::map<std::string, std::string> form;     // from a POST body only
     std::map<std::string, UploadedFile> files;   // multipart file parts
     std::map<std::string, std::string> cookies;
-    std::string remote_addr;
+    std::string remote_addr;   // the client: REMOTE_ADDR, or from X-Forwarded-For (TRUSTED_PROXIES)
+    std::string forwarded_for;  // the X-Forwarded-For header, if any
     std::string user_agent;
     std::string origin;         // the Origin header, if any
     std::string sec_fetch_site; // the Sec-Fetch-Site header, if any

@@ -186,6 +186,7 @@ bool read_by_parse_request(std::string_view name) {
     static constexpr std::string_view kRead[] = {
         "REQUEST_METHOD", "REQUEST_URI",  "SCRIPT_NAME",    "PATH_INFO",      "REMOTE_ADDR",  "HTTP_USER_AGENT",
         "HTTP_ORIGIN",    "HTTP_COOKIE",  "QUERY_STRING",   "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_SEC_FETCH_SITE",
+        "HTTP_X_FORWARDED_FOR",
     };
     for (std::string_view read : kRead)
         if (name == read) return true;
@@ -220,6 +221,7 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     req.user_agent = env_or(env, "HTTP_USER_AGENT").substr(0, 512);
     req.origin = env_or(env, "HTTP_ORIGIN");
     req.sec_fetch_site = env_or(env, "HTTP_SEC_FETCH_SITE");
+    req.forwarded_for = env_or(env, "HTTP_X_FORWARDED_FOR").substr(0, 4096);
     std::string cookie_header = env_or(env, "HTTP_COOKIE");
     if (cookie_header.size() > 8192) throw HttpError(400, "Your browser sent too many cookies.", "Cookie header too large");
     req.cookies = parse_cookies(cookie_header);

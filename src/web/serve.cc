@@ -13,6 +13,7 @@
 #include "core/config.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
+#include "core/net_address.hh"
 #include "web/responses.hh"
 
 extern char** environ;
@@ -83,6 +84,8 @@ Response handle(App& app, const Program& program, const CgiEnv& env, const BodyR
     try {
         BodyLimit limit = [&program](const std::string& path) { return program.max_body(path); };
         Request request = parse_request(env, read_body, app.config().base_path, limit);
+        // Behind a trusted reverse proxy the client is named by X-Forwarded-For.
+        request.remote_addr = client_address(request.remote_addr, request.forwarded_for, app.config().trusted_proxies);
         where = request.method + " " + request.path;
         response = dispatch(program, request, app);
     } catch (const HttpError& e) {

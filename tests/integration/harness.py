@@ -371,6 +371,9 @@ class Server:
             # test_signup tests sign-up itself with the shipped defaults.
             "SIGNUP_CONFIRMATION": "False",
             "SIGNUP_MAX_PER_HOUR_PER_ADDRESS": "100000",
+            # Many tests open bad links from 127.0.0.1 on one server; the
+            # limit itself is tested on a server of its own (test_link_limit).
+            "LINK_FAILURES_PER_HOUR": "1000",
         }
         settings.update(self.env_overrides)
         return settings

@@ -137,6 +137,8 @@ std::int64_t make_user(auth::App& app, const std::string& email, const std::stri
 
 // A password the policy accepts.
 inline const char* const kGoodPassword = "correct horse battery staple";
+// A SECRET_KEY that passes make_config's rule (64 hex digits, as openssl rand -hex 32 makes).
+inline const char* const kSecretKey = "5f0c2d9e8a41b7c3e6d2f90a1b4c7e38d5a2f6b9c0e3d7a1f4b8c2e5d9a0b3c6";
 
 // ---- Helpers for the page tests (test_page_*.cc) ----
 

@@ -2,6 +2,8 @@
 // environment over the file, and the parts of BASE_URL.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -17,9 +19,16 @@ using Map = std::map<std::string, std::string>;
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// Keys made as the README says (openssl rand -hex 32, openssl rand -base64
+// 32, the URL-safe alphabet), and a long phrase.
+const char* const kRandomHex = "9c41e0d27b5fa83e16c94d0b72e5a18f3d6b09c2e7f41a5d8b30c6e92f17a4d5";
+const char* const kRandomBase64 = "7Jq2+XbV0mK9sLr4/Tn1uYcP6wHd3ZgFeAo8iQkRjE0=";
+const char* const kRandomBase64Url = "7Jq2-XbV0mK9sLr4_Tn1uYcP6wHd3ZgFeAo8iQkRjE0";
+const char* const kRandomText = "wombat Kettle 47 violet orbit; Marigold drum, seventy quiet lanterns";
+
 Map required_only() {
     return {
-        {"SECRET_KEY", "0123456789abcdef0123456789abcdef0123"},
+        {"SECRET_KEY", test::kSecretKey},
         {"BASE_URL", "https://example.com/auth/"},
         {"MAIL_SERVER", "smtp.example.com"},
         {"MAIL_PORT", "587"},
@@ -59,6 +68,11 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(base_url_needs_http_or_https_scheme);
     CPPUNIT_TEST(base_url_with_query_fragment_or_odd_path_is_refused);
     CPPUNIT_TEST(short_secret_key_is_refused);
+    CPPUNIT_TEST(sample_and_low_entropy_secret_keys_are_refused);
+    CPPUNIT_TEST(argon2_below_the_owasp_minimum_is_refused);
+    CPPUNIT_TEST(timeouts_beyond_their_maxima_are_refused);
+    CPPUNIT_TEST(base_url_is_normalised_like_an_origin);
+    CPPUNIT_TEST(env_file_open_to_others_gets_a_warning);
     CPPUNIT_TEST(booleans_accept_python_spellings);
     CPPUNIT_TEST(invalid_boolean_is_named);
     CPPUNIT_TEST(starttls_defaults_off_when_ssl_tls_is_on);
@@ -79,7 +93,7 @@ class ConfigTest : public CppUnit::TestFixture {
 public:
     void required_keys_alone_make_a_config() {
         auth::Config c = make(required_only());
-        CPPUNIT_ASSERT_EQUAL(std::string("0123456789abcdef0123456789abcdef0123"), c.secret_key);
+        CPPUNIT_ASSERT_EQUAL(std::string(test::kSecretKey), c.secret_key);
         CPPUNIT_ASSERT_EQUAL(std::string("smtp.example.com"), c.mail_server);
         CPPUNIT_ASSERT_EQUAL(587, c.mail_port);
         CPPUNIT_ASSERT_EQUAL(std::string("noreply@example.com"), c.mail_from);
@@ -149,11 +163,136 @@ public:
     }
 
     void short_secret_key_is_refused() {
-        std::string msg = error_with("SECRET_KEY", std::string(31, 'k'));
-        CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "SECRET_KEY"));
+        // 31 bytes of key material in each form: too few.
+        for (const std::string& key : {std::string(kRandomHex).substr(0, 62), std::string(kRandomBase64).substr(0, 41),
+                                       std::string(kRandomText).substr(0, 63), std::string("k")}) {
+            std::string msg = error_with("SECRET_KEY", key);
+            CPPUNIT_ASSERT_MESSAGE(key + ": " + msg, has(msg, "SECRET_KEY") && has(msg, "too short"));
+        }
+        // 32 bytes in each form (openssl rand -hex 32 / -base64 32, a long phrase): accepted.
+        for (const std::string& key : {std::string(kRandomHex), std::string(kRandomBase64), std::string(kRandomBase64Url),
+                                       std::string(kRandomText)}) {
+            Map file = required_only();
+            file["SECRET_KEY"] = key;
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(key, key, make(file).secret_key);
+        }
+    }
+
+    void sample_and_low_entropy_secret_keys_are_refused() {
+        std::string msg = error_with("SECRET_KEY", auth::kSampleSecretKey);
+        CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "SECRET_KEY") && has(msg, "placeholder"));
+        // The sample key really is the one .env.sample ships.
+        std::ifstream sample(test::source_dir() + "/.env.sample");
+        std::string line, in_sample;
+        while (std::getline(sample, line))
+            if (line.rfind("SECRET_KEY=", 0) == 0) in_sample = line.substr(11);
+        CPPUNIT_ASSERT_EQUAL(std::string(auth::kSampleSecretKey), in_sample);
+
+        const std::string weak[] = {
+            std::string(64, 'k'),                                   // one character
+            std::string(64, '0'),                                   // hex zeros
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",  // a hex block repeated
+            std::string(kRandomHex).substr(0, 32) + std::string(kRandomHex).substr(0, 32),  // random, but twice
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",  // runs
+            "change-me-please-0123456789-ChangeMe-please-9876543210-xyzXYZ-qrs",
+            "passwordpasswordpasswordpasswordpasswordpasswordpasswordpassword",
+        };
+        for (const std::string& key : weak) {
+            msg = error_with("SECRET_KEY", key);
+            CPPUNIT_ASSERT_MESSAGE(key + ": " + msg, has(msg, "SECRET_KEY"));
+        }
+        CPPUNIT_ASSERT(!auth::secret_key_problem(kRandomHex));
+        CPPUNIT_ASSERT(auth::secret_key_problem(std::string(kRandomHex).substr(0, 40)));  // 20 bytes
+    }
+
+    void argon2_below_the_owasp_minimum_is_refused() {
+        // The rows of the OWASP table pass; one KiB under each is refused.
+        const std::pair<int, int> rows[] = {{1, 47104}, {2, 19456}, {3, 12288}, {4, 9216}, {5, 7168}, {10, 7168}};
+        for (const auto& [t, m] : rows) {
+            Map file = required_only();
+            file["ARGON2_OPSLIMIT"] = std::to_string(t);
+            file["ARGON2_MEMLIMIT_KIB"] = std::to_string(m);
+            auth::Config c = make(file);
+            CPPUNIT_ASSERT_EQUAL(static_cast<unsigned long long>(t), c.argon2_opslimit);
+            file["ARGON2_MEMLIMIT_KIB"] = std::to_string(m - 1);
+            std::string msg;
+            try {
+                make(file);
+            } catch (const auth::ConfigError& e) {
+                msg = e.what();
+            }
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(t) + "/" + std::to_string(m - 1) + ": " + msg,
+                                   has(msg, "ARGON2_MEMLIMIT_KIB") && has(msg, "OWASP"));
+        }
+        // The cheap settings tests once used: refused by name.
         Map file = required_only();
-        file["SECRET_KEY"] = std::string(32, 'k');
-        CPPUNIT_ASSERT_EQUAL(std::string(32, 'k'), make(file).secret_key);
+        file["ARGON2_OPSLIMIT"] = "1";
+        file["ARGON2_MEMLIMIT_KIB"] = "8";
+        std::string msg;
+        try {
+            make(file);
+        } catch (const auth::ConfigError& e) {
+            msg = e.what();
+        }
+        CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "ARGON2_MEMLIMIT_KIB"));
+    }
+
+    void timeouts_beyond_their_maxima_are_refused() {
+        const std::pair<const char*, std::int64_t> maxima[] = {
+            {"SESSION_IDLE_TIMEOUT", 86400}, {"SESSION_ABSOLUTE_TIMEOUT", 30 * 86400},
+            {"RESET_TOKEN_TTL", 3600},       {"EMAIL_CHANGE_TTL", 7 * 86400},
+            {"SIGNUP_TOKEN_TTL", 7 * 86400}};
+        for (const auto& [key, max] : maxima) {
+            Map file = required_only();
+            file[key] = std::to_string(max);
+            make(file);  // the maximum itself is fine
+            std::string msg = error_with(key, std::to_string(max + 1));
+            CPPUNIT_ASSERT_MESSAGE(std::string(key) + ": " + msg, has(msg, key) && has(msg, std::to_string(max)));
+        }
+    }
+
+    void base_url_is_normalised_like_an_origin() {
+        const struct { const char* url; const char* origin; const char* base; } seen[] = {
+            {"HTTPS://Example.COM/Auth/", "https://example.com", "https://example.com/Auth"},
+            {"https://example.com:443/auth", "https://example.com", "https://example.com/auth"},
+            {"http://example.com:80", "http://example.com", "http://example.com"},
+            {"https://example.com:8443", "https://example.com:8443", "https://example.com:8443"},
+            {"http://example.com:443", "http://example.com:443", "http://example.com:443"},
+            {"https://[2001:DB8::1]:443/x", "https://[2001:db8::1]", "https://[2001:db8::1]/x"},
+            {"http://[::1]:8080", "http://[::1]:8080", "http://[::1]:8080"},
+            {"http://[::1]", "http://[::1]", "http://[::1]"},
+        };
+        for (const auto& c : seen) {
+            Map file = required_only();
+            file["BASE_URL"] = c.url;
+            auth::Config config = make(file);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(c.url, std::string(c.origin), config.base_origin);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(c.url, std::string(c.base), config.base_url);
+        }
+        for (const char* url : {"https://example.com:0/", "https://example.com:65536", "https://example.com:/",
+                                "https://example.com:8x", "https://user:pw@example.com/", "https://@example.com",
+                                "https://[::1", "https://[::1]x", "https://a:b:c/", "https://ex%61mple.com/"}) {
+            std::string msg = error_with("BASE_URL", url);
+            CPPUNIT_ASSERT_MESSAGE(std::string(url) + ": " + msg, has(msg, "BASE_URL"));
+        }
+    }
+
+    void env_file_open_to_others_gets_a_warning() {
+        test::TempDir dir;
+        std::string path = dir.file("site.env");
+        std::ofstream(path) << "SECRET_KEY=" << test::kSecretKey << "\n";
+        ::chmod(path.c_str(), 0600);
+        CPPUNIT_ASSERT(!auth::env_file_mode_warning(path));
+        ::chmod(path.c_str(), 0640);
+        CPPUNIT_ASSERT(!auth::env_file_mode_warning(path));
+        for (mode_t mode : {0644, 0604, 0602, 0601}) {
+            ::chmod(path.c_str(), mode);
+            auto warning = auth::env_file_mode_warning(path);
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(mode), warning.has_value());
+            CPPUNIT_ASSERT_MESSAGE(*warning, has(*warning, "AUTH_ENV") && has(*warning, path) && has(*warning, "chmod"));
+        }
+        CPPUNIT_ASSERT(!auth::env_file_mode_warning(""));
+        CPPUNIT_ASSERT(!auth::env_file_mode_warning(dir.file("missing.env")));
     }
 
     void booleans_accept_python_spellings() {
@@ -247,8 +386,9 @@ public:
     void environment_can_supply_required_keys() {
         Map file = required_only();
         file.erase("SECRET_KEY");
-        auth::Config c = make(file, {{"SECRET_KEY", std::string(40, 's')}});
-        CPPUNIT_ASSERT_EQUAL(std::string(40, 's'), c.secret_key);
+        const std::string key = "q3J8vX1mZ7kP0sT5wY2bN6cR9dF4gH8jL1aE3uI7oQ0=";
+        auth::Config c = make(file, {{"SECRET_KEY", key}});
+        CPPUNIT_ASSERT_EQUAL(key, c.secret_key);
     }
 
     void base_url_with_a_path() {
@@ -295,7 +435,7 @@ public:
 
     void load_config_from_process_reads_auth_env() {
         test::TempDir dir;
-        std::ofstream(dir.file(".env")) << "SECRET_KEY=" << std::string(40, 'p') << "\n"
+        std::ofstream(dir.file(".env")) << "SECRET_KEY=" << test::kSecretKey << "\n"
                                         << "BASE_URL=https://example.org/site\nMAIL_SERVER=mail.example.org\n"
                                         << "MAIL_PORT=587\nMAIL_FROM=site@example.org\n";
         ::setenv("AUTH_ENV", dir.file(".env").c_str(), 1);
@@ -334,13 +474,20 @@ public:
         CPPUNIT_ASSERT(c.mail_delivery == auth::MailDelivery::AfterResponse);
         CPPUNIT_ASSERT(c.mail_deliver_program.empty());
         CPPUNIT_ASSERT_EQUAL(10, c.mail_max_per_hour);
+        CPPUNIT_ASSERT_EQUAL(20, c.link_failures_per_hour);
         Map file = required_only();
         file["MAIL_DELIVERY"] = "cron";
         file["MAIL_MAX_PER_HOUR"] = "3";
+        file["LINK_FAILURES_PER_HOUR"] = "50";
         file["MAIL_DELIVER_PROGRAM"] = "/opt/site/bin/sessionauth-deliver";
         c = make(file);
         CPPUNIT_ASSERT(c.mail_delivery == auth::MailDelivery::Cron);
         CPPUNIT_ASSERT_EQUAL(3, c.mail_max_per_hour);
+        CPPUNIT_ASSERT_EQUAL(50, c.link_failures_per_hour);
+        for (const char* bad : {"0", "1001", "many"}) {
+            std::string msg = error_with("LINK_FAILURES_PER_HOUR", bad);
+            CPPUNIT_ASSERT_MESSAGE(msg, has(msg, "LINK_FAILURES_PER_HOUR"));
+        }
         CPPUNIT_ASSERT_EQUAL(std::string("/opt/site/bin/sessionauth-deliver"), c.mail_deliver_program);
         CPPUNIT_ASSERT(test::contains(error_with("MAIL_DELIVERY", "now"), "MAIL_DELIVERY"));
         CPPUNIT_ASSERT(test::contains(error_with("MAIL_MAX_PER_HOUR", "0"), "MAIL_MAX_PER_HOUR"));

@@ -67,7 +67,7 @@ public:
         test::TempDir d;
         auth::Config c = test::test_config(d);
         CPPUNIT_ASSERT_EQUAL(d.path() + "/pictures", c.picture_dir);
-        std::map<std::string, std::string> file = {{"SECRET_KEY", std::string(40, 'k')}, {"BASE_URL", "http://x.test"},
+        std::map<std::string, std::string> file = {{"SECRET_KEY", test::kSecretKey}, {"BASE_URL", "http://x.test"},
                                                    {"MAIL_SERVER", "mail.test"}, {"MAIL_PORT", "25"},
                                                    {"MAIL_FROM", "a@x.test"}, {"PICTURE_DIR", "/srv/pics/"}};
         auto none = [](const std::string&) { return std::optional<std::string>(); };

@@ -128,8 +128,10 @@ public:
         env["HTTP_USER_AGENT"] = std::string(2000, 'u');
         env["HTTP_ORIGIN"] = "https://example.com";
         env["HTTP_SEC_FETCH_SITE"] = "same-origin";
+        env["HTTP_X_FORWARDED_FOR"] = "203.0.113.5, 10.0.0.2";
         auth::Request r = auth::parse_request(env, body.reader(), "");
-        CPPUNIT_ASSERT_EQUAL(std::string("192.0.2.7"), r.remote_addr);
+        CPPUNIT_ASSERT_EQUAL(std::string("192.0.2.7"), r.remote_addr);  // TRUSTED_PROXIES is applied by handle()
+        CPPUNIT_ASSERT_EQUAL(std::string("203.0.113.5, 10.0.0.2"), r.forwarded_for);
         CPPUNIT_ASSERT_EQUAL(std::size_t(512), r.user_agent.size());
         CPPUNIT_ASSERT_EQUAL(std::string("https://example.com"), r.origin);
         CPPUNIT_ASSERT_EQUAL(std::string("same-origin"), r.sec_fetch_site);
@@ -408,7 +410,7 @@ public:
     void only_the_variables_parse_request_reads_are_kept() {
         for (const char* name : {"REQUEST_METHOD", "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO", "REMOTE_ADDR", "HTTP_USER_AGENT",
                                  "HTTP_ORIGIN", "HTTP_COOKIE", "QUERY_STRING", "CONTENT_LENGTH", "CONTENT_TYPE",
-                                 "HTTP_SEC_FETCH_SITE"})
+                                 "HTTP_SEC_FETCH_SITE", "HTTP_X_FORWARDED_FOR"})
             CPPUNIT_ASSERT_MESSAGE(name, auth::read_by_parse_request(name));
         for (const char* name : {"HTTP_ACCEPT", "HTTP_HOST", "SERVER_NAME", "DOCUMENT_ROOT", "REQUEST", "HTTP_COOKIE2", ""})
             CPPUNIT_ASSERT_MESSAGE(name, !auth::read_by_parse_request(name));

@@ -53,11 +53,34 @@ class ServeTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(security_headers_on_every_response);
     CPPUNIT_TEST(page_headers_are_kept_but_framing_is_always_denied);
     CPPUNIT_TEST(hsts_only_over_https);
+    CPPUNIT_TEST(client_address_from_trusted_proxies_only);
     CPPUNIT_TEST_SUITE_END();
 
 public:
     void setUp() override { t_ = std::make_unique<test::TestApp>(); }
     void tearDown() override { t_.reset(); }
+
+    void client_address_from_trusted_proxies_only() {
+        std::string seen;
+        auth::Program program = program_of([&](const auth::Request& r, auth::App&, const auth::Visitor&) {
+            seen = r.remote_addr;
+            return auth::Response();
+        });
+        auth::CgiEnv env = get_env();
+        env["HTTP_X_FORWARDED_FOR"] = "203.0.113.9, 10.1.2.3";
+        // No TRUSTED_PROXIES: the header is ignored.
+        auth::handle(*t_->app, program, env, no_body());
+        CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), seen);
+        // 127.0.0.1 and 10.0.0.0/8 trusted: the first untrusted hop from the right.
+        test::TestApp behind("http://127.0.0.1:8080", [](auth::Config& c) {
+            c.trusted_proxies = {*auth::parse_ip_range("127.0.0.1"), *auth::parse_ip_range("10.0.0.0/8")};
+        });
+        auth::handle(*behind.app, program, env, no_body());
+        CPPUNIT_ASSERT_EQUAL(std::string("203.0.113.9"), seen);
+        env["REMOTE_ADDR"] = "192.0.2.50";  // not a proxy of ours: its header is not believed
+        auth::handle(*behind.app, program, env, no_body());
+        CPPUNIT_ASSERT_EQUAL(std::string("192.0.2.50"), seen);
+    }
 
     void handler_gets_the_parsed_request() {
         auth::Request seen;

@@ -216,6 +216,16 @@ CREATE TABLE pending_logins (
 CREATE INDEX pending_logins_user ON pending_logins(user_id);
 CREATE INDEX pending_logins_expires ON pending_logins(expires_at);
 )sql",
+    // 9: failed confirmations of mailed links by client address (an IPv6
+    // client by its /64), for the limit on guessing them.
+    R"sql(
+CREATE TABLE link_failures (
+    client_ip TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX link_failures_client ON link_failures(client_ip, at);
+CREATE INDEX link_failures_at ON link_failures(at);
+)sql",
 };
 
 constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

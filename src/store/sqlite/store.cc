@@ -27,6 +27,7 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       sessions_(db_, clock, s.session_idle_timeout, s.session_absolute_timeout),
       throttle_(db_),
       reset_requests_(db_),
+      link_failures_(db_),
       reset_tokens_(db_, clock, {"reset_tokens", nullptr}, s.reset_token_ttl),
       email_changes_(db_, clock, {"email_changes", "new_email"}, s.email_change_ttl),
       signups_(db_, clock, s.signup_token_ttl),

@@ -79,6 +79,17 @@ private:
     Db& db_;
 };
 
+class SqliteLinkFailures final : public LinkFailureStore {
+public:
+    explicit SqliteLinkFailures(Db& db) : db_(db) {}
+    void record(std::string_view client_ip, std::int64_t now) override;
+    std::optional<std::int64_t> nth_failure_from(std::string_view client_ip, std::int64_t since, std::int64_t n) override;
+    void purge_before(std::int64_t t) override;
+
+private:
+    Db& db_;
+};
+
 // One implementation for every table of single-use tokens: reset_tokens
 // (no payload) and email_changes (the new address as payload). Both tables
 // have token_hash, user_id, created_at, expires_at, used_at and voided.
@@ -211,6 +222,7 @@ public:
     SessionStore& sessions() override { return sessions_; }
     ThrottleStore& throttle() override { return throttle_; }
     ResetRequestStore& reset_requests() override { return reset_requests_; }
+    LinkFailureStore& link_failures() override { return link_failures_; }
     TokenStore& reset_tokens() override { return reset_tokens_; }
     TokenStore& email_changes() override { return email_changes_; }
     SignupStore& signups() override { return signups_; }
@@ -227,6 +239,7 @@ private:
     SqliteSessions sessions_;
     SqliteThrottle throttle_;
     SqliteResetRequests reset_requests_;
+    SqliteLinkFailures link_failures_;
     SqliteTokens reset_tokens_;
     SqliteTokens email_changes_;
     SqliteSignups signups_;
