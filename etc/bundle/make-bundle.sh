@@ -6,7 +6,8 @@
 #     stage-site.sh            etc/apache/stage-site.sh: copies htdocs/ and
 #                              private/ to a site folder and fills in the paths
 #     README.md, sessionauth.env.sample
-#     htdocs/                  as shipped, with cgi/auth-*.fcgi (static programs)
+#     htdocs/                  as shipped, with cgi/auth-*.fcgi (static programs,
+#                              but auth-profile: glibc, and cgi/lib/ through $ORIGIN/lib)
 #     private/templates/ data/
 #     private/bin/sessionauth-admin      (static)
 #     private/bin/sessionauth-deliver    (glibc, and lib/ through $ORIGIN/../lib)
@@ -46,6 +47,17 @@ install -m 0644 "$src/.env.sample" "$out/sessionauth.env.sample"
 for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset; do
   install -s -m 0755 "$build/bundle/$p" "$out/htdocs/cgi/$p.fcgi"
 done
+# auth-profile's libqrencode (Debian has no static one), in cgi/lib/ beside
+# it ($ORIGIN/lib: the document root and private/ may be anywhere apart);
+# cgi/.htaccess serves nothing there but the programs.
+mkdir -p "$out/htdocs/cgi/lib"
+ldd "$build/bundle/auth-profile" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' >"$out/.libs"
+while read -r soname path; do
+  is_glibc "$soname" && continue
+  install -m 0644 "$path" "$out/htdocs/cgi/lib/$soname"
+  strip --strip-unneeded "$out/htdocs/cgi/lib/$soname"
+done <"$out/.libs"
+rm -f "$out/.libs"
 install -s -m 0755 "$build/bundle/sessionauth-admin" "$out/private/bin/sessionauth-admin"
 install -s -m 0755 "$build/bundle/sessionauth-deliver" "$out/private/bin/sessionauth-deliver"
 
@@ -83,7 +95,7 @@ for f in "$out/private/lib/"*.so*; do strip --strip-unneeded "$f"; done
 
 # The lowest glibc: the newest GLIBC_x.y version any of the dynamic files
 # asks for (the static programs carry their own C library).
-floor=$(find "$out" -type f \( -name '*.so*' -o -name sessionauth-deliver \) -exec objdump -T {} + 2>/dev/null |
+floor=$(find "$out" -type f \( -name '*.so*' -o -name sessionauth-deliver -o -name auth-profile.fcgi \) -exec objdump -T {} + 2>/dev/null |
   grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n | tail -n 1)
 [ -n "$floor" ] || die "no GLIBC_ versions found in the bundle's shared files"
 

@@ -132,10 +132,19 @@ def test_name_and_layout(tarball: str, version: str, top: str) -> None:
 
 
 def test_static_programs(top: str) -> None:
-    for p in [f"htdocs/cgi/{p}.fcgi" for p in PAGE_PROGRAMS] + ["private/bin/sessionauth-admin"]:
+    for p in [f"htdocs/cgi/{p}.fcgi" for p in PAGE_PROGRAMS if p != "auth-profile"] + ["private/bin/sessionauth-admin"]:
         path = os.path.join(top, p)
         check(not has_interpreter(path), f"{p} asks for a dynamic loader (not static)")
         check(elf_needed(path) == [], f"{p} needs shared libraries: {elf_needed(path)}")
+    # auth-profile: libqrencode (Debian ships no static one) from cgi/lib/,
+    # glibc from the host, nothing else.
+    profile = os.path.join(top, "htdocs", "cgi", "auth-profile.fcgi")
+    rpath = subprocess.run(["readelf", "-d", profile], capture_output=True, text=True, check=True).stdout
+    check("(RPATH)" in rpath and "$ORIGIN/lib" in rpath, "auth-profile has no DT_RPATH $ORIGIN/lib")
+    for soname in elf_needed(profile):
+        check(GLIBC_SONAME.match(soname) or os.path.exists(os.path.join(top, "htdocs", "cgi", "lib", soname)),
+              f"auth-profile needs {soname}, which is neither glibc's nor in htdocs/cgi/lib/")
+    check(any(n.startswith("libqrencode.so") for n in elf_needed(profile)), "auth-profile does not load libqrencode?")
 
 
 def test_deliver_libraries(top: str) -> None:
@@ -144,9 +153,10 @@ def test_deliver_libraries(top: str) -> None:
     check("(RPATH)" in rpath and "$ORIGIN/../lib" in rpath, "sessionauth-deliver has no DT_RPATH $ORIGIN/../lib")
     lib = os.path.join(top, "private", "lib")
     for f in dynamic_files(top):
+        here = os.path.join(os.path.dirname(f), "lib") if f.endswith(".fcgi") else lib
         for soname in elf_needed(f):
-            check(GLIBC_SONAME.match(soname) or os.path.exists(os.path.join(lib, soname)),
-                  f"{os.path.relpath(f, top)} needs {soname}, which is neither glibc's nor in private/lib/")
+            check(GLIBC_SONAME.match(soname) or os.path.exists(os.path.join(here, soname)),
+                  f"{os.path.relpath(f, top)} needs {soname}, which is neither glibc's nor in {os.path.relpath(here, top)}/")
     plugins = [d for d in os.listdir(lib) if d.startswith("esmtp-plugins-")]
     check(len(plugins) == 1 and os.path.exists(os.path.join(lib, plugins[0], "sasl-plain.so")),
           f"libesmtp's plug-ins are not in private/lib/: {os.listdir(lib)}")
@@ -254,7 +264,9 @@ class Jail:
         if method == "POST":
             env.update(CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH=str(len(body)),
                        HTTP_ORIGIN="http://127.0.0.1:8080")
-        r = self.run(f"/site/htdocs/cgi/{program}.fcgi", env, body if method == "POST" else b"")
+        # auth-profile loads libqrencode through $ORIGIN: /proc, as on every host.
+        r = self.run(f"/site/htdocs/cgi/{program}.fcgi", env, body if method == "POST" else b"",
+                     proc=program == "auth-profile")
         return CgiResponse(r)
 
 
@@ -477,7 +489,7 @@ def main() -> int:
             top = os.path.join(work, tops[0])
             version = version_of(args.root)
             run_test("bundle: name and layout", test_name_and_layout, args.bundle, version, top)
-            run_test("bundle: page programs and sessionauth-admin fully static", test_static_programs, top)
+            run_test("bundle: page programs (auth-profile but for libqrencode) and sessionauth-admin fully static", test_static_programs, top)
             run_test("bundle: sessionauth-deliver's libraries in private/lib/ ($ORIGIN)", test_deliver_libraries, top)
             run_test("bundle: the README's glibc floor", test_readme_floor, args.root, top)
             chroot_tests(args, top, work)
