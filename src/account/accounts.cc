@@ -446,9 +446,16 @@ void Accounts::set_new_password(const User& user, const std::string& hash, Notic
 PasswordChangeOutcome Accounts::change_password(const User& user, const Proof& current, const std::string& fresh,
                                                 const std::string& confirm, const Client& client) {
     PasswordChangeOutcome out;
+    NewPassword verdict = check_new_password(user, fresh, confirm, out.problem);
+    // With two-step login on, a code is spent when it is checked: a form
+    // that cannot succeed for another reason does not spend it.
+    if (verdict != NewPassword::Ok && two_factor_.on(user.id)) {
+        out.result = verdict == NewPassword::Rejected ? PasswordChangeResult::Rejected : PasswordChangeResult::Mismatch;
+        return out;
+    }
     out.reauth = reauthenticate(user, current, client, "password change");
     if (!out.reauth.ok()) return out;
-    switch (check_new_password(user, fresh, confirm, out.problem)) {
+    switch (verdict) {
         case NewPassword::Rejected: out.result = PasswordChangeResult::Rejected; return out;
         case NewPassword::Mismatch: out.result = PasswordChangeResult::Mismatch; return out;
         case NewPassword::Ok: break;
@@ -587,7 +594,9 @@ EmailChangeRequestOutcome Accounts::request_email_change(const User& user, const
     else if (ascii_lower(*new_email) == ascii_lower(user.email))
         out.address = EmailAddressProblem::Same;
     // The password is checked (and counted) whatever the address, so both
-    // errors show at once.
+    // errors show at once; but a code (two-step login) is spent when it is
+    // checked, so not for an address that cannot be used.
+    if (out.address != EmailAddressProblem::None && two_factor_.on(user.id)) return out;
     out.reauth = reauthenticate(user, current_password, client, "email change");
     if (!out.reauth.ok() || out.address != EmailAddressProblem::None) return out;
 

@@ -261,11 +261,13 @@ public:
     std::int64_t recovery_codes_left(std::int64_t user_id) { return two_factor_.recovery_codes_left(user_id); }
     // With the current password: a new secret to show (QR code and text),
     // which turns nothing on yet.
-    TwoFactorOutcome start_two_factor(const User& user, const std::string& password, const Client& client);
+    TwoFactorOutcome start_two_factor(const Identity& who, const std::string& password, const Client& client);
     // The secret being set up, if one waits (for its QR code).
-    std::optional<std::string> two_factor_setup(std::int64_t user_id) { return two_factor_.setup_secret(user_id); }
+    std::optional<std::string> two_factor_setup(const Identity& who) {
+        return two_factor_.setup_secret(who.user.id, who.session.id);
+    }
     // A code from the app for the secret being set up: on, with recovery codes.
-    TwoFactorOutcome confirm_two_factor(const User& user, const std::string& code, const Client& client);
+    TwoFactorOutcome confirm_two_factor(const Identity& who, const std::string& code, const Client& client);
     TwoFactorOutcome turn_off_two_factor(const User& user, const Proof& current, const Client& client);
     TwoFactorOutcome new_recovery_codes(const User& user, const Proof& current, const Client& client);
     // Whether `pending_token` is a live pending login of this browser.

@@ -77,18 +77,21 @@ std::string TwoFactor::recovery_digest(std::int64_t user_id, const std::string& 
     return mac(recovery_key_, std::to_string(user_id) + ":" + normalised);
 }
 
-std::string TwoFactor::begin_setup(std::int64_t user_id) {
+std::string TwoFactor::begin_setup(std::int64_t user_id, std::int64_t session_id) {
     std::string secret(kSecretBytes, '\0');
     randombytes_buf(secret.data(), secret.size());
+    SealedSecret sealed = seal(user_id, secret);
+    sealed.session_id = session_id;
     auto tx = store_.begin_write();
-    store_.two_factor().set_setup(user_id, seal(user_id, secret));
+    store_.two_factor().set_setup(user_id, sealed);
     tx->commit();
     return secret;
 }
 
-std::optional<std::string> TwoFactor::setup_secret(std::int64_t user_id) {
+std::optional<std::string> TwoFactor::setup_secret(std::int64_t user_id, std::int64_t session_id) {
     auto sealed = store_.two_factor().setup(user_id);
-    if (!sealed || sealed->created_at <= clock_.now() - kSetupSeconds) return std::nullopt;
+    if (!sealed || sealed->session_id != session_id || sealed->created_at <= clock_.now() - kSetupSeconds)
+        return std::nullopt;
     return open(user_id, *sealed);
 }
 
@@ -100,10 +103,11 @@ std::optional<std::int64_t> TwoFactor::matching_step(const std::string& secret, 
     return found;
 }
 
-std::optional<CodeCheck> TwoFactor::confirm_setup(const User& user, const std::string& code, const std::string& client_ip,
-                                                  std::vector<std::string>& codes) {
+std::optional<CodeCheck> TwoFactor::confirm_setup(const User& user, std::int64_t session_id, const std::string& code,
+                                                  const std::string& client_ip, std::vector<std::string>& codes) {
     auto sealed = store_.two_factor().setup(user.id);
-    if (!sealed || sealed->created_at <= clock_.now() - kSetupSeconds) return std::nullopt;
+    if (!sealed || sealed->session_id != session_id || sealed->created_at <= clock_.now() - kSetupSeconds)
+        return std::nullopt;
     auto secret = open(user.id, *sealed);
     if (!secret) return std::nullopt;
     CodeCheck c;

@@ -57,15 +57,19 @@ public:
     std::int64_t recovery_codes_left(std::int64_t user_id);
 
     // ---- setting up ----
-    // A new secret for the account (raw bytes), stored sealed until a code confirms it.
-    std::string begin_setup(std::int64_t user_id);
-    // The secret being set up, if one is waiting.
-    std::optional<std::string> setup_secret(std::int64_t user_id);
+    // A new secret for the account (raw bytes), stored sealed until a code
+    // confirms it. The set-up belongs to the session that started it (after
+    // the password): no other session of the account sees its key or
+    // confirms it, and ending that session ends the set-up.
+    std::string begin_setup(std::int64_t user_id, std::int64_t session_id);
+    // The secret being set up by this session, if one is waiting.
+    std::optional<std::string> setup_secret(std::int64_t user_id, std::int64_t session_id);
     // Inside a write transaction: the code checked against the setup's
     // secret (throttled like any code); when right, two-step login is on and
-    // the new recovery codes (to show once) are in `codes`. nullopt: no setup waits.
-    std::optional<CodeCheck> confirm_setup(const User& user, const std::string& code, const std::string& client_ip,
-                                           std::vector<std::string>& codes);
+    // the new recovery codes (to show once) are in `codes`. nullopt: no setup
+    // of this session waits.
+    std::optional<CodeCheck> confirm_setup(const User& user, std::int64_t session_id, const std::string& code,
+                                           const std::string& client_ip, std::vector<std::string>& codes);
 
     // ---- codes ----
     // Inside a write transaction: a code from the app or a recovery code of

@@ -31,7 +31,8 @@ void Accounts::check_code(const User& user, const std::string& code, const Clien
     }
 }
 
-TwoFactorOutcome Accounts::start_two_factor(const User& user, const std::string& password, const Client& client) {
+TwoFactorOutcome Accounts::start_two_factor(const Identity& who, const std::string& password, const Client& client) {
+    const User& user = who.user;
     TwoFactorOutcome out;
     if (two_factor_.on(user.id)) {
         out.result = TwoFactorResult::AlreadyOn;
@@ -39,20 +40,21 @@ TwoFactorOutcome Accounts::start_two_factor(const User& user, const std::string&
     }
     out.reauth = reauthenticate(user, Proof{password, ""}, client, "two-step login set-up");
     if (!out.reauth.ok()) return out;
-    out.secret = two_factor_.begin_setup(user.id);
+    out.secret = two_factor_.begin_setup(user.id, who.session.id);
     out.result = TwoFactorResult::Done;
     log_line(account(user.id) + " started setting up two-step login");
     return out;
 }
 
-TwoFactorOutcome Accounts::confirm_two_factor(const User& user, const std::string& code, const Client& client) {
+TwoFactorOutcome Accounts::confirm_two_factor(const Identity& who, const std::string& code, const Client& client) {
+    const User& user = who.user;
     TwoFactorOutcome out;
     auto tx = store_.begin_write();
     if (two_factor_.on(user.id)) {
         out.result = TwoFactorResult::AlreadyOn;
         return out;
     }
-    auto c = two_factor_.confirm_setup(user, code, client.ip, out.recovery_codes);
+    auto c = two_factor_.confirm_setup(user, who.session.id, code, client.ip, out.recovery_codes);
     if (!c) {
         out.result = TwoFactorResult::NoSetup;
         return out;

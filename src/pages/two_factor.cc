@@ -97,7 +97,7 @@ Response show_two_factor(const Request&, App& app, const Visitor& visitor) {
 
 Response start_two_factor(const Request& request, App& app, const Visitor& visitor) {
     TwoFactorOutcome started =
-        app.accounts.start_two_factor(visitor.user(), request.field("current_password"), client_of(request));
+        app.accounts.start_two_factor(*visitor.who, request.field("current_password"), client_of(request));
     switch (started.result) {
         case TwoFactorResult::Done: return setup_page(app, visitor, started.secret);
         case TwoFactorResult::Reauth: {
@@ -114,7 +114,7 @@ Response start_two_factor(const Request& request, App& app, const Visitor& visit
 }
 
 Response two_factor_qr_code(const Request&, App& app, const Visitor& visitor) {
-    auto secret = app.accounts.two_factor_setup(visitor.user().id);
+    auto secret = app.accounts.two_factor_setup(*visitor.who);
     if (!secret) return error_page(app, 404, "There is no two-step login being set up. Start again on your profile page.");
     Response r;
     // The app names the account "<host>:<email>" (the issuer is the site's host).
@@ -126,11 +126,11 @@ Response two_factor_qr_code(const Request&, App& app, const Visitor& visitor) {
 }
 
 Response confirm_two_factor(const Request& request, App& app, const Visitor& visitor) {
-    TwoFactorOutcome done = app.accounts.confirm_two_factor(visitor.user(), request.field("code"), client_of(request));
+    TwoFactorOutcome done = app.accounts.confirm_two_factor(*visitor.who, request.field("code"), client_of(request));
     switch (done.result) {
         case TwoFactorResult::Done: return codes_page(app, visitor, done.recovery_codes, true);
         case TwoFactorResult::Reauth: {
-            auto secret = app.accounts.two_factor_setup(visitor.user().id);
+            auto secret = app.accounts.two_factor_setup(*visitor.who);
             if (!secret) return redirect(app, "/profile/two-factor");
             ReauthError e = reauth_error(done.reauth);
             Response r = setup_page(app, visitor, *secret, e.status, e.message);

@@ -300,6 +300,7 @@ struct SealedSecret {
     std::string nonce;
     std::string sealed;
     std::int64_t created_at = 0;
+    std::int64_t session_id = 0;  // of a set-up: the session that started it
 };
 
 // Two-step login that is on: the account's secret and the last time step
@@ -328,8 +329,8 @@ public:
     virtual ~TwoFactorStore() = default;
     // The account's two-step login, when it is on.
     virtual std::optional<TwoFactorState> active(std::int64_t user_id) = 0;
-    // A new secret being set up (replacing any earlier one not confirmed);
-    // what is on stays on until enable().
+    // A new secret being set up (replacing any earlier one not confirmed),
+    // by the session `secret.session_id`; what is on stays on until enable().
     virtual void set_setup(std::int64_t user_id, const SealedSecret& secret) = 0;
     virtual std::optional<SealedSecret> setup(std::int64_t user_id) = 0;
     // Turns it on with `secret` (the setup's), `step` counting as used; the setup goes.

@@ -25,6 +25,8 @@ struct On {
 
     auth::Accounts& accounts() { return t.app->accounts; }
     auth::User user() { return *t.app->store().users().find_by_id(id); }
+    // The session the set-up is made in (id 42); `session` another one.
+    auth::Identity me(std::int64_t session = 42) { return auth::Identity{auth::Session{session, id, 0, 0}, user()}; }
     std::string code(std::int64_t steps_from_now = 0) {
         return auth::totp(secret, auth::totp_step(t.clock->now()) + steps_from_now);
     }
@@ -33,10 +35,10 @@ struct On {
     // Two-step login on, the clock moved to the start of a fresh step.
     explicit On(bool turn_on = true) {
         if (!turn_on) return;
-        auth::TwoFactorOutcome started = accounts().start_two_factor(user(), test::kGoodPassword, kHere);
+        auth::TwoFactorOutcome started = accounts().start_two_factor(me(), test::kGoodPassword, kHere);
         CPPUNIT_ASSERT(started.result == auth::TwoFactorResult::Done);
         secret = started.secret;
-        auth::TwoFactorOutcome on = accounts().confirm_two_factor(user(), code(), kHere);
+        auth::TwoFactorOutcome on = accounts().confirm_two_factor(me(), code(), kHere);
         CPPUNIT_ASSERT(on.result == auth::TwoFactorResult::Done);
         codes = on.recovery_codes;
         t.clock->advance(30);
@@ -64,42 +66,44 @@ class TwoFactorTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(notices_are_mailed);
     CPPUNIT_TEST(housekeeping_purges_expired_pending_logins);
     CPPUNIT_TEST(administrator_turns_it_off);
+    CPPUNIT_TEST(setup_belongs_to_the_session_that_started_it);
+    CPPUNIT_TEST(a_form_that_cannot_succeed_spends_no_code);
     CPPUNIT_TEST_SUITE_END();
 
 public:
     void setup_needs_the_password_and_a_code() {
         On a(false);
-        auto wrong = a.accounts().start_two_factor(a.user(), "not the password at all", kHere);
+        auto wrong = a.accounts().start_two_factor(a.me(), "not the password at all", kHere);
         CPPUNIT_ASSERT(wrong.result == auth::TwoFactorResult::Reauth);
         CPPUNIT_ASSERT(wrong.reauth.result == auth::Reauth::Wrong);
-        CPPUNIT_ASSERT(!a.accounts().two_factor_setup(a.id));
-        auto started = a.accounts().start_two_factor(a.user(), test::kGoodPassword, kHere);
+        CPPUNIT_ASSERT(!a.accounts().two_factor_setup(a.me()));
+        auto started = a.accounts().start_two_factor(a.me(), test::kGoodPassword, kHere);
         CPPUNIT_ASSERT(started.result == auth::TwoFactorResult::Done);
         CPPUNIT_ASSERT_EQUAL(std::size_t(20), started.secret.size());
-        CPPUNIT_ASSERT(started.secret == a.accounts().two_factor_setup(a.id).value());
+        CPPUNIT_ASSERT(started.secret == a.accounts().two_factor_setup(a.me()).value());
         a.secret = started.secret;
         CPPUNIT_ASSERT(!a.accounts().two_factor_on(a.id));  // not before a code
-        auto bad = a.accounts().confirm_two_factor(a.user(), a.code(5), kHere);
+        auto bad = a.accounts().confirm_two_factor(a.me(), a.code(5), kHere);
         CPPUNIT_ASSERT(bad.result == auth::TwoFactorResult::Reauth);
         CPPUNIT_ASSERT(bad.reauth.code && bad.reauth.result == auth::Reauth::Wrong);
         CPPUNIT_ASSERT(!a.accounts().two_factor_on(a.id));
-        auto on = a.accounts().confirm_two_factor(a.user(), a.code(), kHere);
+        auto on = a.accounts().confirm_two_factor(a.me(), a.code(), kHere);
         CPPUNIT_ASSERT(on.result == auth::TwoFactorResult::Done);
         CPPUNIT_ASSERT(a.accounts().two_factor_on(a.id));
         CPPUNIT_ASSERT_EQUAL(std::size_t(10), on.recovery_codes.size());
         CPPUNIT_ASSERT_EQUAL(std::int64_t(10), a.accounts().recovery_codes_left(a.id));
-        CPPUNIT_ASSERT(!a.accounts().two_factor_setup(a.id));  // the setup became the secret
+        CPPUNIT_ASSERT(!a.accounts().two_factor_setup(a.me()));  // the setup became the secret
         // Once on, no second set-up.
-        CPPUNIT_ASSERT(a.accounts().start_two_factor(a.user(), test::kGoodPassword, kHere).result ==
+        CPPUNIT_ASSERT(a.accounts().start_two_factor(a.me(), test::kGoodPassword, kHere).result ==
                        auth::TwoFactorResult::AlreadyOn);
     }
 
     void setup_expires_after_30_minutes() {
         On a(false);
-        a.secret = a.accounts().start_two_factor(a.user(), test::kGoodPassword, kHere).secret;
+        a.secret = a.accounts().start_two_factor(a.me(), test::kGoodPassword, kHere).secret;
         a.t.clock->advance(auth::TwoFactor::kSetupSeconds);
-        CPPUNIT_ASSERT(!a.accounts().two_factor_setup(a.id));
-        CPPUNIT_ASSERT(a.accounts().confirm_two_factor(a.user(), a.code(), kHere).result == auth::TwoFactorResult::NoSetup);
+        CPPUNIT_ASSERT(!a.accounts().two_factor_setup(a.me()));
+        CPPUNIT_ASSERT(a.accounts().confirm_two_factor(a.me(), a.code(), kHere).result == auth::TwoFactorResult::NoSetup);
         CPPUNIT_ASSERT(!a.accounts().two_factor_on(a.id));
     }
 
@@ -371,6 +375,44 @@ public:
         CPPUNIT_ASSERT(test::contains(test::mail_decoded(a.t.mailer->sent.back().message), "Two-step login was turned off"));
         CPPUNIT_ASSERT(a.accounts().log_in(kEmail, test::kGoodPassword, kHere, {}, kBrowser).result ==
                        auth::LoginResult::LoggedIn);
+    }
+
+    void setup_belongs_to_the_session_that_started_it() {
+        // A stolen cookie (another session of the account, no password)
+        // neither sees the key of a set-up the owner started nor confirms it.
+        On a(false);
+        auto started = a.accounts().start_two_factor(a.me(42), test::kGoodPassword, kHere);
+        CPPUNIT_ASSERT(started.result == auth::TwoFactorResult::Done);
+        a.secret = started.secret;
+        CPPUNIT_ASSERT(!a.accounts().two_factor_setup(a.me(43)));
+        CPPUNIT_ASSERT(a.accounts().confirm_two_factor(a.me(43), a.code(), kHere).result == auth::TwoFactorResult::NoSetup);
+        CPPUNIT_ASSERT(!a.accounts().two_factor_on(a.id));
+        CPPUNIT_ASSERT(a.accounts().two_factor_setup(a.me(42)).value() == a.secret);
+        auto on = a.accounts().confirm_two_factor(a.me(42), a.code(), kHere);
+        CPPUNIT_ASSERT(on.result == auth::TwoFactorResult::Done);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(10), on.recovery_codes.size());
+    }
+
+    void a_form_that_cannot_succeed_spends_no_code() {
+        On a;
+        std::int64_t left = a.accounts().recovery_codes_left(a.id);
+        // A new password the policy refuses, and one typed differently twice.
+        auto weak = a.accounts().change_password(a.user(), a.proof(a.codes[0]), "short", "short", kHere);
+        CPPUNIT_ASSERT(weak.result == auth::PasswordChangeResult::Rejected);
+        auto mismatch = a.accounts().change_password(a.user(), a.proof(a.codes[0]), "violet kettle under the moon",
+                                                     "violet kettle under the sun", kHere);
+        CPPUNIT_ASSERT(mismatch.result == auth::PasswordChangeResult::Mismatch);
+        // The account's own address, and none at all.
+        auto same = a.accounts().request_email_change(a.user(), std::string(kEmail), a.proof(a.codes[0]), kHere);
+        CPPUNIT_ASSERT(same.address == auth::EmailAddressProblem::Same);
+        auto none = a.accounts().request_email_change(a.user(), std::nullopt, a.proof(a.codes[0]), kHere);
+        CPPUNIT_ASSERT(none.address == auth::EmailAddressProblem::Invalid);
+        CPPUNIT_ASSERT_EQUAL(left, a.accounts().recovery_codes_left(a.id));
+        // The same recovery code then works for a change that can be made.
+        auto done = a.accounts().change_password(a.user(), a.proof(a.codes[0]), "violet kettle under the moon",
+                                                 "violet kettle under the moon", kHere);
+        CPPUNIT_ASSERT(done.result == auth::PasswordChangeResult::Changed);
+        CPPUNIT_ASSERT_EQUAL(left - 1, a.accounts().recovery_codes_left(a.id));
     }
 };
 

@@ -196,7 +196,8 @@ CREATE TABLE two_factor (
     last_step INTEGER NOT NULL DEFAULT 0,
     setup_nonce BLOB,
     setup_secret BLOB,
-    setup_at INTEGER
+    setup_at INTEGER,
+    setup_session INTEGER  -- the session that started the set-up: only it sees the key and confirms
 );
 CREATE TABLE recovery_codes (
     id INTEGER PRIMARY KEY,

@@ -7,23 +7,25 @@ std::optional<TwoFactorState> SqliteTwoFactor::active(std::int64_t user_id) {
     auto q = db_.query("SELECT nonce, secret, enabled_at, last_step FROM two_factor WHERE user_id = ? AND secret IS NOT NULL");
     q.bind(1, user_id);
     if (!q.step()) return std::nullopt;
-    return TwoFactorState{{q.text(0), q.text(1), q.int64(2)}, q.int64(2), q.int64(3)};
+    return TwoFactorState{{q.text(0), q.text(1), q.int64(2), 0}, q.int64(2), q.int64(3)};
 }
 
 void SqliteTwoFactor::set_setup(std::int64_t user_id, const SealedSecret& secret) {
     auto q = db_.query(
-        "INSERT INTO two_factor (user_id, setup_nonce, setup_secret, setup_at) VALUES (?, ?, ?, ?) "
+        "INSERT INTO two_factor (user_id, setup_nonce, setup_secret, setup_at, setup_session) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (user_id) DO UPDATE SET setup_nonce = excluded.setup_nonce, setup_secret = excluded.setup_secret, "
-        "setup_at = excluded.setup_at");
-    q.bind(1, user_id).bind_blob(2, secret.nonce).bind_blob(3, secret.sealed).bind(4, secret.created_at).exec();
+        "setup_at = excluded.setup_at, setup_session = excluded.setup_session");
+    q.bind(1, user_id).bind_blob(2, secret.nonce).bind_blob(3, secret.sealed).bind(4, secret.created_at);
+    q.bind(5, secret.session_id).exec();
 }
 
 std::optional<SealedSecret> SqliteTwoFactor::setup(std::int64_t user_id) {
     auto q = db_.query(
-        "SELECT setup_nonce, setup_secret, setup_at FROM two_factor WHERE user_id = ? AND setup_secret IS NOT NULL");
+        "SELECT setup_nonce, setup_secret, setup_at, setup_session FROM two_factor "
+        "WHERE user_id = ? AND setup_secret IS NOT NULL");
     q.bind(1, user_id);
     if (!q.step()) return std::nullopt;
-    return SealedSecret{q.text(0), q.text(1), q.int64(2)};
+    return SealedSecret{q.text(0), q.text(1), q.int64(2), q.is_null(3) ? 0 : q.int64(3)};
 }
 
 void SqliteTwoFactor::enable(std::int64_t user_id, const SealedSecret& secret, std::int64_t step, std::int64_t now) {
@@ -31,7 +33,7 @@ void SqliteTwoFactor::enable(std::int64_t user_id, const SealedSecret& secret, s
         "INSERT INTO two_factor (user_id, nonce, secret, enabled_at, last_step) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (user_id) DO UPDATE SET nonce = excluded.nonce, secret = excluded.secret, "
         "enabled_at = excluded.enabled_at, last_step = excluded.last_step, "
-        "setup_nonce = NULL, setup_secret = NULL, setup_at = NULL");
+        "setup_nonce = NULL, setup_secret = NULL, setup_at = NULL, setup_session = NULL");
     q.bind(1, user_id).bind_blob(2, secret.nonce).bind_blob(3, secret.sealed).bind(4, now).bind(5, step).exec();
 }
 
