@@ -345,9 +345,10 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
     // account (a registration for a taken address leaves a decoy that
     // waits the same way): the answer and its time tell only what the
     // one who registered already knows.
-    auto waiting = store_.signups().pending(email);
     bool right = verify_password(user ? user->password_hash : dummy_hash(), password);
-    if (!right && waiting && verify_password(waiting->password_hash, password)) {
+    std::optional<PendingSignup> waiting;
+    if (!right) waiting = store_.signups().pending(email);  // a right password needs no second look
+    if (waiting && verify_password(waiting->password_hash, password)) {
         auto tx = store_.begin_write();
         throttle_.take_back(slot.id);  // a right password is no failure
         tx->commit();

@@ -26,19 +26,30 @@ Response show(const Request&, App& app, const Visitor& visitor) {
     return render(app, visitor, page);
 }
 
+// A limit reached: 429, and when to come back.
+Response too_many(App& app, const Visitor& visitor, Page& page, std::int64_t retry_after) {
+    Response r = render(app, visitor, page, 429);
+    r.set_header("Retry-After", std::to_string(retry_after));
+    return r;
+}
+
 Response too_many(App& app, const Visitor& visitor, Page& page, const std::string& message) {
     page.field_error("email", message);
-    Response r = render(app, visitor, page, 429);
-    r.set_header("Retry-After", "3600");
-    return r;
+    return too_many(app, visitor, page, 3600);
 }
 
 // "Check your inbox": the one answer to a registration (and to a request
 // to send the link again), whatever the address.
-Response link_sent(App& app, const Visitor& visitor, const std::string& email) {
-    Page page("register_sent.tpl", "Check your inbox", app.config().base_path);
+Page sent_page(App& app) { return Page("register_sent.tpl", "Check your inbox", app.config().base_path); }
+
+void fill_sent_page(Page& page, App& app, const std::string& email) {
     page.set("EMAIL", email);
     page.set("VALID_FOR", minutes_text(app.config().signup_token_ttl));
+}
+
+Response link_sent(App& app, const Visitor& visitor, const std::string& email) {
+    Page page = sent_page(app);
+    fill_sent_page(page, app, email);
     Response r = render(app, visitor, page);
     r.deliver_mail = true;
     return r;
@@ -153,9 +164,7 @@ Response confirm(const Request& request, App& app, const Visitor& visitor) {
             }
             page.field_error("password", "Too many wrong passwords. Wait " + minutes_text(done.retry_after) +
                                              " and try again.");
-            Response r = render(app, visitor, page, 429);
-            r.set_header("Retry-After", std::to_string(done.retry_after));
-            return r;
+            return too_many(app, visitor, page, done.retry_after);
         }
         case SignupConfirmResult::Created:
             break;
@@ -182,13 +191,10 @@ Response resend(const Request& request, App& app, const Visitor& visitor) {
         return too_many(app, visitor, page, "Too many accounts were created from your network. Please try again in an hour.");
     }
     if (resent == SignupResendResult::TooManyMails) {
-        Page page("register_sent.tpl", "Check your inbox", app.config().base_path);
-        page.set("EMAIL", *email);
-        page.set("VALID_FOR", minutes_text(app.config().signup_token_ttl));
+        Page page = sent_page(app);
+        fill_sent_page(page, app, *email);
         page.show("TOO_MANY");
-        Response r = render(app, visitor, page, 429);
-        r.set_header("Retry-After", "3600");
-        return r;
+        return too_many(app, visitor, page, 3600);
     }
     return link_sent(app, visitor, *email);
 }
