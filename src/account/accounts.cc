@@ -758,7 +758,8 @@ EndSessionOutcome Accounts::end_other_sessions(const Identity& who, const Proof&
 void Accounts::housekeeping() {
     std::int64_t now = clock_.now();
     {
-        auto tx = store_.begin_write();
+        auto tx = store_.begin_housekeeping();
+        if (!tx) return;  // another process is at it
         store_.sessions().purge_expired();
         store_.reset_tokens().purge_old();
         store_.email_changes().purge_old();

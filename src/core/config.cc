@@ -28,7 +28,8 @@ bool is_config_key(const std::string& name) {
         "DATABASE_PATH", "TEMPLATE_DIR", "DATA_DIR", "PICTURE_DIR", "SESSION_IDLE_TIMEOUT",
         "SESSION_ABSOLUTE_TIMEOUT", "RESET_TOKEN_TTL", "EMAIL_CHANGE_TTL", "PASSWORD_MIN_LENGTH", "ARGON2_OPSLIMIT",
         "ARGON2_MEMLIMIT_KIB", "SIGNUP_CONFIRMATION", "SIGNUP_TOKEN_TTL", "SIGNUP_MAX_PER_HOUR_PER_ADDRESS",
-        "TRUSTED_PROXIES", "LINK_FAILURES_PER_HOUR"};
+        "TRUSTED_PROXIES", "LINK_FAILURES_PER_HOUR", "DATABASE_URL", "DATABASE_STATEMENT_TIMEOUT",
+        "DATABASE_CONNECT_TIMEOUT"};
     for (const char* key : kKeys)
         if (name == key) return true;
     return false;
@@ -292,6 +293,11 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     std::string share = getenv("SESSIONAUTH_DATADIR").value_or(SESSIONAUTH_DATADIR);
     std::string state = getenv("SESSIONAUTH_STATEDIR").value_or(SESSIONAUTH_STATEDIR);
     c.database_path = src.text("DATABASE_PATH", state + "/sessionauth.sqlite");
+    // PostgreSQL instead of the SQLite file (README, "When one machine is not
+    // enough"). Never logged: it may hold a password.
+    c.database_url = src.text("DATABASE_URL", "");
+    c.database_statement_timeout = src.integer("DATABASE_STATEMENT_TIMEOUT", 5000, 100, 600000);
+    c.database_connect_timeout = src.integer("DATABASE_CONNECT_TIMEOUT", 5, 2, 60);
     c.template_dir = src.text("TEMPLATE_DIR", share + "/templates");
     c.data_dir = src.text("DATA_DIR", share + "/data");
     // Beside the database by default: a folder the programs may write to,

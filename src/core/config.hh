@@ -48,6 +48,11 @@ struct Config {
     int link_failures_per_hour = 20;
 
     std::string database_path;
+    // PostgreSQL: a libpq URI (postgresql://...) or key=value string; ""
+    // for the SQLite file at database_path. Secret: never logged.
+    std::string database_url;
+    std::int64_t database_statement_timeout = 5000;  // milliseconds, each statement
+    std::int64_t database_connect_timeout = 5;       // seconds, each (re)connection
     std::string template_dir;
     std::string data_dir;      // holds common-passwords.txt
     std::string picture_dir;   // profile pictures (outside the document root)

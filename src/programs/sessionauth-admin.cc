@@ -12,8 +12,6 @@
 #include "core/crypto.hh"
 #include "core/log.hh"
 #include "core/validate.hh"
-#include "store/sqlite/schema.hh"
-#include "store/sqlite/stores.hh"
 #include "web/app.hh"
 
 namespace {
@@ -50,8 +48,9 @@ int main(int argc, char** argv) {
             std::printf("two-step login turned off for %s; a notice is queued to that address\n", email->c_str());
             return 0;
         }
-        auto& store = dynamic_cast<auth::SqliteStore&>(app.store());
-        std::printf("database %s at schema version %d\n", path.c_str(), auth::schema_version(store.db()));
+        // A PostgreSQL URL may hold a password: never printed.
+        std::string where = app.config().database_url.empty() ? path : "PostgreSQL (DATABASE_URL)";
+        std::printf("database %s at schema version %d\n", where.c_str(), app.store().schema_version());
         return 0;
     } catch (const std::exception& e) {
         auth::log_line(std::string("cannot ") + argv[1] + ": " + e.what());

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <exception>
 #include <thread>
 
@@ -20,7 +21,7 @@
 #include "mail/delivery.hh"
 #include "mail/outbox.hh"
 #include "smtp/smtp_mailer.hh"
-#include "store/sqlite/stores.hh"
+#include "web/open_store.hh"
 
 namespace {
 
@@ -46,15 +47,15 @@ int main(int argc, char**) {
         auth::crypto_init();
         auth::Config config = auth::load_config_from_process();
         auth::SystemClock clock;
-        auth::SqliteStore store(auth::StoreSettings::of(config), clock);
-        auth::Outbox outbox(store.outbox(), clock, config.secret_key, config.mail_max_per_hour);
+        std::unique_ptr<auth::Store> store = auth::open_store(config, clock);
+        auth::Outbox outbox(store->outbox(), clock, config.secret_key, config.mail_max_per_hour);
         // Another run is at work (pages may start several): end before the
         // TLS set-up, which costs more than all of this.
         if (outbox.run_in_progress()) return 0;
         auth::SmtpMailer mailer(config);
         auth::DeliveryRun run;
         run.pause = [] { std::this_thread::sleep_for(std::chrono::seconds(1)); };
-        auth::run_delivery(outbox, store.outbox(), mailer, clock, run);
+        auth::run_delivery(outbox, store->outbox(), mailer, clock, run);
         return 0;
     } catch (const std::exception& e) {
         auth::log_line(std::string("mail delivery failed: ") + e.what());

@@ -5,7 +5,13 @@
 //
 // Every change that must hold together runs inside one write transaction
 // (Store::begin_write): on SQLite that is BEGIN IMMEDIATE, which makes
-// writers take turns, so a read inside it sees the state it will change.
+// writers take turns, so a read inside it sees the state it will change. On
+// PostgreSQL (store/postgres/), where writers on several machines run at
+// once, the stores get the same from row locks and constraints: a read of
+// an account inside a write transaction locks its row (FOR UPDATE), a count
+// that decides whether to record one more (the throttle, the sign-up
+// limits) first takes a lock on its key, single-use links are used by one
+// conditional UPDATE, a taken address is a unique index.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -376,6 +382,12 @@ public:
     virtual ~Store() = default;
     // Starts a write transaction now (waiting for other writers).
     virtual std::unique_ptr<WriteTransaction> begin_write() = 0;
+    // A write transaction for housekeeping (deleting what expired), or
+    // nullptr when another process, on this machine or another, is doing
+    // it now: one at a time is enough.
+    virtual std::unique_ptr<WriteTransaction> begin_housekeeping() = 0;
+    // How many migrations (store/migrations.cc) the database has had.
+    virtual int schema_version() = 0;
 
     virtual UserStore& users() = 0;
     virtual SessionStore& sessions() = 0;
@@ -396,6 +408,10 @@ class StoreError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
     virtual bool busy() const { return false; }
+    // Worth running the whole request once more: the connection to the
+    // database was lost (and is opened again), or the database rolled the
+    // transaction back to resolve a conflict with another node's.
+    virtual bool retry() const { return false; }
 };
 
 }  // namespace auth

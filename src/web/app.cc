@@ -1,13 +1,13 @@
 #include "web/app.hh"
 
-#include "store/sqlite/stores.hh"
+#include "web/open_store.hh"
 
 namespace auth {
 
 App::App(Config config, std::unique_ptr<Clock> clock)
     : config_(std::move(config)),
       clock_(std::move(clock)),
-      store_(std::make_unique<SqliteStore>(StoreSettings::of(config_), *clock_)),
+      store_(open_store(config_, *clock_)),
       hasher(config_.argon2_opslimit, config_.argon2_memlimit_kib),
       policy(config_.password_min_length, config_.data_dir + "/common-passwords.txt"),
       csrf(config_.secret_key),

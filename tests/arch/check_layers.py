@@ -66,6 +66,10 @@ RULES = [
                           "no web/, pages/, account/ or mail/",
          folders=_f("core/", "store/", "store/sqlite/"), libraries=_f("sqlite"),
          only_in=(("sqlite", ("store/sqlite/",)),)),
+    Rule("store/postgres/", "the PostgreSQL store: core/, store/ and libpq-fe.h, which appears nowhere else; "
+                            "no web/, pages/, account/ or mail/",
+         folders=_f("core/", "store/", "store/postgres/"), libraries=_f("libpq"),
+         only_in=(("libpq", ("store/postgres/",)),)),
     Rule("mail/", "core/, store/ (not store/sqlite/) and mail/; of the libraries only ctemplate",
          folders=_f("core/", "store/", "mail/"), libraries=_f("ctemplate")),
     Rule("smtp/", "core/, mail/ and smtp/; libesmtp and OpenSSL, which appear nowhere else; its own headers only in "
@@ -93,6 +97,7 @@ RULES = [
 LIBRARIES = {
     "sodium": ("sodium.h", "sodium/"),
     "sqlite": ("sqlite3.h", "sqlite3ext.h"),
+    "libpq": ("libpq-fe.h", "libpq/", "postgres_ext.h", "pg_config.h"),
     "libesmtp": ("libesmtp.h", "auth-client.h"),
     "openssl": ("openssl/",),
     "ctemplate": ("ctemplate/",),
@@ -135,6 +140,8 @@ SELF_TEST = [
     ("store/", "store/throttle.cc", "#include <ctemplate/template.h>", True),
     ("store/sqlite/", "store/sqlite/self_test.cc", '#include "pages/pages.hh"', True),
     ("store/sqlite/", "account/passwords.cc", "#include <sqlite3.h>", True),
+    ("store/postgres/", "store/postgres/self_test.cc", '#include "web/app.hh"', True),
+    ("store/postgres/", "web/serve.cc", "#include <libpq-fe.h>", True),
     ("mail/", "mail/mailer.cc", '#include "web/app.hh"', True),
     ("mail/", "mail/outbox.cc", "#include <openssl/ssl.h>", True),
     ("smtp/", "web/app.cc", "#include <libesmtp.h>", True),

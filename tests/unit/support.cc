@@ -2,6 +2,8 @@
 
 #include <cppunit/TestAssert.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,9 @@
 
 #include "store/sqlite/db.hh"
 #include "store/sqlite/stores.hh"
+#ifdef HAVE_POSTGRESQL
+#include "store/postgres/stores.hh"
+#endif
 #include "core/validate.hh"
 #include "pages/pages.hh"
 
@@ -27,7 +32,43 @@ void RecordingMailer::send(const std::string& from, const std::string& to, const
     sent.push_back({from, to, rfc5322});
 }
 
-auth::Db& db(auth::App& app) { return dynamic_cast<auth::SqliteStore&>(app.store()).db(); }
+namespace {
+
+template <class Statement>
+class QueryOf final : public Query::Impl {
+public:
+    template <class Conn>
+    QueryOf(Conn& conn, std::string_view sql) : q_(conn.query(sql)) {}
+    void bind(int index, std::int64_t value) override { q_.bind(index, value); }
+    void bind(int index, std::string_view text) override { q_.bind(index, text); }
+    void bind_blob(int index, std::string_view bytes) override { q_.bind_blob(index, bytes); }
+    bool step() override { return q_.step(); }
+    std::int64_t int64(int column) const override { return q_.int64(column); }
+    std::string text(int column) const override { return q_.text(column); }
+    bool is_null(int column) const override { return q_.is_null(column); }
+
+private:
+    Statement q_;
+};
+
+const char* postgres_url() {
+    const char* url = std::getenv("TEST_DATABASE_URL");
+    return url && *url ? url : nullptr;
+}
+
+}  // namespace
+
+bool on_postgres() { return postgres_url() != nullptr; }
+
+Query Database::query(std::string_view sql) {
+#ifdef HAVE_POSTGRESQL
+    if (auto* pg = dynamic_cast<auth::PgStore*>(&app_.store()))
+        return Query(std::make_unique<QueryOf<auth::PgQuery>>(pg->db(), sql));
+#endif
+    return Query(std::make_unique<QueryOf<auth::Statement>>(sqlite(), sql));
+}
+
+auth::Db& Database::sqlite() { return dynamic_cast<auth::SqliteStore&>(app_.store()).db(); }
 
 namespace {
 std::int64_t count_of(auth::App& app, const char* sql, std::optional<std::int64_t> id = std::nullopt) {
@@ -98,6 +139,20 @@ auth::Config test_config(const TempDir& dir, const std::string& base_url) {
     // the struct here, where only tests can.
     config.argon2_opslimit = 1;
     config.argon2_memlimit_kib = 8;
+    if (const char* url = postgres_url()) {
+        // A schema of its own, named after the temporary directory, made
+        // here and first on the search path: a fresh, empty database for
+        // each test app (the throwaway cluster goes at the end of the run).
+        std::string schema = "t_" + dir.path().substr(dir.path().rfind('-') + 1);
+        for (char& c : schema)
+            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+        std::transform(schema.begin(), schema.end(), schema.begin(), [](unsigned char c) { return std::tolower(c); });
+#ifdef HAVE_POSTGRESQL
+        auth::PgConn admin(auth::PgConnSettings{url, 5000, 5});
+        admin.run("CREATE SCHEMA IF NOT EXISTS " + schema);
+#endif
+        config.database_url = std::string(url) + " options='-c search_path=" + schema + "'";
+    }
     return config;
 }
 

@@ -206,6 +206,7 @@ public:
         std::int64_t id = test::make_user(*cheap.app, kEmail, test::kGoodPassword);
         test::TestApp dearer("http://127.0.0.1:8080", [&](auth::Config& c) {
             c.database_path = cheap.app->config().database_path;
+            c.database_url = cheap.app->config().database_url;
             c.argon2_opslimit += 1;
         });
         auth::App& app = *dearer.app;

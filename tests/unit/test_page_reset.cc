@@ -637,7 +637,7 @@ public:
             auto c = std::make_unique<HookClock>();
             HookClock* clock = c.get();
             auth::App app(test::test_config(dir), std::move(c));
-            clock->watch = test::db(app).handle();
+            clock->watch = test::db(app).sqlite().handle();
             auto uid = test::make_user(app, kEmail, test::kGoodPassword, kName);
             std::string token = app.store().reset_tokens().issue(uid);
             Browser b(app);

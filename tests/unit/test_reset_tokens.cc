@@ -74,7 +74,7 @@ public:
         test::TestApp t;
         auto uid = test::make_user(*t.app, "a@example.test", test::kGoodPassword);
         std::set<std::string> seen;
-        auth::Transaction tx(test::db(*t.app));
+        auth::Transaction tx(test::db(*t.app).sqlite());
         for (int i = 0; i < 2000; ++i) {
             std::string token = t.app->store().reset_tokens().issue(uid);
             CPPUNIT_ASSERT_EQUAL(std::size_t(43), token.size());
@@ -210,7 +210,7 @@ public:
 
         // A store over the same database with its own clock and lifetime.
         test::ManualClock clock(t.clock->now());
-        auth::SqliteTokens store(test::db(*t.app), clock, {"reset_tokens", nullptr}, 5);
+        auth::SqliteTokens store(test::db(*t.app).sqlite(), clock, {"reset_tokens", nullptr}, 5);
         std::string other = store.issue(uid);
         clock.advance(4);
         CPPUNIT_ASSERT(store.check(other).state == TokenState::Valid);

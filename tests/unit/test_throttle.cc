@@ -6,7 +6,7 @@
 #include <string>
 
 #include "account/throttle.hh"
-#include "store/sqlite/stores.hh"
+#include "web/open_store.hh"
 #include "support.hh"
 
 class ThrottleTest : public CppUnit::TestFixture {
@@ -113,10 +113,11 @@ public:
     }
 
     void state_is_shared_through_the_database() {
-        // Another process (CGI: every request) sees the same counts.
+        // Another process (CGI: every request; on PostgreSQL, another
+        // node) sees the same counts.
         fail("a@x.test", "10.0.0.1", 5);
-        auth::SqliteStore second({t_->app->config().database_path}, *t_->clock);
-        auth::LoginThrottle other(second.throttle(), *t_->clock);
+        auto second = auth::open_store(t_->app->config(), *t_->clock);
+        auth::LoginThrottle other(second->throttle(), *t_->clock);
         CPPUNIT_ASSERT(other.retry_after("a@x.test", "10.0.0.1"));
     }
 

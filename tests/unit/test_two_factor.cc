@@ -109,7 +109,7 @@ public:
 
     void secret_is_stored_sealed_and_bound_to_its_account() {
         On a;
-        auth::Db& db = test::db(*a.t.app);
+        test::Database db = test::db(*a.t.app);
         auto q = db.query("SELECT nonce, secret FROM two_factor WHERE user_id = ?");
         q.bind(1, a.id);
         CPPUNIT_ASSERT(q.step());

@@ -35,6 +35,8 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       settings_(db_),
       two_factor_(db_) {}
 
+int SqliteStore::schema_version() { return auth::schema_version(db_); }
+
 std::unique_ptr<WriteTransaction> SqliteStore::begin_write() { return std::make_unique<SqliteWrite>(db_); }
 
 }  // namespace auth

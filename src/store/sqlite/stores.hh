@@ -7,7 +7,7 @@
 #include <string>
 
 #include "store/sqlite/db.hh"
-#include "core/config.hh"
+#include "store/settings.hh"
 #include "store/store.hh"
 
 namespace auth {
@@ -199,25 +199,14 @@ private:
     Db& db_;
 };
 
-struct StoreSettings {
-    std::string path;
-    std::int64_t session_idle_timeout = 1800;
-    std::int64_t session_absolute_timeout = 43200;
-    std::int64_t reset_token_ttl = 1800;
-    std::int64_t email_change_ttl = 86400;
-    std::int64_t signup_token_ttl = 86400;
-
-    static StoreSettings of(const Config& c) {
-        return {c.database_path, c.session_idle_timeout, c.session_absolute_timeout, c.reset_token_ttl,
-                c.email_change_ttl, c.signup_token_ttl};
-    }
-};
-
 class SqliteStore final : public Store {
 public:
     // Opens the database file, creating or migrating it; throws DbError.
     SqliteStore(const StoreSettings& settings, const Clock& clock);
     std::unique_ptr<WriteTransaction> begin_write() override;
+    // One connection at a time writes anyway (BEGIN IMMEDIATE).
+    int schema_version() override;
+    std::unique_ptr<WriteTransaction> begin_housekeeping() override { return begin_write(); }
     UserStore& users() override { return users_; }
     SessionStore& sessions() override { return sessions_; }
     ThrottleStore& throttle() override { return throttle_; }

@@ -1,0 +1,87 @@
+#include <algorithm>
+
+#include "core/clock.hh"
+#include "core/crypto.hh"
+#include "store/postgres/stores.hh"
+
+namespace auth {
+
+std::string PgSessions::create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) {
+    std::string token = random_token(32);
+    std::int64_t now = clock_.now();
+    auto q = db_.query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, client_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)");
+    q.bind_blob(1, token_digest(token)).bind(2, user_id).bind(3, now).bind(4, now);
+    q.bind(5, client_ip.substr(0, 64)).bind(6, user_agent.substr(0, 256));
+    q.exec();
+    return token;
+}
+
+std::optional<LiveSession> PgSessions::lookup(std::string_view token) {
+    if (!looks_like_token(token)) return std::nullopt;
+    std::string digest = token_digest(token);
+    Session s;
+    User u;
+    {
+        auto q = db_.query(
+            "SELECT s.id, s.user_id, s.created_at, s.last_seen, "
+            "u.email, u.name, u.password_hash, u.created_at, u.picture, u.password_changed_at, u.session_epoch "
+            "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
+        q.bind_blob(1, digest);
+        if (!q.step()) return std::nullopt;
+        s = Session{q.int64(0), q.int64(1), q.int64(2), q.int64(3)};
+        u = User{s.user_id, q.text(4), q.text(5), q.text(6), q.int64(7), q.is_null(8) ? std::string() : q.text(8),
+                 q.int64(9), q.int64(10)};
+    }
+    std::int64_t now = clock_.now();
+    // A session made before the account's last password change is dead,
+    // whatever raced to create it.
+    if (s.created_at < u.password_changed_at || now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
+        auto d = db_.query("DELETE FROM sessions WHERE id = ?");
+        d.bind(1, s.id).exec();
+        return std::nullopt;
+    }
+    std::int64_t touch_every = std::min<std::int64_t>(60, std::max<std::int64_t>(1, idle_ / 2));
+    if (now - s.last_seen >= touch_every) {
+        auto t = db_.query("UPDATE sessions SET last_seen = ? WHERE id = ?");
+        t.bind(1, now).bind(2, s.id).exec();
+        s.last_seen = now;
+    }
+    return LiveSession{s, std::move(u)};
+}
+
+void PgSessions::destroy(std::string_view token) {
+    if (!looks_like_token(token)) return;
+    auto q = db_.query("DELETE FROM sessions WHERE token_hash = ?");
+    q.bind_blob(1, token_digest(token)).exec();
+}
+
+void PgSessions::destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep) {
+    auto q = db_.query("DELETE FROM sessions WHERE user_id = ? AND id != ?");
+    q.bind(1, user_id).bind(2, keep.value_or(-1)).exec();
+}
+
+std::vector<SessionInfo> PgSessions::list_for_user(std::int64_t user_id) {
+    std::int64_t now = clock_.now();
+    auto q = db_.query(
+        "SELECT id, created_at, last_seen, client_ip, user_agent FROM sessions "
+        "WHERE user_id = ? AND last_seen > ? AND created_at > ? ORDER BY last_seen DESC, id DESC");
+    q.bind(1, user_id).bind(2, now - idle_).bind(3, now - absolute_);
+    std::vector<SessionInfo> out;
+    while (q.step()) out.push_back(SessionInfo{q.int64(0), q.int64(1), q.int64(2), q.text(3), q.text(4)});
+    return out;
+}
+
+bool PgSessions::destroy_for_user(std::int64_t user_id, std::int64_t session_id) {
+    auto q = db_.query("DELETE FROM sessions WHERE id = ? AND user_id = ?");
+    q.bind(1, session_id).bind(2, user_id).exec();
+    return db_.changes() == 1;
+}
+
+void PgSessions::purge_expired() {
+    std::int64_t now = clock_.now();
+    auto q = db_.query("DELETE FROM sessions WHERE last_seen <= ? OR created_at <= ?");
+    q.bind(1, now - idle_).bind(2, now - absolute_).exec();
+}
+
+}  // namespace auth
