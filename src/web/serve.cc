@@ -78,6 +78,25 @@ void after_response(App& app, bool deliver_mail) {
     }
 }
 
+namespace {
+
+// The page, run once more when the database asks for it (StoreError::retry):
+// the connection was lost (PostgreSQL restarted or failed over; the store
+// connects again) or the database rolled the transaction back to resolve a
+// conflict with another node's. Once only: a second failure is answered
+// (503 when the database is away, as for a busy SQLite file).
+Response dispatch_with_retry(const Program& program, const Request& request, App& app, const std::string& where) {
+    try {
+        return dispatch(program, request, app);
+    } catch (const StoreError& e) {
+        if (!e.retry()) throw;
+        log_line("database: " + std::string(e.what()) + "; running " + where + " again");
+    }
+    return dispatch(program, request, app);
+}
+
+}  // namespace
+
 Response handle(App& app, const Program& program, const CgiEnv& env, const BodyReader& read_body) {
     Response response;
     std::string where;
@@ -87,7 +106,7 @@ Response handle(App& app, const Program& program, const CgiEnv& env, const BodyR
         // Behind a trusted reverse proxy the client is named by X-Forwarded-For.
         request.remote_addr = client_address(request.remote_addr, request.forwarded_for, app.config().trusted_proxies);
         where = request.method + " " + request.path;
-        response = dispatch(program, request, app);
+        response = dispatch_with_retry(program, request, app, where);
     } catch (const HttpError& e) {
         log_line(std::string(e.what()) + (where.empty() ? "" : " (" + where + ")"));
         response = error_page(app, e.status(), e.message());

@@ -2,8 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "core/log.hh"
 
@@ -59,6 +61,23 @@ bool PgError::retry() const {
 }
 
 PgConn::PgConn(PgConnSettings settings) : settings_(std::move(settings)) { connect(); }
+
+void PgConn::reconnect() {
+    // The server restarting (pg_ctl restart, a failover) refuses
+    // connections for a moment: tried again for up to connect_timeout
+    // seconds, so that a request arriving then waits instead of failing.
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(settings_.connect_timeout);
+    for (;;) {
+        try {
+            connect();
+            log_line("database: connected again");
+            return;
+        } catch (const PgError&) {
+            if (std::chrono::steady_clock::now() >= until) throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+}
 
 PgConn::~PgConn() {
     if (conn_) PQfinish(conn_);
@@ -158,7 +177,7 @@ PGresult* PgConn::execute(const std::string& sql, const std::vector<std::optiona
         // A transaction whose connection broke is over: nothing of it may
         // run on a new connection as if outside one.
         if (in_tx_) throw PgError("the connection broke inside a transaction", "08006", true);
-        connect();
+        reconnect();
     }
     std::vector<const char*> v(values.size());
     std::vector<int> lengths(values.size());
@@ -176,7 +195,10 @@ PGresult* PgConn::execute(const std::string& sql, const std::vector<std::optiona
 }
 
 void PgConn::run(const std::string& sql) {
-    if (!conn_) connect();
+    if (!conn_) {
+        if (in_tx_) throw PgError("the connection broke inside a transaction", "08006", true);
+        reconnect();
+    }
     PGresult* r = PQexec(conn_, sql.c_str());
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
         if (r && PQresultStatus(r) == PGRES_TUPLES_OK) {

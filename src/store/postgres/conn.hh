@@ -91,6 +91,7 @@ public:
 
 private:
     void connect();
+    void reconnect();
     [[noreturn]] void fail(pg_result* result, const std::string& what);
     const std::string& translated(std::string_view sql);
 
