@@ -192,6 +192,30 @@ def random_hex(nbytes: int) -> str:
 # Servers
 
 
+class PgDb:
+    """A PostgreSQL connection (psycopg2, Debian's python3-psycopg2) that
+    reads like sqlite3's: execute() with ? placeholders, rows by name or
+    position, each statement committed."""
+
+    def __init__(self, url: str):
+        import psycopg2  # only the PostgreSQL runs need it
+        import psycopg2.extras
+        self._conn = psycopg2.connect(url)
+        self._conn.autocommit = True
+        self._factory = psycopg2.extras.DictCursor
+
+    def execute(self, sql: str, params=()):
+        cur = self._conn.cursor(cursor_factory=self._factory)
+        if params:
+            cur.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+        else:
+            cur.execute(sql)
+        return cur
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class Server:
     """One running instance of the site: a web server, an env file, a database.
 
@@ -278,7 +302,12 @@ class Server:
     def log_text(self) -> str:
         return _read(self.log_path).decode(errors="replace")
 
-    def db(self) -> sqlite3.Connection:
+    def db(self):
+        """The server's database: its SQLite file, or on PostgreSQL
+        (DATABASE_URL among its settings) a connection with the same
+        execute(sql, params) and rows by name or position."""
+        if self.env_overrides.get("DATABASE_URL"):
+            return PgDb(self.env_overrides["DATABASE_URL"])
         conn = sqlite3.connect(self.db_path, timeout=15)
         conn.row_factory = sqlite3.Row
         return conn

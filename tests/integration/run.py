@@ -10,6 +10,10 @@ prints "ok   name", "FAIL name: reason" or "skip name: reason" (a test that
 does not apply to this web server) for each, and ends with the line
 "N passed, N failed". Exits 1 if a test failed, 2 on a usage error.
 
+--postgres DIR runs the servers on PostgreSQL, in the throwaway cluster
+tests/pg/cluster.sh made in DIR, and the modules of POSTGRES_MODULES only:
+two nodes sharing one database, and PostgreSQL restarted under load.
+
 --https serves the site over https (BASE_URL https://127.0.0.1:port, a
 certificate of a CA the run makes) with the plain http port redirecting
 there, as the shipped configurations do for an https BASE_URL, and runs the
@@ -55,6 +59,11 @@ MODULES = (
     "test_logs",  # no link tokens in any log (a server of its own, stopped to read its logs)
     "test_health",  # last: looks back over the whole run
 )
+# The run on PostgreSQL (--postgres): two nodes sharing one database, and
+# the load-and-fault test with PostgreSQL restarted midway. A focused run,
+# not the whole suite again: the pages behave the same on either database
+# (the unit tests run on both), what PostgreSQL changes is several nodes.
+POSTGRES_MODULES = ("test_two_nodes",)
 # The run over https (--https): what https changes, in about a third of the time.
 HTTPS_MODULES = ("test_routes", "test_errors", "test_headers", "test_reset", "test_profile", "test_https",
                  "test_privileges", "test_logs", "test_health")
@@ -77,8 +86,28 @@ class Context:
             print(f"#   {text}", flush=True)
 
     def make_server(self, label: str, env: dict | None = None, max_procs: int = 2) -> harness.Server:
+        if self.args.postgres and not (env or {}).get("DATABASE_URL"):
+            env = dict(env or {}, DATABASE_URL=self.postgres_schema(label))
         return self.server_cls(self.args.root, self.args.build, label=label, env=env, max_procs=max_procs,
                                keep=self.args.keep, https=self.args.https, bundle=self.args.bundle)
+
+    def postgres_schema(self, label: str) -> str:
+        """A fresh schema in the test cluster (--postgres), for one server or
+        for several nodes that share it; its DATABASE_URL."""
+        base = open(os.path.join(self.args.postgres, "url")).read().strip()
+        name = "it_" + "".join(ch if ch.isalnum() else "_" for ch in label.lower()) + "_" + os.urandom(4).hex()
+        db = harness.PgDb(base)
+        try:
+            db.execute(f"CREATE SCHEMA {name}")
+        finally:
+            db.close()
+        return f"{base} options='-c search_path={name}'"
+
+    def restart_postgres(self) -> None:
+        """pg_ctl restart -m fast on the test cluster."""
+        import subprocess
+        subprocess.run([os.path.join(self.args.root, "tests", "pg", "cluster.sh"), "restart", self.args.postgres],
+                       check=True, timeout=120)
 
     def start_main(self) -> None:
         self.server = self.make_server("main")
@@ -116,9 +145,9 @@ class Context:
                 print(f"warning: could not stop {srv.label}: {e}", file=sys.stderr)
 
 
-def collect(pattern: str | None, leave_out: list[str] | None = None, https: bool = False):
+def collect(pattern: str | None, leave_out: list[str] | None = None, https: bool = False, postgres: bool = False):
     tests = []
-    for name in HTTPS_MODULES if https else MODULES:
+    for name in POSTGRES_MODULES if postgres else HTTPS_MODULES if https else MODULES:
         module = importlib.import_module(name)
         for attr, fn in vars(module).items():
             if attr.startswith("test_") and callable(fn):
@@ -152,6 +181,9 @@ def main(argv=None) -> int:
                         help="leave out tests whose name contains this (repeatable)")
     parser.add_argument("--bundle", help="the upload bundle (make bundle: its .tar.gz or the folder it unpacks to): "
                         "the Apache servers stage the site with its stage-site.sh and programs instead of --build's")
+    parser.add_argument("--postgres", metavar="DIR",
+                        help="a test cluster of tests/pg/cluster.sh: every server on PostgreSQL (a schema each, or "
+                             "shared by two nodes); the modules of POSTGRES_MODULES")
     parser.add_argument("--keep", action="store_true", help="keep the servers' temporary directories")
     parser.add_argument("-v", dest="verbose", action="store_true", help="print the tests' notes")
     parser.add_argument("--list", action="store_true", help="list the tests and exit")
@@ -164,6 +196,8 @@ def main(argv=None) -> int:
         return 2
     args.root = os.path.abspath(args.root)
     args.build = os.path.abspath(args.build)
+    if args.postgres:
+        args.postgres = os.path.abspath(args.postgres)
     if args.bundle:
         if args.server not in ("apache", "apache-cgi"):
             print("run.py: --bundle is for the Apache servers (the site they stage)", file=sys.stderr)
@@ -174,7 +208,7 @@ def main(argv=None) -> int:
             print(f"run.py: {e}", file=sys.stderr)
             return 2
 
-    tests = collect(args.pattern, args.leave_out, args.https)
+    tests = collect(args.pattern, args.leave_out, args.https, bool(args.postgres))
     if args.list:
         for name, _ in tests:
             print(name)

@@ -287,6 +287,33 @@ class Load:
         check(not locked, f"{len(locked)} lines about a busy database in the log: {locked[:3]}")
         check_eq(self.s.query("PRAGMA integrity_check")[0][0], "ok", "PRAGMA integrity_check")
 
+    def check_mail_once(self, md, expected: dict[str, int], when: str) -> None:
+        """Every mail queued (expected: address -> count) arrives, once; the
+        site retries with backoff after later requests, so some are sent."""
+        t0 = time.monotonic()
+        deadline = t0 + 90
+        poker = self.s.client()
+        while True:
+            pending = self.s.query("SELECT count(*) AS n FROM outbox")[0]["n"]
+            if pending == 0 or time.monotonic() > deadline:
+                break
+            poker.get("/login")
+            time.sleep(0.5)
+        time.sleep(1.5)  # the last forked delivery finishing
+        got: dict[str, int] = {}
+        for m in md.mails():
+            # Mail restored from maildev's directory after its restart may lack the envelope.
+            for addr in {a.lower() for a in m.envelope_to + m.header_to}:
+                got[addr] = got.get(addr, 0) + 1
+        print(f"#   {sum(expected.values())} mails queued for {len(expected)} accounts "
+              f"({sum(a.resets for a in self.accounts)} reset links, {sum(a.notices for a in self.accounts)} "
+              f"password changes); outbox empty {time.monotonic() - t0:.1f} s after the load", flush=True)
+        check_eq(pending, 0, f"mails still in the outbox {deadline - t0:.0f} s after the load ({when})")
+        missing = {e: (n, got.get(e.lower(), 0)) for e, n in expected.items() if got.get(e.lower(), 0) < n}
+        extra = {e: (n, got.get(e.lower(), 0)) for e, n in expected.items() if got.get(e.lower(), 0) > n}
+        check(not missing, f"{len(missing)} accounts missing mail (expected, got): {list(missing.items())[:3]}")
+        check(not extra, f"{len(extra)} accounts got a mail more than once (expected, got): {list(extra.items())[:3]}")
+
     def summary(self) -> str:
         by = {}
         for op in self.ops:
@@ -422,32 +449,7 @@ def test_load_smtp_down(ctx):
                    if expected.get(a.email.lower(), 0) < a.resets]
             check(not few, f"reset requests answered 200 without a mail queued (account, asked, queued): {few[:3]}")
 
-            # Every queued mail arrives once the SMTP server is back (the site
-            # retries with backoff after later requests: keep sending some).
-            t0 = time.monotonic()
-            deadline = t0 + 90
-            poker = s.client()
-            while True:
-                pending = s.query("SELECT count(*) AS n FROM outbox")[0]["n"]
-                if pending == 0 or time.monotonic() > deadline:
-                    break
-                poker.get("/login")
-                time.sleep(0.5)
-            time.sleep(1.5)  # the last forked delivery finishing
-            got: dict[str, int] = {}
-            for m in md.mails():
-                # Mail restored from maildev's directory after its restart may lack the envelope.
-                for addr in {a.lower() for a in m.envelope_to + m.header_to}:
-                    got[addr] = got.get(addr, 0) + 1
-            print(f"#   {sum(expected.values())} mails queued for {len(expected)} accounts "
-                  f"({sum(a.resets for a in load.accounts)} reset links, {sum(a.notices for a in load.accounts)} "
-                  f"password changes); outbox empty "
-                  f"{time.monotonic() - t0:.1f} s after the load", flush=True)
-            check_eq(pending, 0, f"mails still in the outbox {deadline - t0:.0f} s after the load")
-            missing = {e: (n, got.get(e.lower(), 0)) for e, n in expected.items() if got.get(e.lower(), 0) < n}
-            extra = {e: (n, got.get(e.lower(), 0)) for e, n in expected.items() if got.get(e.lower(), 0) > n}
-            check(not missing, f"{len(missing)} accounts missing mail (expected, got): {list(missing.items())[:3]}")
-            check(not extra, f"{len(extra)} accounts got a mail more than once (expected, got): {list(extra.items())[:3]}")
+            load.check_mail_once(md, expected, "after the SMTP server is back")
             failed_attempts = [line for line in load.log().splitlines() if "not delivered" in line]
             check(failed_attempts, "no delivery failed while the SMTP server was down (was it down?)")
     finally:
