@@ -121,6 +121,7 @@ void PgConn::connect() {
     for (std::size_t i = 0; i < keys.size(); ++i) k.push_back(keys[i].c_str()), v.push_back(values[i].c_str());
     k.push_back(nullptr);
     v.push_back(nullptr);
+    ++generation_;
     conn_ = PQconnectdbParams(k.data(), v.data(), 0);
     if (!conn_) throw PgError("cannot connect to PostgreSQL: out of memory", "", true);
     if (PQstatus(conn_) != CONNECTION_OK) {

@@ -80,6 +80,22 @@ public:
     void lock_key(std::string_view key);
     // Rows the last statement changed.
     std::int64_t changes() const { return changes_; }
+    // Counts the connections made: what a session-level lock was taken on.
+    std::int64_t generation() const { return generation_; }
+
+    // Runs `statement` (outside a transaction) once more on a new
+    // connection if the first try met a lost one: only for statements that
+    // may run twice with one effect (the delivered or failed mark of a mail
+    // already sent: not recording it would send it again).
+    template <class F>
+    void idempotent(F statement) {
+        try {
+            statement();
+        } catch (const PgError& e) {
+            if (!e.lost() || in_tx_) throw;
+            statement();
+        }
+    }
 
     // For PgQuery and PgTransaction.
     pg_result* execute(const std::string& sql, const std::vector<std::optional<std::string>>& values,
@@ -99,6 +115,7 @@ private:
     pg_conn* conn_ = nullptr;
     bool in_tx_ = false;
     std::int64_t changes_ = 0;
+    std::int64_t generation_ = 0;
     std::unordered_map<std::string, std::string> sql_;  // as written -> with $n
 };
 

@@ -14,9 +14,10 @@ constexpr const char* kDeliveryLock = "hashtextextended(current_schema() || ' se
 // per transaction: README, "When one machine is not enough".
 class AdvisoryLock final : public DeliveryLock {
 public:
-    AdvisoryLock(PgConn& db, bool& held) : db_(db), held_(held) { held_ = true; }
+    AdvisoryLock(PgConn& db, bool& held) : db_(db), held_(held), generation_(db.generation()) { held_ = true; }
     ~AdvisoryLock() override {
         held_ = false;
+        if (db_.generation() != generation_) return;  // it went with the connection it was taken on
         try {
             db_.query(std::string("SELECT pg_advisory_unlock(") + kDeliveryLock + ")").exec();
         } catch (const PgError&) {
@@ -29,6 +30,7 @@ public:
 private:
     PgConn& db_;
     bool& held_;
+    std::int64_t generation_;
 };
 
 }  // namespace
@@ -84,11 +86,18 @@ std::optional<QueuedMail> PgOutbox::claim_next(std::int64_t now, std::int64_t le
     return m;
 }
 
-void PgOutbox::delivered(std::int64_t id) { db_.query("DELETE FROM outbox WHERE id = ?").bind(1, id).exec(); }
+// The message went out: a connection lost at that moment (PostgreSQL
+// restarting) must not leave it to be sent again, so the mark is tried once
+// more on a new connection.
+void PgOutbox::delivered(std::int64_t id) {
+    db_.idempotent([&] { db_.query("DELETE FROM outbox WHERE id = ?").bind(1, id).exec(); });
+}
 
 void PgOutbox::failed(std::int64_t id, std::string_view error) {
-    auto u = db_.query("UPDATE outbox SET claimed_until = 0, last_error = ? WHERE id = ?");
-    u.bind(1, error.substr(0, 300)).bind(2, id).exec();
+    db_.idempotent([&] {
+        auto u = db_.query("UPDATE outbox SET claimed_until = 0, last_error = ? WHERE id = ?");
+        u.bind(1, error.substr(0, 300)).bind(2, id).exec();
+    });
 }
 
 void PgOutbox::discard(std::int64_t id) { delivered(id); }
