@@ -15,7 +15,10 @@
 #include <thread>
 
 #include "account/throttle.hh"
+#include "store/postgres/open.hh"
 #include "store/postgres/stores.hh"
+#include "store/sqlite/stores.hh"
+#include "store/sqlite/tables.hh"
 #include "support.hh"
 #include "web/open_store.hh"
 
@@ -32,6 +35,8 @@ class PostgresTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(housekeeping_runs_on_one_node_at_a_time);
     CPPUNIT_TEST(a_lost_connection_is_retried_and_opened_again);
     CPPUNIT_TEST(migrations_are_counted_in_schema_migrations);
+    CPPUNIT_TEST(copy_to_brings_a_sqlite_site_across);
+    CPPUNIT_TEST(copy_to_refuses_a_database_that_is_not_empty);
     CPPUNIT_TEST_SUITE_END();
 
     std::unique_ptr<test::TestApp> t_;
@@ -162,6 +167,51 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::int64_t(a_->schema_version()), q.int64(0));
         CPPUNIT_ASSERT_EQUAL(q.int64(0), q.int64(1));
         CPPUNIT_ASSERT(q.int64(0) >= 9);
+    }
+
+    // A site on SQLite, with an account, a session, a pending reset link and
+    // two-step login's recovery codes.
+    struct SqliteSite {
+        test::TestApp t{"http://127.0.0.1:8080", [](auth::Config& c) { c.database_url.clear(); }};
+        std::int64_t id = test::make_user(*t.app, "ada@example.test", test::kGoodPassword, "Ada Lovelace");
+        std::string session = t.app->store().sessions().create(id, "10.0.0.1", "Firefox");
+        std::string link = t.app->store().reset_tokens().issue(id);
+        SqliteSite() { t.app->store().two_factor().replace_recovery_codes(id, {"digest-1", std::string("d\0igest-2", 9)}); }
+    };
+
+    void copy_to_brings_a_sqlite_site_across() {
+        SqliteSite site;
+        auto& sqlite = dynamic_cast<auth::SqliteStore&>(site.t.app->store());
+        auth::SqliteTables tables(sqlite.db());
+        test::TempDir fresh;  // an empty schema of its own
+        auth::StoreSettings target = auth::StoreSettings::of(test::test_config(fresh));
+        auto counts = auth::copy_into_postgres(tables, target, *site.t.clock);
+        CPPUNIT_ASSERT(counts.size() >= 15);
+        for (const auto& c : counts) CPPUNIT_ASSERT_EQUAL_MESSAGE(c.table, c.source, c.target);
+        CPPUNIT_ASSERT_EQUAL(std::string("users"), counts.front().table);
+        // The copied site: the old password logs in, the old session and link still work.
+        test::TestApp copied("http://127.0.0.1:8080", [&](auth::Config& c) { c.database_url = target.url; });
+        copied.clock->set(site.t.clock->now());
+        auto login = copied.app->accounts.log_in("ada@example.test", test::kGoodPassword, {"10.0.0.9", "test"});
+        CPPUNIT_ASSERT(login.result == auth::LoginResult::LoggedIn);
+        auto live = copied.app->store().sessions().lookup(site.session);
+        CPPUNIT_ASSERT(live);
+        CPPUNIT_ASSERT_EQUAL(site.id, live->user.id);
+        CPPUNIT_ASSERT(copied.app->store().reset_tokens().check(site.link).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(2), copied.app->store().two_factor().recovery_codes_left(site.id));
+        CPPUNIT_ASSERT(copied.app->store().two_factor().use_recovery_code(site.id, std::string("d\0igest-2", 9), 1));
+        // New rows get ids after the copied ones.
+        std::int64_t next = test::make_user(*copied.app, "grace@example.test", test::kGoodPassword);
+        CPPUNIT_ASSERT(next > site.id);
+    }
+
+    void copy_to_refuses_a_database_that_is_not_empty() {
+        SqliteSite site;
+        auth::SqliteTables tables(dynamic_cast<auth::SqliteStore&>(site.t.app->store()).db());
+        test::make_user(*t_->app, "someone@example.test", test::kGoodPassword);  // t_'s schema has an account
+        auth::StoreSettings target = auth::StoreSettings::of(t_->app->config());
+        CPPUNIT_ASSERT_THROW(auth::copy_into_postgres(tables, target, *site.t.clock), auth::StoreError);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), test::user_count(*t_->app));
     }
 };
 
