@@ -42,6 +42,16 @@ falls on both sides of a ratio.
   get_profile_large_db  GET /profile against a second server whose database
                    holds 100,000 users and 1,000,000 live sessions
 
+and with --postgres DIR (a cluster of tests/pg/cluster.sh; ./dev bench makes
+one), in the same rounds, two more servers (nodes A and B) sharing one
+PostgreSQL database:
+
+  get_profile_pg   GET /profile on node A, as a ratio to get_profile (SQLite)
+  post_profile_pg  POST /profile on node A, as a ratio to post_profile
+  get_profile_pg_two_nodes  GET /profile on A and B at once (the same
+                   connections split between them, their req/s added), as a
+                   ratio to get_profile_pg: what a second node adds
+
 then the RSS (now and peak) of every FastCGI process after a short idle.
 Prints a table, checks the targets (figures, never a failing test: the exit
 status is 0 unless the bench itself could not run) and, with --json FILE,
@@ -76,6 +86,7 @@ LARGE_SESSIONS = 1_000_000
 BENCH_PASSWORD = "quartz lantern 58 meadow"
 SCENARIOS = ("get_login", "get_profile", "post_profile", "post_login", "static_control", "fcgi_control",
              "cgi_login", "cgi_control", "get_profile_large_db")
+PG_SCENARIOS = ("get_profile_pg", "post_profile_pg", "get_profile_pg_two_nodes")
 
 # Targets (reported, never enforced).
 TARGET_PAGE_TO_FCGI = {"get_profile": 0.85, "get_login": 0.8}
@@ -262,21 +273,39 @@ def refresh_large_db(path: str) -> None:
 
 class Scenario:
     def __init__(self, name: str, url: str, expect: int, method: str = "GET", body: str = "", cookie: str = "",
-                 connections: int | None = None, threads: int | None = None):
+                 connections: int | None = None, threads: int | None = None, also: tuple[str, ...] = ()):
         self.name, self.url, self.expect, self.method, self.body, self.cookie = name, url, expect, method, body, cookie
         self.connections, self.threads = connections, threads
+        # Other nodes of the same site: wrk runs against each at once, the
+        # connections split between them.
+        self.also = also
 
 
 def run_wrk(sc: Scenario, seconds: int, threads: int, connections: int) -> dict:
     c = sc.connections or connections
     t = min(sc.threads or threads, c)
     env = dict(os.environ, BENCH_METHOD=sc.method, BENCH_BODY=sc.body, BENCH_COOKIE=sc.cookie, BENCH_EXPECT=str(sc.expect))
-    cmd = ["wrk", f"-t{t}", f"-c{c}", f"-d{seconds}s", "--timeout", "10s", "-s", os.path.join(HERE, "scenario.lua"), sc.url]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 60)
-    m = re.search(r"^BENCH_JSON (\{.*\})$", r.stdout, re.M)
-    if r.returncode != 0 or not m:
-        raise RuntimeError(f"wrk failed for {sc.name} ({r.returncode}): {r.stderr.strip()} {r.stdout[-500:]}")
-    raw = json.loads(m.group(1))
+    urls = (sc.url,) + tuple(sc.also)
+    if len(urls) > 1:
+        c, t = max(1, c // len(urls)), max(1, t // len(urls))
+    procs = [subprocess.Popen(["wrk", f"-t{t}", f"-c{c}", f"-d{seconds}s", "--timeout", "10s", "-s",
+                               os.path.join(HERE, "scenario.lua"), url], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for url in urls]
+    raws = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=seconds + 60)
+        m = re.search(r"^BENCH_JSON (\{.*\})$", out, re.M)
+        if proc.returncode != 0 or not m:
+            raise RuntimeError(f"wrk failed for {sc.name} ({proc.returncode}): {err.strip()} {out[-500:]}")
+        raws.append(json.loads(m.group(1)))
+    if len(raws) == 1:
+        raw = raws[0]
+    else:  # the nodes together: requests added, the slower node's latencies
+        raw = {k: sum(r[k] for r in raws) for k in ("requests", "socket_errors", "status_errors", "unexpected")}
+        raw.update({k: max(r[k] for r in raws) for k in ("duration_us", "p50_us", "p99_us", "mean_us")})
+        raw["first_unexpected"] = next((r["first_unexpected"] for r in raws if r["first_unexpected"]), None)
+        raw["requests"] = sum(r["requests"] * raw["duration_us"] / r["duration_us"] for r in raws if r["duration_us"])
+        c, t = c * len(urls), t * len(urls)
     rps = raw["requests"] / (raw["duration_us"] / 1e6) if raw["duration_us"] else 0.0
     return {
         "rps": rps,
@@ -478,6 +507,20 @@ def fmt_ratio(x) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
+def postgres_schema(cluster: str) -> str:
+    """A fresh schema in the cluster (psql); the DATABASE_URL of the nodes."""
+    base = open(os.path.join(cluster, "url")).read().strip()
+    name = "bench_" + secrets.token_hex(4)
+    subprocess.run(["psql", "-X", "-q", base, "-c", f"CREATE SCHEMA {name}"], check=True, capture_output=True, timeout=30)
+    return f"{base} options='-c search_path={name}'"
+
+
+def postgres_version(cluster: str) -> str:
+    base = open(os.path.join(cluster, "url")).read().strip()
+    r = subprocess.run(["psql", "-X", "-At", base, "-c", "SHOW server_version"], capture_output=True, text=True, timeout=30)
+    return r.stdout.strip() or "?"
+
+
 def report(results: dict, out) -> None:
     m = results["machine"]
     s = results["scenarios"]
@@ -496,6 +539,19 @@ def report(results: dict, out) -> None:
         p(f"{name:<22} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['socket_errors']:>7} "
           f"{max(r['non_2xx_3xx'], r['unexpected_status']):>12} {fmt_ratio(r['ratio_to_static']):>8} "
           f"{fmt_ratio(r['ratio_to_fcgi_control']):>7}")
+    for name in PG_SCENARIOS:
+        if name in s:
+            r = s[name]
+            p(f"{name:<22} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['socket_errors']:>7} "
+              f"{max(r['non_2xx_3xx'], r['unexpected_status']):>12} {fmt_ratio(r['ratio_to_static']):>8} "
+              f"{fmt_ratio(r['ratio_to_fcgi_control']):>7}")
+    if "postgres" in results:
+        pg = results["postgres"]
+        p()
+        p(f"PostgreSQL {pg['version']} (a local cluster, fsync off), each node {cfg['procs']} processes per page: "
+          f"GET /profile {fmt_ratio(pg['get_profile_to_sqlite'])} x SQLite's req/s, POST /profile "
+          f"{fmt_ratio(pg['post_profile_to_sqlite'])} x; two nodes {fmt_ratio(pg['two_nodes_to_one'])} x one node "
+          f"(GET /profile, the same connections split between them; medians of the rounds)")
     p()
     p(f"bare crypto_pwhash_str_verify: p50 {results['bare_verify_ms']:.2f} ms (min {results['bare_verify_min_ms']:.2f}, "
       f"{results['bare_verify_samples']} runs); POST /login p50 / bare verify = {results['post_login_to_bare_verify']:.3f} "
@@ -575,6 +631,7 @@ def main(argv=None) -> int:
     ap.add_argument("--verify-runs", type=int, default=30)
     ap.add_argument("--rounds", type=int, default=5, help="the scenarios take turns in this many rounds")
     ap.add_argument("--cache", help="where to keep the large database between runs (default: BUILD)")
+    ap.add_argument("--postgres", metavar="DIR", help="a cluster of tests/pg/cluster.sh: the PostgreSQL scenarios too")
     args = ap.parse_args(argv)
     for tool in ("wrk", "lighttpd"):
         if shutil.which(tool) is None:
@@ -594,6 +651,11 @@ def main(argv=None) -> int:
     small = BenchServer(root, build, label="bench", max_procs=args.procs, tools=tools)
     large = BenchServer(root, build, label="bench-large", max_procs=args.procs, tools=tools, seed_db=large_copy)
     cgi = BenchCgiServer(root, build, label="bench-cgi", tools=tools)
+    pg_nodes: list[BenchServer] = []
+    if args.postgres:
+        env = {"SECRET_KEY": harness.random_hex(32), "DATABASE_URL": postgres_schema(args.postgres)}
+        pg_nodes = [BenchServer(root, build, label=f"bench-pg-{n}", max_procs=args.procs, tools=tools, env=env)
+                    for n in ("a", "b")]
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(), "scenarios": {}}
     try:
         small.start()
@@ -623,6 +685,17 @@ def main(argv=None) -> int:
                                            "sessions": large.query("SELECT count(*) AS n FROM sessions")[0]["n"],
                                            "bytes": os.path.getsize(large.db_path)}
         plan.append(Scenario("get_profile_large_db", large.url("/profile"), 200, cookie=big_user["cookie"]))
+        for node in pg_nodes:
+            node.start()
+            log(f"PostgreSQL node at {node.base_url} ({node.dir})")
+        if pg_nodes:
+            a, b = pg_nodes
+            pg_user = bench_user(a, "bench@bench.example")
+            plan.append(Scenario("get_profile_pg", a.url("/profile"), 200, cookie=pg_user["cookie"]))
+            plan.append(Scenario("post_profile_pg", a.url("/profile"), 303, method="POST", body=pg_user["profile_body"],
+                                 cookie=pg_user["cookie"]))
+            plan.append(Scenario("get_profile_pg_two_nodes", a.url("/profile"), 200, cookie=pg_user["cookie"],
+                                 also=(b.url("/profile"),)))
         cgi.start()
         log(f"plain-CGI site at {cgi.base_url} ({cgi.dir})")
         w = args.cgi_workers
@@ -650,7 +723,7 @@ def main(argv=None) -> int:
                               "private_dirty_kib": st.get("Private_Dirty", 0), "peak_kib": st.get("VmHWM", 0)})
         results["processes"] = procs
     finally:
-        for server in (cgi, large, small):
+        for server in [cgi, large, small] + pg_nodes:
             try:
                 server.stop()
             except Exception as e:  # noqa: BLE001 - stop the other too
@@ -662,6 +735,13 @@ def main(argv=None) -> int:
         r["ratio_to_static"] = round_ratio(r, s["static_control"])
         r["ratio_to_fcgi_control"] = round_ratio(r, s["fcgi_control"])
     results["large_db_to_small_db"] = round_ratio(s["get_profile_large_db"], s["get_profile"])
+    if "get_profile_pg" in s:
+        results["postgres"] = {
+            "version": postgres_version(args.postgres),
+            "get_profile_to_sqlite": round_ratio(s["get_profile_pg"], s["get_profile"]),
+            "post_profile_to_sqlite": round_ratio(s["post_profile_pg"], s["post_profile"]),
+            "two_nodes_to_one": round_ratio(s["get_profile_pg_two_nodes"], s["get_profile_pg"]),
+        }
     s["cgi_login"]["ratio_to_cgi_control"] = round_ratio(s["cgi_login"], s["cgi_control"])
     # Time per request against the control's (the inverse of the req/s ratio).
     results["cgi_login_time_factor"] = 1.0 / s["cgi_login"]["ratio_to_cgi_control"]
@@ -679,7 +759,7 @@ def main(argv=None) -> int:
     report(results, sys.stdout)
     if args.json:
         ordered = dict(results)
-        ordered["scenarios"] = {name: s[name] for name in SCENARIOS}
+        ordered["scenarios"] = {name: s[name] for name in SCENARIOS + PG_SCENARIOS if name in s}
         with open(args.json, "w") as f:
             json.dump(ordered, f, indent=2)
             f.write("\n")
