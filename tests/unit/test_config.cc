@@ -88,6 +88,7 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(load_config_from_process_reports_a_bad_env_file);
     CPPUNIT_TEST(mail_delivery_keys);
     CPPUNIT_TEST(every_key_of_the_sample_is_known);
+    CPPUNIT_TEST(database_url_and_its_timeouts);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -431,6 +432,28 @@ public:
         c = make(file, {{"SESSIONAUTH_STATEDIR", "/opt/state"}});
         CPPUNIT_ASSERT_EQUAL(std::string("/srv/auth.sqlite"), c.database_path);
         CPPUNIT_ASSERT_EQUAL(std::string("/srv/templates"), c.template_dir);
+    }
+
+    void database_url_and_its_timeouts() {
+        auth::Config c = make(required_only());
+        CPPUNIT_ASSERT_EQUAL(std::string(), c.database_url);  // SQLite
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(5000), c.database_statement_timeout);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(5), c.database_connect_timeout);
+        Map file = required_only();
+        file["DATABASE_URL"] = "postgresql://site@db.example/site";
+        file["DATABASE_STATEMENT_TIMEOUT"] = "250";
+        file["DATABASE_CONNECT_TIMEOUT"] = "10";
+        c = make(file);
+        CPPUNIT_ASSERT_EQUAL(std::string("postgresql://site@db.example/site"), c.database_url);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(250), c.database_statement_timeout);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(10), c.database_connect_timeout);
+        // The environment wins (sessionauth-admin migrate as the owner role).
+        c = make(file, {{"DATABASE_URL", "host=db.example dbname=site user=owner"}});
+        CPPUNIT_ASSERT_EQUAL(std::string("host=db.example dbname=site user=owner"), c.database_url);
+        for (const char* bad : {"0", "99", "600001", "5s"})
+            CPPUNIT_ASSERT_MESSAGE(bad, test::contains(error_with("DATABASE_STATEMENT_TIMEOUT", bad), "DATABASE_STATEMENT_TIMEOUT"));
+        for (const char* bad : {"1", "61", "x"})
+            CPPUNIT_ASSERT_MESSAGE(bad, test::contains(error_with("DATABASE_CONNECT_TIMEOUT", bad), "DATABASE_CONNECT_TIMEOUT"));
     }
 
     void load_config_from_process_reads_auth_env() {
