@@ -370,6 +370,11 @@ def test_admin(jail: Jail) -> None:
     check(r.returncode == 2, f"sessionauth-admin without a command: exit {r.returncode}")
     r = jail.run("/site/private/bin/sessionauth-admin", {"AUTH_ENV": jail.env_file}, args=["migrate"])
     check(r.returncode == 0 and b"schema version" in r.stdout, f"sessionauth-admin migrate: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    # The bundle is SQLite only: given a PostgreSQL URL it says so, without the URL.
+    r = jail.run("/site/private/bin/sessionauth-admin",
+                 {"AUTH_ENV": jail.env_file, "DATABASE_URL": "postgresql://site:s3cret-pw@db.example/site"}, args=["migrate"])
+    check(r.returncode == 1 and b"this build cannot use PostgreSQL" in r.stderr and b"s3cret-pw" not in r.stderr + r.stdout,
+          f"sessionauth-admin migrate with a DATABASE_URL: {r.returncode} {r.stdout!r} {r.stderr!r}")
 
 
 class Smtp:
