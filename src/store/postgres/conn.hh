@@ -80,6 +80,11 @@ public:
     void lock_key(std::string_view key);
     // Rows the last statement changed.
     std::int64_t changes() const { return changes_; }
+    // `column = ?` compared without regard to ASCII case (as SQLite's
+    // NOCASE), through the indexed ascii_fold() of migration 1.
+    static std::string caseless_eq(const char* column) {
+        return "ascii_fold(" + std::string(column) + ") = ascii_fold(?)";
+    }
     // Counts the connections made: what a session-level lock was taken on.
     std::int64_t generation() const { return generation_; }
 

@@ -1,7 +1,8 @@
 // The stores of store/store.hh over one PostgreSQL connection (conn.hh),
 // one file each. Each class runs SQL on its own tables only; PgStore
 // connects, brings the schema forward (schema.cc) and hands them out. A new
-// store: its class here, its file beside the others, its member in PgStore.
+// store: its SQL in store/sql/ when SQLite takes the same (an alias here),
+// else its class here and its file beside the others; its member in PgStore.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -9,11 +10,25 @@
 
 #include "store/postgres/conn.hh"
 #include "store/settings.hh"
+#include "store/sql/sessions.hh"
+#include "store/sql/tokens.hh"
+#include "store/sql/two_factor.hh"
+#include "store/sql/reset_requests.hh"
+#include "store/sql/link_failures.hh"
+#include "store/sql/signups.hh"
 #include "store/store.hh"
 
 namespace auth {
 
 class Clock;
+
+// The stores whose SQL both databases take (store/sql/).
+using PgSessions = SqlSessions<PgConn>;
+using PgTokens = SqlTokens<PgConn>;
+using PgTwoFactor = SqlTwoFactor<PgConn>;
+using PgResetRequests = SqlResetRequests<PgConn>;
+using PgLinkFailures = SqlLinkFailures<PgConn>;
+using PgSignups = SqlSignups<PgConn>;
 
 class PgUsers final : public UserStore {
 public:
@@ -35,25 +50,6 @@ private:
     PgConn& db_;
 };
 
-class PgSessions final : public SessionStore {
-public:
-    PgSessions(PgConn& db, const Clock& clock, std::int64_t idle_timeout, std::int64_t absolute_timeout)
-        : db_(db), clock_(clock), idle_(idle_timeout), absolute_(absolute_timeout) {}
-    std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) override;
-    std::optional<LiveSession> lookup(std::string_view token) override;
-    void destroy(std::string_view token) override;
-    void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) override;
-    bool destroy_for_user(std::int64_t user_id, std::int64_t session_id) override;
-    std::vector<SessionInfo> list_for_user(std::int64_t user_id) override;
-    void purge_expired() override;
-
-private:
-    PgConn& db_;
-    const Clock& clock_;
-    std::int64_t idle_;
-    std::int64_t absolute_;
-};
-
 class PgThrottle final : public ThrottleStore {
 public:
     explicit PgThrottle(PgConn& db) : db_(db) {}
@@ -67,78 +63,6 @@ public:
 
 private:
     PgConn& db_;
-};
-
-class PgResetRequests final : public ResetRequestStore {
-public:
-    explicit PgResetRequests(PgConn& db) : db_(db) {}
-    void record(std::string_view email, std::string_view client_ip, std::int64_t now) override;
-    std::int64_t count_from(std::string_view client_ip, std::int64_t since) override;
-    void purge_before(std::int64_t t) override;
-
-private:
-    PgConn& db_;
-};
-
-class PgLinkFailures final : public LinkFailureStore {
-public:
-    explicit PgLinkFailures(PgConn& db) : db_(db) {}
-    void record(std::string_view client_ip, std::int64_t now) override;
-    std::optional<std::int64_t> nth_failure_from(std::string_view client_ip, std::int64_t since, std::int64_t n) override;
-    void purge_before(std::int64_t t) override;
-
-private:
-    PgConn& db_;
-};
-
-// One implementation for every table of single-use tokens: reset_tokens
-// (no payload) and email_changes (the new address as payload). Both tables
-// have token_hash, user_id, created_at, expires_at, used_at and voided.
-class PgTokens final : public TokenStore {
-public:
-    struct Table {
-        const char* name;            // "reset_tokens"
-        const char* payload_column;  // "new_email", or nullptr for none
-    };
-    PgTokens(PgConn& db, const Clock& clock, Table table, std::int64_t ttl);
-    std::string issue(std::int64_t user_id, std::string_view payload = {}) override;
-    TokenCheck check(std::string_view token) override;
-    std::optional<TokenCheck> consume(std::string_view token) override;
-    void void_token(std::string_view token) override;
-    void void_all_for_user(std::int64_t user_id) override;
-    std::int64_t issued_since(std::int64_t user_id, std::int64_t since) override;
-    std::optional<TokenCheck> pending(std::int64_t user_id) override;
-    void purge_old() override;
-    std::int64_t ttl() const override { return ttl_; }
-
-private:
-    PgConn& db_;
-    const Clock& clock_;
-    std::int64_t ttl_;
-    bool has_payload_;
-    // The statements for this table, built once from its name.
-    std::string insert_, select_, consume_, void_one_, void_all_, issued_since_, pending_, purge_;
-};
-
-class PgSignups final : public SignupStore {
-public:
-    PgSignups(PgConn& db, const Clock& clock, std::int64_t ttl) : db_(db), clock_(clock), ttl_(ttl) {}
-    std::string add(std::string_view email, std::string_view name, std::string_view password_hash,
-                    std::optional<std::int64_t> expires_at = std::nullopt, bool decoy = false) override;
-    SignupCheck check(std::string_view token) override;
-    std::optional<PendingSignup> consume(std::string_view token) override;
-    std::optional<PendingSignup> pending(std::string_view email) override;
-    void void_all_for(std::string_view email) override;
-    void record_request(std::string_view email, std::string_view client_ip, std::int64_t now) override;
-    std::int64_t requests_from(std::string_view client_ip, std::int64_t since) override;
-    std::int64_t requests_for(std::string_view email, std::string_view client_ip, std::int64_t since) override;
-    void purge_old() override;
-    std::int64_t ttl() const override { return ttl_; }
-
-private:
-    PgConn& db_;
-    const Clock& clock_;
-    std::int64_t ttl_;
 };
 
 class PgOutbox final : public OutboxStore {
@@ -171,28 +95,6 @@ public:
     explicit PgSettings(PgConn& db) : db_(db) {}
     std::optional<std::string> get(std::string_view key) override;
     void put(std::string_view key, std::string_view value) override;
-
-private:
-    PgConn& db_;
-};
-
-class PgTwoFactor final : public TwoFactorStore {
-public:
-    explicit PgTwoFactor(PgConn& db) : db_(db) {}
-    std::optional<TwoFactorState> active(std::int64_t user_id) override;
-    void set_setup(std::int64_t user_id, const SealedSecret& secret) override;
-    std::optional<SealedSecret> setup(std::int64_t user_id) override;
-    void enable(std::int64_t user_id, const SealedSecret& secret, std::int64_t step, std::int64_t now) override;
-    void disable(std::int64_t user_id) override;
-    bool use_step(std::int64_t user_id, std::int64_t step) override;
-    void replace_recovery_codes(std::int64_t user_id, const std::vector<std::string>& digests) override;
-    bool use_recovery_code(std::int64_t user_id, std::string_view digest, std::int64_t now) override;
-    std::int64_t recovery_codes_left(std::int64_t user_id) override;
-    std::string create_pending_login(std::int64_t user_id, std::string_view browser_digest, std::int64_t session_epoch,
-                                     std::int64_t expires_at) override;
-    std::optional<PendingLogin> pending_login(std::string_view token, std::int64_t now) override;
-    void end_pending_login(std::int64_t id) override;
-    void purge(std::int64_t now, std::int64_t setup_before) override;
 
 private:
     PgConn& db_;

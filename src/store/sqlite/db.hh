@@ -49,6 +49,14 @@ public:
 
     std::int64_t last_insert_rowid() const;
     int changes() const;
+
+    // What the SQL of store/sql/ asks of its connection, where SQLite and
+    // PostgreSQL differ. `column = ?` compared without regard to ASCII case:
+    // the columns that need it are declared COLLATE NOCASE.
+    static std::string caseless_eq(const char* column) { return std::string(column) + " = ?"; }
+    // A lock on a key until the transaction ends: nothing to do, SQLite's
+    // writers take turns (BEGIN IMMEDIATE).
+    void lock_key(std::string_view) {}
     sqlite3* handle() const { return db_; }
 
 private:

@@ -1,12 +1,43 @@
-#include <algorithm>
+// Logged-in sessions (store.hh SessionStore) in SQL that SQLite and PostgreSQL
+// both take: one class template over the connection (store/sqlite/db.hh Db,
+// store/postgres/conn.hh PgConn), instantiated by each store.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
+#include <algorithm>
 #include "core/clock.hh"
 #include "core/crypto.hh"
-#include "store/postgres/stores.hh"
+#include "store/store.hh"
 
 namespace auth {
 
-std::string PgSessions::create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) {
+template <class Conn>
+class SqlSessions final : public SessionStore {
+public:
+    SqlSessions(Conn& db, const Clock& clock, std::int64_t idle_timeout, std::int64_t absolute_timeout)
+        : db_(db), clock_(clock), idle_(idle_timeout), absolute_(absolute_timeout) {}
+    std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) override;
+    std::optional<LiveSession> lookup(std::string_view token) override;
+    void destroy(std::string_view token) override;
+    void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) override;
+    bool destroy_for_user(std::int64_t user_id, std::int64_t session_id) override;
+    std::vector<SessionInfo> list_for_user(std::int64_t user_id) override;
+    void purge_expired() override;
+
+private:
+    Conn& db_;
+    const Clock& clock_;
+    std::int64_t idle_;
+    std::int64_t absolute_;
+};
+
+
+template <class Conn>
+std::string SqlSessions<Conn>::create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) {
     std::string token = random_token(32);
     std::int64_t now = clock_.now();
     auto q = db_.query(
@@ -17,7 +48,8 @@ std::string PgSessions::create(std::int64_t user_id, std::string_view client_ip,
     return token;
 }
 
-std::optional<LiveSession> PgSessions::lookup(std::string_view token) {
+template <class Conn>
+std::optional<LiveSession> SqlSessions<Conn>::lookup(std::string_view token) {
     if (!looks_like_token(token)) return std::nullopt;
     std::string digest = token_digest(token);
     Session s;
@@ -50,18 +82,21 @@ std::optional<LiveSession> PgSessions::lookup(std::string_view token) {
     return LiveSession{s, std::move(u)};
 }
 
-void PgSessions::destroy(std::string_view token) {
+template <class Conn>
+void SqlSessions<Conn>::destroy(std::string_view token) {
     if (!looks_like_token(token)) return;
     auto q = db_.query("DELETE FROM sessions WHERE token_hash = ?");
     q.bind_blob(1, token_digest(token)).exec();
 }
 
-void PgSessions::destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep) {
+template <class Conn>
+void SqlSessions<Conn>::destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep) {
     auto q = db_.query("DELETE FROM sessions WHERE user_id = ? AND id != ?");
     q.bind(1, user_id).bind(2, keep.value_or(-1)).exec();
 }
 
-std::vector<SessionInfo> PgSessions::list_for_user(std::int64_t user_id) {
+template <class Conn>
+std::vector<SessionInfo> SqlSessions<Conn>::list_for_user(std::int64_t user_id) {
     std::int64_t now = clock_.now();
     auto q = db_.query(
         "SELECT id, created_at, last_seen, client_ip, user_agent FROM sessions "
@@ -72,13 +107,15 @@ std::vector<SessionInfo> PgSessions::list_for_user(std::int64_t user_id) {
     return out;
 }
 
-bool PgSessions::destroy_for_user(std::int64_t user_id, std::int64_t session_id) {
+template <class Conn>
+bool SqlSessions<Conn>::destroy_for_user(std::int64_t user_id, std::int64_t session_id) {
     auto q = db_.query("DELETE FROM sessions WHERE id = ? AND user_id = ?");
     q.bind(1, session_id).bind(2, user_id).exec();
     return db_.changes() == 1;
 }
 
-void PgSessions::purge_expired() {
+template <class Conn>
+void SqlSessions<Conn>::purge_expired() {
     std::int64_t now = clock_.now();
     auto q = db_.query("DELETE FROM sessions WHERE last_seen <= ? OR created_at <= ?");
     q.bind(1, now - idle_).bind(2, now - absolute_).exec();
