@@ -4,19 +4,12 @@ namespace auth {
 
 namespace {
 
-constexpr const char* kColumns = "id, email, name, password_hash, created_at, picture, password_changed_at, session_epoch";
-
-User read_user(const PgQuery& q) {
-    return User{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.is_null(5) ? std::string() : q.text(5), q.int64(6),
-                q.int64(7)};
-}
-
 // Inside a write transaction an account read is locked until the commit:
 // what the transaction decides from it (the session epoch, the hash, the
 // address) still holds when it writes, whichever node writes next. SQLite
 // gets this from BEGIN IMMEDIATE.
 std::string select_user(PgConn& db, const char* where) {
-    return std::string("SELECT ") + kColumns + " FROM users WHERE " + where + (db.in_transaction() ? " FOR UPDATE" : "");
+    return std::string("SELECT ") + PgUsers::kColumns + " FROM users WHERE " + where + (db.in_transaction() ? " FOR UPDATE" : "");
 }
 
 }  // namespace
@@ -45,31 +38,6 @@ std::optional<std::int64_t> PgUsers::create(std::string_view email, std::string_
     q.bind(1, email).bind(2, name).bind(3, password_hash).bind(4, now).bind(5, now).bind(6, now);
     if (!q.step()) return std::nullopt;
     return q.int64(0);
-}
-
-void PgUsers::update_name(std::int64_t id, std::string_view name, std::int64_t now) {
-    db_.query("UPDATE users SET name = ?, updated_at = ? WHERE id = ?").bind(1, name).bind(2, now).bind(3, id).exec();
-}
-
-void PgUsers::set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) {
-    auto q = db_.query(
-        "UPDATE users SET password_hash = ?, updated_at = ?, password_changed_at = ?, session_epoch = session_epoch + 1 "
-        "WHERE id = ?");
-    q.bind(1, password_hash).bind(2, now).bind(3, now).bind(4, id).exec();
-}
-
-void PgUsers::bump_session_epoch(std::int64_t id) {
-    db_.query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?").bind(1, id).exec();
-}
-
-bool PgUsers::replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) {
-    auto q = db_.query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?");
-    q.bind(1, fresh).bind(2, id).bind(3, expected).exec();
-    return db_.changes() == 1;
-}
-
-void PgUsers::set_confirmed(std::int64_t id, std::int64_t now) {
-    db_.query("UPDATE users SET confirmed_at = ? WHERE id = ?").bind(1, now).bind(2, id).exec();
 }
 
 bool PgUsers::set_email(std::int64_t id, std::string_view email, std::int64_t now) {
@@ -110,13 +78,6 @@ std::string PgUsers::set_picture(std::int64_t id, std::string_view name) {
         u.bind(1, name);
     u.bind(2, id).exec();
     return old;
-}
-
-std::vector<std::string> PgUsers::pictures_in_use() {
-    std::vector<std::string> names;
-    auto q = db_.query("SELECT picture FROM users WHERE picture IS NOT NULL");
-    while (q.step()) names.push_back(q.text(0));
-    return names;
 }
 
 }  // namespace auth

@@ -28,16 +28,6 @@ private:
 
 }  // namespace
 
-void SqliteOutbox::add(std::string_view sender, std::string_view recipient, std::string_view nonce, std::string_view sealed,
-                       int priority, std::int64_t now, std::int64_t expires_at) {
-    auto q = db_.query(
-        "INSERT INTO outbox (sender, recipient, nonce, ciphertext, priority, created_at, expires_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, sender).bind(2, recipient).bind_blob(3, nonce).bind_blob(4, sealed).bind(5, std::int64_t{priority});
-    q.bind(6, now).bind(7, expires_at).bind(8, now);
-    q.exec();
-}
-
 std::vector<QueuedMail> SqliteOutbox::drop_expired(std::int64_t now) {
     std::vector<QueuedMail> dropped;
     Transaction tx(db_);
@@ -80,35 +70,6 @@ std::optional<QueuedMail> SqliteOutbox::claim_next(std::int64_t now, std::int64_
     return m;
 }
 
-void SqliteOutbox::delivered(std::int64_t id) { db_.query("DELETE FROM outbox WHERE id = ?").bind(1, id).exec(); }
-
-void SqliteOutbox::failed(std::int64_t id, std::string_view error) {
-    auto u = db_.query("UPDATE outbox SET claimed_until = 0, last_error = ? WHERE id = ?");
-    u.bind(1, error.substr(0, 300)).bind(2, id).exec();
-}
-
-void SqliteOutbox::discard(std::int64_t id) { delivered(id); }
-
-void SqliteOutbox::postpone_due(std::int64_t now, std::int64_t until, std::string_view why) {
-    auto u = db_.query(
-        "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE next_attempt_at <= ? AND claimed_until <= ?");
-    u.bind(1, until).bind(2, why.substr(0, 300)).bind(3, now).bind(4, now).exec();
-}
-
-void SqliteOutbox::release_claims() { db_.query("UPDATE outbox SET claimed_until = 0 WHERE claimed_until > 0").exec(); }
-
-bool SqliteOutbox::has_due(std::int64_t now) {
-    auto q = db_.query("SELECT 1 FROM outbox WHERE next_attempt_at <= ? AND claimed_until <= ? LIMIT 1");
-    q.bind(1, now).bind(2, now);
-    return q.step();
-}
-
-std::optional<std::int64_t> SqliteOutbox::next_attempt_at() {
-    auto q = db_.query("SELECT MIN(next_attempt_at) FROM outbox");
-    if (!q.step() || q.is_null(0)) return std::nullopt;
-    return q.int64(0);
-}
-
 std::unique_ptr<DeliveryLock> SqliteOutbox::try_lock() {
     // Made like SQLite's -wal and -shm files: the database file's mode and,
     // when root makes it, its owner, so that runs from cron (as the site's
@@ -129,23 +90,6 @@ std::unique_ptr<DeliveryLock> SqliteOutbox::try_lock() {
         throw DbError("cannot take the delivery lock " + lock_path_ + ": " + std::strerror(e), 0);
     }
     return std::make_unique<FileLock>(fd);
-}
-
-OutboxStore::Counts SqliteOutbox::counted_since(std::string_view recipient, std::int64_t since) {
-    auto q = db_.query(
-        "SELECT COALESCE(SUM(link), 0), COALESCE(SUM(queued), 0) FROM mail_counts WHERE recipient = ? AND at > ?");
-    q.bind(1, recipient).bind(2, since);
-    q.step();
-    return {q.int64(0), q.int64(1)};
-}
-
-void SqliteOutbox::count(std::string_view recipient, std::int64_t now, bool link, bool queued) {
-    auto q = db_.query("INSERT INTO mail_counts (recipient, at, link, queued) VALUES (?, ?, ?, ?)");
-    q.bind(1, recipient).bind(2, now).bind(3, std::int64_t{link}).bind(4, std::int64_t{queued}).exec();
-}
-
-void SqliteOutbox::purge_counts_before(std::int64_t before) {
-    db_.query("DELETE FROM mail_counts WHERE at < ?").bind(1, before).exec();
 }
 
 }  // namespace auth

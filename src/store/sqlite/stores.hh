@@ -11,8 +11,10 @@
 #include "store/sql/sessions.hh"
 #include "store/sql/tokens.hh"
 #include "store/sql/two_factor.hh"
+#include "store/sql/users.hh"
 #include "store/sql/reset_requests.hh"
 #include "store/sql/link_failures.hh"
+#include "store/sql/outbox.hh"
 #include "store/sql/signups.hh"
 #include "store/store.hh"
 
@@ -28,24 +30,15 @@ using SqliteResetRequests = SqlResetRequests<Db>;
 using SqliteLinkFailures = SqlLinkFailures<Db>;
 using SqliteSignups = SqlSignups<Db>;
 
-class SqliteUsers final : public UserStore {
+class SqliteUsers final : public SqlUserRows<Db> {
 public:
-    explicit SqliteUsers(Db& db) : db_(db) {}
+    explicit SqliteUsers(Db& db) : SqlUserRows<Db>(db) {}
     std::optional<User> find_by_email(std::string_view email) override;
     std::optional<User> find_by_id(std::int64_t id) override;
     std::optional<std::int64_t> create(std::string_view email, std::string_view name, std::string_view password_hash,
                                        std::int64_t now) override;
-    void update_name(std::int64_t id, std::string_view name, std::int64_t now) override;
-    void set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) override;
-    void bump_session_epoch(std::int64_t id) override;
-    bool replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) override;
-    void set_confirmed(std::int64_t id, std::int64_t now) override;
     bool set_email(std::int64_t id, std::string_view email, std::int64_t now) override;
     std::string set_picture(std::int64_t id, std::string_view name) override;
-    std::vector<std::string> pictures_in_use() override;
-
-private:
-    Db& db_;
 };
 
 class SqliteThrottle final : public ThrottleStore {
@@ -63,30 +56,17 @@ private:
     Db& db_;
 };
 
-class SqliteOutbox final : public OutboxStore {
+class SqliteOutbox final : public SqlOutboxRows<Db> {
 public:
     // `lock_path`: the file whose flock() is the delivery lock (beside the
     // database: SQLite's own locks already need a local disk).
-    SqliteOutbox(Db& db, std::string lock_path) : db_(db), lock_path_(std::move(lock_path)) {}
-    void add(std::string_view sender, std::string_view recipient, std::string_view nonce, std::string_view sealed,
-             int priority, std::int64_t now, std::int64_t expires_at) override;
+    SqliteOutbox(Db& db, std::string lock_path) : SqlOutboxRows<Db>(db), lock_path_(std::move(lock_path)) {}
     std::vector<QueuedMail> drop_expired(std::int64_t now) override;
     std::optional<QueuedMail> claim_next(std::int64_t now, std::int64_t lease_end,
                                          std::int64_t (*retry_after)(std::int64_t attempts)) override;
-    void delivered(std::int64_t id) override;
-    void failed(std::int64_t id, std::string_view error) override;
-    void discard(std::int64_t id) override;
-    void postpone_due(std::int64_t now, std::int64_t until, std::string_view why) override;
-    void release_claims() override;
-    bool has_due(std::int64_t now) override;
-    std::optional<std::int64_t> next_attempt_at() override;
     std::unique_ptr<DeliveryLock> try_lock() override;
-    Counts counted_since(std::string_view recipient, std::int64_t since) override;
-    void count(std::string_view recipient, std::int64_t now, bool link, bool queued) override;
-    void purge_counts_before(std::int64_t before) override;
 
 private:
-    Db& db_;
     std::string lock_path_;
 };
 

@@ -2,17 +2,6 @@
 
 namespace auth {
 
-namespace {
-
-constexpr const char* kColumns = "id, email, name, password_hash, created_at, picture, password_changed_at, session_epoch";
-
-User read_user(const Statement& q) {
-    return User{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.is_null(5) ? std::string() : q.text(5), q.int64(6),
-                q.int64(7)};
-}
-
-}  // namespace
-
 std::optional<User> SqliteUsers::find_by_email(std::string_view email) {
     static const std::string sql = std::string("SELECT ") + kColumns + " FROM users WHERE email = ?";
     auto q = db_.query(sql);
@@ -42,35 +31,6 @@ std::optional<std::int64_t> SqliteUsers::create(std::string_view email, std::str
         throw;
     }
     return db_.last_insert_rowid();
-}
-
-void SqliteUsers::update_name(std::int64_t id, std::string_view name, std::int64_t now) {
-    auto q = db_.query("UPDATE users SET name = ?, updated_at = ? WHERE id = ?");
-    q.bind(1, name).bind(2, now).bind(3, id);
-    q.exec();
-}
-
-void SqliteUsers::set_password_hash(std::int64_t id, std::string_view password_hash, std::int64_t now) {
-    auto q = db_.query(
-        "UPDATE users SET password_hash = ?, updated_at = ?, password_changed_at = ?, session_epoch = session_epoch + 1 "
-        "WHERE id = ?");
-    q.bind(1, password_hash).bind(2, now).bind(3, now).bind(4, id);
-    q.exec();
-}
-
-void SqliteUsers::bump_session_epoch(std::int64_t id) {
-    db_.query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?").bind(1, id).exec();
-}
-
-bool SqliteUsers::replace_hash_if(std::int64_t id, std::string_view fresh, std::string_view expected) {
-    auto q = db_.query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?");
-    q.bind(1, fresh).bind(2, id).bind(3, expected);
-    q.exec();
-    return db_.changes() == 1;
-}
-
-void SqliteUsers::set_confirmed(std::int64_t id, std::int64_t now) {
-    db_.query("UPDATE users SET confirmed_at = ? WHERE id = ?").bind(1, now).bind(2, id).exec();
 }
 
 bool SqliteUsers::set_email(std::int64_t id, std::string_view email, std::int64_t now) {
@@ -103,13 +63,6 @@ std::string SqliteUsers::set_picture(std::int64_t id, std::string_view name) {
         u.bind(1, name);
     u.bind(2, id).exec();
     return old;
-}
-
-std::vector<std::string> SqliteUsers::pictures_in_use() {
-    std::vector<std::string> names;
-    auto q = db_.query("SELECT picture FROM users WHERE picture IS NOT NULL");
-    while (q.step()) names.push_back(q.text(0));
-    return names;
 }
 
 }  // namespace auth
