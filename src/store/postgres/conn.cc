@@ -139,10 +139,11 @@ void PgConn::fail(PGresult* result, const std::string& what) {
     if (message.empty() && conn_) message = one_line(PQerrorMessage(conn_));
     std::string state = sqlstate_of(result);
     if (lost) {
-        // Opened again before the next statement (or this request's retry).
+        // Opened again before the next statement (or this request's retry);
+        // a transaction it was in stays marked until it is rolled back, so
+        // that nothing of it runs on the new connection as if outside one.
         PQfinish(conn_);
         conn_ = nullptr;
-        in_tx_ = false;
     }
     throw PgError(what + ": " + message, state, lost);
 }
@@ -218,8 +219,8 @@ void PgConn::begin() {
 }
 
 void PgConn::commit() {
+    in_tx_ = false;  // over, whatever COMMIT answers
     if (!conn_) throw PgError("the connection broke inside a transaction", "08006", true);
-    in_tx_ = false;
     run("COMMIT");
 }
 
