@@ -47,6 +47,8 @@ class ServeTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(method_not_allowed_says_what_is_allowed);
     CPPUNIT_TEST(busy_database_becomes_503_with_retry_after);
     CPPUNIT_TEST(other_database_errors_become_500);
+    CPPUNIT_TEST(a_lost_connection_runs_the_page_once_more);
+    CPPUNIT_TEST(a_lost_connection_twice_is_503_not_500);
     CPPUNIT_TEST(parse_errors_become_4xx_without_calling_the_page);
     CPPUNIT_TEST(huge_body_is_413_without_reading);
     CPPUNIT_TEST(path_outside_base_url_is_404);
@@ -168,6 +170,40 @@ public:
         CPPUNIT_ASSERT_EQUAL(500, r.status);
         CPPUNIT_ASSERT(!r.header("Retry-After"));
         CPPUNIT_ASSERT_MESSAGE(r.body, !has(r.body, "no such table"));
+    }
+
+    // As PostgreSQL's store reports a connection lost to a restart.
+    class LostConnection : public auth::StoreError {
+    public:
+        LostConnection() : auth::StoreError("query failed: server closed the connection unexpectedly") {}
+        bool busy() const override { return true; }
+        bool retry() const override { return true; }
+    };
+
+    void a_lost_connection_runs_the_page_once_more() {
+        int calls = 0;
+        auth::Program program = program_of([&](const auth::Request& req, auth::App& app, const auth::Visitor& v) {
+            if (++calls == 1) throw LostConnection();
+            return ok_page(req, app, v);
+        });
+        test::CaptureStderr log;
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT_EQUAL(2, calls);
+        CPPUNIT_ASSERT_MESSAGE(log.text(), has(log.text(), "running GET / again"));
+    }
+
+    void a_lost_connection_twice_is_503_not_500() {
+        int calls = 0;
+        auth::Program program = program_of([&](const auth::Request&, auth::App&, const auth::Visitor&) -> auth::Response {
+            ++calls;
+            throw LostConnection();
+        });
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(2, calls);  // once more, not in a loop
+        CPPUNIT_ASSERT_EQUAL(503, r.status);
+        CPPUNIT_ASSERT(r.header("Retry-After"));
+        CPPUNIT_ASSERT_MESSAGE(r.body, !has(r.body, "server closed"));
     }
 
     void parse_errors_become_4xx_without_calling_the_page() {
