@@ -60,23 +60,28 @@ bool PgError::retry() const {
            sqlstate_.rfind("08", 0) == 0;
 }
 
-PgConn::PgConn(PgConnSettings settings) : settings_(std::move(settings)) { connect(); }
+PgConn::PgConn(PgConnSettings settings) : settings_(std::move(settings)) { connect_within_timeout(); }
 
-void PgConn::reconnect() {
+void PgConn::connect_within_timeout() {
     // The server restarting (pg_ctl restart, a failover) refuses
     // connections for a moment: tried again for up to connect_timeout
-    // seconds, so that a request arriving then waits instead of failing.
+    // seconds, so that a request (or a process starting) then waits
+    // instead of failing.
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(settings_.connect_timeout);
     for (;;) {
         try {
             connect();
-            log_line("database: connected again");
             return;
-        } catch (const PgError&) {
-            if (std::chrono::steady_clock::now() >= until) throw;
+        } catch (const PgError& e) {
+            if (!e.lost() || std::chrono::steady_clock::now() >= until) throw;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
+}
+
+void PgConn::reconnect() {
+    connect_within_timeout();
+    log_line("database: connected again");
 }
 
 PgConn::~PgConn() {
@@ -95,9 +100,10 @@ void PgConn::connect() {
     char* error = nullptr;
     std::unique_ptr<PQconninfoOption, OptionsDeleter> parsed(PQconninfoParse(settings_.url.c_str(), &error));
     if (!parsed) {
-        std::string why = one_line(error);
+        // libpq's reason may quote a piece of the URL: not repeated.
         PQfreemem(error);
-        throw PgError("DATABASE_URL is not a PostgreSQL URL or connection string (" + why + ")", "", true);
+        throw PgError("DATABASE_URL is not a PostgreSQL URL (postgresql://...) or key=value connection string", "",
+                      false);
     }
     std::vector<std::string> keys, values;
     bool has_timeout = false, has_options = false, has_name = false;

@@ -112,6 +112,7 @@ public:
 
 private:
     void connect();
+    void connect_within_timeout();
     void reconnect();
     [[noreturn]] void fail(pg_result* result, const std::string& what);
     const std::string& translated(std::string_view sql);
