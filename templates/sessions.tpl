@@ -28,7 +28,7 @@
 </thead>
 <tbody>
 {{#SESSION}}<tr{{#CURRENT}} class="current"{{/CURRENT}}>
-<th scope="row">{{BROWSER}}</th>
+<th scope="row">{{BROWSER}}{{#PASSKEY}} <span class="tag">passkey</span>{{/PASSKEY}}</th>
 <td>{{ADDRESS}}</td>
 <td>{{STARTED}}</td>
 <td>{{LAST_SEEN}}</td>
