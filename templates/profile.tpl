@@ -96,6 +96,10 @@
 {{#TWO_FACTOR_ON}}<p><strong>On.</strong> Logging in asks for a code from your authenticator app after the password. <a href="{{BASE}}/profile/two-factor">Manage two-step login</a>.</p>{{/TWO_FACTOR_ON}}
 {{#TWO_FACTOR_OFF}}<p><strong>Off.</strong> Your password alone opens your account. <a href="{{BASE}}/profile/two-factor">Turn on two-step login</a> with an authenticator app.</p>{{/TWO_FACTOR_OFF}}
 </section>
+<section aria-labelledby="passkeys-heading" id="passkeys">
+<h2 id="passkeys-heading">Passkeys</h2>
+<p>Log in with your phone's or computer's screen lock instead of a password and code. <a href="{{BASE}}/profile/passkeys">Manage your passkeys</a>.</p>
+</section>
 <section aria-labelledby="sessions-heading" id="sessions">
 <h2 id="sessions-heading">Where you are logged in</h2>
 <p><a href="{{BASE}}/profile/sessions">See your sessions</a>, and log out the ones you do not recognise.</p>
