@@ -255,6 +255,8 @@ class Jail:
         path = uri.split("?")[0]
         first = path.split("/")[1]  # /register/confirm -> register
         program = f"auth-{first}" if first in ("register", "login", "logout", "profile", "reset") else "auth-home"
+        if path.startswith(("/login/passkey", "/profile/passkeys")):
+            program = "auth-passkey"
         body = urllib.parse.urlencode(form or {}).encode()
         env = {
             "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "test",
@@ -367,6 +369,13 @@ def test_cgi_login(jail: Jail, state: dict) -> None:
     browser.update(r.cookies())
     profile = jail.cgi("GET", "/profile", browser)
     check(profile.status == 200 and "Chroot Tester" in profile.body, f"GET /profile after login: {profile.describe()}")
+    # auth-passkey (libcbor from cgi/lib/): its page, and a login challenge.
+    passkeys = jail.cgi("GET", "/profile/passkeys", browser)
+    check(passkeys.status == 200 and "You have no passkeys yet." in passkeys.body,
+          f"GET /profile/passkeys: {passkeys.describe()}")
+    challenge = jail.cgi("POST", "/login/passkey/challenge", browser, {"csrf_token": passkeys.csrf_field()})
+    check(challenge.status == 200 and '{"challenge":"' in challenge.body,
+          f"POST /login/passkey/challenge: {challenge.describe()}")
 
 
 def test_admin(jail: Jail) -> None:
@@ -421,7 +430,7 @@ class Smtp:
 def chroot_tests(args, top: str, work: str) -> None:
     names = ["chroot: GET /login and a sign-up as CGI",
              "chroot: sessionauth-deliver mails the sign-up link (STARTTLS, AUTH PLAIN)",
-             "chroot: the link, a login with the CSRF cookie and field, the profile, as CGI",
+             "chroot: the link, a login with the CSRF cookie and field, the profile, the passkeys page, as CGI",
              "chroot: sessionauth-admin"]
     enter = chroot_command()
     files = libc_files()
