@@ -822,6 +822,8 @@ test("403 pages: a form without its cookie, and a form from before logging in ag
   try {
     // Cookies blocked (or cleared) between showing the form and sending it.
     await visit(p, "/login");
+    // Once the page is done (site.js has fetched its passkey challenge).
+    await p.waitForLoadState("networkidle");
     await p.context().clearCookies();
     await p.fill("#email", ADA.email);
     await p.fill("#password", "whatever it is");
@@ -1284,7 +1286,7 @@ async function clickAndWait(p, name) {
 }
 
 test("passkeys: added, login with the button and autofill, renamed, step-up, refusals, removed", async () => {
-  const who = { name: "Katherine Johnson", email: "katherine.johnson@example.test", password: "orbit trajectory chalk 1918" };
+  const who = { name: "Mary Jackson", email: "mary.jackson@example.test", password: "wind tunnel chalk 1921" };
   const p = await newPage();
   const others = [];
   try {
