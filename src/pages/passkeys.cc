@@ -166,37 +166,27 @@ Response step_up(const Request& request, App& app, const Visitor& visitor) {
     return json_response(200, "{\"grant\":\"" + out.grant + "\"}");
 }
 
-std::optional<std::string> field_bytes(const Request& request, const char* name) {
+// The bytes of base64url field `name` into `out`; false when it is missing
+// (and not `optional`), too long or not base64url.
+bool field_bytes(const Request& request, const char* name, std::string& out, bool optional = false) {
     std::string text = request.field(name);
-    if (text.empty() || text.size() > 8192) return std::nullopt;
-    return base64url_decode(text);
+    if (text.empty()) return optional;
+    auto bytes = text.size() <= 8192 ? base64url_decode(text) : std::nullopt;
+    if (bytes) out = std::move(*bytes);
+    return bytes.has_value();
 }
 
 }  // namespace
 
 std::optional<PasskeyResponse> passkey_response(const Request& request, bool registration) {
     PasskeyResponse r;
-    auto id = field_bytes(request, "credential_id");
-    auto client_data = field_bytes(request, "client_data");
-    if (!id || !client_data) return std::nullopt;
-    r.credential_id = *id;
-    r.client_data_json = *client_data;
-    if (registration) {
-        auto att = field_bytes(request, "attestation_object");
-        if (!att) return std::nullopt;
-        r.attestation_object = *att;
-        return r;
-    }
-    auto data = field_bytes(request, "authenticator_data");
-    auto sig = field_bytes(request, "signature");
-    if (!data || !sig) return std::nullopt;
-    r.authenticator_data = *data;
-    r.signature = *sig;
-    if (!request.field("user_handle").empty()) {
-        auto handle = field_bytes(request, "user_handle");
-        if (!handle) return std::nullopt;
-        r.user_handle = *handle;
-    }
+    bool ok = field_bytes(request, "credential_id", r.credential_id) &&
+              field_bytes(request, "client_data", r.client_data_json) &&
+              (registration ? field_bytes(request, "attestation_object", r.attestation_object)
+                            : field_bytes(request, "authenticator_data", r.authenticator_data) &&
+                                  field_bytes(request, "signature", r.signature) &&
+                                  field_bytes(request, "user_handle", r.user_handle, true));
+    if (!ok) return std::nullopt;
     return r;
 }
 
