@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace auth::webauthn {
 
@@ -18,9 +19,103 @@ struct CborFree {
 };
 using Item = std::unique_ptr<cbor_item_t, CborFree>;
 
+// A walk over the first CBOR item of the input with libcbor's streaming
+// decoder, before cbor_load builds it: cbor_load allocates a container for
+// the count its header declares, so a few bytes claiming 2^60 entries
+// would ask for that much memory (found by tests/fuzz/fuzz_webauthn.cc).
+// Refused here: a container that declares more entries than bytes are
+// left, nesting deeper than kMaxDepth, indefinite lengths and tags (none
+// of which WebAuthn's CTAP2 canonical CBOR uses).
+constexpr std::size_t kMaxDepth = 16;
+
+struct Walk {
+    std::size_t left = 0;                // bytes not yet decoded
+    std::vector<std::uint64_t> open;     // entries still due in each open container
+    bool started = false;
+    bool bad = false;
+
+    static Walk& of(void* ctx) { return *static_cast<Walk*>(ctx); }
+    // One item read: it fills a slot of the innermost open container.
+    void item() {
+        started = true;
+        if (open.empty()) return;
+        if (--open.back() == 0) close();
+    }
+    void close() {
+        while (!open.empty() && open.back() == 0) {
+            open.pop_back();
+            if (!open.empty()) --open.back();
+        }
+    }
+    void container(std::uint64_t entries) {
+        // The container fills its parent's slot when it closes (close()).
+        started = true;
+        if (entries > left || open.size() >= kMaxDepth) {
+            bad = true;
+            return;
+        }
+        if (entries == 0) {
+            item();
+            return;
+        }
+        open.push_back(entries);
+    }
+    bool done() const { return started && open.empty(); }
+};
+
+cbor_callbacks walk_callbacks() {
+    cbor_callbacks cb = cbor_empty_callbacks;
+    cb.uint8 = [](void* c, std::uint8_t) { Walk::of(c).item(); };
+    cb.uint16 = [](void* c, std::uint16_t) { Walk::of(c).item(); };
+    cb.uint32 = [](void* c, std::uint32_t) { Walk::of(c).item(); };
+    cb.uint64 = [](void* c, std::uint64_t) { Walk::of(c).item(); };
+    cb.negint8 = [](void* c, std::uint8_t) { Walk::of(c).item(); };
+    cb.negint16 = [](void* c, std::uint16_t) { Walk::of(c).item(); };
+    cb.negint32 = [](void* c, std::uint32_t) { Walk::of(c).item(); };
+    cb.negint64 = [](void* c, std::uint64_t) { Walk::of(c).item(); };
+    cb.byte_string = [](void* c, cbor_data, std::size_t) { Walk::of(c).item(); };
+    cb.string = [](void* c, cbor_data, std::size_t) { Walk::of(c).item(); };
+    cb.array_start = [](void* c, std::size_t n) { Walk::of(c).container(n); };
+    cb.map_start = [](void* c, std::size_t n) {
+        Walk& w = Walk::of(c);
+        if (n > w.left) w.bad = true;
+        else w.container(2 * static_cast<std::uint64_t>(n));
+    };
+    cb.float2 = [](void* c, float) { Walk::of(c).item(); };
+    cb.float4 = [](void* c, float) { Walk::of(c).item(); };
+    cb.float8 = [](void* c, double) { Walk::of(c).item(); };
+    cb.undefined = [](void* c) { Walk::of(c).item(); };
+    cb.null = [](void* c) { Walk::of(c).item(); };
+    cb.boolean = [](void* c, bool) { Walk::of(c).item(); };
+    auto refuse = [](void* c) { Walk::of(c).bad = true; };
+    cb.byte_string_start = refuse;
+    cb.string_start = refuse;
+    cb.indef_array_start = refuse;
+    cb.indef_map_start = refuse;
+    cb.indef_break = refuse;
+    cb.tag = [](void* c, std::uint64_t) { Walk::of(c).bad = true; };
+    return cb;
+}
+
+// Whether the first CBOR item of `bytes` is one cbor_load may build.
+bool plausible(std::string_view bytes) {
+    static const cbor_callbacks callbacks = walk_callbacks();
+    Walk walk;
+    std::size_t at = 0;
+    while (!walk.done()) {
+        if (at >= bytes.size()) return false;
+        walk.left = bytes.size() - at;
+        cbor_decoder_result r = cbor_stream_decode(reinterpret_cast<cbor_data>(bytes.data()) + at, bytes.size() - at,
+                                                   &callbacks, &walk);
+        if (r.status != CBOR_DECODER_FINISHED || r.read == 0 || walk.bad) return false;
+        at += r.read;
+    }
+    return true;
+}
+
 // One CBOR item from the start of `bytes`; `used` its length.
 Item load(std::string_view bytes, std::size_t& used) {
-    if (bytes.empty()) return nullptr;
+    if (bytes.empty() || !plausible(bytes)) return nullptr;
     cbor_load_result result{};
     Item item(cbor_load(reinterpret_cast<cbor_data>(bytes.data()), bytes.size(), &result));
     if (!item || result.error.code != CBOR_ERR_NONE) return nullptr;

@@ -76,6 +76,7 @@ class WebauthnTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(assertion_fields_damaged);
     CPPUNIT_TEST(counter_must_grow);
     CPPUNIT_TEST(relying_party_from_base_url);
+    CPPUNIT_TEST(cbor_sizes_checked_before_building);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -232,6 +233,32 @@ public:
         CPPUNIT_ASSERT(with_stored(1) == Verdict::Ok);
         CPPUNIT_ASSERT(with_stored(2) == Verdict::CounterBackwards);  // replayed: the same counter again
         CPPUNIT_ASSERT(with_stored(7) == Verdict::CounterBackwards);
+    }
+
+    // cbor_load allocates what a container's header declares: a header
+    // claiming 2^64 - 1 entries is refused before it (the fuzz target found
+    // it), and so are deep nesting, indefinite lengths and tags.
+    void cbor_sizes_checked_before_building() {
+        const std::string huge_map("\xbb\xff\xff\xff\xff\xff\xff\xff\xff", 9);
+        const std::string huge_array("\x9b\x00\x00\x00\x10\x00\x00\x00\x00\x01", 10);
+        CPPUNIT_ASSERT(!parse_attestation_object(huge_map));
+        CPPUNIT_ASSERT(!parse_attestation_object(huge_array));
+        CPPUNIT_ASSERT(!parse_cose_key(huge_map));
+        CPPUNIT_ASSERT(!parse_attestation_object(std::string(40, '\x81') + "\x01"));  // 40 nested arrays
+        CPPUNIT_ASSERT(!parse_attestation_object("\xbf\xff"));                   // an indefinite map
+        CPPUNIT_ASSERT(!parse_attestation_object("\xc1\xa0"));                   // a tag
+        // The recorded one still passes, and its key alone too.
+        Recording r = load("es256");
+        CPPUNIT_ASSERT(parse_attestation_object(r.bytes("attestation_object")).has_value());
+        std::string key = registered(r).public_key;
+        CPPUNIT_ASSERT(parse_cose_key(key).has_value());
+        // The key with one more member (label 99), which a COSE reader skips:
+        // a number is taken; nested 20 deep, or tagged, it is refused.
+        CPPUNIT_ASSERT_EQUAL('\xa5', key[0]);
+        key[0] = '\xa6';
+        CPPUNIT_ASSERT(parse_cose_key(key + "\x18\x63\x01").has_value());
+        CPPUNIT_ASSERT(!parse_cose_key(key + "\x18\x63" + std::string(20, '\x81') + "\x01"));
+        CPPUNIT_ASSERT(!parse_cose_key(key + "\x18\x63\xc1\x01"));
     }
 
     void relying_party_from_base_url() {
