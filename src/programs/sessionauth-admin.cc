@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
             return 0;
         }
         std::string path = config.database_path;
-        auth::App app(std::move(config));  // opens and migrates, loads what the pages need
+        auth::App app(std::move(config));  // loads what the pages need
+        app.store().open();                 // opens and migrates the database
         if (two_factor_off) {
             auto email = auth::normalize_email(argv[2]);
             if (!email || !app.accounts.admin_turn_off_two_factor(*email)) {

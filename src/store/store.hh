@@ -438,6 +438,10 @@ public:
 class Store {
 public:
     virtual ~Store() = default;
+    // Connects now. Without it the store connects at its first use, so that
+    // a request that reads nothing costs nothing here (plain CGI); a FastCGI
+    // process calls it at start, so that a wrong setting is told at once.
+    virtual void open() = 0;
     // Starts a write transaction now (waiting for other writers).
     virtual std::unique_ptr<WriteTransaction> begin_write() = 0;
 

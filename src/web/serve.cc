@@ -132,6 +132,14 @@ std::unique_ptr<App> start_app(const std::string& env_file) {
     return std::make_unique<App>(load_config(env_file));
 }
 
+// A FastCGI process connects before its first request, so that a database it
+// cannot open is told at start; plain CGI connects only if the page reads.
+std::unique_ptr<App> start_fastcgi_app(const std::string& env_file) {
+    auto app = start_app(env_file);
+    app->store().open();
+    return app;
+}
+
 // What a visitor gets when the site cannot start (the log says why).
 std::string not_configured() {
     Response r;
@@ -198,7 +206,7 @@ int serve(const Program& program, int argc, char** argv) {
     // given its settings; otherwise (.htaccess SetEnv) at the first request.
     std::string process_file = env_file_in(process_env);
     try {
-        app = start_app(process_file);
+        app = start_fastcgi_app(process_file);
     } catch (const std::exception& e) {
         if (!process_file.empty()) {
             log_line(std::string("cannot start: ") + e.what());
@@ -214,7 +222,7 @@ int serve(const Program& program, int argc, char** argv) {
         CgiEnv env = request_env_from(fcgx.request.envp);
         if (!app) {
             try {
-                app = start_app(env_file_in(env));
+                app = start_fastcgi_app(env_file_in(env));
             } catch (const std::exception& e) {
                 log_line(std::string("cannot start: ") + e.what());
                 std::string out = not_configured();

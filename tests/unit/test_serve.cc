@@ -4,10 +4,12 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "pages/pages.hh"
 #include "web/app.hh"
 #include "store/sqlite/db.hh"
 #include "web/serve.hh"
@@ -54,11 +56,27 @@ class ServeTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(page_headers_are_kept_but_framing_is_always_denied);
     CPPUNIT_TEST(hsts_only_over_https);
     CPPUNIT_TEST(client_address_from_trusted_proxies_only);
+    CPPUNIT_TEST(a_page_that_reads_nothing_opens_no_database);
     CPPUNIT_TEST_SUITE_END();
 
 public:
     void setUp() override { t_ = std::make_unique<test::TestApp>(); }
     void tearDown() override { t_.reset(); }
+
+    // Plain CGI starts a process per request: GET /login without a session
+    // reads nothing, so it must not pay for opening (and first-connection
+    // recovery of) the database. A session cookie does open it.
+    void a_page_that_reads_nothing_opens_no_database() {
+        test::TestApp fresh;
+        const std::string& path = fresh.app->config().database_path;
+        auth::Response r = auth::handle(*fresh.app, pages::kLogin, get_env("/login"), no_body());
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT(!std::filesystem::exists(path));
+        auth::CgiEnv with_cookie = get_env("/login");
+        with_cookie["HTTP_COOKIE"] = "sid=" + std::string(43, 'A');
+        CPPUNIT_ASSERT_EQUAL(200, auth::handle(*fresh.app, pages::kLogin, with_cookie, no_body()).status);
+        CPPUNIT_ASSERT(std::filesystem::exists(path));
+    }
 
     void client_address_from_trusted_proxies_only() {
         std::string seen;

@@ -5,11 +5,6 @@ namespace auth {
 
 namespace {
 
-Db& migrated(Db& db) {
-    migrate(db);
-    return db;
-}
-
 class SqliteWrite final : public WriteTransaction {
 public:
     explicit SqliteWrite(Db& db) : tx_(db) {}
@@ -22,8 +17,8 @@ private:
 }  // namespace
 
 SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
-    : db_(s.path),
-      users_(migrated(db_)),
+    : db_(s.path, [](Db& db) { migrate(db); }),
+      users_(db_),
       sessions_(db_, clock, s.session_idle_timeout, s.session_absolute_timeout),
       throttle_(db_),
       reset_requests_(db_),
@@ -35,6 +30,8 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       settings_(db_),
       two_factor_(db_),
       passkeys_(db_) {}
+
+void SqliteStore::open() { db_.open(); }
 
 std::unique_ptr<WriteTransaction> SqliteStore::begin_write() { return std::make_unique<SqliteWrite>(db_); }
 

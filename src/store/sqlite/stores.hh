@@ -237,8 +237,10 @@ struct StoreSettings {
 
 class SqliteStore final : public Store {
 public:
-    // Opens the database file, creating or migrating it; throws DbError.
+    // The database file is opened (created, migrated) by open() or at the
+    // first statement; both throw DbError.
     SqliteStore(const StoreSettings& settings, const Clock& clock);
+    void open() override;
     std::unique_ptr<WriteTransaction> begin_write() override;
     UserStore& users() override { return users_; }
     SessionStore& sessions() override { return sessions_; }
