@@ -7,7 +7,7 @@
 <link rel="stylesheet" href="{{BASE}}/css/site.css">
 <script src="{{BASE}}/js/site.js" defer></script>
 </head>
-<body>
+<body data-base="{{BASE}}">
 <a class="skip" href="#main">Skip to content</a>
 <header class="site-header">
 <nav aria-label="Main">

@@ -768,6 +768,7 @@ void Accounts::housekeeping() {
         store_.outbox().purge_counts_before(now - 3600);
         throttle_.purge_old();
         two_factor_.purge_old();
+        store_.passkeys().purge(now);
         tx->commit();
     }
     pictures_.purge_orphans();

@@ -167,6 +167,43 @@ struct EndSessionOutcome {
 
 enum class ProfileResult { Saved, PictureRemoved };
 
+// What a browser sent back from navigator.credentials (raw bytes, decoded
+// from base64url by the page): a registration has the attestation object,
+// an assertion the authenticator data, signature and user handle.
+struct PasskeyResponse {
+    std::string credential_id;
+    std::string client_data_json;
+    std::string attestation_object;
+    std::string authenticator_data;
+    std::string signature;
+    std::string user_handle;
+};
+
+// Why a passkey answer was refused (each has its message on the page and
+// its log line). Challenge: unknown, used, expired, for another ceremony,
+// or issued to another browser or session.
+enum class PasskeyProblem {
+    None, Malformed, WrongType, WrongOrigin, WrongRpId, NotPresent, NotVerified, BadAttestation, UnsupportedKey,
+    BadSignature, CounterBackwards, Challenge, UnknownCredential, OtherAccount, Taken
+};
+
+// Done; Reauth (the password, and code, asked again were not right);
+// Refused (why in `problem`); NotFound (no such passkey of the account);
+// LastWay (removing it would leave no way to log in).
+enum class PasskeyResult { Done, Reauth, Refused, NotFound, LastWay };
+struct PasskeyOutcome {
+    PasskeyResult result = PasskeyResult::Refused;
+    PasskeyProblem problem = PasskeyProblem::None;
+    ReauthCheck reauth;                    // with Reauth
+    std::string challenge;                 // a ceremony started: base64url, for the browser
+    std::string user_handle;               // registration: base64url
+    std::vector<std::string> credentials;  // the account's credential ids (base64url): exclude or allow lists
+    std::string session_token;             // a passkey login
+    std::string browser_token;             // a passkey login from a browser without one: for its cookie
+    std::string grant;                     // a step-up: what the form sends in place of a code
+    std::int64_t user_id = 0;
+};
+
 class Accounts {
 public:
     // Rate limits of the links mailed on request.
@@ -280,6 +317,34 @@ public:
     LoginOutcome complete_login(std::string_view pending_token, std::string_view browser_secret, const std::string& code,
                                 const Client& client, std::string_view old_session_token = {});
 
+    // ---- passkeys (passkeys.cc) ----
+    // Challenges live 5 minutes; a step-up's grant as long.
+    static constexpr std::int64_t kPasskeyChallengeLifetime = 300;
+    std::vector<Passkey> passkeys_of(std::int64_t user_id) { return store_.passkeys().list_for_user(user_id); }
+    // Adding one asks again for the password (and code): the creation
+    // options' challenge, user handle and the credentials to exclude.
+    PasskeyOutcome start_passkey_registration(const Identity& who, const Proof& current, const Client& client,
+                                              std::string_view browser_secret);
+    PasskeyOutcome add_passkey(const Identity& who, const PasskeyResponse& response, const std::string& name,
+                               const Client& client, std::string_view browser_secret);
+    PasskeyOutcome rename_passkey(const User& user, std::int64_t id, const std::string& name);
+    PasskeyOutcome remove_passkey(const User& user, std::int64_t id, const Client& client);
+    // A login with a passkey: a challenge for this browser, then its answer.
+    // A passkey login counts as both steps. `browser_token` is the cookie
+    // that marks browsers which logged in with a passkey before (empty: none).
+    PasskeyOutcome passkey_login_challenge(std::string_view browser_secret);
+    PasskeyOutcome log_in_with_passkey(const PasskeyResponse& response, const Client& client,
+                                       std::string_view old_session_token, std::string_view browser_secret,
+                                       std::string_view browser_token);
+    // A passkey in place of the code a form asks for again: a challenge for
+    // the account's passkeys, then its answer, which yields a one-time grant
+    // (5 minutes) that check_code takes as the code.
+    PasskeyOutcome passkey_step_up_challenge(const Identity& who, std::string_view browser_secret);
+    PasskeyOutcome passkey_step_up(const Identity& who, const PasskeyResponse& response, const Client& client,
+                                   std::string_view browser_secret);
+    // The prefix of a step-up grant in the code field.
+    static constexpr std::string_view kGrantPrefix = "passkey:";
+
     // Deletes what has expired: sessions, login failures, old links and
     // requests, picture files no account uses.
     void housekeeping();
@@ -327,6 +392,15 @@ private:
     // `change` runs inside the write transaction once both were right.
     TwoFactorOutcome asked_again(const User& user, const Proof& current, const Client& client, const char* action,
                                  const std::function<void(TwoFactorOutcome&)>& change);
+    // The checks a passkey assertion (login or step-up) shares: the client
+    // data, the challenge of `purpose`, the credential, the signature and
+    // the counter (passkeys.cc). The passkey, with the outcome's result Done.
+    std::optional<Passkey> verify_assertion(const PasskeyResponse& response, const char* purpose,
+                                            std::string_view browser_secret, const std::optional<Identity>& who,
+                                            const Client& client, PasskeyOutcome& out);
+    // A new challenge for `purpose`, issued to the browser (and account and session).
+    std::string new_passkey_challenge(const char* purpose, std::string_view browser_secret, std::int64_t user_id,
+                                      std::int64_t session_id);
     // A link of `links` checked within the limit on failed links (counted).
     LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client);
     // confirm_signup once the limit on links allowed it.

@@ -24,6 +24,8 @@ enum class Notice {
     TwoFactorOff,          // two-step login turned off
     RecoveryCodeUsed,      // a recovery code was used, with how many are left
     RecoveryCodesMade,     // new recovery codes (the old ones no longer work)
+    PasskeyAdded,          // a passkey was added (its name in `passkey`)
+    PasskeyNewBrowser,     // a passkey login from a browser not seen before
 };
 
 struct NoticeDetails {
@@ -32,6 +34,8 @@ struct NoticeDetails {
     std::string client_ip;  // where the request came from
     std::string new_email;  // email changes only
     std::int64_t codes_left = 0;  // RecoveryCodeUsed only
+    std::string passkey = {};     // the passkey's name (PasskeyAdded, PasskeyNewBrowser)
+    std::string browser = {};     // "Firefox on Linux" (PasskeyNewBrowser)
 };
 
 // Builds notices from templates/notice_mail.* and queues them in the outbox.

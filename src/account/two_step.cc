@@ -3,6 +3,7 @@
 // the code asked again before the changes that matter. How a code is
 // checked is TwoFactor's (two_factor.hh).
 #include "account/accounts.hh"
+#include "core/clock.hh"
 #include "core/log.hh"
 
 namespace auth {
@@ -15,6 +16,14 @@ std::string account(std::int64_t id) { return "account " + std::to_string(id); }
 
 void Accounts::check_code(const User& user, const std::string& code, const Client& client, const char* action,
                           ReauthCheck& check) {
+    // A passkey step-up's grant stands in for the code (passkeys.cc).
+    if (code.starts_with(kGrantPrefix)) {
+        bool ok = store_.passkeys().take_grant(std::string_view(code).substr(kGrantPrefix.size()), user.id, clock_.now());
+        check.code = !ok;
+        check.result = ok ? Reauth::Ok : Reauth::Wrong;
+        if (!ok) log_line(std::string(action) + " refused for " + account(user.id) + ": passkey grant unknown, used or expired");
+        return;
+    }
     CodeCheck c = two_factor_.check(user, code, client.ip);
     check.code = !c.ok();
     switch (c.result) {

@@ -78,6 +78,7 @@ struct SessionInfo {
     std::int64_t last_seen = 0;
     std::string client_ip;   // at login
     std::string user_agent;  // at login, up to 256 bytes
+    bool passkey = false;    // logged in with a passkey
 };
 
 // Logged-in sessions. The browser holds a 256-bit random token; the store
@@ -88,8 +89,10 @@ struct SessionInfo {
 class SessionStore {
 public:
     virtual ~SessionStore() = default;
-    // A new session; returns the token for the cookie.
-    virtual std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) = 0;
+    // A new session; returns the token for the cookie. `passkey`: made by a
+    // passkey login (the session list says so).
+    virtual std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent,
+                               bool passkey = false) = 0;
     // The live session for a token with its account, read in one statement
     // (every request of a logged-in visitor asks this), refreshing last_seen
     // when due; an expired one is deleted and nullopt returned.
@@ -355,6 +358,67 @@ public:
     virtual void purge(std::int64_t now, std::int64_t setup_before) = 0;
 };
 
+// A passkey (WebAuthn credential) of an account: what verifying its
+// assertions needs, and what its owner sees in the list.
+struct Passkey {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string credential_id;  // raw bytes, as the authenticator made it
+    std::string public_key;     // the COSE_Key, raw CBOR
+    std::string user_handle;    // raw bytes: what the authenticator hands back at login
+    std::int64_t sign_count = 0;
+    std::string name;
+    std::int64_t created_at = 0;
+    std::int64_t last_used_at = 0;  // 0: never
+};
+
+// A WebAuthn challenge as it was issued: for which ceremony ("register",
+// "login", "step-up"), to which browser (the digest of its CSRF cookie
+// secret), and for which account and session (0 for a login).
+struct PasskeyChallenge {
+    std::string purpose;
+    std::string browser_digest;
+    std::int64_t user_id = 0;
+    std::int64_t session_id = 0;
+};
+
+// Passkeys, their challenges (32 random bytes, kept only as a digest,
+// single use, with an end), the one-time grants a passkey step-up leaves
+// for the form that asked for a code, and the browsers an account has
+// logged in from with a passkey (for the "new browser" notice).
+class PasskeyStore {
+public:
+    virtual ~PasskeyStore() = default;
+    // The new passkey's id, or nullopt if its credential id is taken.
+    virtual std::optional<std::int64_t> add(const Passkey& passkey) = 0;
+    virtual std::vector<Passkey> list_for_user(std::int64_t user_id) = 0;
+    virtual std::optional<Passkey> find(std::string_view credential_id) = 0;
+    // False if the user has no passkey with that id.
+    virtual bool rename(std::int64_t user_id, std::int64_t id, std::string_view name) = 0;
+    virtual bool remove(std::int64_t user_id, std::int64_t id) = 0;
+    // A login with it: the counter becomes `fresh` only if it is still
+    // `expected` (two assertions racing with one counter: one wins).
+    virtual bool record_use(std::int64_t id, std::int64_t expected, std::int64_t fresh, std::int64_t now) = 0;
+
+    virtual void add_challenge(std::string_view challenge, const PasskeyChallenge& issued, std::int64_t expires_at) = 0;
+    // Deletes the challenge and returns it if it was there and not expired:
+    // a challenge is taken once, whatever the answer's verdict.
+    virtual std::optional<PasskeyChallenge> take_challenge(std::string_view challenge, std::int64_t now) = 0;
+
+    // A grant for the session's next step-up; returns its token.
+    virtual std::string add_grant(std::int64_t user_id, std::int64_t session_id, std::int64_t expires_at) = 0;
+    // Deletes the grant and says whether it was the account's and alive.
+    virtual bool take_grant(std::string_view token, std::int64_t user_id, std::int64_t now) = 0;
+
+    // Whether the browser (its digest) has logged in to the account with a
+    // passkey before; remember_browser records that it has.
+    virtual bool known_browser(std::int64_t user_id, std::string_view browser_digest) = 0;
+    virtual void remember_browser(std::int64_t user_id, std::string_view browser_digest, std::int64_t now) = 0;
+
+    // Deletes expired challenges and grants.
+    virtual void purge(std::int64_t now) = 0;
+};
+
 // Small values the site keeps for itself (the dummy password hash).
 class SettingsStore {
 public:
@@ -392,6 +456,7 @@ public:
     virtual OutboxStore& outbox() = 0;
     virtual SettingsStore& settings() = 0;
     virtual TwoFactorStore& two_factor() = 0;
+    virtual PasskeyStore& passkeys() = 0;
 };
 
 // A store that failed. busy(): the database stayed locked past its timeout,

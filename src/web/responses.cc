@@ -120,7 +120,7 @@ void add_standard_headers(Response& r, const Config& config) {
     if (!r.has_header("Content-Type")) r.set_header("Content-Type", "text/html; charset=utf-8");
     if (!r.has_header("Content-Security-Policy"))
         r.set_header("Content-Security-Policy",
-                     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
                      "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
     r.set_header("X-Frame-Options", "DENY");
     r.set_header("X-Content-Type-Options", "nosniff");

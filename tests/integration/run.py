@@ -46,6 +46,7 @@ MODULES = (
     "test_reset",
     "test_signup",  # sign-up confirmed by mail, with the shipped defaults (a server and maildev of its own)
     "test_two_factor",  # TOTP codes computed here (a server of its own)
+    "test_passkeys",  # the routes of auth-passkey and its refusals
     "test_link_limit",  # TRUSTED_PROXIES, and 429 after 20 bad links from one address (a server of its own)
     "test_profile",  # picture, email change, sessions, notices (a server and maildev of its own for mail)
     "test_mail",  # sessionauth-deliver: killed mid-send, STARTTLS and implicit TLS, a flood (lighttpd; servers of its own)

@@ -28,7 +28,8 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       signups_(db_, clock, s.signup_token_ttl),
       outbox_(db_, s.path + "-deliver.lock"),
       settings_(db_),
-      two_factor_(db_) {}
+      two_factor_(db_),
+      passkeys_(db_) {}
 
 void SqliteStore::open() { db_.open(); }
 

@@ -38,7 +38,8 @@ class SqliteSessions final : public SessionStore {
 public:
     SqliteSessions(Db& db, const Clock& clock, std::int64_t idle_timeout, std::int64_t absolute_timeout)
         : db_(db), clock_(clock), idle_(idle_timeout), absolute_(absolute_timeout) {}
-    std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) override;
+    std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent,
+                       bool passkey = false) override;
     std::optional<LiveSession> lookup(std::string_view token) override;
     void destroy(std::string_view token) override;
     void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) override;
@@ -199,6 +200,27 @@ private:
     Db& db_;
 };
 
+class SqlitePasskeys final : public PasskeyStore {
+public:
+    explicit SqlitePasskeys(Db& db) : db_(db) {}
+    std::optional<std::int64_t> add(const Passkey& passkey) override;
+    std::vector<Passkey> list_for_user(std::int64_t user_id) override;
+    std::optional<Passkey> find(std::string_view credential_id) override;
+    bool rename(std::int64_t user_id, std::int64_t id, std::string_view name) override;
+    bool remove(std::int64_t user_id, std::int64_t id) override;
+    bool record_use(std::int64_t id, std::int64_t expected, std::int64_t fresh, std::int64_t now) override;
+    void add_challenge(std::string_view challenge, const PasskeyChallenge& issued, std::int64_t expires_at) override;
+    std::optional<PasskeyChallenge> take_challenge(std::string_view challenge, std::int64_t now) override;
+    std::string add_grant(std::int64_t user_id, std::int64_t session_id, std::int64_t expires_at) override;
+    bool take_grant(std::string_view token, std::int64_t user_id, std::int64_t now) override;
+    bool known_browser(std::int64_t user_id, std::string_view browser_digest) override;
+    void remember_browser(std::int64_t user_id, std::string_view browser_digest, std::int64_t now) override;
+    void purge(std::int64_t now) override;
+
+private:
+    Db& db_;
+};
+
 struct StoreSettings {
     std::string path;
     std::int64_t session_idle_timeout = 1800;
@@ -231,6 +253,7 @@ public:
     OutboxStore& outbox() override { return outbox_; }
     SettingsStore& settings() override { return settings_; }
     TwoFactorStore& two_factor() override { return two_factor_; }
+    PasskeyStore& passkeys() override { return passkeys_; }
 
     // The connection itself: for the schema tools and for tests.
     Db& db() { return db_; }
@@ -248,6 +271,7 @@ private:
     SqliteOutbox outbox_;
     SqliteSettings settings_;
     SqliteTwoFactor two_factor_;
+    SqlitePasskeys passkeys_;
 };
 
 }  // namespace auth
