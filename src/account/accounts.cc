@@ -69,7 +69,8 @@ Accounts::Accounts(Store& store, const Clock& clock, const Config& config, Passw
       outbox_(outbox),
       throttle_(store.throttle(), clock),
       notices_(composer, outbox, clock, config.base_url, config.url("/reset")),
-      two_factor_(store, clock, config, notices_) {}
+      two_factor_(store, clock, config, notices_),
+      events_(store.events(), clock) {}
 
 std::optional<Identity> Accounts::identify(std::string_view session_token) {
     auto found = store_.sessions().lookup(session_token);
@@ -768,6 +769,7 @@ void Accounts::housekeeping() {
         store_.outbox().purge_counts_before(now - 3600);
         throttle_.purge_old();
         two_factor_.purge_old();
+        events_.purge_older_than(config_.event_retention_days);
         tx->commit();
     }
     pictures_.purge_orphans();

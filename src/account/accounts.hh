@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "account/events.hh"
 #include "account/notices.hh"
 #include "account/throttle.hh"
 #include "account/two_factor.hh"
@@ -33,12 +34,6 @@ class PasswordHasher;
 class PasswordPolicy;
 class PictureStore;
 struct Config;
-
-// Who is asking, as the log and the notices tell it.
-struct Client {
-    std::string ip;
-    std::string user_agent;
-};
 
 // A logged-in visitor: the live session behind a cookie and its account.
 struct Identity {
@@ -183,6 +178,9 @@ public:
     // ---- who is asking ----
     std::optional<Identity> identify(std::string_view session_token);
 
+    // ---- the security event log (account/events.hh) ----
+    EventLog& events() { return events_; }
+
     // ---- passwords ----
     // What is wrong with `password` as a new password of this person, if anything.
     std::optional<std::string> password_problem(const std::string& password, const std::string& email,
@@ -281,7 +279,8 @@ public:
                                 const Client& client, std::string_view old_session_token = {});
 
     // Deletes what has expired: sessions, login failures, old links and
-    // requests, picture files no account uses.
+    // requests, picture files no account uses, security events older than
+    // EVENT_RETENTION_DAYS.
     void housekeeping();
 
     // Test hooks: run at a fixed point so that a test can make another
@@ -351,6 +350,7 @@ private:
     LoginThrottle throttle_;
     Notices notices_;
     TwoFactor two_factor_;
+    EventLog events_;
     std::string dummy_hash_;
 };
 

@@ -355,6 +355,47 @@ public:
     virtual void purge(std::int64_t now, std::int64_t setup_before) = 0;
 };
 
+// One security event, as the event log keeps it (see account/events.hh,
+// the one place events are recorded).
+struct Event {
+    std::int64_t id = 0;
+    std::int64_t at = 0;                 // UTC, seconds since the epoch
+    std::string request_id;              // also in the error log line (and on a 500 page)
+    std::string name;                    // "login", "password.changed", ... (account/events.hh)
+    std::string outcome;                 // "ok", "failed", "refused", "throttled"
+    std::optional<std::int64_t> user_id; // the account; none for an address without one
+    std::string client_ip;
+    std::string browser;                 // family only ("Firefox"), from a fixed list
+    std::string actor;                   // "" when the person acted; else who did (an administrator)
+    std::string detail;                  // short, never a secret, a token or a typed address
+};
+
+// What to read from the event log: every field given must match. Newest first.
+struct EventFilter {
+    std::string name;                     // "" for any
+    std::optional<std::int64_t> user_id;
+    std::string outcome;                  // "" for any
+    std::optional<std::int64_t> since;    // at >= since
+    std::optional<std::int64_t> until;    // at < until
+    std::int64_t limit = 100;
+};
+
+// The security event log (table `events`). Rows are only added, read, and
+// deleted by age (EVENT_RETENTION_DAYS) or with the account they belong to.
+class EventStore {
+public:
+    virtual ~EventStore() = default;
+    // Adds the event (its id is ignored); returns the new id.
+    virtual std::int64_t record(const Event& event) = 0;
+    // The account's most recent events, newest first.
+    virtual std::vector<Event> for_user(std::int64_t user_id, std::int64_t limit) = 0;
+    virtual std::vector<Event> query(const EventFilter& filter) = 0;
+    // Deletes events older than `t` (at < t); returns how many.
+    virtual std::int64_t purge_before(std::int64_t t) = 0;
+    // Deletes every event of the account (it is being deleted).
+    virtual void forget_user(std::int64_t user_id) = 0;
+};
+
 // Small values the site keeps for itself (the dummy password hash).
 class SettingsStore {
 public:
@@ -388,6 +429,7 @@ public:
     virtual OutboxStore& outbox() = 0;
     virtual SettingsStore& settings() = 0;
     virtual TwoFactorStore& two_factor() = 0;
+    virtual EventStore& events() = 0;
 };
 
 // A store that failed. busy(): the database stayed locked past its timeout,

@@ -56,4 +56,6 @@ Visitor identify(const Request& request, App& app) {
     return v;
 }
 
+Client client_of(const Request& request) { return {request.remote_addr, request.user_agent, request.request_id}; }
+
 }  // namespace auth

@@ -14,7 +14,7 @@
 namespace {
 
 const std::string kEmail = "ada@example.test";
-const auth::Client kHere{"192.0.2.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"};
+const auth::Client kHere{"192.0.2.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0", "req-here"};
 const std::string kBrowser = "a-browser-secret-of-43-characters-aaaaaaaaa";
 
 struct On {

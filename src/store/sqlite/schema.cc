@@ -227,6 +227,29 @@ CREATE TABLE link_failures (
 CREATE INDEX link_failures_client ON link_failures(client_ip, at);
 CREATE INDEX link_failures_at ON link_failures(at);
 )sql",
+    // 10: the security event log. One row per event: when (UTC seconds),
+    // the request it came from, what happened and how it ended, the
+    // account (none for an unknown address), the client address and the
+    // browser family (a word from a fixed list), who acted when it was not
+    // the person (an administrator), and a short detail. No foreign key to
+    // users: the deletion of an account is kept, with only its id.
+    R"sql(
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    request_id TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    user_id INTEGER,
+    client_ip TEXT NOT NULL DEFAULT '',
+    browser TEXT NOT NULL DEFAULT '',
+    actor TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_user ON events(user_id, at);
+CREATE INDEX events_at ON events(at);
+CREATE INDEX events_name ON events(name, at);
+)sql",
 };
 
 constexpr int kCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

@@ -33,7 +33,8 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       signups_(db_, clock, s.signup_token_ttl),
       outbox_(db_, s.path + "-deliver.lock"),
       settings_(db_),
-      two_factor_(db_) {}
+      two_factor_(db_),
+      events_(db_) {}
 
 std::unique_ptr<WriteTransaction> SqliteStore::begin_write() { return std::make_unique<SqliteWrite>(db_); }
 

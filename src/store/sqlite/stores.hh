@@ -199,6 +199,19 @@ private:
     Db& db_;
 };
 
+class SqliteEvents final : public EventStore {
+public:
+    explicit SqliteEvents(Db& db) : db_(db) {}
+    std::int64_t record(const Event& event) override;
+    std::vector<Event> for_user(std::int64_t user_id, std::int64_t limit) override;
+    std::vector<Event> query(const EventFilter& filter) override;
+    std::int64_t purge_before(std::int64_t t) override;
+    void forget_user(std::int64_t user_id) override;
+
+private:
+    Db& db_;
+};
+
 struct StoreSettings {
     std::string path;
     std::int64_t session_idle_timeout = 1800;
@@ -229,6 +242,7 @@ public:
     OutboxStore& outbox() override { return outbox_; }
     SettingsStore& settings() override { return settings_; }
     TwoFactorStore& two_factor() override { return two_factor_; }
+    EventStore& events() override { return events_; }
 
     // The connection itself: for the schema tools and for tests.
     Db& db() { return db_; }
@@ -246,6 +260,7 @@ private:
     SqliteOutbox outbox_;
     SqliteSettings settings_;
     SqliteTwoFactor two_factor_;
+    SqliteEvents events_;
 };
 
 }  // namespace auth
