@@ -162,6 +162,12 @@ struct EndSessionOutcome {
 
 enum class ProfileResult { Saved, PictureRemoved };
 
+// What housekeeping deleted (sessionauth-admin purge prints it).
+struct PurgeCounts {
+    std::int64_t events = 0;
+    std::int64_t pictures = 0;
+};
+
 class Accounts {
 public:
     // Rate limits of the links mailed on request.
@@ -208,10 +214,10 @@ public:
     // `browser_secret` instead (complete_login ends it).
     LoginOutcome log_in(const std::string& email, const std::string& password, const Client& client,
                         std::string_view old_session_token = {}, std::string_view browser_secret = {});
-    void log_out(std::string_view session_token);
+    void log_out(std::string_view session_token, const Client& client, std::int64_t user_id);
     // The name, and a new picture (bytes accepted by sniff_image) or none.
     ProfileResult update_profile(const User& user, const std::string& name, const std::string* picture,
-                                 const ImageCheck& picture_check, bool remove_picture);
+                                 const ImageCheck& picture_check, bool remove_picture, const Client& client);
 
     // ---- mailed links (reset, email change, sign-up) ----
     // The limit on guessing links, per client address (an IPv6 client by
@@ -220,9 +226,11 @@ public:
     // it has a value; a link that is not Valid (unknown, damaged, expired,
     // used, superseded) is then counted with link_failed. check_reset_link,
     // reset_password, check_email_link, confirm_email_change,
-    // check_signup_link and confirm_signup do both.
-    std::optional<std::int64_t> link_wait(const Client& client);
-    void link_failed(const Client& client);
+    // check_signup_link and confirm_signup do both. Both record an event
+    // (link.bad: throttled, failed) naming the `kind` of link ("reset",
+    // "email", "signup"); link_wait records none without a kind.
+    std::optional<std::int64_t> link_wait(const Client& client, std::string_view kind = {});
+    void link_failed(const Client& client, std::string_view kind, TokenState state);
 
     // ---- passwords ----
     // Ends every session, the current one too, and starts a new one for it.
@@ -273,15 +281,16 @@ public:
     // The administrator's way out for someone who lost both the phone and
     // the recovery codes (sessionauth-admin two-factor-off): off, with its
     // notice; false when the address has no account or it was not on.
-    bool admin_turn_off_two_factor(const std::string& email);
+    // `actor` names the administrator in the event.
+    bool admin_turn_off_two_factor(const std::string& email, const Client& client, std::string_view actor);
     // The code step: a session when the code (or a recovery code) is right.
     LoginOutcome complete_login(std::string_view pending_token, std::string_view browser_secret, const std::string& code,
                                 const Client& client, std::string_view old_session_token = {});
 
     // Deletes what has expired: sessions, login failures, old links and
     // requests, picture files no account uses, security events older than
-    // EVENT_RETENTION_DAYS.
-    void housekeeping();
+    // EVENT_RETENTION_DAYS. Returns how many events and picture files went.
+    PurgeCounts housekeeping();
 
     // Test hooks: run at a fixed point so that a test can make another
     // request happen there (never set outside tests).
@@ -325,9 +334,9 @@ private:
     // A two-step login change asked again with password and code (two_step.cc):
     // `change` runs inside the write transaction once both were right.
     TwoFactorOutcome asked_again(const User& user, const Proof& current, const Client& client, const char* action,
-                                 const std::function<void(TwoFactorOutcome&)>& change);
+                                 const char* event, const std::function<void(TwoFactorOutcome&)>& change);
     // A link of `links` checked within the limit on failed links (counted).
-    LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client);
+    LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client, const char* kind);
     // confirm_signup once the limit on links allowed it.
     SignupConfirmOutcome apply_signup(std::string_view token, const std::string& password, const Client& client,
                                       std::string_view old_session_token);

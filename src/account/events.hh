@@ -50,11 +50,16 @@ const char* outcome_name(Outcome outcome);
 namespace events {
 inline constexpr const char* kSignup = "signup";                    // a registration asked for (or made, without confirmation)
 inline constexpr const char* kSignupConfirmed = "signup.confirmed"; // its link opened: the account exists
+inline constexpr const char* kSignupResent = "signup.resent";       // the link asked for again
 inline constexpr const char* kLogin = "login";                      // ok, failed, throttled (detail: "code" for the code step)
 inline constexpr const char* kLogout = "logout";
 inline constexpr const char* kPasswordChanged = "password.changed";
+inline constexpr const char* kResetRequested = "password.reset_requested";
 inline constexpr const char* kPasswordReset = "password.reset";
+inline constexpr const char* kReauth = "reauth";                    // the password (or code) typed again: failed, throttled
+inline constexpr const char* kEmailChangeRequested = "email.change_requested";
 inline constexpr const char* kEmailChanged = "email.changed";
+inline constexpr const char* kTwoFactorSetup = "two_factor.setup";     // a set-up started (password right)
 inline constexpr const char* kTwoFactorOn = "two_factor.on";
 inline constexpr const char* kTwoFactorOff = "two_factor.off";
 inline constexpr const char* kRecoveryCodes = "two_factor.recovery_codes";  // new recovery codes made

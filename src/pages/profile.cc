@@ -70,7 +70,8 @@ Response update(const Request& request, App& app, const Visitor& visitor) {
         }
         return render(app, visitor, page, file && image.problem == ImageProblem::TooLarge ? 413 : 422);
     }
-    ProfileResult saved = app.accounts.update_profile(user, name.value, file ? &file->data : nullptr, image, remove);
+    ProfileResult saved = app.accounts.update_profile(user, name.value, file ? &file->data : nullptr, image, remove,
+                                                      client_of(request));
     return redirect(app, "/profile", saved == ProfileResult::PictureRemoved ? "picture_removed" : "profile_saved");
 }
 

@@ -53,12 +53,9 @@ Response dispatch(const Program& program, const Request& request, App& app) {
         response = login_required(app, request);
     else if (redirect_get)
         response = redirect(app, route->get_redirect);
-    else if (wanted == kPost && route->csrf && !csrf_ok(app, request, visitor)) {
-        std::optional<std::int64_t> user;
-        if (visitor.logged_in()) user = visitor.user().id;
-        app.accounts.events().record(client_of(request), events::kCsrfRefused, Outcome::Refused, user, request.path);
+    else if (wanted == kPost && route->csrf && !csrf_ok(app, request, visitor))
         response = csrf_failed(app, request, visitor);
-    } else
+    else
         response = route->handler(request, app, visitor);
     finish_cookies(app, visitor, response);
     if (route->referrer_policy && !response.has_header("Referrer-Policy"))

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "account/events.hh"
 #include "core/log.hh"
 #include "core/user_agent.hh"
+#include "pages/pages.hh"
 #include "web/app.hh"
 #include "support.hh"
 
@@ -36,6 +38,8 @@ class EventsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(housekeeping_purges_by_event_retention_days);
     CPPUNIT_TEST(long_values_are_cut);
     CPPUNIT_TEST(request_ids_are_new_each_time);
+    CPPUNIT_TEST(the_account_service_records_its_events);
+    CPPUNIT_TEST(a_refused_csrf_token_is_an_event);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -239,6 +243,70 @@ public:
         CPPUNIT_ASSERT(a != b);
         CPPUNIT_ASSERT(a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
                        std::string::npos);
+    }
+
+    void the_account_service_records_its_events() {
+        auth::App& app = *t_->app;
+        auth::Accounts& a = app.accounts;
+        const std::string email = "events@example.test";
+        std::int64_t id = test::make_user(app, email, test::kGoodPassword);
+        test::CaptureStderr err;
+        a.log_in(email, "not the password at all", kFirefox);
+        a.log_in("nobody@example.test", "whatever it is", kFirefox);
+        auto in = a.log_in(email, test::kGoodPassword, kFirefox);
+        CPPUNIT_ASSERT(in.result == auth::LoginResult::LoggedIn);
+        auth::User user = *app.store().users().find_by_id(id);
+        const std::string fresh = "a brand new passphrase 2026";
+        a.change_password(user, {"wrong current password", ""}, fresh, fresh, kFirefox);
+        auto changed = a.change_password(user, {test::kGoodPassword, ""}, fresh, fresh, kFirefox);
+        CPPUNIT_ASSERT(changed.result == auth::PasswordChangeResult::Changed);
+        a.log_out(changed.session_token, kFirefox, id);
+        a.check_reset_link("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", kFirefox);
+
+        auto mine = a.events().for_user(id);
+        std::vector<std::string> seen;
+        for (auto it = mine.rbegin(); it != mine.rend(); ++it) seen.push_back(it->name + " " + it->outcome);
+        std::vector<std::string> expected = {"login failed", "login ok", "reauth failed", "password.changed ok",
+                                             "logout ok"};
+        CPPUNIT_ASSERT_EQUAL(expected.size(), seen.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) CPPUNIT_ASSERT_EQUAL(expected[i], seen[i]);
+        for (const auth::Event& e : mine) {
+            CPPUNIT_ASSERT_EQUAL(std::string("Req00001"), e.request_id);
+            CPPUNIT_ASSERT_EQUAL(std::string("203.0.113.9"), e.client_ip);
+            CPPUNIT_ASSERT_EQUAL(std::string("Firefox"), e.browser);
+        }
+        // The unknown address: an event without an account, and without the address.
+        auth::EventFilter failed;
+        failed.name = "login";
+        failed.outcome = "failed";
+        auto both = a.events().query(failed);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, both.size());
+        CPPUNIT_ASSERT(!both[0].user_id);
+        CPPUNIT_ASSERT(!test::contains(err.text(), "nobody@example.test"));
+        auth::EventFilter links;
+        links.name = "link.bad";
+        auto bad = a.events().query(links);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, bad.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("reset unknown"), bad[0].detail);
+        // Each event is one line of the log, and no password is in any.
+        CPPUNIT_ASSERT(!test::contains(err.text(), test::kGoodPassword));
+        CPPUNIT_ASSERT(!test::contains(err.text(), fresh));
+        CPPUNIT_ASSERT(test::contains(err.text(), "event name=\"password.changed\" outcome=\"ok\""));
+    }
+
+    void a_refused_csrf_token_is_an_event() {
+        test::LoggedIn in("csrf-events@example.test");
+        test::CaptureStderr quiet;
+        auth::Response r = in.b.post(pages::profile, "/profile", {{"name", "X"}, {"csrf_token", "forged"}});
+        CPPUNIT_ASSERT_EQUAL(403, r.status);
+        auth::EventFilter f;
+        f.name = "csrf.refused";
+        auto rows = in.t.app->accounts.events().query(f);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, rows.size());
+        CPPUNIT_ASSERT_EQUAL(in.id, *rows[0].user_id);
+        CPPUNIT_ASSERT_EQUAL(std::string("refused"), rows[0].outcome);
+        CPPUNIT_ASSERT_EQUAL(std::string("/profile"), rows[0].detail);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{8}, rows[0].request_id.size());
     }
 
 private:
