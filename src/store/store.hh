@@ -57,6 +57,10 @@ public:
     virtual std::string set_picture(std::int64_t id, std::string_view name) = 0;
     // Every picture file name some account uses.
     virtual std::vector<std::string> pictures_in_use() = 0;
+    // Deletes the account's row; the rows that name it go with it (sessions,
+    // links, two-step login: ON DELETE CASCADE, or their stores' own
+    // forget functions). False if there was none.
+    virtual bool remove(std::int64_t id) = 0;
 };
 
 struct Session {
@@ -134,6 +138,8 @@ public:
     virtual void record(std::string_view email, std::string_view client_ip, std::int64_t now) = 0;
     virtual std::int64_t count_from(std::string_view client_ip, std::int64_t since) = 0;
     virtual void purge_before(std::int64_t t) = 0;
+    // Deletes every request for the address (its account is deleted).
+    virtual void forget(std::string_view email) = 0;
 };
 
 // Failed confirmations of mailed links (unknown, damaged, expired, used),
@@ -229,6 +235,9 @@ public:
     // their expiry and requests older than an hour.
     virtual void purge_old() = 0;
     virtual std::int64_t ttl() const = 0;
+    // Deletes every registration and counted request of the address (its
+    // account is deleted).
+    virtual void forget(std::string_view email) = 0;
 };
 
 // A message waiting in the outbox, as the store keeps it (sealed).
@@ -293,6 +302,11 @@ public:
     virtual Counts counted_since(std::string_view recipient, std::int64_t since) = 0;
     virtual void count(std::string_view recipient, std::int64_t now, bool link, bool queued) = 0;
     virtual void purge_counts_before(std::int64_t before) = 0;
+    // Deletes every message waiting for the address and its counts (its
+    // account is deleted); returns how many messages.
+    virtual std::int64_t forget_recipient(std::string_view recipient) = 0;
+    // Deletes the address's counts only.
+    virtual void forget_counts(std::string_view recipient) = 0;
 };
 
 // A secret as the account service sealed it (AEAD): the store never sees it in clear.

@@ -29,6 +29,7 @@ public:
     bool set_email(std::int64_t id, std::string_view email, std::int64_t now) override;
     std::string set_picture(std::int64_t id, std::string_view name) override;
     std::vector<std::string> pictures_in_use() override;
+    bool remove(std::int64_t id) override;
 
 private:
     Db& db_;
@@ -74,6 +75,7 @@ public:
     void record(std::string_view email, std::string_view client_ip, std::int64_t now) override;
     std::int64_t count_from(std::string_view client_ip, std::int64_t since) override;
     void purge_before(std::int64_t t) override;
+    void forget(std::string_view email) override;
 
 private:
     Db& db_;
@@ -132,6 +134,7 @@ public:
     std::int64_t requests_from(std::string_view client_ip, std::int64_t since) override;
     std::int64_t requests_for(std::string_view email, std::string_view client_ip, std::int64_t since) override;
     void purge_old() override;
+    void forget(std::string_view email) override;
     std::int64_t ttl() const override { return ttl_; }
 
 private:
@@ -161,6 +164,8 @@ public:
     Counts counted_since(std::string_view recipient, std::int64_t since) override;
     void count(std::string_view recipient, std::int64_t now, bool link, bool queued) override;
     void purge_counts_before(std::int64_t before) override;
+    std::int64_t forget_recipient(std::string_view recipient) override;
+    void forget_counts(std::string_view recipient) override;
 
 private:
     Db& db_;
