@@ -52,14 +52,15 @@ std::string Accounts::erase_account(const User& user) {
     // Its address's mail first: what waits for it (links, notices) and the
     // counts of its hourly share, so the last notice below is neither held
     // up behind old mail nor refused for a share used up.
-    store_.outbox().forget_recipient(user.email);
-    if (auto pending = store_.email_changes().pending(user.id)) store_.outbox().forget_recipient(pending->payload);
+    std::int64_t now = clock_.now();
+    store_.outbox().forget_recipient(user.email, now);
+    if (auto pending = store_.email_changes().pending(user.id)) store_.outbox().forget_recipient(pending->payload, now);
     store_.throttle().clear(user.email);
     store_.reset_requests().forget(user.email);
     store_.signups().forget(user.email);
     store_.events().forget_user(user.id);
     std::string picture = user.picture;
-    if (auto now = store_.users().find_by_id(user.id)) picture = now->picture;
+    if (auto current = store_.users().find_by_id(user.id)) picture = current->picture;
     // Sessions, reset and email-change links, two-step login (its secret,
     // recovery codes, pending logins) and passkeys go with the row (ON
     // DELETE CASCADE).

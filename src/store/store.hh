@@ -303,8 +303,11 @@ public:
     virtual void count(std::string_view recipient, std::int64_t now, bool link, bool queued) = 0;
     virtual void purge_counts_before(std::int64_t before) = 0;
     // Deletes every message waiting for the address and its counts (its
-    // account is deleted); returns how many messages.
-    virtual std::int64_t forget_recipient(std::string_view recipient) = 0;
+    // account is deleted); returns how many messages. A message a delivery
+    // run has claimed at `now` stays: it is being sent, and the run deletes
+    // it by its id when done (deleting it here would let a new message take
+    // that id, and the run would delete the new one).
+    virtual std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) = 0;
     // Deletes the address's counts only.
     virtual void forget_counts(std::string_view recipient) = 0;
 };

@@ -12,6 +12,7 @@
 #include "account/accounts.hh"
 #include "core/image_sniff.hh"
 #include "core/validate.hh"
+#include "mail/outbox.hh"
 #include "pages/pages.hh"
 #include "store/sqlite/db.hh"
 #include "web/app.hh"
@@ -68,6 +69,7 @@ class AccountDataPageTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(delete_leaves_nothing_but_the_event_and_sends_a_last_notice);
     CPPUNIT_TEST(delete_removes_the_picture_file_and_waiting_mail);
     CPPUNIT_TEST(the_last_notice_goes_even_when_the_hourly_share_is_used_up);
+    CPPUNIT_TEST(a_mail_being_sent_is_not_taken_back);
     CPPUNIT_TEST(delete_with_two_step_login_asks_for_a_code);
     CPPUNIT_TEST(admin_delete_names_the_admin);
     CPPUNIT_TEST(export_is_a_json_download_without_secrets);
@@ -176,6 +178,29 @@ public:
         CPPUNIT_ASSERT_EQUAL(1, t.deliver());
         CPPUNIT_ASSERT_EQUAL(std::string("Your account was deleted - sessionauth"), subject_of(t.mailer->sent[0].message));
         CPPUNIT_ASSERT_EQUAL(std::string(), left_behind(*t.app, kEmail));
+    }
+
+    // A delivery run is sending a mail of the account when it is deleted:
+    // that row stays for the run to finish, and the last notice does not
+    // take its id (the run would delete the notice as the mail it sent).
+    void a_mail_being_sent_is_not_taken_back() {
+        test::TestApp t;
+        std::int64_t id = test::make_user(*t.app, kEmail, test::kGoodPassword);
+        test::CaptureStderr quiet;
+        const auth::Client c{"192.0.2.1", "x", "r"};
+        t.app->accounts.request_reset(kEmail, c);
+        auto& outbox = t.app->store().outbox();
+        std::int64_t now = t.clock->now();
+        auto claimed = outbox.claim_next(now, now + 60, auth::Outbox::backoff);
+        CPPUNIT_ASSERT(claimed);
+        auto user = *t.app->store().users().find_by_id(id);
+        CPPUNIT_ASSERT(t.app->accounts.delete_account(user, {test::kGoodPassword, ""}, kEmail, c).result ==
+                       auth::DeleteResult::Deleted);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{2}, test::queued_mails(*t.app));
+        outbox.delivered(claimed->id);  // the run is done with it
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{1}, test::queued_mails(*t.app));
+        CPPUNIT_ASSERT_EQUAL(1, t.deliver());
+        CPPUNIT_ASSERT_EQUAL(std::string("Your account was deleted - sessionauth"), subject_of(t.mailer->sent[0].message));
     }
 
     void delete_with_two_step_login_asks_for_a_code() {

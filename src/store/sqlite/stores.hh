@@ -164,7 +164,7 @@ public:
     Counts counted_since(std::string_view recipient, std::int64_t since) override;
     void count(std::string_view recipient, std::int64_t now, bool link, bool queued) override;
     void purge_counts_before(std::int64_t before) override;
-    std::int64_t forget_recipient(std::string_view recipient) override;
+    std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) override;
     void forget_counts(std::string_view recipient) override;
 
 private:
