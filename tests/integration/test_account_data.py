@@ -157,3 +157,43 @@ def test_events_are_lines_of_the_error_log(ctx):
     check("request=\"" in line and 'browser="Unknown"' in line, f"the request id and browser family: {line}")
     check_not_in("wrong", line, "the password typed")
     check_not_in(email, line, "the address typed")
+
+
+def test_admin_cli_events_and_purge(ctx):
+    """sessionauth-admin events prints the log with filters; purge deletes
+    events older than EVENT_RETENTION_DAYS (on a server of its own: the
+    command writes to the database as whoever runs it)."""
+    import subprocess
+    from harness import ADMIN
+    s = ctx.make_server("admin-cli", env={"EVENT_RETENTION_DAYS": "1"})
+    s.start()
+    try:
+        c, email, password = registered_user(s)
+        user_id = test_profile.user_row(s, email)["id"]
+        # An event from two days ago, as if the site had kept it that long.
+        conn = s.db()
+        try:
+            conn.execute("INSERT INTO events (at, request_id, name, outcome, user_id) "
+                         "VALUES (strftime('%s','now') - 2 * 86400, 'old', 'login', 'ok', ?)", (user_id,))
+            conn.commit()
+        finally:
+            conn.close()
+        env = dict(os.environ, AUTH_ENV=s.env_path)
+
+        def admin(*args):
+            r = subprocess.run([os.path.join(s.build, ADMIN), *args], env=env, capture_output=True, text=True, timeout=60)
+            check_eq(r.returncode, 0, f"sessionauth-admin {' '.join(args)}: {r.stderr}")
+            return r.stdout
+
+        out = admin("events", "--user", str(user_id), "--name", "login")
+        lines = out.strip().splitlines()
+        check_eq(len(lines), 2, f"two login events of the account: {out}")
+        check(all('event name="login"' in line and f'user="{user_id}"' in line for line in lines), out)
+        check_in('request="old"', lines[-1], "the oldest last")
+        out = admin("purge")
+        check_in("1 events older than 1 days", out, "what purge says it did")
+        out = admin("events", "--user", str(user_id))
+        check_not_in('request="old"', out, "the old event is gone")
+        check_in('event name="login" outcome="ok"', out, "the recent login stays")
+    finally:
+        s.stop()
