@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/clock.hh"
+
 namespace auth {
 
 namespace {
@@ -39,12 +41,7 @@ std::string escape(std::string_view text, std::string_view also) {
 }
 
 void write_line(std::string_view escaped) {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    std::string line = std::string(stamp) + " " + program_name() + ": " + std::string(escaped) + "\n";
+    std::string line = utc_stamp(std::time(nullptr)) + " " + program_name() + ": " + std::string(escaped) + "\n";
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fflush(stderr);
 }

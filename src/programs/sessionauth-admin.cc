@@ -12,10 +12,10 @@
 
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <exception>
 #include <string>
 
+#include "core/clock.hh"
 #include "core/config.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
@@ -38,15 +38,6 @@ int usage() {
 std::string shell_actor() { return "sessionauth-admin (uid " + std::to_string(::geteuid()) + ")"; }
 
 auth::Client shell_client() { return {"", "", auth::new_request_id()}; }
-
-std::string utc(std::int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char out[32];
-    std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return out;
-}
 
 // Reads `--key value` pairs after the command into `filter`; false on anything else.
 bool parse_event_filter(int argc, char** argv, std::int64_t now, auth::EventFilter& filter) {
@@ -77,7 +68,7 @@ int print_events(auth::App& app, int argc, char** argv) {
     auth::EventFilter filter;
     if (!parse_event_filter(argc, argv, app.clock().now(), filter)) return usage();
     for (const auth::Event& e : app.accounts.events().query(filter))
-        std::printf("%s %s\n", utc(e.at).c_str(), auth::event_line(e).c_str());
+        std::printf("%s %s\n", auth::utc_stamp(e.at).c_str(), auth::event_line(e).c_str());
     return 0;
 }
 

@@ -1239,7 +1239,7 @@ test("two-step login: on from the key on the page, code step, recovery code, ask
 test("your data: activity, download, privacy, deleting the account (errors on their fields, last mail), snapshots", async () => {
   const p = await newPage();
   try {
-    const who = { name: "Grace Hopper", email: "grace.hopper@example.test", password: "compiler harbour moth 1947" };
+    const who = { name: "Dorothy Vaughan", email: "dorothy.vaughan@example.test", password: "fortran punch card 1949" };
     await signUp(p, who);
     await expectText(p, "Your account's activity");
     // Activity: the sign-up and the login just made, newest first.
