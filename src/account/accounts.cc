@@ -365,7 +365,9 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
             out.result = LoginResult::Throttled;
             out.retry_after = *slot.retry_after;
             tx.reset();
-            events_.record(client, events::kLogin, Outcome::Throttled, std::nullopt);
+            // The account's own activity shows the attempts that were held back.
+            auto user = store_.users().find_by_email(email);
+            events_.record(client, events::kLogin, Outcome::Throttled, user ? std::optional(user->id) : std::nullopt);
             return out;
         }
         tx->commit();

@@ -40,6 +40,7 @@ class EventsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(request_ids_are_new_each_time);
     CPPUNIT_TEST(the_account_service_records_its_events);
     CPPUNIT_TEST(a_refused_csrf_token_is_an_event);
+    CPPUNIT_TEST(throttled_logins_are_the_accounts_events);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -292,6 +293,24 @@ public:
         CPPUNIT_ASSERT(!test::contains(err.text(), test::kGoodPassword));
         CPPUNIT_ASSERT(!test::contains(err.text(), fresh));
         CPPUNIT_ASSERT(test::contains(err.text(), "event name=\"password.changed\" outcome=\"ok\""));
+    }
+
+    void throttled_logins_are_the_accounts_events() {
+        auth::App& app = *t_->app;
+        std::int64_t id = test::make_user(app, "held@example.test", test::kGoodPassword);
+        test::CaptureStderr quiet;
+        for (int i = 0; i < 6; ++i) app.accounts.log_in("held@example.test", "wrong password " + std::to_string(i), kFirefox);
+        auto mine = app.accounts.events().for_user(id, 10);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{6}, mine.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("throttled"), mine[0].outcome);
+        CPPUNIT_ASSERT_EQUAL(std::string("failed"), mine[1].outcome);
+        // For an address without an account, no account and no address.
+        for (int i = 0; i < 6; ++i) app.accounts.log_in("nobody@example.test", "wrong " + std::to_string(i), kFirefox);
+        auth::EventFilter f;
+        f.outcome = "throttled";
+        auto held = app.accounts.events().query(f);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, held.size());
+        CPPUNIT_ASSERT(!held[0].user_id);
     }
 
     void a_refused_csrf_token_is_an_event() {
