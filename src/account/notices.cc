@@ -83,6 +83,13 @@ Wording wording(Notice what, const NoticeDetails& d, const std::string& site) {
                         d.browser + ", a browser that had not logged in with a passkey before.",
                     "If this was you, there is nothing to do. If it was not, someone has your passkey's device: remove "
                     "the passkey on your profile page and reset your password with the link below."};
+        case Notice::AccountDeleted:
+            return {"Your account was deleted",
+                    "Your account at " + site + " was deleted, with everything the site kept about it: your profile, "
+                    "picture, sessions and the record of its activity. This is the last mail it sends you.",
+                    "If you did not do this, contact the people who run " + site + ": the account cannot be brought back, "
+                    "but they can look into how it happened.",
+                    false};
     }
     return {"Account notice", "Something changed in your account at " + site + ".", ""};
 }

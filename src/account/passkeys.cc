@@ -169,11 +169,12 @@ PasskeyOutcome Accounts::add_passkey(const Identity& who, const PasskeyResponse&
     tx->commit();
     out.result = PasskeyResult::Done;
     out.user_id = who.user.id;
-    log_line(account(who.user.id) + " added a passkey from " + client.ip);
+    events_.record(client, events::kPasskeyAdded, Outcome::Ok, who.user.id);
     return out;
 }
 
-PasskeyOutcome Accounts::rename_passkey(const User& user, std::int64_t id, const std::string& name) {
+PasskeyOutcome Accounts::rename_passkey(const User& user, std::int64_t id, const std::string& name,
+                                        const Client& client) {
     PasskeyOutcome out;
     auto tx = store_.begin_write();
     if (!store_.passkeys().rename(user.id, id, name)) {
@@ -183,6 +184,7 @@ PasskeyOutcome Accounts::rename_passkey(const User& user, std::int64_t id, const
     }
     tx->commit();
     out.result = PasskeyResult::Done;
+    events_.record(client, events::kPasskeyRenamed, Outcome::Ok, user.id);
     return out;
 }
 
@@ -208,7 +210,7 @@ PasskeyOutcome Accounts::remove_passkey(const User& user, std::int64_t id, const
     store_.passkeys().remove(user.id, id);
     tx->commit();
     out.result = PasskeyResult::Done;
-    log_line(account(user.id) + " removed a passkey from " + client.ip);
+    events_.record(client, events::kPasskeyRemoved, Outcome::Ok, user.id);
     return out;
 }
 
@@ -280,7 +282,10 @@ PasskeyOutcome Accounts::log_in_with_passkey(const PasskeyResponse& response, co
                                              std::string_view browser_token) {
     PasskeyOutcome out;
     auto passkey = verify_assertion(response, "login", browser_secret, std::nullopt, client, out);
-    if (!passkey) return out;
+    if (!passkey) {
+        events_.record(client, events::kLogin, Outcome::Failed, std::nullopt, "passkey");
+        return out;
+    }
     auto tx = store_.begin_write();
     auto user = store_.users().find_by_id(passkey->user_id);
     if (!user) {
@@ -303,7 +308,7 @@ PasskeyOutcome Accounts::log_in_with_passkey(const PasskeyResponse& response, co
     out.session_token = store_.sessions().create(user->id, client.ip, client.user_agent, true);
     tx->commit();
     out.result = PasskeyResult::Done;
-    log_line(account(user->id) + " logged in with a passkey from " + client.ip);
+    events_.record(client, events::kLogin, Outcome::Ok, user->id, "passkey");
     return out;
 }
 

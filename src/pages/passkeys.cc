@@ -123,7 +123,7 @@ Response rename(const Request& request, App& app, const Visitor& visitor) {
     std::int64_t id = passkey_id(request);
     PasskeyName name = check_passkey_name(request.field("name"));
     if (name.error) return list_with_error(app, visitor, "list", *name.error, 422);
-    if (!id || app.accounts.rename_passkey(visitor.user(), id, name.value).result != PasskeyResult::Done)
+    if (!id || app.accounts.rename_passkey(visitor.user(), id, name.value, client_of(request)).result != PasskeyResult::Done)
         return list_with_error(app, visitor, "list", "That passkey is not one of yours (any more).", 404);
     return redirect(app, "/profile/passkeys", "passkey_renamed");
 }

@@ -4,10 +4,18 @@
 // `sessionauth-admin two-factor-off EMAIL` turns two-step login off for an
 // account whose owner lost both the phone and the recovery codes (after
 // the administrator has made sure, by other means, that it is the owner).
+// `sessionauth-admin purge` deletes what has expired (as the pages'
+// housekeeping does now and then) and events older than
+// EVENT_RETENTION_DAYS, for cron; `sessionauth-admin events [filters]`
+// prints the security event log, newest first.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
 
+#include "core/clock.hh"
 #include "core/config.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
@@ -20,8 +28,48 @@ namespace {
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: sessionauth-admin migrate|check|two-factor-off EMAIL   (reads the env file named by AUTH_ENV)\n");
+                 "usage: sessionauth-admin migrate|check|purge|two-factor-off EMAIL   (reads the env file named by AUTH_ENV)\n"
+                 "       sessionauth-admin events [--user ID] [--name NAME] [--outcome OUTCOME] [--days N] [--limit N]\n");
     return 2;
+}
+
+// Who acted, for the event log: the shell's user as the kernel knows it
+// (the programs look up no user names: they are linked statically).
+std::string shell_actor() { return "sessionauth-admin (uid " + std::to_string(::geteuid()) + ")"; }
+
+auth::Client shell_client() { return {"", "", auth::new_request_id()}; }
+
+// Reads `--key value` pairs after the command into `filter`; false on anything else.
+bool parse_event_filter(int argc, char** argv, std::int64_t now, auth::EventFilter& filter) {
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 >= argc) return false;
+        std::string key = argv[i], value = argv[i + 1];
+        try {
+            if (key == "--user")
+                filter.user_id = std::stoll(value);
+            else if (key == "--name")
+                filter.name = value;
+            else if (key == "--outcome")
+                filter.outcome = value;
+            else if (key == "--days")
+                filter.since = now - std::stoll(value) * 86400;
+            else if (key == "--limit")
+                filter.limit = std::stoll(value);
+            else
+                return false;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+    return filter.limit > 0;
+}
+
+int print_events(auth::App& app, int argc, char** argv) {
+    auth::EventFilter filter;
+    if (!parse_event_filter(argc, argv, app.clock().now(), filter)) return usage();
+    for (const auth::Event& e : app.accounts.events().query(filter))
+        std::printf("%s %s\n", auth::utc_stamp(e.at).c_str(), auth::event_line(e).c_str());
+    return 0;
 }
 
 }  // namespace
@@ -30,8 +78,9 @@ int main(int argc, char** argv) {
     auth::set_program_name("sessionauth-admin");
     if (argc < 2) return usage();
     const bool migrate = std::strcmp(argv[1], "migrate") == 0, check = std::strcmp(argv[1], "check") == 0,
-               two_factor_off = std::strcmp(argv[1], "two-factor-off") == 0;
-    if (!(((migrate || check) && argc == 2) || (two_factor_off && argc == 3))) return usage();
+               two_factor_off = std::strcmp(argv[1], "two-factor-off") == 0, purge = std::strcmp(argv[1], "purge") == 0,
+               events = std::strcmp(argv[1], "events") == 0;
+    if (!(((migrate || check || purge) && argc == 2) || (two_factor_off && argc == 3) || events)) return usage();
     try {
         auth::crypto_init();
         auth::Config config = auth::load_config_from_process();
@@ -44,11 +93,20 @@ int main(int argc, char** argv) {
         app.store().open();                 // opens and migrates the database
         if (two_factor_off) {
             auto email = auth::normalize_email(argv[2]);
-            if (!email || !app.accounts.admin_turn_off_two_factor(*email)) {
+            if (!email || !app.accounts.admin_turn_off_two_factor(*email, shell_client(), shell_actor())) {
                 std::fprintf(stderr, "sessionauth-admin: %s has no account with two-step login on\n", argv[2]);
                 return 1;
             }
             std::printf("two-step login turned off for %s; a notice is queued to that address\n", email->c_str());
+            return 0;
+        }
+        if (events) return print_events(app, argc, argv);
+        if (purge) {
+            auth::PurgeCounts n = app.accounts.housekeeping();
+            std::printf("purged: expired rows of sessions, links, requests and limits; %lld events older than %lld days; "
+                        "%lld picture files no account uses\n",
+                        static_cast<long long>(n.events), static_cast<long long>(app.config().event_retention_days),
+                        static_cast<long long>(n.pictures));
             return 0;
         }
         auto& store = dynamic_cast<auth::SqliteStore&>(app.store());

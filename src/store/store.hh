@@ -57,6 +57,10 @@ public:
     virtual std::string set_picture(std::int64_t id, std::string_view name) = 0;
     // Every picture file name some account uses.
     virtual std::vector<std::string> pictures_in_use() = 0;
+    // Deletes the account's row; the rows that name it go with it (sessions,
+    // links, two-step login: ON DELETE CASCADE, or their stores' own
+    // forget functions). False if there was none.
+    virtual bool remove(std::int64_t id) = 0;
 };
 
 struct Session {
@@ -137,6 +141,8 @@ public:
     virtual void record(std::string_view email, std::string_view client_ip, std::int64_t now) = 0;
     virtual std::int64_t count_from(std::string_view client_ip, std::int64_t since) = 0;
     virtual void purge_before(std::int64_t t) = 0;
+    // Deletes every request for the address (its account is deleted).
+    virtual void forget(std::string_view email) = 0;
 };
 
 // Failed confirmations of mailed links (unknown, damaged, expired, used),
@@ -232,6 +238,9 @@ public:
     // their expiry and requests older than an hour.
     virtual void purge_old() = 0;
     virtual std::int64_t ttl() const = 0;
+    // Deletes every registration and counted request of the address (its
+    // account is deleted).
+    virtual void forget(std::string_view email) = 0;
 };
 
 // A message waiting in the outbox, as the store keeps it (sealed).
@@ -296,6 +305,14 @@ public:
     virtual Counts counted_since(std::string_view recipient, std::int64_t since) = 0;
     virtual void count(std::string_view recipient, std::int64_t now, bool link, bool queued) = 0;
     virtual void purge_counts_before(std::int64_t before) = 0;
+    // Deletes every message waiting for the address and its counts (its
+    // account is deleted); returns how many messages. A message a delivery
+    // run has claimed at `now` stays: it is being sent, and the run deletes
+    // it by its id when done (deleting it here would let a new message take
+    // that id, and the run would delete the new one).
+    virtual std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) = 0;
+    // Deletes the address's counts only.
+    virtual void forget_counts(std::string_view recipient) = 0;
 };
 
 // A secret as the account service sealed it (AEAD): the store never sees it in clear.
@@ -417,6 +434,50 @@ public:
 
     // Deletes expired challenges and grants.
     virtual void purge(std::int64_t now) = 0;
+    // Deletes the challenges issued for the account (its passkeys, grants
+    // and browsers go with the account's row).
+    virtual void forget_user(std::int64_t user_id) = 0;
+};
+
+// One security event, as the event log keeps it (see account/events.hh,
+// the one place events are recorded).
+struct Event {
+    std::int64_t id = 0;
+    std::int64_t at = 0;                 // UTC, seconds since the epoch
+    std::string request_id;              // also in the error log line (and on a 500 page)
+    std::string name;                    // "login", "password.changed", ... (account/events.hh)
+    std::string outcome;                 // "ok", "failed", "refused", "throttled"
+    std::optional<std::int64_t> user_id; // the account; none for an address without one
+    std::string client_ip;
+    std::string browser;                 // family only ("Firefox"), from a fixed list
+    std::string actor;                   // "" when the person acted; else who did (an administrator)
+    std::string detail;                  // short, never a secret, a token or a typed address
+};
+
+// What to read from the event log: every field given must match. Newest first.
+struct EventFilter {
+    std::string name;                     // "" for any
+    std::optional<std::int64_t> user_id;
+    std::string outcome;                  // "" for any
+    std::optional<std::int64_t> since;    // at >= since
+    std::optional<std::int64_t> until;    // at < until
+    std::int64_t limit = 100;
+};
+
+// The security event log (table `events`). Rows are only added, read, and
+// deleted by age (EVENT_RETENTION_DAYS) or with the account they belong to.
+class EventStore {
+public:
+    virtual ~EventStore() = default;
+    // Adds the event (its id is ignored); returns the new id.
+    virtual std::int64_t record(const Event& event) = 0;
+    // The account's most recent events, newest first.
+    virtual std::vector<Event> for_user(std::int64_t user_id, std::int64_t limit) = 0;
+    virtual std::vector<Event> query(const EventFilter& filter) = 0;
+    // Deletes events older than `t` (at < t); returns how many.
+    virtual std::int64_t purge_before(std::int64_t t) = 0;
+    // Deletes every event of the account (it is being deleted).
+    virtual void forget_user(std::int64_t user_id) = 0;
 };
 
 // Small values the site keeps for itself (the dummy password hash).
@@ -457,6 +518,7 @@ public:
     virtual SettingsStore& settings() = 0;
     virtual TwoFactorStore& two_factor() = 0;
     virtual PasskeyStore& passkeys() = 0;
+    virtual EventStore& events() = 0;
 };
 
 // A store that failed. busy(): the database stayed locked past its timeout,

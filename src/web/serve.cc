@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "web/app.hh"
+#include "account/events.hh"
 #include "core/config.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
@@ -80,36 +81,38 @@ void after_response(App& app, bool deliver_mail) {
 
 Response handle(App& app, const Program& program, const CgiEnv& env, const BodyReader& read_body) {
     Response response;
+    // One id per request: in each of its log lines and events, and the
+    // reference a 500 page gives (so a report can be found in the log).
+    const std::string id = new_request_id();
     std::string where;
+    auto failed = [&](const std::string& why) {
+        log_line("error " + id + " in " + where + ": " + why);
+        return error_page(app, 500, "Something went wrong on our side (reference " + id + "). Please try again later.");
+    };
     try {
         BodyLimit limit = [&program](const std::string& path) { return program.max_body(path); };
         Request request = parse_request(env, read_body, app.config().base_path, limit);
+        request.request_id = id;
         // Behind a trusted reverse proxy the client is named by X-Forwarded-For.
         request.remote_addr = client_address(request.remote_addr, request.forwarded_for, app.config().trusted_proxies);
         where = request.method + " " + request.path;
         response = dispatch(program, request, app);
     } catch (const HttpError& e) {
-        log_line(std::string(e.what()) + (where.empty() ? "" : " (" + where + ")"));
+        log_line(std::string(e.what()) + " (request " + id + (where.empty() ? "" : ", " + where) + ")");
         response = error_page(app, e.status(), e.message());
         if (e.status() == 405) response.set_header("Allow", "GET, HEAD, POST");
     } catch (const StoreError& e) {
         if (e.busy()) {
-            log_line(std::string("database busy: ") + e.what());
+            log_line("database busy (request " + id + "): " + e.what());
             response = error_page(app, 503, "The site is busy right now. Please try again in a few seconds.");
             response.set_header("Retry-After", "5");
         } else {
-            std::string ref = random_token(6);
-            log_line("error " + ref + " in " + where + ": database: " + e.what());
-            response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+            response = failed(std::string("database: ") + e.what());
         }
     } catch (const std::exception& e) {
-        std::string ref = random_token(6);
-        log_line("error " + ref + " in " + where + ": " + e.what());
-        response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+        response = failed(e.what());
     } catch (...) {
-        std::string ref = random_token(6);
-        log_line("error " + ref + " in " + where + ": unknown exception");
-        response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+        response = failed("unknown exception");
     }
     add_standard_headers(response, app.config());
     return response;

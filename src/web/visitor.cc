@@ -31,6 +31,7 @@ std::optional<std::string> flash_text(const std::string& code) {
         {"passkey_renamed", "Passkey renamed."},
         {"passkey_removed", "Passkey removed. It no longer opens your account."},
         {"two_factor_off", "Two-step login is off. Your password alone opens your account now."},
+        {"account_deleted", "Your account has been deleted, with everything the site kept about it."},
     };
     auto it = texts.find(code);
     if (it == texts.end()) return std::nullopt;
@@ -59,5 +60,7 @@ Visitor identify(const Request& request, App& app) {
     }
     return v;
 }
+
+Client client_of(const Request& request) { return {request.remote_addr, request.user_agent, request.request_id}; }
 
 }  // namespace auth

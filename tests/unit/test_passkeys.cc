@@ -44,7 +44,7 @@ struct Fixture {
     test::TestApp t;
     std::int64_t id;
     auth::Identity who;
-    auth::Client client{"127.0.0.1", "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"};
+    auth::Client client{"127.0.0.1", "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0", "test"};
 
     explicit Fixture(const std::string& name = "es256", const std::string& base_url = "")
         : rec(recording(name)), t(base_url.empty() ? rec.at("origin") : base_url) {
@@ -261,11 +261,11 @@ public:
         Fixture f;
         f.add();
         auto id = f.accounts().passkeys_of(f.id)[0].id;
-        CPPUNIT_ASSERT(f.accounts().rename_passkey(f.who.user, id, "Phone").result == auth::PasskeyResult::Done);
+        CPPUNIT_ASSERT(f.accounts().rename_passkey(f.who.user, id, "Phone", f.client).result == auth::PasskeyResult::Done);
         CPPUNIT_ASSERT_EQUAL(std::string("Phone"), f.accounts().passkeys_of(f.id)[0].name);
         auth::User other;
         other.id = f.id + 1;
-        CPPUNIT_ASSERT(f.accounts().rename_passkey(other, id, "Mine").result == auth::PasskeyResult::NotFound);
+        CPPUNIT_ASSERT(f.accounts().rename_passkey(other, id, "Mine", f.client).result == auth::PasskeyResult::NotFound);
         CPPUNIT_ASSERT(f.accounts().remove_passkey(other, id, f.client).result == auth::PasskeyResult::NotFound);
         // An account without a password keeps its last passkey.
         test::db(*f.t.app).query("UPDATE users SET password_hash = '' WHERE id = ?").bind(1, f.id).exec();

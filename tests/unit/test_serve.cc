@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "pages/pages.hh"
 #include "web/app.hh"
@@ -45,6 +46,7 @@ class ServeTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(handler_gets_the_parsed_request);
     CPPUNIT_TEST(exception_becomes_a_generic_500);
     CPPUNIT_TEST(next_request_after_a_500_works);
+    CPPUNIT_TEST(the_request_id_is_in_the_log_line_and_on_the_500_page);
     CPPUNIT_TEST(http_error_becomes_its_status);
     CPPUNIT_TEST(method_not_allowed_says_what_is_allowed);
     CPPUNIT_TEST(busy_database_becomes_503_with_retry_after);
@@ -130,6 +132,22 @@ public:
         CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "Something went wrong"));
         CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "<!DOCTYPE html>"));
         expect_standard_headers(r, false);
+    }
+
+    void the_request_id_is_in_the_log_line_and_on_the_500_page() {
+        std::vector<std::string> ids;
+        auth::Program program = program_of([&](const auth::Request& r, auth::App&, const auth::Visitor&) -> auth::Response {
+            ids.push_back(r.request_id);
+            throw std::runtime_error("boom");
+        });
+        test::CaptureStderr err;
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, ids.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{8}, ids[0].size());
+        CPPUNIT_ASSERT(ids[0] != ids[1]);  // one per request
+        CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "(reference " + ids[0] + ")"));
+        CPPUNIT_ASSERT_MESSAGE(err.text(), has(err.text(), "error " + ids[0] + " in GET /: boom"));
     }
 
     void next_request_after_a_500_works() {

@@ -119,4 +119,8 @@ void SqlitePasskeys::purge(std::int64_t now) {
     db_.query("DELETE FROM passkey_grants WHERE expires_at <= ?").bind(1, now).exec();
 }
 
+void SqlitePasskeys::forget_user(std::int64_t user_id) {
+    db_.query("DELETE FROM passkey_challenges WHERE user_id = ?").bind(1, user_id).exec();
+}
+
 }  // namespace auth

@@ -227,10 +227,30 @@ CREATE TABLE link_failures (
 CREATE INDEX link_failures_client ON link_failures(client_ip, at);
 CREATE INDEX link_failures_at ON link_failures(at);
 )sql",
-    // Passkeys (issue 15). Taken as migration 11: migration 10 is the events
-    // table of issue 16; until that is merged this one is the 10th entry,
-    // and it stands alone (new tables, one new column), so the merge only
-    // moves it after events.
+    // 10: the security event log. One row per event: when (UTC seconds),
+    // the request it came from, what happened and how it ended, the
+    // account (none for an unknown address), the client address and the
+    // browser family (a word from a fixed list), who acted when it was not
+    // the person (an administrator), and a short detail. No foreign key to
+    // users: the deletion of an account is kept, with only its id.
+    R"sql(
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    request_id TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    user_id INTEGER,
+    client_ip TEXT NOT NULL DEFAULT '',
+    browser TEXT NOT NULL DEFAULT '',
+    actor TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_user ON events(user_id, at);
+CREATE INDEX events_at ON events(at);
+CREATE INDEX events_name ON events(name, at);
+)sql",
+    // 11: passkeys (issue 15).
     // passkeys: one row per WebAuthn credential (id and COSE key as the
     // authenticator made them, the user handle it hands back, the counter).
     // passkey_challenges: 32 random bytes each, kept as a digest, taken

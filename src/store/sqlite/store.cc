@@ -29,7 +29,8 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       outbox_(db_, s.path + "-deliver.lock"),
       settings_(db_),
       two_factor_(db_),
-      passkeys_(db_) {}
+      passkeys_(db_),
+      events_(db_) {}
 
 void SqliteStore::open() { db_.open(); }
 

@@ -29,6 +29,7 @@ public:
     bool set_email(std::int64_t id, std::string_view email, std::int64_t now) override;
     std::string set_picture(std::int64_t id, std::string_view name) override;
     std::vector<std::string> pictures_in_use() override;
+    bool remove(std::int64_t id) override;
 
 private:
     Db& db_;
@@ -75,6 +76,7 @@ public:
     void record(std::string_view email, std::string_view client_ip, std::int64_t now) override;
     std::int64_t count_from(std::string_view client_ip, std::int64_t since) override;
     void purge_before(std::int64_t t) override;
+    void forget(std::string_view email) override;
 
 private:
     Db& db_;
@@ -133,6 +135,7 @@ public:
     std::int64_t requests_from(std::string_view client_ip, std::int64_t since) override;
     std::int64_t requests_for(std::string_view email, std::string_view client_ip, std::int64_t since) override;
     void purge_old() override;
+    void forget(std::string_view email) override;
     std::int64_t ttl() const override { return ttl_; }
 
 private:
@@ -162,6 +165,8 @@ public:
     Counts counted_since(std::string_view recipient, std::int64_t since) override;
     void count(std::string_view recipient, std::int64_t now, bool link, bool queued) override;
     void purge_counts_before(std::int64_t before) override;
+    std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) override;
+    void forget_counts(std::string_view recipient) override;
 
 private:
     Db& db_;
@@ -216,6 +221,20 @@ public:
     bool known_browser(std::int64_t user_id, std::string_view browser_digest) override;
     void remember_browser(std::int64_t user_id, std::string_view browser_digest, std::int64_t now) override;
     void purge(std::int64_t now) override;
+    void forget_user(std::int64_t user_id) override;
+
+private:
+    Db& db_;
+};
+
+class SqliteEvents final : public EventStore {
+public:
+    explicit SqliteEvents(Db& db) : db_(db) {}
+    std::int64_t record(const Event& event) override;
+    std::vector<Event> for_user(std::int64_t user_id, std::int64_t limit) override;
+    std::vector<Event> query(const EventFilter& filter) override;
+    std::int64_t purge_before(std::int64_t t) override;
+    void forget_user(std::int64_t user_id) override;
 
 private:
     Db& db_;
@@ -254,6 +273,7 @@ public:
     SettingsStore& settings() override { return settings_; }
     TwoFactorStore& two_factor() override { return two_factor_; }
     PasskeyStore& passkeys() override { return passkeys_; }
+    EventStore& events() override { return events_; }
 
     // The connection itself: for the schema tools and for tests.
     Db& db() { return db_; }
@@ -272,6 +292,7 @@ private:
     SqliteSettings settings_;
     SqliteTwoFactor two_factor_;
     SqlitePasskeys passkeys_;
+    SqliteEvents events_;
 };
 
 }  // namespace auth

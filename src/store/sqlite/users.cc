@@ -112,4 +112,9 @@ std::vector<std::string> SqliteUsers::pictures_in_use() {
     return names;
 }
 
+bool SqliteUsers::remove(std::int64_t id) {
+    db_.query("DELETE FROM users WHERE id = ?").bind(1, id).exec();
+    return db_.changes() > 0;
+}
+
 }  // namespace auth
