@@ -53,7 +53,7 @@
 </div>
 {{#TWO_FACTOR_ON}}<div class="field">
 <label for="email_code">Code from your authenticator app</label>
-<input id="email_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required aria-describedby="email_code-hint{{#EMAIL_CODE_ERROR}} email_code-error{{/EMAIL_CODE_ERROR}}"{{#EMAIL_CODE_ERROR}} aria-invalid="true"{{/EMAIL_CODE_ERROR}}>
+<input id="email_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="64" required data-passkey-step-up aria-describedby="email_code-hint{{#EMAIL_CODE_ERROR}} email_code-error{{/EMAIL_CODE_ERROR}}"{{#EMAIL_CODE_ERROR}} aria-invalid="true"{{/EMAIL_CODE_ERROR}}>
 <p class="hint" id="email_code-hint">Two-step login is on: the 6-digit code, or one of your recovery codes.</p>
 {{#EMAIL_CODE_ERROR}}<p class="error" id="email_code-error">{{EMAIL_CODE_ERROR}}</p>{{/EMAIL_CODE_ERROR}}
 </div>{{/TWO_FACTOR_ON}}
@@ -73,7 +73,7 @@
 </div>
 {{#TWO_FACTOR_ON}}<div class="field">
 <label for="password_code">Code from your authenticator app</label>
-<input id="password_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required aria-describedby="password_code-hint{{#PASSWORD_CODE_ERROR}} password_code-error{{/PASSWORD_CODE_ERROR}}"{{#PASSWORD_CODE_ERROR}} aria-invalid="true"{{/PASSWORD_CODE_ERROR}}>
+<input id="password_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="64" required data-passkey-step-up aria-describedby="password_code-hint{{#PASSWORD_CODE_ERROR}} password_code-error{{/PASSWORD_CODE_ERROR}}"{{#PASSWORD_CODE_ERROR}} aria-invalid="true"{{/PASSWORD_CODE_ERROR}}>
 <p class="hint" id="password_code-hint">Two-step login is on: the 6-digit code, or one of your recovery codes.</p>
 {{#PASSWORD_CODE_ERROR}}<p class="error" id="password_code-error">{{PASSWORD_CODE_ERROR}}</p>{{/PASSWORD_CODE_ERROR}}
 </div>{{/TWO_FACTOR_ON}}
@@ -96,7 +96,19 @@
 {{#TWO_FACTOR_ON}}<p><strong>On.</strong> Logging in asks for a code from your authenticator app after the password. <a href="{{BASE}}/profile/two-factor">Manage two-step login</a>.</p>{{/TWO_FACTOR_ON}}
 {{#TWO_FACTOR_OFF}}<p><strong>Off.</strong> Your password alone opens your account. <a href="{{BASE}}/profile/two-factor">Turn on two-step login</a> with an authenticator app.</p>{{/TWO_FACTOR_OFF}}
 </section>
+<section aria-labelledby="passkeys-heading" id="passkeys">
+<h2 id="passkeys-heading">Passkeys</h2>
+<p>Log in with your phone's or computer's screen lock instead of a password and code. <a href="{{BASE}}/profile/passkeys">Manage your passkeys</a>.</p>
+</section>
 <section aria-labelledby="sessions-heading" id="sessions">
 <h2 id="sessions-heading">Where you are logged in</h2>
 <p><a href="{{BASE}}/profile/sessions">See your sessions</a>, and log out the ones you do not recognise.</p>
+</section>
+<section aria-labelledby="your-data-heading" id="your-data">
+<h2 id="your-data-heading">Your data</h2>
+<ul>
+<li><a href="{{BASE}}/profile/activity">Your account's activity</a>: logins and changes, and where they came from.</li>
+<li><a href="{{BASE}}/profile/export">Download your data</a> (a JSON file).</li>
+<li><a href="{{BASE}}/profile/delete">Delete your account</a>.</li>
+</ul>
 </section>

@@ -15,7 +15,7 @@
 </div>
 {{#TWO_FACTOR_ON}}<div class="field">
 <label for="code">Code from your authenticator app</label>
-<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required aria-describedby="code-hint{{#CODE_ERROR}} code-error{{/CODE_ERROR}}"{{#CODE_ERROR}} aria-invalid="true"{{/CODE_ERROR}}>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="64" required data-passkey-step-up aria-describedby="code-hint{{#CODE_ERROR}} code-error{{/CODE_ERROR}}"{{#CODE_ERROR}} aria-invalid="true"{{/CODE_ERROR}}>
 <p class="hint" id="code-hint">Two-step login is on: the 6-digit code, or one of your recovery codes.</p>
 {{#CODE_ERROR}}<p class="error" id="code-error">{{CODE_ERROR}}</p>{{/CODE_ERROR}}
 </div>{{/TWO_FACTOR_ON}}
@@ -28,7 +28,7 @@
 </thead>
 <tbody>
 {{#SESSION}}<tr{{#CURRENT}} class="current"{{/CURRENT}}>
-<th scope="row">{{BROWSER}}</th>
+<th scope="row">{{BROWSER}}{{#PASSKEY}} <span class="tag">passkey</span>{{/PASSKEY}}</th>
 <td>{{ADDRESS}}</td>
 <td>{{STARTED}}</td>
 <td>{{LAST_SEEN}}</td>

@@ -29,7 +29,7 @@
 </div>
 <div class="field">
 <label for="codes_code">Code from your authenticator app</label>
-<input id="codes_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required aria-describedby="codes_code-hint{{#CODES_CODE_ERROR}} codes_code-error{{/CODES_CODE_ERROR}}"{{#CODES_CODE_ERROR}} aria-invalid="true"{{/CODES_CODE_ERROR}}>
+<input id="codes_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="64" required data-passkey-step-up aria-describedby="codes_code-hint{{#CODES_CODE_ERROR}} codes_code-error{{/CODES_CODE_ERROR}}"{{#CODES_CODE_ERROR}} aria-invalid="true"{{/CODES_CODE_ERROR}}>
 <p class="hint" id="codes_code-hint">The 6-digit code, or one of your recovery codes.</p>
 {{#CODES_CODE_ERROR}}<p class="error" id="codes_code-error">{{CODES_CODE_ERROR}}</p>{{/CODES_CODE_ERROR}}
 </div>
@@ -49,7 +49,7 @@
 </div>
 <div class="field">
 <label for="off_code">Code from your authenticator app</label>
-<input id="off_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required aria-describedby="off_code-hint{{#OFF_CODE_ERROR}} off_code-error{{/OFF_CODE_ERROR}}"{{#OFF_CODE_ERROR}} aria-invalid="true"{{/OFF_CODE_ERROR}}>
+<input id="off_code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="64" required data-passkey-step-up aria-describedby="off_code-hint{{#OFF_CODE_ERROR}} off_code-error{{/OFF_CODE_ERROR}}"{{#OFF_CODE_ERROR}} aria-invalid="true"{{/OFF_CODE_ERROR}}>
 <p class="hint" id="off_code-hint">The 6-digit code, or one of your recovery codes.</p>
 {{#OFF_CODE_ERROR}}<p class="error" id="off_code-error">{{OFF_CODE_ERROR}}</p>{{/OFF_CODE_ERROR}}
 </div>

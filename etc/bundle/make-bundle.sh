@@ -7,7 +7,8 @@
 #                              private/ to a site folder and fills in the paths
 #     README.md, sessionauth.env.sample
 #     htdocs/                  as shipped, with cgi/auth-*.fcgi (static programs,
-#                              but auth-profile: glibc, and cgi/lib/ through $ORIGIN/lib)
+#                              but auth-profile and auth-passkey: glibc, and
+#                              cgi/lib/ through $ORIGIN/lib)
 #     private/templates/ data/
 #     private/bin/sessionauth-admin      (static)
 #     private/bin/sessionauth-deliver    (glibc, and lib/ through $ORIGIN/../lib)
@@ -23,7 +24,7 @@ src=$(cd "$1" && pwd) build=$(cd "$2" && pwd) version=$3
 [ "$(uname -m)" = x86_64 ] || die "the bundle is for x86_64; this machine is $(uname -m)"
 name=sessionauth-$version-linux-x86_64
 out=$build/$name
-for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset sessionauth-admin sessionauth-deliver; do
+for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset auth-passkey sessionauth-admin sessionauth-deliver; do
   [ -x "$build/bundle/$p" ] || die "$build/bundle/$p not found: run make bundle"
 done
 
@@ -44,14 +45,16 @@ cp -R "$src/data/." "$out/private/data/"
 install -m 0755 "$src/etc/apache/stage-site.sh" "$out/stage-site.sh"
 install -m 0644 "$src/README.md" "$out/README.md"
 install -m 0644 "$src/.env.sample" "$out/sessionauth.env.sample"
-for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset; do
+for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset auth-passkey; do
   install -s -m 0755 "$build/bundle/$p" "$out/htdocs/cgi/$p.fcgi"
 done
-# auth-profile's libqrencode (Debian has no static one), in cgi/lib/ beside
-# it ($ORIGIN/lib: the document root and private/ may be anywhere apart);
-# cgi/.htaccess serves nothing there but the programs.
+# auth-profile's libqrencode and auth-passkey's libcbor (Debian has no
+# static ones), in cgi/lib/ beside them ($ORIGIN/lib: the document root and
+# private/ may be anywhere apart); cgi/.htaccess serves nothing there but
+# the programs.
 mkdir -p "$out/htdocs/cgi/lib"
-ldd "$build/bundle/auth-profile" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' >"$out/.libs"
+{ ldd "$build/bundle/auth-profile"; ldd "$build/bundle/auth-passkey"; } |
+  awk '$2 == "=>" && $3 ~ /^\// && !seen[$1]++ { print $1, $3 }' >"$out/.libs"
 while read -r soname path; do
   is_glibc "$soname" && continue
   install -m 0644 "$path" "$out/htdocs/cgi/lib/$soname"
@@ -95,7 +98,7 @@ for f in "$out/private/lib/"*.so*; do strip --strip-unneeded "$f"; done
 
 # The lowest glibc: the newest GLIBC_x.y version any of the dynamic files
 # asks for (the static programs carry their own C library).
-floor=$(find "$out" -type f \( -name '*.so*' -o -name sessionauth-deliver -o -name auth-profile.fcgi \) -exec objdump -T {} + 2>/dev/null |
+floor=$(find "$out" -type f \( -name '*.so*' -o -name sessionauth-deliver -o -name auth-profile.fcgi -o -name auth-passkey.fcgi \) -exec objdump -T {} + 2>/dev/null |
   grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n | tail -n 1)
 [ -n "$floor" ] || die "no GLIBC_ versions found in the bundle's shared files"
 

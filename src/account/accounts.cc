@@ -34,18 +34,29 @@ std::string duration_text(std::int64_t seconds) {
 // wait; a BadLink counted once apply's transaction is over (a failure
 // rolls it back).
 template <class Outcome, class Apply>
-Outcome within_link_limit(Accounts& accounts, const Client& client, Apply apply) {
+Outcome within_link_limit(Accounts& accounts, const Client& client, const char* kind, Apply apply) {
     using Result = decltype(Outcome::result);
-    if (auto wait = accounts.link_wait(client)) {
-        log_line("link confirmations throttled from " + client.ip);
+    if (auto wait = accounts.link_wait(client, kind)) {
         Outcome out;
         out.result = Result::TooManyLinks;
         out.retry_after = *wait;
         return out;
     }
     Outcome out = apply();
-    if (out.result == Result::BadLink) accounts.link_failed(client);
+    if (out.result == Result::BadLink) accounts.link_failed(client, kind, out.state);
     return out;
+}
+
+const char* state_word(TokenState state) {
+    switch (state) {
+        case TokenState::Valid: return "valid";
+        case TokenState::Malformed: return "damaged";
+        case TokenState::Unknown: return "unknown";
+        case TokenState::Used: return "used";
+        case TokenState::Superseded: return "superseded";
+        case TokenState::Expired: return "expired";
+    }
+    return "unknown";
 }
 
 // A link that was valid when checked but could not be used inside the
@@ -69,7 +80,8 @@ Accounts::Accounts(Store& store, const Clock& clock, const Config& config, Passw
       outbox_(outbox),
       throttle_(store.throttle(), clock),
       notices_(composer, outbox, clock, config.base_url, config.url("/reset")),
-      two_factor_(store, clock, config, notices_) {}
+      two_factor_(store, clock, config, notices_),
+      events_(store.events(), clock) {}
 
 std::optional<Identity> Accounts::identify(std::string_view session_token) {
     auto found = store_.sessions().lookup(session_token);
@@ -111,6 +123,8 @@ ReauthCheck Accounts::reauthenticate(const User& user, const Proof& proof, const
         if (slot.retry_after) {
             c.result = Reauth::Throttled;
             c.retry_after = *slot.retry_after;
+            tx.reset();
+            events_.record(client, events::kReauth, Outcome::Throttled, user.id, action);
             return c;
         }
         if (password.empty()) {
@@ -120,7 +134,7 @@ ReauthCheck Accounts::reauthenticate(const User& user, const Proof& proof, const
         tx->commit();
     }
     if (!verify_password(user.password_hash, password)) {
-        log_line(std::string(action) + " refused for " + account(user.id) + ": wrong current password");
+        events_.record(client, events::kReauth, Outcome::Failed, user.id, std::string(action) + ": wrong password");
         c.result = Reauth::Wrong;
         return c;
     }
@@ -140,24 +154,33 @@ RegisterOutcome Accounts::register_account(const std::string& email, const std::
     // address typed): a client past it costs no Argon2 hash.
     auto past_client_limit = [&] {
         if (signups.requests_from(client.ip, now - 3600) < config_.signup_max_per_hour_per_address) return false;
-        log_line("registrations throttled from " + client.ip + " (SIGNUP_MAX_PER_HOUR_PER_ADDRESS)");
         out.result = RegisterResult::TooManyFromAddress;
         return true;
     };
-    if (past_client_limit()) return out;
+    auto throttled = [&] {
+        events_.record(client, events::kSignup, Outcome::Throttled, std::nullopt, "SIGNUP_MAX_PER_HOUR_PER_ADDRESS");
+        return out;
+    };
+    if (past_client_limit()) return throttled();
     // Hashed for known and unknown addresses alike: the answer's time must
     // not tell which it was.
     std::string hash = hasher_.hash(password);
     auto tx = store_.begin_write();
-    if (past_client_limit()) return out;  // again, now that this holds the write lock
+    if (past_client_limit()) {  // again, now that this holds the write lock
+        tx.reset();
+        return throttled();
+    }
     if (!config_.signup_confirmation) {
         signups.record_request(email, client.ip, now);
         auto id = store_.users().create(email, name, hash, now);
         tx->commit();  // the request counts, taken address or not
-        if (!id) return out;  // EmailTaken
+        if (!id) {
+            events_.record(client, events::kSignup, Outcome::Refused, std::nullopt, "address taken");
+            return out;  // EmailTaken
+        }
         out.result = RegisterResult::Created;
         out.user_id = *id;
-        log_line(account(*id) + " registered from " + client.ip + " (no confirmation: SIGNUP_CONFIRMATION=False)");
+        events_.record(client, events::kSignup, Outcome::Ok, *id, "made at once (SIGNUP_CONFIRMATION=False)");
         return out;
     }
     // Read inside the write transaction: a registration confirmed meanwhile
@@ -166,16 +189,19 @@ RegisterOutcome Accounts::register_account(const std::string& email, const std::
     // Refused requests are not recorded: retrying does not lengthen the wait.
     if (!signup_mail_allowed(email, client) ||
         !queue_signup_mail(email, owner, signups.add(email, name, hash, std::nullopt, owner.has_value()), now)) {
-        log_line("registration from " + client.ip + " refused: its address has had its sign-up mails for this hour");
+        tx.reset();  // rolled back
+        events_.record(client, events::kSignup, Outcome::Refused, std::nullopt, "the address has had its mails for this hour");
         out.result = RegisterResult::TooManyMails;
-        return out;  // rolled back
+        return out;
     }
     signups.record_request(email, client.ip, now);
     tx->commit();
+    // For a taken address the event is the owner's (it shows on their
+    // activity page); the one who registered sees only "check your inbox".
     if (owner)
-        log_line("registration for the address of " + account(owner->id) + " from " + client.ip + ": its owner was told");
+        events_.record(client, events::kSignup, Outcome::Refused, owner->id, "the address has an account: its owner was told");
     else
-        log_line("registration from " + client.ip + ": sign-up link queued");
+        events_.record(client, events::kSignup, Outcome::Ok, std::nullopt, "link queued");
     out.result = RegisterResult::LinkSent;
     return out;
 }
@@ -216,9 +242,8 @@ bool Accounts::queue_signup_mail(const std::string& email, const std::optional<U
 
 LinkCheck Accounts::check_signup_link(std::string_view token, const Client& client) {
     LinkCheck out;
-    if (auto wait = link_wait(client)) {
+    if (auto wait = link_wait(client, "signup")) {
         out.retry_after = *wait;
-        log_line("link confirmations throttled from " + client.ip);
         return out;
     }
     SignupCheck c = store_.signups().check(token);
@@ -226,14 +251,14 @@ LinkCheck Accounts::check_signup_link(std::string_view token, const Client& clie
     if (c.state == TokenState::Valid)
         out.payload = c.signup.email;
     else
-        link_failed(client);
+        link_failed(client, "signup", c.state);
     return out;
 }
 
 SignupConfirmOutcome Accounts::confirm_signup(std::string_view token, const std::string& password, const Client& client,
                                               std::string_view old_session_token) {
-    return within_link_limit<SignupConfirmOutcome>(*this, client,
-                                                   [&] { return apply_signup(token, password, client, old_session_token); });
+    return within_link_limit<SignupConfirmOutcome>(
+        *this, client, "signup", [&] { return apply_signup(token, password, client, old_session_token); });
 }
 
 SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const std::string& password, const Client& client,
@@ -259,12 +284,14 @@ SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const std::s
         if (slot.retry_after) {
             out.result = SignupConfirmResult::Throttled;
             out.retry_after = *slot.retry_after;
+            tx.reset();
+            events_.record(client, events::kSignupConfirmed, Outcome::Throttled, std::nullopt);
             return out;
         }
         tx->commit();
     }
     if (!verify_password(link.signup.password_hash, password)) {
-        log_line("sign-up link confirmed from " + client.ip + " with a password that is not the one chosen: refused");
+        events_.record(client, events::kSignupConfirmed, Outcome::Failed, std::nullopt, "not the password chosen at sign-up");
         out.result = SignupConfirmResult::WrongPassword;
         return out;  // the reserved failure stays
     }
@@ -284,7 +311,7 @@ SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const std::s
         // off, or by an email change): the link is used up, nothing made.
         tx->commit();
         out.result = SignupConfirmResult::Taken;
-        log_line("sign-up link opened from " + client.ip + " for an address that has an account: nothing made");
+        events_.record(client, events::kSignupConfirmed, Outcome::Refused, std::nullopt, "the address has an account");
         return out;
     }
     store_.users().set_confirmed(*id, now);
@@ -293,7 +320,7 @@ SignupConfirmOutcome Accounts::apply_signup(std::string_view token, const std::s
     tx->commit();
     out.result = SignupConfirmResult::Created;
     out.user_id = *id;
-    log_line(account(*id) + " registered from " + client.ip + ": its address confirmed");
+    events_.record(client, events::kSignupConfirmed, Outcome::Ok, *id);
     return out;
 }
 
@@ -302,11 +329,14 @@ SignupResendResult Accounts::resend_signup_link(const std::string& email, const 
     SignupStore& signups = store_.signups();
     auto tx = store_.begin_write();
     if (signups.requests_from(client.ip, now - 3600) >= config_.signup_max_per_hour_per_address) {
-        log_line("sign-up links throttled from " + client.ip + " (SIGNUP_MAX_PER_HOUR_PER_ADDRESS)");
+        tx.reset();
+        events_.record(client, events::kSignupResent, Outcome::Throttled, std::nullopt, "SIGNUP_MAX_PER_HOUR_PER_ADDRESS");
         return SignupResendResult::TooManyFromAddress;
     }
     if (!signup_mail_allowed(email, client)) {
-        log_line("sign-up link not sent again from " + client.ip + ": its address has had its mails for this hour");
+        tx.reset();
+        events_.record(client, events::kSignupResent, Outcome::Refused, std::nullopt,
+                       "the address has had its mails for this hour");
         return SignupResendResult::TooManyMails;
     }
     signups.record_request(email, client.ip, now);
@@ -316,11 +346,11 @@ SignupResendResult Accounts::resend_signup_link(const std::string& email, const 
         // again never keeps a registration alive for longer.
         std::string token = signups.add(waiting->email, waiting->name, waiting->password_hash, waiting->expires_at);
         queue_signup_mail(waiting->email, std::nullopt, token, now);
-        log_line("sign-up link sent again, asked from " + client.ip);
     } else {
         outbox_.take_share(email);  // counted as if one went
     }
     tx->commit();
+    events_.record(client, events::kSignupResent, Outcome::Ok, std::nullopt);
     return SignupResendResult::Sent;
 }
 
@@ -334,7 +364,10 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
         if (slot.retry_after) {
             out.result = LoginResult::Throttled;
             out.retry_after = *slot.retry_after;
-            log_line("login throttled from " + client.ip);
+            tx.reset();
+            // The account's own activity shows the attempts that were held back.
+            auto user = store_.users().find_by_email(email);
+            events_.record(client, events::kLogin, Outcome::Throttled, user ? std::optional(user->id) : std::nullopt);
             return out;
         }
         tx->commit();
@@ -352,13 +385,13 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
         auto tx = store_.begin_write();
         throttle_.take_back(slot.id);  // a right password is no failure
         tx->commit();
-        log_line("login from " + client.ip + " for a registration whose link was not opened yet");
+        events_.record(client, events::kLogin, Outcome::Refused, std::nullopt, "the sign-up link was not opened yet");
         out.result = LoginResult::Unconfirmed;
         return out;
     }
     bool ok = right && user;
     if (!ok) {
-        log_line("login failed from " + client.ip + (user ? " for " + account(user->id) : ""));
+        events_.record(client, events::kLogin, Outcome::Failed, user ? std::optional(user->id) : std::nullopt);
         return out;  // Refused; the reserved failure stays
     }
     // A new cost for the same password, made before the transaction (it is
@@ -369,7 +402,9 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
     if (!still_current(*user)) {
         // A new password, a reset or "log out other sessions" committed while
         // this password was checked: what it ended must not come back.
-        log_line("login refused for " + account(user->id) + ": its sessions were ended while the password was checked");
+        tx.reset();
+        events_.record(client, events::kLogin, Outcome::Refused, user->id,
+                       "its sessions were ended while the password was checked");
         return out;
     }
     throttle_.succeeded(slot.id, email);
@@ -379,7 +414,7 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
         tx->commit();
         out.result = LoginResult::CodeNeeded;
         out.user_id = user->id;
-        log_line(account(user->id) + " gave the right password from " + client.ip + "; the code step follows");
+        events_.record(client, events::kLogin, Outcome::Ok, user->id, "password right; the code step follows");
         return out;
     }
     if (!old_session_token.empty()) store_.sessions().destroy(old_session_token);
@@ -387,18 +422,19 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
     tx->commit();
     out.result = LoginResult::LoggedIn;
     out.user_id = user->id;
-    log_line(account(user->id) + " logged in from " + client.ip);
+    events_.record(client, events::kLogin, Outcome::Ok, user->id);
     return out;
 }
 
-void Accounts::log_out(std::string_view session_token) {
+void Accounts::log_out(std::string_view session_token, const Client& client, std::int64_t user_id) {
     auto tx = store_.begin_write();
     store_.sessions().destroy(session_token);
     tx->commit();
+    events_.record(client, events::kLogout, Outcome::Ok, user_id);
 }
 
 ProfileResult Accounts::update_profile(const User& user, const std::string& name, const std::string* picture,
-                                       const ImageCheck& picture_check, bool remove_picture) {
+                                       const ImageCheck& picture_check, bool remove_picture, const Client& client) {
     // The file first, under a new name; the database names it in the same
     // transaction as the name; the file it replaces goes after the commit.
     std::string stored = picture ? pictures_.write(*picture, *picture_check.type) : "";
@@ -414,10 +450,11 @@ ProfileResult Accounts::update_profile(const User& user, const std::string& name
     }
     if (!replaced.empty()) pictures_.remove_file(replaced);
     if (picture)
-        log_line(account(user.id) + " set a new picture (" + content_type(*picture_check.type) + ", " +
-                 std::to_string(picture_check.width) + "x" + std::to_string(picture_check.height) + ")");
+        events_.record(client, events::kPictureChanged, Outcome::Ok, user.id,
+                       std::string("new, ") + content_type(*picture_check.type) + ", " +
+                           std::to_string(picture_check.width) + "x" + std::to_string(picture_check.height));
     else if (remove_picture && !replaced.empty())
-        log_line(account(user.id) + " removed its picture");
+        events_.record(client, events::kPictureChanged, Outcome::Ok, user.id, "removed");
     return !picture && remove_picture && !replaced.empty() ? ProfileResult::PictureRemoved : ProfileResult::Saved;
 }
 
@@ -466,7 +503,8 @@ PasswordChangeOutcome Accounts::change_password(const User& user, const Proof& c
     if (!still_current(user)) {
         // Changed (or reset) by another request since it was checked: the
         // password typed is no longer the current one.
-        log_line("password change refused for " + account(user.id) + ": the password changed meanwhile");
+        tx.reset();
+        events_.record(client, events::kPasswordChanged, Outcome::Refused, user.id, "the password changed meanwhile");
         out.reauth.result = Reauth::Wrong;
         return out;
     }
@@ -474,7 +512,7 @@ PasswordChangeOutcome Accounts::change_password(const User& user, const Proof& c
     out.session_token = store_.sessions().create(user.id, client.ip, client.user_agent);
     tx->commit();
     out.result = PasswordChangeResult::Changed;
-    log_line(account(user.id) + " changed its password; other sessions ended");
+    events_.record(client, events::kPasswordChanged, Outcome::Ok, user.id, "other sessions ended");
     return out;
 }
 
@@ -483,14 +521,16 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
     auto user = store_.users().find_by_email(email);
     auto tx = store_.begin_write();
     if (store_.reset_requests().count_from(address_for_limits(client.ip), now - 3600) >= kResetRequestsPerAddressPerHour) {
-        log_line("reset requests throttled from " + client.ip);
+        tx.reset();
+        events_.record(client, events::kResetRequested, Outcome::Throttled, user ? std::optional(user->id) : std::nullopt);
         return ResetRequestResult::TooManyFromAddress;
     }
     // Recorded for known and unknown addresses alike, so both cost the same.
     store_.reset_requests().record(email, address_for_limits(client.ip), now);
     if (!outbox_.within_share(email, MailKind::Link)) {
         tx->commit();  // the request is kept (it counts toward the limit per client address)
-        log_line("reset request refused: its address has had its mails for this hour (MAIL_MAX_PER_HOUR)");
+        events_.record(client, events::kResetRequested, Outcome::Refused, user ? std::optional(user->id) : std::nullopt,
+                       "MAIL_MAX_PER_HOUR");
         return ResetRequestResult::TooManyMails;
     }
     // Within the share (and this transaction holds the write lock): what
@@ -504,34 +544,40 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
                     {"VALID_FOR", duration_text(links.ttl())},
                     {"SITE", config_.base_url}};
         outbox_.enqueue(MailKind::Link, composer_.from(), user->email,
-                        composer_.compose("reset_mail", user->email, "Reset your password", f, now), now + links.ttl());
-        log_line("reset link queued for " + account(user->id));
-    } else {
-        // No mail goes (no account, or its links for this hour are used
-        // up), but the address's share is counted as if one did.
-        outbox_.take_share(email);
-        if (user) log_line("reset link not sent to " + account(user->id) + ": hourly limit reached");
+                        composer_.compose("reset_mail", user->email, "Reset your password", f, now),
+                        now + links.ttl());
+        tx->commit();
+        events_.record(client, events::kResetRequested, Outcome::Ok, user->id, "link queued");
+        return ResetRequestResult::Accepted;
     }
+    // No mail goes (no account, or its links for this hour are used up),
+    // but the address's share is counted as if one did.
+    outbox_.take_share(email);
     tx->commit();
+    if (user)
+        events_.record(client, events::kResetRequested, Outcome::Refused, user->id, "hourly limit of links reached");
+    else
+        events_.record(client, events::kResetRequested, Outcome::Refused, std::nullopt, "no account");
     return ResetRequestResult::Accepted;
 }
 
-std::optional<std::int64_t> Accounts::link_wait(const Client& client) {
+std::optional<std::int64_t> Accounts::link_wait(const Client& client, std::string_view kind) {
     std::int64_t now = clock_.now();
     auto at = store_.link_failures().nth_failure_from(address_for_limits(client.ip), now - 3600, config_.link_failures_per_hour);
     if (!at) return std::nullopt;
+    if (!kind.empty()) events_.record(client, events::kBadLink, Outcome::Throttled, std::nullopt, kind);
     return std::max<std::int64_t>(1, *at + 3600 - now);
 }
 
-void Accounts::link_failed(const Client& client) {
+void Accounts::link_failed(const Client& client, std::string_view kind, TokenState state) {
     store_.link_failures().record(address_for_limits(client.ip), clock_.now());
+    events_.record(client, events::kBadLink, Outcome::Failed, std::nullopt, std::string(kind) + " " + state_word(state));
 }
 
-LinkCheck Accounts::check_link(TokenStore& links, std::string_view token, const Client& client) {
+LinkCheck Accounts::check_link(TokenStore& links, std::string_view token, const Client& client, const char* kind) {
     LinkCheck out;
-    if (auto wait = link_wait(client)) {
+    if (auto wait = link_wait(client, kind)) {
         out.retry_after = *wait;
-        log_line("link confirmations throttled from " + client.ip);
         return out;
     }
     TokenCheck c = links.check(token);
@@ -541,12 +587,12 @@ LinkCheck Accounts::check_link(TokenStore& links, std::string_view token, const 
         out.user = store_.users().find_by_id(c.user_id);
         if (!out.user) out.state = TokenState::Unknown;
     }
-    if (out.state != TokenState::Valid) link_failed(client);
+    if (out.state != TokenState::Valid) link_failed(client, kind, out.state);
     return out;
 }
 
 LinkCheck Accounts::check_reset_link(std::string_view token, const Client& client) {
-    return check_link(store_.reset_tokens(), token, client);
+    return check_link(store_.reset_tokens(), token, client, "reset");
 }
 
 ResetOutcome Accounts::reset_password(std::string_view token, const std::string& fresh, const std::string& confirm,
@@ -583,7 +629,7 @@ ResetOutcome Accounts::reset_password(std::string_view token, const std::string&
     tx->commit();
     out.result = ResetResult::Done;
     out.user_id = user.id;
-    log_line(account(user.id) + " reset its password; every session ended");
+    events_.record(client, events::kPasswordReset, Outcome::Ok, user.id, "every session ended");
     return out;
 }
 
@@ -607,12 +653,14 @@ EmailChangeRequestOutcome Accounts::request_email_change(const User& user, const
     if (!still_current(user)) {
         // The password changed (or the sessions were ended) while it was
         // checked: the link must not outlive what voided the others.
-        log_line("email change refused for " + account(user.id) + ": its sessions were ended meanwhile");
+        tx.reset();
+        events_.record(client, events::kEmailChangeRequested, Outcome::Refused, user.id, "its sessions were ended meanwhile");
         out.reauth.result = Reauth::Wrong;
         return out;
     }
     if (links.issued_since(user.id, now - 3600) >= kEmailChangesPerHour) {
-        log_line("email change refused for " + account(user.id) + ": hourly limit reached");
+        tx.reset();
+        events_.record(client, events::kEmailChangeRequested, Outcome::Throttled, user.id, "hourly limit reached");
         out.result = EmailChangeRequestResult::TooMany;
         return out;
     }
@@ -628,14 +676,16 @@ EmailChangeRequestOutcome Accounts::request_email_change(const User& user, const
     if (!outbox_.enqueue(MailKind::Link, composer_.from(), *new_email,
                          composer_.compose("email_change_mail", *new_email, "Confirm your new email address", f, now),
                          now + links.ttl())) {
-        log_line("email change refused for " + account(user.id) + ": the new address has had its mails for this hour");
+        tx.reset();  // rolled back: no link
+        events_.record(client, events::kEmailChangeRequested, Outcome::Refused, user.id,
+                       "the new address has had its mails for this hour");
         out.result = EmailChangeRequestResult::TooManyMails;
-        return out;  // rolled back: no link
+        return out;
     }
     notices_.queue(Notice::EmailChangeRequested, {user.email, user.name, client.ip, *new_email});
     tx->commit();
     out.result = EmailChangeRequestResult::Sent;
-    log_line(account(user.id) + " asked to change its email address; link queued");
+    events_.record(client, events::kEmailChangeRequested, Outcome::Ok, user.id, "link queued");
     return out;
 }
 
@@ -653,12 +703,12 @@ bool Accounts::cancel_email_change(std::int64_t user_id) {
 }
 
 LinkCheck Accounts::check_email_link(std::string_view token, const Client& client) {
-    return check_link(store_.email_changes(), token, client);
+    return check_link(store_.email_changes(), token, client, "email");
 }
 
 EmailConfirmOutcome Accounts::confirm_email_change(std::string_view token, const Client& client,
                                                    const std::optional<Identity>& current) {
-    return within_link_limit<EmailConfirmOutcome>(*this, client,
+    return within_link_limit<EmailConfirmOutcome>(*this, client, "email",
                                                   [&] { return apply_email_change(token, client, current); });
 }
 
@@ -688,7 +738,7 @@ EmailConfirmOutcome Accounts::apply_email_change(std::string_view token, const C
         links.void_token(token);
         tx->commit();
         out.result = EmailConfirmResult::Taken;
-        log_line("email change of " + account(user->id) + " failed: the address has an account");
+        events_.record(client, events::kEmailChanged, Outcome::Refused, user->id, "the address has an account");
         return out;
     }
     links.void_all_for_user(user->id);                  // any older link of the account
@@ -702,7 +752,7 @@ EmailConfirmOutcome Accounts::apply_email_change(std::string_view token, const C
     notices_.queue(Notice::EmailChanged, {user->email, user->name, client.ip, consumed->payload});
     tx->commit();
     out.result = EmailConfirmResult::Changed;
-    log_line(account(user->id) + " changed its email address from " + client.ip + "; other sessions ended");
+    events_.record(client, events::kEmailChanged, Outcome::Ok, user->id, "other sessions ended");
     return out;
 }
 
@@ -725,12 +775,13 @@ EndSessionOutcome Accounts::end_session(const Identity& who, std::int64_t sessio
     }
     if (!store_.sessions().destroy_for_user(who.user.id, session_id)) {
         out.result = EndSessionResult::NotFound;
-        log_line(account(who.user.id) + " tried to end a session that is not one of its own (or ended)");
+        tx.reset();
+        events_.record(client, events::kSessionEnded, Outcome::Refused, who.user.id, "not one of its sessions (or ended)");
         return out;
     }
     tx->commit();
     out.result = EndSessionResult::Ended;
-    log_line(account(who.user.id) + " ended one of its sessions");
+    events_.record(client, events::kSessionEnded, Outcome::Ok, who.user.id, "one");
     return out;
 }
 
@@ -751,15 +802,16 @@ EndSessionOutcome Accounts::end_other_sessions(const Identity& who, const Proof&
     store_.users().bump_session_epoch(who.user.id);
     tx->commit();
     out.result = EndSessionResult::Ended;
-    log_line(account(who.user.id) + " ended its other sessions");
+    events_.record(client, events::kSessionEnded, Outcome::Ok, who.user.id, "others");
     return out;
 }
 
-void Accounts::housekeeping() {
+PurgeCounts Accounts::housekeeping() {
     std::int64_t now = clock_.now();
+    PurgeCounts n;
     {
         auto tx = store_.begin_housekeeping();
-        if (!tx) return;  // another process is at it
+        if (!tx) return n;  // another process is at it
         store_.sessions().purge_expired();
         store_.reset_tokens().purge_old();
         store_.email_changes().purge_old();
@@ -769,9 +821,12 @@ void Accounts::housekeeping() {
         store_.outbox().purge_counts_before(now - 3600);
         throttle_.purge_old();
         two_factor_.purge_old();
+        store_.passkeys().purge(now);
+        n.events = events_.purge_older_than(config_.event_retention_days);
         tx->commit();
     }
-    pictures_.purge_orphans();
+    n.pictures = pictures_.purge_orphans();
+    return n;
 }
 
 }  // namespace auth

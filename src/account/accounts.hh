@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "account/events.hh"
 #include "account/notices.hh"
 #include "account/throttle.hh"
 #include "account/two_factor.hh"
@@ -33,12 +34,6 @@ class PasswordHasher;
 class PasswordPolicy;
 class PictureStore;
 struct Config;
-
-// Who is asking, as the log and the notices tell it.
-struct Client {
-    std::string ip;
-    std::string user_agent;
-};
 
 // A logged-in visitor: the live session behind a cookie and its account.
 struct Identity {
@@ -165,7 +160,70 @@ struct EndSessionOutcome {
     ReauthCheck reauth;  // why, with Reauth
 };
 
+// Deleting one's account: the password (and code) typed again, and the
+// address typed again (AddressMismatch when it is not the account's).
+enum class DeleteResult { Deleted, Reauth, AddressMismatch };
+struct DeleteOutcome {
+    DeleteResult result = DeleteResult::Reauth;
+    ReauthCheck reauth;  // why, with Reauth
+};
+
+// What the site holds about a person, for their download (/profile/export).
+// Never a hash, a secret or a token.
+struct AccountData {
+    User user;  // password_hash is cleared
+    std::vector<SessionInfo> sessions;
+    bool two_factor_on = false;
+    std::int64_t recovery_codes_left = 0;
+    std::vector<std::string> passkeys;  // their names
+    std::optional<std::string> pending_email;  // an address change waiting for its link
+    std::vector<Event> events;
+};
+
 enum class ProfileResult { Saved, PictureRemoved };
+
+// What a browser sent back from navigator.credentials (raw bytes, decoded
+// from base64url by the page): a registration has the attestation object,
+// an assertion the authenticator data, signature and user handle.
+struct PasskeyResponse {
+    std::string credential_id;
+    std::string client_data_json;
+    std::string attestation_object;
+    std::string authenticator_data;
+    std::string signature;
+    std::string user_handle;
+};
+
+// Why a passkey answer was refused (each has its message on the page and
+// its log line). Challenge: unknown, used, expired, for another ceremony,
+// or issued to another browser or session.
+enum class PasskeyProblem {
+    None, Malformed, WrongType, WrongOrigin, WrongRpId, NotPresent, NotVerified, BadAttestation, UnsupportedKey,
+    BadSignature, CounterBackwards, Challenge, UnknownCredential, OtherAccount, Taken
+};
+
+// Done; Reauth (the password, and code, asked again were not right);
+// Refused (why in `problem`); NotFound (no such passkey of the account);
+// LastWay (removing it would leave no way to log in).
+enum class PasskeyResult { Done, Reauth, Refused, NotFound, LastWay };
+struct PasskeyOutcome {
+    PasskeyResult result = PasskeyResult::Refused;
+    PasskeyProblem problem = PasskeyProblem::None;
+    ReauthCheck reauth;                    // with Reauth
+    std::string challenge;                 // a ceremony started: base64url, for the browser
+    std::string user_handle;               // registration: base64url
+    std::vector<std::string> credentials;  // the account's credential ids (base64url): exclude or allow lists
+    std::string session_token;             // a passkey login
+    std::string browser_token;             // a passkey login from a browser without one: for its cookie
+    std::string grant;                     // a step-up: what the form sends in place of a code
+    std::int64_t user_id = 0;
+};
+
+// What housekeeping deleted (sessionauth-admin purge prints it).
+struct PurgeCounts {
+    std::int64_t events = 0;
+    std::int64_t pictures = 0;
+};
 
 class Accounts {
 public:
@@ -182,6 +240,9 @@ public:
 
     // ---- who is asking ----
     std::optional<Identity> identify(std::string_view session_token);
+
+    // ---- the security event log (account/events.hh) ----
+    EventLog& events() { return events_; }
 
     // ---- passwords ----
     // What is wrong with `password` as a new password of this person, if anything.
@@ -210,10 +271,10 @@ public:
     // `browser_secret` instead (complete_login ends it).
     LoginOutcome log_in(const std::string& email, const std::string& password, const Client& client,
                         std::string_view old_session_token = {}, std::string_view browser_secret = {});
-    void log_out(std::string_view session_token);
+    void log_out(std::string_view session_token, const Client& client, std::int64_t user_id);
     // The name, and a new picture (bytes accepted by sniff_image) or none.
     ProfileResult update_profile(const User& user, const std::string& name, const std::string* picture,
-                                 const ImageCheck& picture_check, bool remove_picture);
+                                 const ImageCheck& picture_check, bool remove_picture, const Client& client);
 
     // ---- mailed links (reset, email change, sign-up) ----
     // The limit on guessing links, per client address (an IPv6 client by
@@ -222,9 +283,11 @@ public:
     // it has a value; a link that is not Valid (unknown, damaged, expired,
     // used, superseded) is then counted with link_failed. check_reset_link,
     // reset_password, check_email_link, confirm_email_change,
-    // check_signup_link and confirm_signup do both.
-    std::optional<std::int64_t> link_wait(const Client& client);
-    void link_failed(const Client& client);
+    // check_signup_link and confirm_signup do both. Both record an event
+    // (link.bad: throttled, failed) naming the `kind` of link ("reset",
+    // "email", "signup"); link_wait records none without a kind.
+    std::optional<std::int64_t> link_wait(const Client& client, std::string_view kind = {});
+    void link_failed(const Client& client, std::string_view kind, TokenState state);
 
     // ---- passwords ----
     // Ends every session, the current one too, and starts a new one for it.
@@ -249,6 +312,21 @@ public:
     // browser that confirms, kept if it is the account's own.
     EmailConfirmOutcome confirm_email_change(std::string_view token, const Client& client,
                                              const std::optional<Identity>& current);
+
+    // ---- the account's end, and its data ----
+    // Deletes the account and everything that names it: sessions, links,
+    // pending changes, two-step login, throttle and request rows for its
+    // address, its mail waiting in the outbox, its own events, and the
+    // picture file. Then queues a last notice to the address (after the
+    // waiting mail is gone, and outside its hourly share, so it goes) and
+    // records account.deleted with the account id alone.
+    DeleteOutcome delete_account(const User& user, const Proof& proof, const std::string& typed_email,
+                                 const Client& client);
+    // The same without asking anything, for an administrator (`actor`, in
+    // the event); false if there is no such account.
+    bool admin_delete_account(std::int64_t user_id, const Client& client, std::string_view actor);
+    // What the site holds about the account, for its owner to take away.
+    AccountData account_data(const User& user);
 
     // ---- sessions ----
     std::vector<SessionInfo> sessions_of(std::int64_t user_id);
@@ -275,14 +353,44 @@ public:
     // The administrator's way out for someone who lost both the phone and
     // the recovery codes (sessionauth-admin two-factor-off): off, with its
     // notice; false when the address has no account or it was not on.
-    bool admin_turn_off_two_factor(const std::string& email);
+    // `actor` names the administrator in the event.
+    bool admin_turn_off_two_factor(const std::string& email, const Client& client, std::string_view actor);
     // The code step: a session when the code (or a recovery code) is right.
     LoginOutcome complete_login(std::string_view pending_token, std::string_view browser_secret, const std::string& code,
                                 const Client& client, std::string_view old_session_token = {});
 
+    // ---- passkeys (passkeys.cc) ----
+    // Challenges live 5 minutes; a step-up's grant as long.
+    static constexpr std::int64_t kPasskeyChallengeLifetime = 300;
+    std::vector<Passkey> passkeys_of(std::int64_t user_id) { return store_.passkeys().list_for_user(user_id); }
+    // Adding one asks again for the password (and code): the creation
+    // options' challenge, user handle and the credentials to exclude.
+    PasskeyOutcome start_passkey_registration(const Identity& who, const Proof& current, const Client& client,
+                                              std::string_view browser_secret);
+    PasskeyOutcome add_passkey(const Identity& who, const PasskeyResponse& response, const std::string& name,
+                               const Client& client, std::string_view browser_secret);
+    PasskeyOutcome rename_passkey(const User& user, std::int64_t id, const std::string& name, const Client& client);
+    PasskeyOutcome remove_passkey(const User& user, std::int64_t id, const Client& client);
+    // A login with a passkey: a challenge for this browser, then its answer.
+    // A passkey login counts as both steps. `browser_token` is the cookie
+    // that marks browsers which logged in with a passkey before (empty: none).
+    PasskeyOutcome passkey_login_challenge(std::string_view browser_secret);
+    PasskeyOutcome log_in_with_passkey(const PasskeyResponse& response, const Client& client,
+                                       std::string_view old_session_token, std::string_view browser_secret,
+                                       std::string_view browser_token);
+    // A passkey in place of the code a form asks for again: a challenge for
+    // the account's passkeys, then its answer, which yields a one-time grant
+    // (5 minutes) that check_code takes as the code.
+    PasskeyOutcome passkey_step_up_challenge(const Identity& who, std::string_view browser_secret);
+    PasskeyOutcome passkey_step_up(const Identity& who, const PasskeyResponse& response, const Client& client,
+                                   std::string_view browser_secret);
+    // The prefix of a step-up grant in the code field.
+    static constexpr std::string_view kGrantPrefix = "passkey:";
+
     // Deletes what has expired: sessions, login failures, old links and
-    // requests, picture files no account uses.
-    void housekeeping();
+    // requests, picture files no account uses, security events older than
+    // EVENT_RETENTION_DAYS. Returns how many events and picture files went.
+    PurgeCounts housekeeping();
 
     // Test hooks: run at a fixed point so that a test can make another
     // request happen there (never set outside tests).
@@ -326,12 +434,26 @@ private:
     // A two-step login change asked again with password and code (two_step.cc):
     // `change` runs inside the write transaction once both were right.
     TwoFactorOutcome asked_again(const User& user, const Proof& current, const Client& client, const char* action,
-                                 const std::function<void(TwoFactorOutcome&)>& change);
+                                 const char* event, const std::function<void(TwoFactorOutcome&)>& change);
+    // The checks a passkey assertion (login or step-up) shares: the client
+    // data, the challenge of `purpose`, the credential, the signature and
+    // the counter (passkeys.cc). The passkey, with the outcome's result Done.
+    std::optional<Passkey> verify_assertion(const PasskeyResponse& response, const char* purpose,
+                                            std::string_view browser_secret, const std::optional<Identity>& who,
+                                            const Client& client, PasskeyOutcome& out);
+    // A new challenge for `purpose`, issued to the browser (and account and session).
+    std::string new_passkey_challenge(const char* purpose, std::string_view browser_secret, std::int64_t user_id,
+                                      std::int64_t session_id);
     // A link of `links` checked within the limit on failed links (counted).
-    LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client);
+    LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client, const char* kind);
     // confirm_signup once the limit on links allowed it.
     SignupConfirmOutcome apply_signup(std::string_view token, const std::string& password, const Client& client,
                                       std::string_view old_session_token);
+    // Inside a write transaction: deletes the account and every row that
+    // names it, queues the last notice; returns its picture file name ("" for none).
+    std::string erase_account(const User& user);
+    // After erase_account's commit: the picture file and the event.
+    void account_erased(const User& user, const std::string& picture, const Client& client, std::string_view actor);
     // confirm_email_change once the limit on links allowed it.
     EmailConfirmOutcome apply_email_change(std::string_view token, const Client& client,
                                            const std::optional<Identity>& current);
@@ -351,6 +473,7 @@ private:
     LoginThrottle throttle_;
     Notices notices_;
     TwoFactor two_factor_;
+    EventLog events_;
     std::string dummy_hash_;
 };
 

@@ -71,6 +71,25 @@ Wording wording(Notice what, const NoticeDetails& d, const std::string& site) {
                         ". The codes made before no longer work.",
                     "If you did not do this, someone is logged in to your account: reset your password now with the "
                     "link below."};
+        case Notice::PasskeyAdded:
+            return {"A passkey was added to your account",
+                    "A passkey named \"" + d.passkey + "\" was added to your account at " + site +
+                        ". It opens the account without a password or a code.",
+                    "If you did not do this, someone is logged in to your account: reset your password now with the "
+                    "link below, then remove the passkey on your profile page."};
+        case Notice::PasskeyNewBrowser:
+            return {"Passkey login from a new browser",
+                    "Your passkey \"" + d.passkey + "\" was used to log in to your account at " + site + " from " +
+                        d.browser + ", a browser that had not logged in with a passkey before.",
+                    "If this was you, there is nothing to do. If it was not, someone has your passkey's device: remove "
+                    "the passkey on your profile page and reset your password with the link below."};
+        case Notice::AccountDeleted:
+            return {"Your account was deleted",
+                    "Your account at " + site + " was deleted, with everything the site kept about it: your profile, "
+                    "picture, sessions and the record of its activity. This is the last mail it sends you.",
+                    "If you did not do this, contact the people who run " + site + ": the account cannot be brought back, "
+                    "but they can look into how it happened.",
+                    false};
     }
     return {"Account notice", "Something changed in your account at " + site + ".", ""};
 }

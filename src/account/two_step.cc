@@ -3,18 +3,21 @@
 // the code asked again before the changes that matter. How a code is
 // checked is TwoFactor's (two_factor.hh).
 #include "account/accounts.hh"
+#include "core/clock.hh"
 #include "core/log.hh"
 
 namespace auth {
 
-namespace {
-
-std::string account(std::int64_t id) { return "account " + std::to_string(id); }
-
-}  // namespace
-
 void Accounts::check_code(const User& user, const std::string& code, const Client& client, const char* action,
                           ReauthCheck& check) {
+    // A passkey step-up's grant stands in for the code (passkeys.cc).
+    if (code.starts_with(kGrantPrefix)) {
+        bool ok = store_.passkeys().take_grant(std::string_view(code).substr(kGrantPrefix.size()), user.id, clock_.now());
+        check.code = !ok;
+        check.result = ok ? Reauth::Ok : Reauth::Wrong;
+        if (!ok) events_.record(client, events::kReauth, Outcome::Failed, user.id, std::string(action) + ": passkey grant unknown, used or expired");
+        return;
+    }
     CodeCheck c = two_factor_.check(user, code, client.ip);
     check.code = !c.ok();
     switch (c.result) {
@@ -22,11 +25,12 @@ void Accounts::check_code(const User& user, const std::string& code, const Clien
         case CodeResult::Missing: check.result = Reauth::Missing; return;
         case CodeResult::Wrong:
             check.result = Reauth::Wrong;
-            log_line(std::string(action) + " refused for " + account(user.id) + ": wrong code");
+            events_.record(client, events::kReauth, Outcome::Failed, user.id, std::string(action) + ": wrong code");
             return;
         case CodeResult::Throttled:
             check.result = Reauth::Throttled;
             check.retry_after = c.retry_after;
+            events_.record(client, events::kReauth, Outcome::Throttled, user.id, std::string(action) + ": code");
             return;
     }
 }
@@ -42,7 +46,7 @@ TwoFactorOutcome Accounts::start_two_factor(const Identity& who, const std::stri
     if (!out.reauth.ok()) return out;
     out.secret = two_factor_.begin_setup(user.id, who.session.id);
     out.result = TwoFactorResult::Done;
-    log_line(account(user.id) + " started setting up two-step login");
+    events_.record(client, events::kTwoFactorSetup, Outcome::Ok, user.id);
     return out;
 }
 
@@ -67,14 +71,21 @@ TwoFactorOutcome Accounts::confirm_two_factor(const Identity& who, const std::st
         case CodeResult::Throttled:
             out.reauth.result = Reauth::Throttled;
             out.reauth.retry_after = c->retry_after;
-            return out;  // nothing recorded
+            tx.reset();  // nothing recorded
+            events_.record(client, events::kTwoFactorOn, Outcome::Throttled, user.id);
+            return out;
     }
     tx->commit();
+    if (out.result == TwoFactorResult::Done)
+        events_.record(client, events::kTwoFactorOn, Outcome::Ok, user.id);
+    else if (out.reauth.result == Reauth::Wrong)
+        events_.record(client, events::kTwoFactorOn, Outcome::Failed, user.id, "wrong code");
     return out;
 }
 
 TwoFactorOutcome Accounts::asked_again(const User& user, const Proof& current, const Client& client,
-                                        const char* action, const std::function<void(TwoFactorOutcome&)>& change) {
+                                        const char* action, const char* event,
+                                        const std::function<void(TwoFactorOutcome&)>& change) {
     TwoFactorOutcome out;
     if (!two_factor_.on(user.id)) {
         out.result = TwoFactorResult::NotOn;
@@ -91,32 +102,32 @@ TwoFactorOutcome Accounts::asked_again(const User& user, const Proof& current, c
     change(out);
     tx->commit();
     out.result = TwoFactorResult::Done;
-    log_line(account(user.id) + ": " + action);
+    events_.record(client, event, Outcome::Ok, user.id);
     return out;
 }
 
 TwoFactorOutcome Accounts::turn_off_two_factor(const User& user, const Proof& current, const Client& client) {
-    return asked_again(user, current, client, "turning two-step login off", [&](TwoFactorOutcome&) {
+    return asked_again(user, current, client, "turning two-step login off", events::kTwoFactorOff, [&](TwoFactorOutcome&) {
         two_factor_.turn_off(user.id);
         notices_.queue(Notice::TwoFactorOff, {user.email, user.name, client.ip, ""});
     });
 }
 
 TwoFactorOutcome Accounts::new_recovery_codes(const User& user, const Proof& current, const Client& client) {
-    return asked_again(user, current, client, "new recovery codes", [&](TwoFactorOutcome& out) {
+    return asked_again(user, current, client, "new recovery codes", events::kRecoveryCodes, [&](TwoFactorOutcome& out) {
         out.recovery_codes = two_factor_.new_recovery_codes(user.id);
         notices_.queue(Notice::RecoveryCodesMade, {user.email, user.name, client.ip, ""});
     });
 }
 
-bool Accounts::admin_turn_off_two_factor(const std::string& email) {
+bool Accounts::admin_turn_off_two_factor(const std::string& email, const Client& client, std::string_view actor) {
     auto tx = store_.begin_write();
     auto user = store_.users().find_by_email(email);
     if (!user || !two_factor_.on(user->id)) return false;
     two_factor_.turn_off(user->id);
     notices_.queue(Notice::TwoFactorOff, {user->email, user->name, "the site's administrator", ""});
     tx->commit();
-    log_line("two-step login of " + account(user->id) + " turned off by the administrator");
+    events_.record(client, events::kTwoFactorOff, Outcome::Ok, user->id, "by the administrator", actor);
     return true;
 }
 
@@ -136,7 +147,8 @@ LoginOutcome Accounts::complete_login(std::string_view pending_token, std::strin
         // password step (or two-step login turned off): start again.
         store_.two_factor().end_pending_login(pending->id);
         tx->commit();
-        log_line("pending login of " + account(pending->user_id) + " ended: the account changed since the password step");
+        events_.record(client, events::kLogin, Outcome::Refused, pending->user_id,
+                       "code step: the account changed since the password step");
         return out;
     }
     out.user_id = user->id;
@@ -145,11 +157,14 @@ LoginOutcome Accounts::complete_login(std::string_view pending_token, std::strin
         case CodeResult::Throttled:
             out.result = LoginResult::Throttled;
             out.retry_after = c.retry_after;
+            tx.reset();
+            events_.record(client, events::kLogin, Outcome::Throttled, user->id, "code step");
             return out;
         case CodeResult::Missing:
             return out;
         case CodeResult::Wrong:
             tx->commit();  // the failure counts
+            events_.record(client, events::kLogin, Outcome::Failed, user->id, "code step: wrong code");
             return out;
         case CodeResult::Ok:
             break;
@@ -160,7 +175,7 @@ LoginOutcome Accounts::complete_login(std::string_view pending_token, std::strin
     tx->commit();
     out.result = LoginResult::LoggedIn;
     out.recovery_code = c.recovery_code;
-    log_line(account(user->id) + " logged in with a " + (c.recovery_code ? "recovery code" : "code") + " from " + client.ip);
+    events_.record(client, events::kLogin, Outcome::Ok, user->id, c.recovery_code ? "with a recovery code" : "with a code");
     return out;
 }
 

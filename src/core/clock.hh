@@ -19,5 +19,7 @@ public:
 
 // The time for people to read: "2027-01-15 08:00 UTC".
 std::string utc_text(std::int64_t t);
+// "2026-12-07T04:00:00Z": the time stamp of log lines and printed events.
+std::string utc_stamp(std::int64_t t);
 
 }  // namespace auth

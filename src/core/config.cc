@@ -29,7 +29,7 @@ bool is_config_key(const std::string& name) {
         "SESSION_ABSOLUTE_TIMEOUT", "RESET_TOKEN_TTL", "EMAIL_CHANGE_TTL", "PASSWORD_MIN_LENGTH", "ARGON2_OPSLIMIT",
         "ARGON2_MEMLIMIT_KIB", "SIGNUP_CONFIRMATION", "SIGNUP_TOKEN_TTL", "SIGNUP_MAX_PER_HOUR_PER_ADDRESS",
         "TRUSTED_PROXIES", "LINK_FAILURES_PER_HOUR", "DATABASE_URL", "DATABASE_STATEMENT_TIMEOUT",
-        "DATABASE_CONNECT_TIMEOUT"};
+        "DATABASE_CONNECT_TIMEOUT", "EVENT_RETENTION_DAYS", "SITE_NAME"};
     for (const char* key : kKeys)
         if (name == key) return true;
     return false;
@@ -186,6 +186,19 @@ std::optional<std::string> pattern_in(const std::string& s) {
     return std::nullopt;
 }
 
+// SITE_NAME goes into page titles, headers and mail headers: one line of
+// UTF-8 text, short, without the characters a From display name would need
+// to escape.
+std::optional<std::string> site_name_problem(const std::string& name) {
+    if (name.empty() || name.size() > 60) return "must be 1 to 60 bytes long";
+    if (!valid_utf8(name)) return "must be UTF-8";
+    for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c == '<' || c == '>')
+            return "must not contain control characters, quotes, backslashes or angle brackets";
+    if (name.front() == ' ' || name.back() == ' ') return "must not start or end with a space";
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> secret_key_problem(const std::string& key) {
@@ -289,6 +302,9 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
         throw ConfigError("MAIL_DELIVER_PROGRAM must be an absolute path, not \"" + c.mail_deliver_program + "\"");
     c.mail_max_per_hour = static_cast<int>(src.integer("MAIL_MAX_PER_HOUR", 10, 1, 1000));
     c.link_failures_per_hour = static_cast<int>(src.integer("LINK_FAILURES_PER_HOUR", 20, 1, 1000));
+    c.event_retention_days = src.integer("EVENT_RETENTION_DAYS", 90, 1, 3650);
+    c.site_name = src.text("SITE_NAME", "sessionauth");
+    if (auto problem = site_name_problem(c.site_name)) throw ConfigError("SITE_NAME " + *problem);
 
     std::string share = getenv("SESSIONAUTH_DATADIR").value_or(SESSIONAUTH_DATADIR);
     std::string state = getenv("SESSIONAUTH_STATEDIR").value_or(SESSIONAUTH_STATEDIR);

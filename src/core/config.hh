@@ -33,6 +33,10 @@ struct Config {
     std::string base_path;     // "" for the root, else "/sub" (no trailing slash)
     bool https = false;
 
+    // The site's own name: page titles, header and footer, mails (subject,
+    // body, the From display name).
+    std::string site_name = "sessionauth";
+
     std::string mail_server;
     int mail_port = 587;
     std::string mail_username;
@@ -46,6 +50,8 @@ struct Config {
     // Failed confirmations of mailed links from one client address in an
     // hour before every link from there gets 429.
     int link_failures_per_hour = 20;
+    // Security events older than this are deleted by housekeeping.
+    std::int64_t event_retention_days = 90;
 
     std::string database_path;
     // PostgreSQL: a libpq URI (postgresql://...) or key=value string; ""

@@ -19,6 +19,19 @@ std::string base64url_encode(std::string_view bytes) {
     return out;
 }
 
+std::optional<std::string> base64url_decode(std::string_view text) {
+    std::string out(text.size() * 3 / 4 + 1, '\0');
+    std::size_t length = 0;
+    const char* end = nullptr;
+    // The end pointer must reach the end: anything else is not base64url.
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
+                          &length, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        end != text.data() + text.size())
+        return std::nullopt;
+    out.resize(length);
+    return out;
+}
+
 std::string random_token(std::size_t bytes) {
     std::vector<unsigned char> buf(bytes);
     randombytes_buf(buf.data(), buf.size());

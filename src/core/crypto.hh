@@ -88,6 +88,8 @@ std::optional<std::string> aead_open(std::string_view key, std::string_view nonc
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 std::string base64url_encode(std::string_view bytes);
+// The bytes of URL-safe base64 without padding; nullopt for anything else.
+std::optional<std::string> base64url_decode(std::string_view text);
 
 // True for strings of exactly `length` URL-safe base64 characters.
 bool looks_like_token(std::string_view text, std::size_t length = 43);

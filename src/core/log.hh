@@ -16,4 +16,14 @@ void log_line(std::string_view message);
 // The message with every byte below 0x20, DEL and backslash escaped as \xNN.
 std::string escape_for_log(std::string_view text);
 
+// `key="value"`, the value with every byte below 0x20, DEL, backslash and
+// the double quote escaped as \xNN: one field of a line of fields, which
+// nothing in the value can end early.
+std::string log_field(std::string_view key, std::string_view value);
+
+// Like log_line, for a line made of plain words and log_field()s: written
+// as it is (its fields are escaped already), but for control characters,
+// which are still escaped, so that it stays one line whatever it holds.
+void log_fields_line(std::string_view line);
+
 }  // namespace auth

@@ -17,11 +17,9 @@ const char* first_match(std::string_view ua, std::initializer_list<Rule> rules) 
     return nullptr;
 }
 
-}  // namespace
-
-std::string describe_user_agent(std::string_view ua) {
-    // Order matters: Edge and Opera also say Chrome, Chrome also says
-    // Safari, Android also says Linux, iOS browsers say "like Mac OS X".
+// The browser's name, or nullptr. Order matters: Edge and Opera also say
+// Chrome, Chrome also says Safari.
+const char* browser_of(std::string_view ua) {
     const char* browser = first_match(ua, {
         {"Edg/", "Edge"}, {"EdgA/", "Edge"}, {"EdgiOS/", "Edge"},
         {"OPR/", "Opera"}, {"Opera", "Opera"},
@@ -37,6 +35,19 @@ std::string describe_user_agent(std::string_view ua) {
     // Safari's token is in every WebKit browser: only call it Safari when
     // it names its Version, as Safari does.
     if (browser && std::string_view(browser) == "Safari" && !has(ua, "Version/")) browser = nullptr;
+    return browser;
+}
+
+}  // namespace
+
+std::string browser_family(std::string_view ua) {
+    const char* browser = browser_of(ua);
+    return browser ? browser : "Unknown";
+}
+
+std::string describe_user_agent(std::string_view ua) {
+    // Android also says Linux, iOS browsers say "like Mac OS X".
+    const char* browser = browser_of(ua);
     const char* system = first_match(ua, {
         {"iPhone", "iOS"}, {"iPad", "iPadOS"}, {"iPod", "iOS"},
         {"Android", "Android"},

@@ -10,4 +10,8 @@ namespace auth {
 // "<browser> on <system>", "<browser>", "<system> browser" or "Unknown browser".
 std::string describe_user_agent(std::string_view user_agent);
 
+// The browser alone ("Firefox", "Chrome", "curl"), or "Unknown": what the
+// security event log keeps.
+std::string browser_family(std::string_view user_agent);
+
 }  // namespace auth

@@ -49,8 +49,6 @@ auth::Response too_many_links_page(auth::App& app, const auth::Visitor& visitor,
     return r;
 }
 
-auth::Client client_of(const auth::Request& request) { return {request.remote_addr, request.user_agent}; }
-
 auth::Proof proof_of(const auth::Request& request) { return {request.field("current_password"), request.field("code")}; }
 
 const char* reauth_field(const auth::ReauthCheck& check, const char* password_field, const char* code_field) {

@@ -20,9 +20,6 @@ NameCheck check_name(const std::string& raw);
 
 inline constexpr std::size_t kNameMaxCodePoints = 100;
 
-// The client as the account service logs it and names it in notices.
-auth::Client client_of(const auth::Request& request);
-
 // What a page says when the current password typed again was not accepted:
 // the status (422 missing, 403 wrong, 429 too many) and the message for the
 // password field (or the code field, when the code was the problem). Sets Retry-After on `response` when throttled.

@@ -1,4 +1,3 @@
-#include "core/log.hh"
 #include "pages/pages.hh"
 #include "web/responses.hh"
 
@@ -14,11 +13,8 @@ Response confirm(const Request&, App& app, const Visitor& visitor) {
     return render(app, visitor, page);
 }
 
-Response log_out(const Request&, App& app, const Visitor& visitor) {
-    if (visitor.logged_in()) {
-        app.accounts.log_out(visitor.session_token);
-        log_line("account " + std::to_string(visitor.user().id) + " logged out");
-    }
+Response log_out(const Request& request, App& app, const Visitor& visitor) {
+    if (visitor.logged_in()) app.accounts.log_out(visitor.session_token, client_of(request), visitor.user().id);
     // The flash travels in the URL here: Clear-Site-Data would clear a cookie.
     Response r = redirect(app, "/?logged_out=1");
     r.flash_consumed = false;

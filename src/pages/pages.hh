@@ -9,7 +9,7 @@
 
 namespace pages {
 
-// /
+// / and /privacy
 extern const auth::Program kHome;
 // /register
 extern const auth::Program kRegister;
@@ -18,8 +18,11 @@ extern const auth::Program kLogin;
 // /logout
 extern const auth::Program kLogout;
 // /profile (name and picture), /profile/password, /profile/email...,
-// /profile/sessions..., /profile/picture/<name>
+// /profile/sessions..., /profile/activity, /profile/export,
+// /profile/delete, /profile/picture/<name>
 extern const auth::Program kProfile;
+// /login/passkey..., /profile/passkeys...
+extern const auth::Program kPasskey;
 // /reset (ask for a link) and /reset/confirm (set a new password with it)
 extern const auth::Program kReset;
 
@@ -28,6 +31,7 @@ inline auth::Response register_account(const auth::Request& r, auth::App& app) {
 inline auth::Response login(const auth::Request& r, auth::App& app) { return auth::dispatch(kLogin, r, app); }
 inline auth::Response logout(const auth::Request& r, auth::App& app) { return auth::dispatch(kLogout, r, app); }
 inline auth::Response profile(const auth::Request& r, auth::App& app) { return auth::dispatch(kProfile, r, app); }
+inline auth::Response passkey(const auth::Request& r, auth::App& app) { return auth::dispatch(kPasskey, r, app); }
 inline auth::Response reset(const auth::Request& r, auth::App& app) { return auth::dispatch(kReset, r, app); }
 
 }  // namespace pages

@@ -70,7 +70,8 @@ Response update(const Request& request, App& app, const Visitor& visitor) {
         }
         return render(app, visitor, page, file && image.problem == ImageProblem::TooLarge ? 413 : 422);
     }
-    ProfileResult saved = app.accounts.update_profile(user, name.value, file ? &file->data : nullptr, image, remove);
+    ProfileResult saved = app.accounts.update_profile(user, name.value, file ? &file->data : nullptr, image, remove,
+                                                      client_of(request));
     return redirect(app, "/profile", saved == ProfileResult::PictureRemoved ? "picture_removed" : "profile_saved");
 }
 
@@ -139,6 +140,10 @@ const Program kProfile{{
      .get_redirect = "/profile/sessions"},
     {.path = "/profile/sessions/revoke-others", .methods = kPost, .access = Access::LoggedIn,
      .handler = end_other_sessions, .get_redirect = "/profile/sessions"},
+    {.path = "/profile/activity", .methods = kGet, .access = Access::LoggedIn, .handler = show_activity},
+    {.path = "/profile/export", .methods = kGet, .access = Access::LoggedIn, .handler = export_data},
+    {.path = "/profile/delete", .methods = kGet, .access = Access::LoggedIn, .handler = show_delete},
+    {.path = "/profile/delete", .methods = kPost, .access = Access::LoggedIn, .handler = delete_account},
     // Only its owner sees a picture; anyone else gets 404, not a login page.
     {.path = kPicturePrefix, .methods = kGet, .handler = show_picture, .prefix = true},
 }};

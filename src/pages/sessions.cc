@@ -46,6 +46,7 @@ void fill_sessions(Page& page, App& app, const Visitor& visitor) {
         row.set("ADDRESS", s.client_ip.empty() ? "unknown" : s.client_ip);
         row.set("STARTED", utc_text(s.created_at));
         row.set("LAST_SEEN", utc_text(s.last_seen));
+        if (s.passkey) row.show("PASSKEY");  // logged in with a passkey
         if (s.id == visitor.who->session.id) {
             row.show("CURRENT");
         } else {

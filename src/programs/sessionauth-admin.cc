@@ -7,10 +7,18 @@
 // `sessionauth-admin copy-to DATABASE_URL` copies every table of the site's
 // SQLite file into an empty PostgreSQL database and checks the row counts
 // (README, "When one machine is not enough").
+// `sessionauth-admin purge` deletes what has expired (as the pages'
+// housekeeping does now and then) and events older than
+// EVENT_RETENTION_DAYS, for cron; `sessionauth-admin events [filters]`
+// prints the security event log, newest first.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
 
+#include "core/clock.hh"
 #include "core/config.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
@@ -24,8 +32,9 @@ namespace {
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: sessionauth-admin migrate|check|two-factor-off EMAIL|copy-to DATABASE_URL   (reads the env file "
-                 "named by AUTH_ENV)\n");
+                 "usage: sessionauth-admin migrate|check|purge|two-factor-off EMAIL|copy-to DATABASE_URL   (reads the env file "
+                 "named by AUTH_ENV)\n"
+                 "       sessionauth-admin events [--user ID] [--name NAME] [--outcome OUTCOME] [--days N] [--limit N]\n");
     return 2;
 }
 
@@ -42,6 +51,7 @@ int copy_to(const auth::Config& config, const std::string& url) {
     auth::SystemClock clock;
     auth::StoreSettings source = auth::StoreSettings::of(config);
     auth::SqliteStore sqlite(source, clock);
+    sqlite.open();  // created or brought to the latest schema
     auth::SqliteTables tables(sqlite.db());
     auth::StoreSettings target = source;
     target.url = url;
@@ -61,15 +71,55 @@ int copy_to(const auth::Config& config, const std::string& url) {
     return 0;
 }
 
+// Who acted, for the event log: the shell's user as the kernel knows it
+// (the programs look up no user names: they are linked statically).
+std::string shell_actor() { return "sessionauth-admin (uid " + std::to_string(::geteuid()) + ")"; }
+
+auth::Client shell_client() { return {"", "", auth::new_request_id()}; }
+
+// Reads `--key value` pairs after the command into `filter`; false on anything else.
+bool parse_event_filter(int argc, char** argv, std::int64_t now, auth::EventFilter& filter) {
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 >= argc) return false;
+        std::string key = argv[i], value = argv[i + 1];
+        try {
+            if (key == "--user")
+                filter.user_id = std::stoll(value);
+            else if (key == "--name")
+                filter.name = value;
+            else if (key == "--outcome")
+                filter.outcome = value;
+            else if (key == "--days")
+                filter.since = now - std::stoll(value) * 86400;
+            else if (key == "--limit")
+                filter.limit = std::stoll(value);
+            else
+                return false;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+    return filter.limit > 0;
+}
+
+int print_events(auth::App& app, int argc, char** argv) {
+    auth::EventFilter filter;
+    if (!parse_event_filter(argc, argv, app.clock().now(), filter)) return usage();
+    for (const auth::Event& e : app.accounts.events().query(filter))
+        std::printf("%s %s\n", auth::utc_stamp(e.at).c_str(), auth::event_line(e).c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     auth::set_program_name("sessionauth-admin");
     if (argc < 2) return usage();
     const bool migrate = std::strcmp(argv[1], "migrate") == 0, check = std::strcmp(argv[1], "check") == 0,
-               two_factor_off = std::strcmp(argv[1], "two-factor-off") == 0;
+               two_factor_off = std::strcmp(argv[1], "two-factor-off") == 0, purge = std::strcmp(argv[1], "purge") == 0,
+               events = std::strcmp(argv[1], "events") == 0;
     const bool copy = std::strcmp(argv[1], "copy-to") == 0;
-    if (!(((migrate || check) && argc == 2) || ((two_factor_off || copy) && argc == 3))) return usage();
+    if (!(((migrate || check || purge) && argc == 2) || ((two_factor_off || copy) && argc == 3) || events)) return usage();
     try {
         auth::crypto_init();
         auth::Config config = auth::load_config_from_process();
@@ -79,14 +129,24 @@ int main(int argc, char** argv) {
             return 0;
         }
         std::string path = config.database_path;
-        auth::App app(std::move(config));  // opens and migrates, loads what the pages need
+        auth::App app(std::move(config));  // loads what the pages need
+        app.store().open();                 // opens and migrates the database
         if (two_factor_off) {
             auto email = auth::normalize_email(argv[2]);
-            if (!email || !app.accounts.admin_turn_off_two_factor(*email)) {
+            if (!email || !app.accounts.admin_turn_off_two_factor(*email, shell_client(), shell_actor())) {
                 std::fprintf(stderr, "sessionauth-admin: %s has no account with two-step login on\n", argv[2]);
                 return 1;
             }
             std::printf("two-step login turned off for %s; a notice is queued to that address\n", email->c_str());
+            return 0;
+        }
+        if (events) return print_events(app, argc, argv);
+        if (purge) {
+            auth::PurgeCounts n = app.accounts.housekeeping();
+            std::printf("purged: expired rows of sessions, links, requests and limits; %lld events older than %lld days; "
+                        "%lld picture files no account uses\n",
+                        static_cast<long long>(n.events), static_cast<long long>(app.config().event_retention_days),
+                        static_cast<long long>(n.pictures));
             return 0;
         }
         // A PostgreSQL URL may hold a password: never printed.

@@ -63,6 +63,10 @@ public:
     virtual std::string set_picture(std::int64_t id, std::string_view name) = 0;
     // Every picture file name some account uses.
     virtual std::vector<std::string> pictures_in_use() = 0;
+    // Deletes the account's row; the rows that name it go with it (sessions,
+    // links, two-step login: ON DELETE CASCADE, or their stores' own
+    // forget functions). False if there was none.
+    virtual bool remove(std::int64_t id) = 0;
 };
 
 struct Session {
@@ -84,6 +88,7 @@ struct SessionInfo {
     std::int64_t last_seen = 0;
     std::string client_ip;   // at login
     std::string user_agent;  // at login, up to 256 bytes
+    bool passkey = false;    // logged in with a passkey
 };
 
 // Logged-in sessions. The browser holds a 256-bit random token; the store
@@ -94,8 +99,10 @@ struct SessionInfo {
 class SessionStore {
 public:
     virtual ~SessionStore() = default;
-    // A new session; returns the token for the cookie.
-    virtual std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) = 0;
+    // A new session; returns the token for the cookie. `passkey`: made by a
+    // passkey login (the session list says so).
+    virtual std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent,
+                               bool passkey = false) = 0;
     // The live session for a token with its account, read in one statement
     // (every request of a logged-in visitor asks this), refreshing last_seen
     // when due; an expired one is deleted and nullopt returned.
@@ -140,6 +147,8 @@ public:
     virtual void record(std::string_view email, std::string_view client_ip, std::int64_t now) = 0;
     virtual std::int64_t count_from(std::string_view client_ip, std::int64_t since) = 0;
     virtual void purge_before(std::int64_t t) = 0;
+    // Deletes every request for the address (its account is deleted).
+    virtual void forget(std::string_view email) = 0;
 };
 
 // Failed confirmations of mailed links (unknown, damaged, expired, used),
@@ -235,6 +244,9 @@ public:
     // their expiry and requests older than an hour.
     virtual void purge_old() = 0;
     virtual std::int64_t ttl() const = 0;
+    // Deletes every registration and counted request of the address (its
+    // account is deleted).
+    virtual void forget(std::string_view email) = 0;
 };
 
 // A message waiting in the outbox, as the store keeps it (sealed).
@@ -299,6 +311,14 @@ public:
     virtual Counts counted_since(std::string_view recipient, std::int64_t since) = 0;
     virtual void count(std::string_view recipient, std::int64_t now, bool link, bool queued) = 0;
     virtual void purge_counts_before(std::int64_t before) = 0;
+    // Deletes every message waiting for the address and its counts (its
+    // account is deleted); returns how many messages. A message a delivery
+    // run has claimed at `now` stays: it is being sent, and the run deletes
+    // it by its id when done (deleting it here would let a new message take
+    // that id, and the run would delete the new one).
+    virtual std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) = 0;
+    // Deletes the address's counts only.
+    virtual void forget_counts(std::string_view recipient) = 0;
 };
 
 // A secret as the account service sealed it (AEAD): the store never sees it in clear.
@@ -361,6 +381,111 @@ public:
     virtual void purge(std::int64_t now, std::int64_t setup_before) = 0;
 };
 
+// A passkey (WebAuthn credential) of an account: what verifying its
+// assertions needs, and what its owner sees in the list.
+struct Passkey {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string credential_id;  // raw bytes, as the authenticator made it
+    std::string public_key;     // the COSE_Key, raw CBOR
+    std::string user_handle;    // raw bytes: what the authenticator hands back at login
+    std::int64_t sign_count = 0;
+    std::string name;
+    std::int64_t created_at = 0;
+    std::int64_t last_used_at = 0;  // 0: never
+};
+
+// A WebAuthn challenge as it was issued: for which ceremony ("register",
+// "login", "step-up"), to which browser (the digest of its CSRF cookie
+// secret), and for which account and session (0 for a login).
+struct PasskeyChallenge {
+    std::string purpose;
+    std::string browser_digest;
+    std::int64_t user_id = 0;
+    std::int64_t session_id = 0;
+};
+
+// Passkeys, their challenges (32 random bytes, kept only as a digest,
+// single use, with an end), the one-time grants a passkey step-up leaves
+// for the form that asked for a code, and the browsers an account has
+// logged in from with a passkey (for the "new browser" notice).
+class PasskeyStore {
+public:
+    virtual ~PasskeyStore() = default;
+    // The new passkey's id, or nullopt if its credential id is taken.
+    virtual std::optional<std::int64_t> add(const Passkey& passkey) = 0;
+    virtual std::vector<Passkey> list_for_user(std::int64_t user_id) = 0;
+    virtual std::optional<Passkey> find(std::string_view credential_id) = 0;
+    // False if the user has no passkey with that id.
+    virtual bool rename(std::int64_t user_id, std::int64_t id, std::string_view name) = 0;
+    virtual bool remove(std::int64_t user_id, std::int64_t id) = 0;
+    // A login with it: the counter becomes `fresh` only if it is still
+    // `expected` (two assertions racing with one counter: one wins).
+    virtual bool record_use(std::int64_t id, std::int64_t expected, std::int64_t fresh, std::int64_t now) = 0;
+
+    virtual void add_challenge(std::string_view challenge, const PasskeyChallenge& issued, std::int64_t expires_at) = 0;
+    // Deletes the challenge and returns it if it was there and not expired:
+    // a challenge is taken once, whatever the answer's verdict.
+    virtual std::optional<PasskeyChallenge> take_challenge(std::string_view challenge, std::int64_t now) = 0;
+
+    // A grant for the session's next step-up; returns its token.
+    virtual std::string add_grant(std::int64_t user_id, std::int64_t session_id, std::int64_t expires_at) = 0;
+    // Deletes the grant and says whether it was the account's and alive.
+    virtual bool take_grant(std::string_view token, std::int64_t user_id, std::int64_t now) = 0;
+
+    // Whether the browser (its digest) has logged in to the account with a
+    // passkey before; remember_browser records that it has.
+    virtual bool known_browser(std::int64_t user_id, std::string_view browser_digest) = 0;
+    virtual void remember_browser(std::int64_t user_id, std::string_view browser_digest, std::int64_t now) = 0;
+
+    // Deletes expired challenges and grants.
+    virtual void purge(std::int64_t now) = 0;
+    // Deletes the challenges issued for the account (its passkeys, grants
+    // and browsers go with the account's row).
+    virtual void forget_user(std::int64_t user_id) = 0;
+};
+
+// One security event, as the event log keeps it (see account/events.hh,
+// the one place events are recorded).
+struct Event {
+    std::int64_t id = 0;
+    std::int64_t at = 0;                 // UTC, seconds since the epoch
+    std::string request_id;              // also in the error log line (and on a 500 page)
+    std::string name;                    // "login", "password.changed", ... (account/events.hh)
+    std::string outcome;                 // "ok", "failed", "refused", "throttled"
+    std::optional<std::int64_t> user_id; // the account; none for an address without one
+    std::string client_ip;
+    std::string browser;                 // family only ("Firefox"), from a fixed list
+    std::string actor;                   // "" when the person acted; else who did (an administrator)
+    std::string detail;                  // short, never a secret, a token or a typed address
+};
+
+// What to read from the event log: every field given must match. Newest first.
+struct EventFilter {
+    std::string name;                     // "" for any
+    std::optional<std::int64_t> user_id;
+    std::string outcome;                  // "" for any
+    std::optional<std::int64_t> since;    // at >= since
+    std::optional<std::int64_t> until;    // at < until
+    std::int64_t limit = 100;
+};
+
+// The security event log (table `events`). Rows are only added, read, and
+// deleted by age (EVENT_RETENTION_DAYS) or with the account they belong to.
+class EventStore {
+public:
+    virtual ~EventStore() = default;
+    // Adds the event (its id is ignored); returns the new id.
+    virtual std::int64_t record(const Event& event) = 0;
+    // The account's most recent events, newest first.
+    virtual std::vector<Event> for_user(std::int64_t user_id, std::int64_t limit) = 0;
+    virtual std::vector<Event> query(const EventFilter& filter) = 0;
+    // Deletes events older than `t` (at < t); returns how many.
+    virtual std::int64_t purge_before(std::int64_t t) = 0;
+    // Deletes every event of the account (it is being deleted).
+    virtual void forget_user(std::int64_t user_id) = 0;
+};
+
 // Small values the site keeps for itself (the dummy password hash).
 class SettingsStore {
 public:
@@ -380,6 +505,10 @@ public:
 class Store {
 public:
     virtual ~Store() = default;
+    // Connects now. Without it the store connects at its first use, so that
+    // a request that reads nothing costs nothing here (plain CGI); a FastCGI
+    // process calls it at start, so that a wrong setting is told at once.
+    virtual void open() = 0;
     // Starts a write transaction now (waiting for other writers).
     virtual std::unique_ptr<WriteTransaction> begin_write() = 0;
     // A write transaction for housekeeping (deleting what expired), or
@@ -400,6 +529,8 @@ public:
     virtual OutboxStore& outbox() = 0;
     virtual SettingsStore& settings() = 0;
     virtual TwoFactorStore& two_factor() = 0;
+    virtual PasskeyStore& passkeys() = 0;
+    virtual EventStore& events() = 0;
 };
 
 // A store that failed. busy(): the database stayed locked past its timeout,

@@ -30,6 +30,7 @@ struct Request {
     std::string user_agent;
     std::string origin;         // the Origin header, if any
     std::string sec_fetch_site; // the Sec-Fetch-Site header, if any
+    std::string request_id;     // made by handle() for this request: in its log lines, events and 500 page
 
     bool is_get() const { return method == "GET" || method == "HEAD"; }
     bool is_post() const { return method == "POST"; }

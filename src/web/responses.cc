@@ -1,6 +1,7 @@
 #include "web/responses.hh"
 
 #include "web/app.hh"
+#include "web/visitor.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
 #include "core/validate.hh"
@@ -92,7 +93,9 @@ bool csrf_ok(App& app, const Request& request, const Visitor& visitor) {
 }
 
 Response csrf_failed(App& app, const Request& request, const Visitor& visitor) {
-    log_line("csrf check failed on " + request.path + " from " + request.remote_addr);
+    std::optional<std::int64_t> user;
+    if (visitor.logged_in()) user = visitor.user().id;
+    app.accounts.events().record(client_of(request), events::kCsrfRefused, Outcome::Refused, user, request.path);
     std::string why = visitor.new_browser_secret
                           ? "Your browser did not send the cookie this form needs. Please allow cookies for this site, "
                             "reload the page and try again."
@@ -120,7 +123,7 @@ void add_standard_headers(Response& r, const Config& config) {
     if (!r.has_header("Content-Type")) r.set_header("Content-Type", "text/html; charset=utf-8");
     if (!r.has_header("Content-Security-Policy"))
         r.set_header("Content-Security-Policy",
-                     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
                      "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
     r.set_header("X-Frame-Options", "DENY");
     r.set_header("X-Content-Type-Options", "nosniff");

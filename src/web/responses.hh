@@ -33,6 +33,7 @@ Response error_page(App& app, int status, const std::string& message);
 // The CSRF check of a POST: the token from the body matches this browser
 // (and session), and the browser did not say the form came from elsewhere.
 bool csrf_ok(App& app, const Request& request, const Visitor& visitor);
+// The 403 page for a form that failed csrf_ok; records the refusal (csrf.refused).
 Response csrf_failed(App& app, const Request& request, const Visitor& visitor);
 
 Response method_not_allowed(App& app, const std::string& allow);

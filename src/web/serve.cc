@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "web/app.hh"
+#include "account/events.hh"
 #include "core/config.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
@@ -99,36 +100,38 @@ Response dispatch_with_retry(const Program& program, const Request& request, App
 
 Response handle(App& app, const Program& program, const CgiEnv& env, const BodyReader& read_body) {
     Response response;
+    // One id per request: in each of its log lines and events, and the
+    // reference a 500 page gives (so a report can be found in the log).
+    const std::string id = new_request_id();
     std::string where;
+    auto failed = [&](const std::string& why) {
+        log_line("error " + id + " in " + where + ": " + why);
+        return error_page(app, 500, "Something went wrong on our side (reference " + id + "). Please try again later.");
+    };
     try {
         BodyLimit limit = [&program](const std::string& path) { return program.max_body(path); };
         Request request = parse_request(env, read_body, app.config().base_path, limit);
+        request.request_id = id;
         // Behind a trusted reverse proxy the client is named by X-Forwarded-For.
         request.remote_addr = client_address(request.remote_addr, request.forwarded_for, app.config().trusted_proxies);
         where = request.method + " " + request.path;
         response = dispatch_with_retry(program, request, app, where);
     } catch (const HttpError& e) {
-        log_line(std::string(e.what()) + (where.empty() ? "" : " (" + where + ")"));
+        log_line(std::string(e.what()) + " (request " + id + (where.empty() ? "" : ", " + where) + ")");
         response = error_page(app, e.status(), e.message());
         if (e.status() == 405) response.set_header("Allow", "GET, HEAD, POST");
     } catch (const StoreError& e) {
         if (e.busy()) {
-            log_line(std::string("database busy: ") + e.what());
+            log_line("database busy (request " + id + "): " + e.what());
             response = error_page(app, 503, "The site is busy right now. Please try again in a few seconds.");
             response.set_header("Retry-After", "5");
         } else {
-            std::string ref = random_token(6);
-            log_line("error " + ref + " in " + where + ": database: " + e.what());
-            response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+            response = failed(std::string("database: ") + e.what());
         }
     } catch (const std::exception& e) {
-        std::string ref = random_token(6);
-        log_line("error " + ref + " in " + where + ": " + e.what());
-        response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+        response = failed(e.what());
     } catch (...) {
-        std::string ref = random_token(6);
-        log_line("error " + ref + " in " + where + ": unknown exception");
-        response = error_page(app, 500, "Something went wrong on our side (reference " + ref + "). Please try again later.");
+        response = failed("unknown exception");
     }
     add_standard_headers(response, app.config());
     return response;
@@ -149,6 +152,14 @@ std::string env_file_in(const CgiEnv& env) {
 
 std::unique_ptr<App> start_app(const std::string& env_file) {
     return std::make_unique<App>(load_config(env_file));
+}
+
+// A FastCGI process connects before its first request, so that a database it
+// cannot open is told at start; plain CGI connects only if the page reads.
+std::unique_ptr<App> start_fastcgi_app(const std::string& env_file) {
+    auto app = start_app(env_file);
+    app->store().open();
+    return app;
 }
 
 // What a visitor gets when the site cannot start (the log says why).
@@ -217,7 +228,7 @@ int serve(const Program& program, int argc, char** argv) {
     // given its settings; otherwise (.htaccess SetEnv) at the first request.
     std::string process_file = env_file_in(process_env);
     try {
-        app = start_app(process_file);
+        app = start_fastcgi_app(process_file);
     } catch (const std::exception& e) {
         if (!process_file.empty()) {
             log_line(std::string("cannot start: ") + e.what());
@@ -233,7 +244,7 @@ int serve(const Program& program, int argc, char** argv) {
         CgiEnv env = request_env_from(fcgx.request.envp);
         if (!app) {
             try {
-                app = start_app(env_file_in(env));
+                app = start_fastcgi_app(env_file_in(env));
             } catch (const std::exception& e) {
                 log_line(std::string("cannot start: ") + e.what());
                 std::string out = not_configured();

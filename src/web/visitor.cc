@@ -26,7 +26,12 @@ std::optional<std::string> flash_text(const std::string& code) {
          "You are logged in with a recovery code, which now no longer works. See how many you have left on your "
          "profile page."},
         {"login_again", "That login took longer than 5 minutes, or was started in another browser. Please log in again."},
+        {"logged_in_passkey", "You are logged in with your passkey."},
+        {"passkey_added", "Passkey added. You can log in with it now."},
+        {"passkey_renamed", "Passkey renamed."},
+        {"passkey_removed", "Passkey removed. It no longer opens your account."},
         {"two_factor_off", "Two-step login is off. Your password alone opens your account now."},
+        {"account_deleted", "Your account has been deleted, with everything the site kept about it."},
     };
     auto it = texts.find(code);
     if (it == texts.end()) return std::nullopt;
@@ -55,5 +60,7 @@ Visitor identify(const Request& request, App& app) {
     }
     return v;
 }
+
+Client client_of(const Request& request) { return {request.remote_addr, request.user_agent, request.request_id}; }
 
 }  // namespace auth

@@ -31,6 +31,10 @@ struct Visitor {
 
 Visitor identify(const Request& request, App& app);
 
+// The client as the account service logs it, records its events and names
+// it in notices.
+Client client_of(const Request& request);
+
 // The texts behind flash codes; unknown codes show nothing.
 std::optional<std::string> flash_text(const std::string& code);
 

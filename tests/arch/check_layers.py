@@ -72,14 +72,19 @@ RULES = [
          only_in=(("libpq", ("store/postgres/",)),)),
     Rule("mail/", "core/, store/ (not store/sqlite/) and mail/; of the libraries only ctemplate",
          folders=_f("core/", "store/", "mail/"), libraries=_f("ctemplate")),
-    Rule("smtp/", "core/, mail/ and smtp/; libesmtp and OpenSSL, which appear nowhere else; its own headers only in "
-                  "smtp/ and sessionauth-deliver.cc",
+    Rule("webauthn/", "core/ and webauthn/; libcbor, OpenSSL's libcrypto and libsodium; libcbor appears nowhere else, "
+                      "its headers only in webauthn/ and account/passkeys.cc",
+         folders=_f("core/", "webauthn/"), libraries=_f("cbor", "openssl", "sodium"),
+         only_in=(("cbor", ("webauthn/",)),),
+         headers_only_in=(("webauthn/", ("webauthn/", "account/passkeys.cc")),)),
+    Rule("smtp/", "core/, mail/ and smtp/; libesmtp and OpenSSL, which appear nowhere else (but OpenSSL in webauthn/); "
+                  "its own headers only in smtp/ and sessionauth-deliver.cc",
          folders=_f("core/", "mail/", "smtp/"), libraries=_f("libesmtp", "openssl"),
-         only_in=(("libesmtp", ("smtp/",)), ("openssl", ("smtp/",))),
+         only_in=(("libesmtp", ("smtp/",)), ("openssl", ("smtp/", "webauthn/"))),
          headers_only_in=(("smtp/", ("smtp/", "programs/sessionauth-deliver.cc")),)),
-    Rule("account/", "core/, store/ (not store/sqlite/), mail/ and account/; of the libraries only libsodium; "
-                     "never web/ or pages/",
-         folders=_f("core/", "store/", "mail/", "account/"), libraries=_f("sodium")),
+    Rule("account/", "core/, store/ (not store/sqlite/), mail/, webauthn/ (passkeys.cc only) and account/; of the "
+                     "libraries only libsodium; never web/ or pages/",
+         folders=_f("core/", "store/", "mail/", "webauthn/", "account/"), libraries=_f("sodium")),
     Rule("web/", "anything in src/ but pages/ and smtp/; fcgiapp.h and fcgio.h only in serve.cc, cgicc only in "
                  "request_parser.cc, ctemplate only in view.* (and mail/), qrencode.h only in qr_svg.cc",
          folders=_f(ANY), not_folders=_f("pages/", "smtp/"), libraries=_f(ANY),
@@ -104,6 +109,7 @@ LIBRARIES = {
     "fcgi": ("fcgiapp.h", "fcgio.h", "fcgi_stdio.h", "fcgi_config.h", "fcgios.h", "fcgimisc.h", "fastcgi.h"),
     "cgicc": ("cgicc/",),
     "qrencode": ("qrencode.h",),
+    "cbor": ("cbor.h", "cbor/"),
 }
 
 # The C++20 standard library (with the C headers as <cxxx> and <xxx.h>).
@@ -150,6 +156,10 @@ SELF_TEST = [
     ("smtp/", "programs/auth-login.cc", '#include "smtp/smtp_mailer.hh"', True),
     ("account/", "account/pictures.cc", '#include "pages/fields.hh"', True),
     ("account/", "account/password_policy.cc", "#include <curl/curl.h>", True),
+    ("webauthn/", "webauthn/cose.cc", '#include "store/store.hh"', True),
+    ("webauthn/", "account/accounts.cc", '#include "webauthn/ceremony.hh"', True),
+    ("webauthn/", "pages/login.cc", "#include <cbor.h>", True),
+    ("webauthn/", "account/passkeys.cc", '#include "webauthn/cose.hh"', False),
     ("web/", "web/responses.cc", '#include "pages/pages.hh"', True),
     ("web/", "web/app.cc", "#include <fcgiapp.h>", True),
     ("web/", "web/view.cc", "#include <cgicc/Cgicc.h>", True),

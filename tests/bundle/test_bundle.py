@@ -37,7 +37,9 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-PAGE_PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-reset")
+PAGE_PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-reset", "auth-passkey")
+# Linked against glibc and a library Debian ships shared only (in cgi/lib/).
+DYNAMIC_PAGES = {"auth-profile": "libqrencode.so", "auth-passkey": "libcbor.so"}
 # What Debian's libc6 ships as shared objects: what a host always has.
 GLIBC_SONAME = re.compile(r"^(ld-linux[-\w]*\.so\.\d+|lib(c|m|mvec|pthread|dl|rt|resolv|util|anl|nsl|BrokenLocale|nss_\w+)\.so\.\d+)$")
 
@@ -132,19 +134,21 @@ def test_name_and_layout(tarball: str, version: str, top: str) -> None:
 
 
 def test_static_programs(top: str) -> None:
-    for p in [f"htdocs/cgi/{p}.fcgi" for p in PAGE_PROGRAMS if p != "auth-profile"] + ["private/bin/sessionauth-admin"]:
+    for p in [f"htdocs/cgi/{p}.fcgi" for p in PAGE_PROGRAMS if p not in DYNAMIC_PAGES] + ["private/bin/sessionauth-admin"]:
         path = os.path.join(top, p)
         check(not has_interpreter(path), f"{p} asks for a dynamic loader (not static)")
         check(elf_needed(path) == [], f"{p} needs shared libraries: {elf_needed(path)}")
-    # auth-profile: libqrencode (Debian ships no static one) from cgi/lib/,
-    # glibc from the host, nothing else.
-    profile = os.path.join(top, "htdocs", "cgi", "auth-profile.fcgi")
-    rpath = subprocess.run(["readelf", "-d", profile], capture_output=True, text=True, check=True).stdout
-    check("(RPATH)" in rpath and "$ORIGIN/lib" in rpath, "auth-profile has no DT_RPATH $ORIGIN/lib")
-    for soname in elf_needed(profile):
-        check(GLIBC_SONAME.match(soname) or os.path.exists(os.path.join(top, "htdocs", "cgi", "lib", soname)),
-              f"auth-profile needs {soname}, which is neither glibc's nor in htdocs/cgi/lib/")
-    check(any(n.startswith("libqrencode.so") for n in elf_needed(profile)), "auth-profile does not load libqrencode?")
+    # auth-profile (libqrencode) and auth-passkey (libcbor; libcrypto linked
+    # in): the library Debian ships no static one of from cgi/lib/, glibc
+    # from the host, nothing else.
+    for program, library in DYNAMIC_PAGES.items():
+        path = os.path.join(top, "htdocs", "cgi", f"{program}.fcgi")
+        rpath = subprocess.run(["readelf", "-d", path], capture_output=True, text=True, check=True).stdout
+        check("(RPATH)" in rpath and "$ORIGIN/lib" in rpath, f"{program} has no DT_RPATH $ORIGIN/lib")
+        for soname in elf_needed(path):
+            check(GLIBC_SONAME.match(soname) or os.path.exists(os.path.join(top, "htdocs", "cgi", "lib", soname)),
+                  f"{program} needs {soname}, which is neither glibc's nor in htdocs/cgi/lib/")
+        check(any(n.startswith(library) for n in elf_needed(path)), f"{program} does not load {library}?")
 
 
 def test_deliver_libraries(top: str) -> None:
@@ -251,6 +255,8 @@ class Jail:
         path = uri.split("?")[0]
         first = path.split("/")[1]  # /register/confirm -> register
         program = f"auth-{first}" if first in ("register", "login", "logout", "profile", "reset") else "auth-home"
+        if path.startswith(("/login/passkey", "/profile/passkeys")):
+            program = "auth-passkey"
         body = urllib.parse.urlencode(form or {}).encode()
         env = {
             "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "test",
@@ -264,9 +270,9 @@ class Jail:
         if method == "POST":
             env.update(CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH=str(len(body)),
                        HTTP_ORIGIN="http://127.0.0.1:8080")
-        # auth-profile loads libqrencode through $ORIGIN: /proc, as on every host.
+        # auth-profile and auth-passkey load libraries through $ORIGIN: /proc, as on every host.
         r = self.run(f"/site/htdocs/cgi/{program}.fcgi", env, body if method == "POST" else b"",
-                     proc=program == "auth-profile")
+                     proc=program in DYNAMIC_PAGES)
         return CgiResponse(r)
 
 
@@ -363,6 +369,13 @@ def test_cgi_login(jail: Jail, state: dict) -> None:
     browser.update(r.cookies())
     profile = jail.cgi("GET", "/profile", browser)
     check(profile.status == 200 and "Chroot Tester" in profile.body, f"GET /profile after login: {profile.describe()}")
+    # auth-passkey (libcbor from cgi/lib/): its page, and a login challenge.
+    passkeys = jail.cgi("GET", "/profile/passkeys", browser)
+    check(passkeys.status == 200 and "You have no passkeys yet." in passkeys.body,
+          f"GET /profile/passkeys: {passkeys.describe()}")
+    challenge = jail.cgi("POST", "/login/passkey/challenge", browser, {"csrf_token": passkeys.csrf_field()})
+    check(challenge.status == 200 and '{"challenge":"' in challenge.body,
+          f"POST /login/passkey/challenge: {challenge.describe()}")
 
 
 def test_admin(jail: Jail) -> None:
@@ -422,7 +435,7 @@ class Smtp:
 def chroot_tests(args, top: str, work: str) -> None:
     names = ["chroot: GET /login and a sign-up as CGI",
              "chroot: sessionauth-deliver mails the sign-up link (STARTTLS, AUTH PLAIN)",
-             "chroot: the link, a login with the CSRF cookie and field, the profile, as CGI",
+             "chroot: the link, a login with the CSRF cookie and field, the profile, the passkeys page, as CGI",
              "chroot: sessionauth-admin"]
     enter = chroot_command()
     files = libc_files()
@@ -494,7 +507,7 @@ def main() -> int:
             top = os.path.join(work, tops[0])
             version = version_of(args.root)
             run_test("bundle: name and layout", test_name_and_layout, args.bundle, version, top)
-            run_test("bundle: page programs (auth-profile but for libqrencode) and sessionauth-admin fully static", test_static_programs, top)
+            run_test("bundle: page programs (auth-profile and auth-passkey but for libqrencode and libcbor) and sessionauth-admin fully static", test_static_programs, top)
             run_test("bundle: sessionauth-deliver's libraries in private/lib/ ($ORIGIN)", test_deliver_libraries, top)
             run_test("bundle: the README's glibc floor", test_readme_floor, args.root, top)
             chroot_tests(args, top, work)

@@ -822,6 +822,8 @@ test("403 pages: a form without its cookie, and a form from before logging in ag
   try {
     // Cookies blocked (or cleared) between showing the form and sending it.
     await visit(p, "/login");
+    // Once the page is done (site.js has fetched its passkey challenge).
+    await p.waitForLoadState("networkidle");
     await p.context().clearCookies();
     await p.fill("#email", ADA.email);
     await p.fill("#password", "whatever it is");
@@ -1234,6 +1236,245 @@ test("two-step login: on from the key on the page, code step, recovery code, ask
     for (const o of others) await o.context().close();
     await p.context().close();
   }
+});
+
+// ---------------------------------------------------------------------------
+// Passkeys, with a CDP virtual authenticator in the page's browser (ctap2,
+// internal transport, resident keys, user verification): the site is served
+// at http://localhost:PORT, which WebAuthn takes as a secure context.
+
+// The virtual authenticator answers a conditional (autofill) request at
+// once, as if the person picked the passkey: so that a page can show the
+// button, autofill is on only in a tab named "autofill" (an init script,
+// which the page's CSP does not govern, as for a browser without autofill).
+async function addAuthenticator(p) {
+  await p.addInitScript(() => {
+    if (!window.PublicKeyCredential || !PublicKeyCredential.isConditionalMediationAvailable) return;
+    const available = PublicKeyCredential.isConditionalMediationAvailable.bind(PublicKeyCredential);
+    PublicKeyCredential.isConditionalMediationAvailable = () =>
+      window.name === "autofill" ? available() : Promise.resolve(false);
+  });
+  const cdp = await p.context().newCDPSession(p);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", { options: {
+    protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
+    isUserVerified: true, automaticPresenceSimulation: true } });
+  return { cdp, authenticatorId };
+}
+
+async function logOut(p) {
+  await visit(p, "/logout");
+  await submit(p, {}, "Log out");
+  await expectFlash(p, "You are logged out.");
+}
+
+// The form fields of the next POST to `path` the page sends.
+function captureForm(p, pathname) {
+  return new Promise((resolve) => {
+    const onRequest = (req) => {
+      if (req.method() === "POST" && new URL(req.url()).pathname === pathname) {
+        p.off("request", onRequest);
+        resolve(Object.fromEntries(new URLSearchParams(req.postData() ?? "")));
+      }
+    };
+    p.on("request", onRequest);
+  });
+}
+
+async function clickAndWait(p, name) {
+  await Promise.all([p.waitForNavigation(), p.getByRole("button", { name, exact: true }).click()]);
+}
+
+test("passkeys: added, login with the button and autofill, renamed, step-up, refusals, removed", async () => {
+  const who = { name: "Mary Jackson", email: "mary.jackson@example.test", password: "wind tunnel chalk 1921" };
+  const p = await newPage();
+  const others = [];
+  try {
+    const { cdp, authenticatorId } = await addAuthenticator(p);
+    await register(p, who);
+    let r = await visit(p, "/profile/passkeys");
+    await expectHeading(p, "Your passkeys");
+    await expectText(p, "You have no passkeys yet.");
+    await audit(p, "passkeys (none)", r);
+    await submit(p, { name: "Laptop", current_password: "not the password at all" }, "Continue");
+    await expectFieldError(p, "current_password", "Your current password is not right.");
+    await submit(p, { name: "Laptop", current_password: who.password }, "Continue");
+    await expectHeading(p, "Add a passkey");
+    await audit(p, "add a passkey");
+    await clickAndWait(p, "Create the passkey");
+    checkEq(new URL(p.url()).pathname, "/profile/passkeys", "after making the passkey");
+    await expectFlash(p, "Passkey added. You can log in with it now.");
+    await expectText(p, "Laptop");
+    const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    checkEq(credentials.length, 1, "credentials in the authenticator");
+    check(credentials[0].isResidentCredential, "a resident (discoverable) credential");
+    await audit(p, "passkeys (one)");
+    await snap(p, "passkeys");
+    await waitForMail(who.email, 2);  // the sign-up link, then "a passkey was added"
+    check(mailsTo(await inboxMails(), who.email).some((m) => /A passkey was added/.test(m.subject)), "notice of the passkey");
+
+    // Log out, then in with the button: no password, no code.
+    await logOut(p);
+    r = await visit(p, "/login");
+    check(await p.getByRole("button", { name: "Log in with a passkey", exact: true }).isVisible(), "the passkey button is shown");
+    checkEq(await p.locator("#email").getAttribute("autocomplete"), "username webauthn", "autofill asked for");
+    await audit(p, "login (passkey button)", r);
+    await snap(p, "login-passkey");
+    const sent = captureForm(p, "/login/passkey");
+    await clickAndWait(p, "Log in with a passkey");
+    checkEq(new URL(p.url()).pathname, "/profile", "logged in with the passkey");
+    await expectFlash(p, "You are logged in with your passkey.");
+    const old = await sent;
+    await visit(p, "/profile/sessions");
+    await expectText(p, "passkey");
+
+    // The same answer again: its challenge is spent.
+    await visit(p, "/profile");
+    const token = await p.locator("input[name=csrf_token]").first().inputValue();
+    const replay = await p.request.post(url("/login/passkey"), { form: { ...old, csrf_token: token }, maxRedirects: 0 });
+    checkEq(replay.status(), 403, "a replayed assertion");
+    check((await replay.text()).includes("That passkey request is not valid any more"), "the replay is refused on the page");
+
+    // Autofill (conditional mediation): the login page alone logs in.
+    await logOut(p);
+    await p.evaluate(() => { window.name = "autofill"; });
+    await Promise.all([p.waitForURL((u) => u.pathname === "/profile", { timeout: 15000 }), visit(p, "/login")]);
+    await p.evaluate(() => { window.name = ""; });
+    await expectFlash(p, "You are logged in with your passkey.");
+
+    // An answer rewritten to name another origin is refused.
+    await logOut(p);
+    await visit(p, "/login");
+    await p.route("**/login/passkey", async (route) => {
+      const form = new URLSearchParams(route.request().postData());
+      const json = Buffer.from(form.get("client_data"), "base64url").toString().replace(site.base, "http://evil.localhost:1");
+      form.set("client_data", Buffer.from(json).toString("base64url"));
+      await route.continue({ postData: form.toString() });
+    });
+    await clickAndWait(p, "Log in with a passkey");
+    await p.unroute("**/login/passkey");
+    await expectText(p, "That passkey answer was made for another site");
+    await audit(p, "login (passkey refused)");
+    await clickAndWait(p, "Log in with a passkey");
+    await expectFlash(p, "You are logged in with your passkey.");
+
+    // Renamed.
+    await visit(p, "/profile/passkeys");
+    const id = await p.locator("input[name=passkey]").first().inputValue();
+    await p.fill(`#rename-${id}`, "Work laptop");
+    await clickAndWait(p, "Rename Laptop");
+    await expectFlash(p, "Passkey renamed.");
+    await expectText(p, "Work laptop");
+
+    // Step-up: with two-step login on, the passkey stands in for the code.
+    await visit(p, "/profile/two-factor");
+    await submit(p, { current_password: who.password }, "Set up two-step login");
+    const app = new Authenticator(base32Decode(await p.locator("#secret").innerText()));
+    await submit(p, { code: await app.next() }, "Turn two-step login on");
+    await expectHeading(p, "Your recovery codes");
+    await visit(p, "/profile/two-factor");
+    await p.fill("#codes_password", who.password);
+    await Promise.all([p.waitForNavigation(), p.locator("#codes_code ~ button.passkey-step-up, #codes_code-hint ~ button.passkey-step-up").first().click()]);
+    await expectHeading(p, "Your recovery codes");
+
+    // Another account presenting this account's credential at its step-up.
+    const q = await newPage();
+    others.push(q);
+    const bob = { name: "Bob Other", email: "bob.other@example.test", password: "another quiet harbour 2024" };
+    const second = await addAuthenticator(q);
+    await register(q, bob);
+    await visit(q, "/profile/passkeys");
+    await submit(q, { name: "Bob's", current_password: bob.password }, "Continue");
+    await clickAndWait(q, "Create the passkey");
+    await q.route("**/profile/passkeys/challenge", async (route) => {
+      const answer = await route.fetch();
+      const json = await answer.json();
+      json.credentials = [credentials[0].credentialId.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")];
+      await route.fulfill({ response: answer, json });
+    });
+    await second.cdp.send("WebAuthn.addCredential", { authenticatorId: second.authenticatorId, credential: credentials[0] });
+    await visit(q, "/profile/two-factor");
+    await submit(q, { current_password: bob.password }, "Set up two-step login");
+    const bobApp = new Authenticator(base32Decode(await q.locator("#secret").innerText()));
+    await submit(q, { code: await bobApp.next() }, "Turn two-step login on");
+    await visit(q, "/profile/two-factor");
+    await q.fill("#codes_password", bob.password);
+    await q.locator("button.passkey-step-up").first().click();
+    await q.locator("#codes_code-passkey-status:not([hidden])").waitFor({ timeout: 10000 });
+    await expectText(q, "This passkey belongs to another account.");
+
+    // Removed: it no longer opens the account.
+    await visit(p, "/profile/passkeys");
+    await clickAndWait(p, "Remove Work laptop");
+    await expectFlash(p, "Passkey removed. It no longer opens your account.");
+    await expectText(p, "You have no passkeys yet.");
+    await logOut(p);
+    await visit(p, "/login");
+    await clickAndWait(p, "Log in with a passkey");
+    checkEq(new URL(p.url()).pathname, "/login/passkey", "a removed passkey");
+    await expectText(p, "This passkey is not known here");
+  } finally {
+    for (const o of others) await o.context().close();
+    await p.context().close();
+  }
+});
+
+test("your data: activity, download, privacy, deleting the account (errors on their fields, last mail), snapshots", async () => {
+  const p = await newPage();
+  try {
+    const who = { name: "Dorothy Vaughan", email: "dorothy.vaughan@example.test", password: "fortran punch card 1949" };
+    await signUp(p, who);
+    await expectText(p, "Your account's activity");
+    // Activity: the sign-up and the login just made, newest first.
+    let r = await visit(p, "/profile/activity");
+    await expectHeading(p, "Your account's activity");
+    await expectText(p, "Address confirmed, account made");
+    checkEq((await r.allHeaders())["cache-control"], "no-store", "Cache-Control of /profile/activity");
+    await audit(p, "activity", r);
+    await snap(p, "activity");
+
+    // The download: JSON with the profile, no hash and no token.
+    const download = await p.context().request.get(url("/profile/export"));
+    checkEq(download.status(), 200, "status of /profile/export");
+    const headers = download.headers();
+    checkEq(headers["content-disposition"], 'attachment; filename="my-account-data.json"', "Content-Disposition");
+    check((headers["cache-control"] ?? "").includes("no-store"), `Cache-Control of the download: ${headers["cache-control"]}`);
+    const data = JSON.parse(await download.text());
+    checkEq(data.profile.email, who.email, "address in the download");
+    check(!(await download.text()).includes("argon2"), "no password hash in the download");
+
+    // The privacy page, from the footer.
+    await visit(p, "/profile");
+    await Promise.all([p.waitForNavigation(), p.locator("footer").getByRole("link", { name: "Privacy" }).click()]);
+    await expectHeading(p, "Privacy");
+    await audit(p, "privacy");
+    await snap(p, "privacy");
+
+    // Deleting: the address typed wrong, then the password wrong, then both right.
+    r = await visit(p, "/profile/delete");
+    await expectHeading(p, "Delete your account");
+    await audit(p, "delete account", r);
+    await snap(p, "delete-account");
+    await submit(p, { current_password: who.password, confirm_email: "someone.else@example.test" }, "Delete my account for good");
+    await expectFieldError(p, "confirm_email", "Type the address of this account");
+    await expectFocus(p, "confirm_email");
+    await audit(p, "delete account (address error)");
+    await submit(p, { current_password: "not my password at all", confirm_email: who.email }, "Delete my account for good");
+    await expectFieldError(p, "current_password", "Your current password is not right.");
+    await expectFocus(p, "current_password");
+    const mailsBefore = mailsTo(await inboxMails(), who.email).length;
+    await submit(p, { current_password: who.password, confirm_email: who.email }, "Delete my account for good");
+    check(new URL(p.url()).pathname === "/", `after deleting: ${p.url()}`);
+    await expectFlash(p, "Your account has been deleted, with everything the site kept about it.");
+    await audit(p, "account deleted");
+    await snap(p, "account-deleted");
+    const last = await waitForMail(who.email, mailsBefore + 1);
+    check(/Your account was deleted/.test(last.subject ?? ""), `the last mail: ${last.subject}`);
+    // Logging in again finds no account.
+    await visit(p, "/login");
+    await submit(p, { email: who.email, password: who.password });
+    check(new URL(p.url()).pathname === "/login", `a login after deleting went to ${p.url()}`);
+  } finally { await p.context().close(); }
 });
 
 test("expiring site: expired email-change link, then too many wrong passwords", async () => {

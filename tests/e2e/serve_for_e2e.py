@@ -10,7 +10,7 @@ to --expiring-ttl (for the expired-link pages; accounts made at once,
 SIGNUP_CONFIRMATION=False), and "signup-expiring" with SIGNUP_TOKEN_TTL
 set to it. When everything answers, prints one line of JSON:
 
-    {"base": "http://127.0.0.1:P", "expiring": "http://127.0.0.1:Q",
+    {"base": "http://localhost:P", "expiring": "http://127.0.0.1:Q",
      "signupExpiring": "http://127.0.0.1:S", "inbox": "http://127.0.0.1:W", "pid": N}
 
 and then waits until its stdin closes or it gets SIGTERM/SIGINT; then it stops
@@ -56,6 +56,9 @@ def main() -> int:
         # one lets sign-up links expire.
         main_site = harness.LighttpdServer(args.root, args.build, label="e2e-main",
                                            env={**md.env(), "SIGNUP_CONFIRMATION": "True"}, keep=args.keep)
+        # BASE_URL http://localhost:PORT: WebAuthn needs a domain as RP ID,
+        # and browsers treat localhost as a secure context (the passkey tests).
+        main_site.public_host = "localhost"
         servers.append(main_site)
         main_site.start()
         expiring = harness.LighttpdServer(args.root, args.build, label="e2e-expiring",

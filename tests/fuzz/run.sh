@@ -24,10 +24,11 @@ declare -A SOURCES=(
   [request]="src/web/request_parser.cc src/core/validate.cc src/web/http.cc"
   [email]="src/core/validate.cc"
   [image_sniff]="src/core/image_sniff.cc"
+  [webauthn]="src/webauthn/client_data.cc src/webauthn/authenticator_data.cc src/webauthn/cose.cc src/webauthn/ceremony.cc"
 )
-declare -A LIBS=( [request]="$(pkg-config --libs cgicc)" )
-declare -A MAX_LEN=( [env_file]=4096 [request]=8192 [email]=512 [image_sniff]=16384 )
-ALL=(env_file request email image_sniff)
+declare -A LIBS=( [request]="$(pkg-config --libs cgicc)" [webauthn]="$(pkg-config --libs libcbor libcrypto libsodium)" )
+declare -A MAX_LEN=( [env_file]=4096 [request]=8192 [email]=512 [image_sniff]=16384 [webauthn]=4096 )
+ALL=(env_file request email image_sniff webauthn)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 # Passed on to the programs when set (a sanitizer build's settings).
 SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
-PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile")
+PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-passkey")
 ADMIN = "sessionauth-admin"
 
 
@@ -247,6 +247,9 @@ class Server:
         # shipped configuration only redirects there.
         self.https = https
         self.host = "127.0.0.1"
+        # The host name BASE_URL gives (the browser tests: "localhost", which
+        # WebAuthn takes as an RP ID); the server still listens on self.host.
+        self.public_host = ""
         self.port = 0
         self.http_port = 0
         self.pki: dict = {}
@@ -263,7 +266,7 @@ class Server:
     # -- what tests use
     @property
     def base_url(self) -> str:
-        return f"{'https' if self.https else 'http'}://{self.host}:{self.port}"
+        return f"{'https' if self.https else 'http'}://{self.public_host or self.host}:{self.port}"
 
     def ssl_context(self) -> ssl.SSLContext:
         """A client context that trusts the test CA only (and checks the name)."""

@@ -43,6 +43,7 @@ const char* const kSqliteOnly[] = {
     "ResetPageTest::token_used_by_a_parallel_request_meanwhile",  // watches sqlite3_get_autocommit
     "ResetTokensTest::issued_tokens_are_unique",                // holds a SQLite Transaction
     "ResetTokensTest::lifetime_follows_the_configured_ttl",     // builds a SqliteTokens
+    "ServeTest::a_page_that_reads_nothing_opens_no_database",   // SQLite's file, opened lazily (PgStore connects at start)
 };
 
 bool sqlite_only(const std::string& name) {

@@ -1,5 +1,7 @@
 #include "support.hh"
 
+#include "account/events.hh"
+
 #include <cppunit/TestAssert.h>
 
 #include <algorithm>
@@ -171,6 +173,7 @@ auth::Request get(const std::string& path, const std::map<std::string, std::stri
     r.query = query;
     r.remote_addr = "127.0.0.1";
     r.user_agent = "unit-test";
+    r.request_id = auth::new_request_id();  // as handle() makes one
     return r;
 }
 

@@ -16,8 +16,8 @@ namespace {
 
 const std::string kEmail = "ada@example.test";
 const std::string kNew = "purple elephant juggling teacups";
-const auth::Client kHere{"192.0.2.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"};
-const auth::Client kThere{"198.51.100.9", "Mozilla/5.0 (iPhone) Safari/604.1"};
+const auth::Client kHere{"192.0.2.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0", "req-here"};
+const auth::Client kThere{"198.51.100.9", "Mozilla/5.0 (iPhone) Safari/604.1", "req-there"};
 
 // Runs `then` once, the first time a password is verified.
 void once_after_verify(auth::App& app, std::function<void()> then) {
@@ -160,7 +160,7 @@ public:
         app().accounts.hooks.after_password_verified = [&] {
             if (++verifies > 1) return;
             for (int i = 0; i < 49; ++i) {
-                auto r = accounts().log_in(kEmail, "wrong password number " + std::to_string(i), {"10.0.0." + std::to_string(i), ""});
+                auto r = accounts().log_in(kEmail, "wrong password number " + std::to_string(i), {"10.0.0." + std::to_string(i), "", ""});
                 (r.result == auth::LoginResult::Throttled ? throttled : refused)++;
             }
         };

@@ -87,6 +87,7 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(load_config_from_process_reads_auth_env);
     CPPUNIT_TEST(load_config_from_process_reports_a_bad_env_file);
     CPPUNIT_TEST(mail_delivery_keys);
+    CPPUNIT_TEST(site_name_and_event_retention);
     CPPUNIT_TEST(every_key_of_the_sample_is_known);
     CPPUNIT_TEST(database_url_and_its_timeouts);
     CPPUNIT_TEST_SUITE_END();
@@ -515,6 +516,23 @@ public:
         CPPUNIT_ASSERT(test::contains(error_with("MAIL_DELIVERY", "now"), "MAIL_DELIVERY"));
         CPPUNIT_ASSERT(test::contains(error_with("MAIL_MAX_PER_HOUR", "0"), "MAIL_MAX_PER_HOUR"));
         CPPUNIT_ASSERT(test::contains(error_with("MAIL_DELIVER_PROGRAM", "bin/deliver"), "MAIL_DELIVER_PROGRAM"));
+    }
+
+    void site_name_and_event_retention() {
+        auth::Config c = make(required_only());
+        CPPUNIT_ASSERT_EQUAL(std::string("sessionauth"), c.site_name);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{90}, c.event_retention_days);
+        Map file = required_only();
+        file["SITE_NAME"] = "Caf\xc3\xa9 Members";
+        file["EVENT_RETENTION_DAYS"] = "30";
+        c = make(file);
+        CPPUNIT_ASSERT_EQUAL(std::string("Caf\xc3\xa9 Members"), c.site_name);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{30}, c.event_retention_days);
+        for (const char* bad : {"0", "3651", "forever"})
+            CPPUNIT_ASSERT(has(error_with("EVENT_RETENTION_DAYS", bad), "EVENT_RETENTION_DAYS"));
+        for (const char* bad : {"Evil\r\nBcc: x@y", "A \"quoted\" name", "<site>", " padded", "back\\slash", "\xff\xfe"})
+            CPPUNIT_ASSERT_MESSAGE(bad, has(error_with("SITE_NAME", bad), "SITE_NAME"));
+        CPPUNIT_ASSERT(has(error_with("SITE_NAME", std::string(61, 'x')), "SITE_NAME"));
     }
 
     // The delivery program gets the keys of ours from the environment by

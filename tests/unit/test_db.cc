@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -41,6 +42,8 @@ class DbTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(opens_in_wal_mode);
     CPPUNIT_TEST(foreign_keys_busy_timeout_and_secure_delete_are_on);
     CPPUNIT_TEST(cannot_open_a_missing_directory);
+    CPPUNIT_TEST(opens_at_the_first_statement_and_runs_on_open_once);
+    CPPUNIT_TEST(a_failed_on_open_step_is_tried_again);
     CPPUNIT_TEST(transaction_commits);
     CPPUNIT_TEST(transaction_rolls_back_without_commit);
     CPPUNIT_TEST(transaction_rolls_back_when_an_exception_passes);
@@ -84,7 +87,39 @@ public:
     }
 
     void cannot_open_a_missing_directory() {
-        CPPUNIT_ASSERT_THROW(auth::Db(dir_->file("no/such/dir/db.sqlite")), auth::DbError);
+        auth::Db db(dir_->file("no/such/dir/db.sqlite"));
+        CPPUNIT_ASSERT_THROW(db.open(), auth::DbError);
+        CPPUNIT_ASSERT_THROW(db.query("SELECT 1"), auth::DbError);  // and again at the next statement
+    }
+
+    // The file is opened by the first statement (plain CGI: a page that reads
+    // nothing never opens it), then the on-open step runs once.
+    void opens_at_the_first_statement_and_runs_on_open_once() {
+        std::string path = dir_->file("lazy.sqlite");
+        int opened = 0;
+        auth::Db db(path, [&opened](auth::Db& d) {
+            ++opened;
+            d.run("CREATE TABLE IF NOT EXISTS t (x INTEGER)");
+        });
+        CPPUNIT_ASSERT(!std::filesystem::exists(path));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), count_rows(db));
+        CPPUNIT_ASSERT(std::filesystem::exists(path));
+        insert(db, 1);
+        db.open();
+        CPPUNIT_ASSERT_EQUAL(1, opened);
+    }
+
+    // An on-open step that fails (a migration meeting a locked file) leaves
+    // the connection closed, so the next statement tries again.
+    void a_failed_on_open_step_is_tried_again() {
+        int calls = 0;
+        auth::Db db(dir_->file("retry.sqlite"), [&calls](auth::Db& d) {
+            if (++calls == 1) throw auth::DbError("busy", SQLITE_BUSY);
+            d.run("CREATE TABLE IF NOT EXISTS t (x INTEGER)");
+        });
+        CPPUNIT_ASSERT_THROW(db.query("SELECT count(*) FROM t"), auth::DbError);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), count_rows(db));
+        CPPUNIT_ASSERT_EQUAL(2, calls);
     }
 
     void transaction_commits() {

@@ -41,7 +41,7 @@ class EmailChangesTest : public CppUnit::TestFixture {
     std::string email_of(std::int64_t id) { return t_->app->store().users().find_by_id(id)->email; }
 
     auth::EmailConfirmOutcome confirm(const std::string& token) {
-        return t_->app->accounts.confirm_email_change(token, {"192.0.2.1", ""}, std::nullopt);
+        return t_->app->accounts.confirm_email_change(token, {"192.0.2.1", "", ""}, std::nullopt);
     }
 
 public:
@@ -183,7 +183,7 @@ public:
         test::TestApp broken("http://127.0.0.1:8080", [&](auth::Config& c) { c.template_dir = templates.path(); });
         std::int64_t id = test::make_user(*broken.app, "ada@example.test", test::kGoodPassword, "Ada");
         std::string token = broken.app->store().email_changes().issue(id, "ada@new.example");
-        CPPUNIT_ASSERT_THROW(broken.app->accounts.confirm_email_change(token, {"192.0.2.1", ""}, std::nullopt),
+        CPPUNIT_ASSERT_THROW(broken.app->accounts.confirm_email_change(token, {"192.0.2.1", "", ""}, std::nullopt),
                              std::runtime_error);
         CPPUNIT_ASSERT_EQUAL(std::string("ada@example.test"), broken.app->store().users().find_by_id(id)->email);
         CPPUNIT_ASSERT(broken.app->store().email_changes().check(token).state == TokenState::Valid);

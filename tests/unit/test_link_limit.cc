@@ -16,7 +16,7 @@ using test::Browser;
 
 namespace {
 
-const auth::Client kFrom{"198.51.100.7", "unit-test"};
+const auth::Client kFrom{"198.51.100.7", "unit-test", "req-test"};
 const char* const kBadToken = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 auth::Request from(auth::Request r, const std::string& ip) {
@@ -62,7 +62,7 @@ public:
         auth::ResetOutcome r = accounts.reset_password(token, "violet kettle under the moon", "violet kettle under the moon", kFrom);
         CPPUNIT_ASSERT(r.result == auth::ResetResult::Throttled);
         // Another address goes on.
-        CPPUNIT_ASSERT(accounts.check_reset_link(token, {"198.51.100.8", "x"}).state == auth::TokenState::Valid);
+        CPPUNIT_ASSERT(accounts.check_reset_link(token, {"198.51.100.8", "x", ""}).state == auth::TokenState::Valid);
         // Once the oldest failure is an hour old, one more try.
         t_->clock->advance(*wait);
         CPPUNIT_ASSERT(!accounts.link_wait(kFrom));
@@ -87,10 +87,10 @@ public:
     void ipv6_clients_count_by_their_64() {
         auth::Accounts& accounts = t_->app->accounts;
         for (int i = 0; i < t_->app->config().link_failures_per_hour; ++i)
-            accounts.check_email_link(kBadToken, {"2001:db8:5:6::" + std::to_string(i + 1), "x"});
-        CPPUNIT_ASSERT(accounts.link_wait({"2001:db8:5:6:ffff:1:2:3", "x"}));
-        CPPUNIT_ASSERT(!accounts.link_wait({"2001:db8:5:7::1", "x"}));
-        CPPUNIT_ASSERT(!accounts.link_wait({"198.51.100.7", "x"}));
+            accounts.check_email_link(kBadToken, {"2001:db8:5:6::" + std::to_string(i + 1), "x", ""});
+        CPPUNIT_ASSERT(accounts.link_wait({"2001:db8:5:6:ffff:1:2:3", "x", ""}));
+        CPPUNIT_ASSERT(!accounts.link_wait({"2001:db8:5:7::1", "x", ""}));
+        CPPUNIT_ASSERT(!accounts.link_wait({"198.51.100.7", "x", ""}));
     }
 
     void reset_and_email_links_share_the_count() {

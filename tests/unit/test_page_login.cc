@@ -85,7 +85,7 @@ public:
         CPPUNIT_ASSERT(contains(r.body, "<label for=\"email\">"));
         CPPUNIT_ASSERT(contains(r.body, "<label for=\"password\">"));
         CPPUNIT_ASSERT(contains(r.body, "type=\"password\" autocomplete=\"current-password\""));
-        CPPUNIT_ASSERT(contains(r.body, "autocomplete=\"username\""));
+        CPPUNIT_ASSERT(contains(r.body, "autocomplete=\"username webauthn\""));
         CPPUNIT_ASSERT(contains(r.body, "<input type=\"hidden\" name=\"next\" value=\"\">"));
         CPPUNIT_ASSERT(test::sets_cookie(r, "csrf"));
         CPPUNIT_ASSERT(!test::sets_cookie(r, "sid"));

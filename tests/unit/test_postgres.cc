@@ -5,7 +5,8 @@
 // second reservation of the throttle waits for the first and sees it, a
 // racing registration of a taken address fails cleanly without spoiling its
 // transaction, a link is used once, the outbox claim skips a message another
-// node holds, housekeeping runs on one node at a time; a lost connection is
+// node holds, a passkey's counter moves once and its challenge and grant
+// are taken once, housekeeping runs on one node at a time; a lost connection is
 // an error worth one retry, and the next statement connects again.
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -32,6 +33,8 @@ class PostgresTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(a_racing_registration_of_one_address_fails_cleanly);
     CPPUNIT_TEST(a_link_is_used_once_across_nodes);
     CPPUNIT_TEST(outbox_claim_skips_a_message_another_node_holds);
+    CPPUNIT_TEST(a_passkey_counter_moves_once_across_nodes);
+    CPPUNIT_TEST(a_passkey_challenge_and_grant_are_taken_once_across_nodes);
     CPPUNIT_TEST(housekeeping_runs_on_one_node_at_a_time);
     CPPUNIT_TEST(a_lost_connection_is_retried_and_opened_again);
     CPPUNIT_TEST(migrations_are_counted_in_schema_migrations);
@@ -128,6 +131,59 @@ public:
         CPPUNIT_ASSERT(!b_->outbox().claim_next(now, now + 120, retry));  // nothing else free
     }
 
+    // Two assertions with one counter on two nodes: B's conditional UPDATE
+    // waits for A's row lock, then finds the counter moved.
+    void a_passkey_counter_moves_once_across_nodes() {
+        std::int64_t user = test::make_user(*t_->app, "ada@example.test", test::kGoodPassword);
+        auto id = a_->passkeys().add(auth::Passkey{0, user, std::string("cred\0id", 7), "key", "handle", 5, "Phone", 1, 0});
+        CPPUNIT_ASSERT(id);
+        auto tx = a_->begin_write();
+        CPPUNIT_ASSERT(a_->passkeys().record_use(*id, 5, 6, 100));
+        std::atomic<int> theirs{-1};
+        std::thread other([&] {
+            auto tx_b = b_->begin_write();
+            theirs = b_->passkeys().record_use(*id, 5, 7, 101) ? 1 : 0;
+            tx_b->commit();
+        });
+        std::this_thread::sleep_for(200ms);
+        CPPUNIT_ASSERT_EQUAL(-1, theirs.load());  // waiting for A's row lock
+        tx->commit();
+        other.join();
+        CPPUNIT_ASSERT_EQUAL(0, theirs.load());
+        auto stored = b_->passkeys().find(std::string("cred\0id", 7));
+        CPPUNIT_ASSERT(stored);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(6), stored->sign_count);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(100), stored->last_used_at);
+    }
+
+    // One challenge answered on two nodes at once: one DELETE has the row.
+    void a_passkey_challenge_and_grant_are_taken_once_across_nodes() {
+        std::int64_t user = test::make_user(*t_->app, "ada@example.test", test::kGoodPassword);
+        std::int64_t now = t_->clock->now();
+        std::string challenge(32, 'c');
+        a_->passkeys().add_challenge(challenge, auth::PasskeyChallenge{"login", "browser", 0, 0}, now + 300);
+        std::string grant = a_->passkeys().add_grant(user, 7, now + 300);
+        auto tx = a_->begin_write();
+        auto mine = a_->passkeys().take_challenge(challenge, now);
+        CPPUNIT_ASSERT(mine);
+        CPPUNIT_ASSERT_EQUAL(std::string("login"), mine->purpose);
+        CPPUNIT_ASSERT_EQUAL(std::string("browser"), mine->browser_digest);
+        CPPUNIT_ASSERT(a_->passkeys().take_grant(grant, user, now));
+        std::atomic<int> challenge_b{-1}, grant_b{-1};
+        std::thread other([&] {
+            auto tx_b = b_->begin_write();
+            challenge_b = b_->passkeys().take_challenge(challenge, now) ? 1 : 0;
+            grant_b = b_->passkeys().take_grant(grant, user, now) ? 1 : 0;
+            tx_b->commit();
+        });
+        std::this_thread::sleep_for(200ms);
+        CPPUNIT_ASSERT_EQUAL(-1, challenge_b.load());  // waiting for A's delete
+        tx->commit();
+        other.join();
+        CPPUNIT_ASSERT_EQUAL(0, challenge_b.load());
+        CPPUNIT_ASSERT_EQUAL(0, grant_b.load());
+    }
+
     void housekeeping_runs_on_one_node_at_a_time() {
         auto mine = a_->begin_housekeeping();
         CPPUNIT_ASSERT(mine);
@@ -176,6 +232,9 @@ public:
         std::int64_t id = test::make_user(*t.app, "ada@example.test", test::kGoodPassword, "Ada Lovelace");
         std::string session = t.app->store().sessions().create(id, "10.0.0.1", "Firefox");
         std::string link = t.app->store().reset_tokens().issue(id);
+        std::int64_t passkey = *t.app->store().passkeys().add(
+            auth::Passkey{0, id, std::string("cred\0id", 7), std::string("k\0ey", 4), "handle", 3, "Phone", 1, 0});
+        std::int64_t event = t.app->store().events().record(auth::Event{0, 1, "req", "login", "ok", id, "10.0.0.1", "Firefox", "", ""});
         SqliteSite() { t.app->store().two_factor().replace_recovery_codes(id, {"digest-1", std::string("d\0igest-2", 9)}); }
     };
 
@@ -192,7 +251,7 @@ public:
         // The copied site: the old password logs in, the old session and link still work.
         test::TestApp copied("http://127.0.0.1:8080", [&](auth::Config& c) { c.database_url = target.url; });
         copied.clock->set(site.t.clock->now());
-        auto login = copied.app->accounts.log_in("ada@example.test", test::kGoodPassword, {"10.0.0.9", "test"});
+        auto login = copied.app->accounts.log_in("ada@example.test", test::kGoodPassword, {"10.0.0.9", "test", ""});
         CPPUNIT_ASSERT(login.result == auth::LoginResult::LoggedIn);
         auto live = copied.app->store().sessions().lookup(site.session);
         CPPUNIT_ASSERT(live);
@@ -200,9 +259,22 @@ public:
         CPPUNIT_ASSERT(copied.app->store().reset_tokens().check(site.link).state == auth::TokenState::Valid);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(2), copied.app->store().two_factor().recovery_codes_left(site.id));
         CPPUNIT_ASSERT(copied.app->store().two_factor().use_recovery_code(site.id, std::string("d\0igest-2", 9), 1));
+        auto passkey = copied.app->store().passkeys().find(std::string("cred\0id", 7));
+        CPPUNIT_ASSERT(passkey);
+        CPPUNIT_ASSERT_EQUAL(site.passkey, passkey->id);
+        CPPUNIT_ASSERT_EQUAL(std::string("k\0ey", 4), passkey->public_key);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), passkey->sign_count);
+        auto events = copied.app->store().events().for_user(site.id, 10);
+        CPPUNIT_ASSERT(!events.empty());
+        CPPUNIT_ASSERT_EQUAL(site.event, events.back().id);
         // New rows get ids after the copied ones.
         std::int64_t next = test::make_user(*copied.app, "grace@example.test", test::kGoodPassword);
         CPPUNIT_ASSERT(next > site.id);
+        auto next_passkey =
+            copied.app->store().passkeys().add(auth::Passkey{0, next, "other", "key", "handle", 0, "Key", 2, 0});
+        CPPUNIT_ASSERT(next_passkey && *next_passkey > site.passkey);
+        CPPUNIT_ASSERT(copied.app->store().events().record(auth::Event{0, 2, "", "login", "ok", next, "", "", "", ""}) >
+                       site.event);
     }
 
     void copy_to_refuses_a_database_that_is_not_empty() {

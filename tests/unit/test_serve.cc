@@ -4,10 +4,13 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "pages/pages.hh"
 #include "web/app.hh"
 #include "store/sqlite/db.hh"
 #include "web/serve.hh"
@@ -43,6 +46,7 @@ class ServeTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(handler_gets_the_parsed_request);
     CPPUNIT_TEST(exception_becomes_a_generic_500);
     CPPUNIT_TEST(next_request_after_a_500_works);
+    CPPUNIT_TEST(the_request_id_is_in_the_log_line_and_on_the_500_page);
     CPPUNIT_TEST(http_error_becomes_its_status);
     CPPUNIT_TEST(method_not_allowed_says_what_is_allowed);
     CPPUNIT_TEST(busy_database_becomes_503_with_retry_after);
@@ -56,11 +60,27 @@ class ServeTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(page_headers_are_kept_but_framing_is_always_denied);
     CPPUNIT_TEST(hsts_only_over_https);
     CPPUNIT_TEST(client_address_from_trusted_proxies_only);
+    CPPUNIT_TEST(a_page_that_reads_nothing_opens_no_database);
     CPPUNIT_TEST_SUITE_END();
 
 public:
     void setUp() override { t_ = std::make_unique<test::TestApp>(); }
     void tearDown() override { t_.reset(); }
+
+    // Plain CGI starts a process per request: GET /login without a session
+    // reads nothing, so it must not pay for opening (and first-connection
+    // recovery of) the database. A session cookie does open it.
+    void a_page_that_reads_nothing_opens_no_database() {
+        test::TestApp fresh;
+        const std::string& path = fresh.app->config().database_path;
+        auth::Response r = auth::handle(*fresh.app, pages::kLogin, get_env("/login"), no_body());
+        CPPUNIT_ASSERT_EQUAL(200, r.status);
+        CPPUNIT_ASSERT(!std::filesystem::exists(path));
+        auth::CgiEnv with_cookie = get_env("/login");
+        with_cookie["HTTP_COOKIE"] = "sid=" + std::string(43, 'A');
+        CPPUNIT_ASSERT_EQUAL(200, auth::handle(*fresh.app, pages::kLogin, with_cookie, no_body()).status);
+        CPPUNIT_ASSERT(std::filesystem::exists(path));
+    }
 
     void client_address_from_trusted_proxies_only() {
         std::string seen;
@@ -114,6 +134,22 @@ public:
         CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "Something went wrong"));
         CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "<!DOCTYPE html>"));
         expect_standard_headers(r, false);
+    }
+
+    void the_request_id_is_in_the_log_line_and_on_the_500_page() {
+        std::vector<std::string> ids;
+        auth::Program program = program_of([&](const auth::Request& r, auth::App&, const auth::Visitor&) -> auth::Response {
+            ids.push_back(r.request_id);
+            throw std::runtime_error("boom");
+        });
+        test::CaptureStderr err;
+        auth::Response r = auth::handle(*t_->app, program, get_env(), no_body());
+        auth::handle(*t_->app, program, get_env(), no_body());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, ids.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{8}, ids[0].size());
+        CPPUNIT_ASSERT(ids[0] != ids[1]);  // one per request
+        CPPUNIT_ASSERT_MESSAGE(r.body, has(r.body, "(reference " + ids[0] + ")"));
+        CPPUNIT_ASSERT_MESSAGE(err.text(), has(err.text(), "error " + ids[0] + " in GET /: boom"));
     }
 
     void next_request_after_a_500_works() {

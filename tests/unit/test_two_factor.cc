@@ -14,7 +14,7 @@
 namespace {
 
 const std::string kEmail = "ada@example.test";
-const auth::Client kHere{"192.0.2.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"};
+const auth::Client kHere{"192.0.2.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0", "req-here"};
 const std::string kBrowser = "a-browser-secret-of-43-characters-aaaaaaaaa";
 
 struct On {
@@ -367,10 +367,10 @@ public:
 
     void administrator_turns_it_off() {
         On a;
-        CPPUNIT_ASSERT(!a.accounts().admin_turn_off_two_factor("nobody@example.test"));
-        CPPUNIT_ASSERT(a.accounts().admin_turn_off_two_factor(kEmail));
+        CPPUNIT_ASSERT(!a.accounts().admin_turn_off_two_factor("nobody@example.test", kHere, "tester"));
+        CPPUNIT_ASSERT(a.accounts().admin_turn_off_two_factor(kEmail, kHere, "tester"));
         CPPUNIT_ASSERT(!a.accounts().two_factor_on(a.id));
-        CPPUNIT_ASSERT(!a.accounts().admin_turn_off_two_factor(kEmail));  // not on any more
+        CPPUNIT_ASSERT(!a.accounts().admin_turn_off_two_factor(kEmail, kHere, "tester"));  // not on any more
         a.t.deliver();
         CPPUNIT_ASSERT(test::contains(test::mail_decoded(a.t.mailer->sent.back().message), "Two-step login was turned off"));
         CPPUNIT_ASSERT(a.accounts().log_in(kEmail, test::kGoodPassword, kHere, {}, kBrowser).result ==

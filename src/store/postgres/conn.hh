@@ -70,6 +70,11 @@ public:
     PgQuery query(std::string_view sql);
     // Runs statements that take no parameters (schema).
     void run(const std::string& sql);
+    // Connects again now if the connection was lost (outside a transaction);
+    // else nothing.
+    void open() {
+        if (!conn_ && !in_tx_) reconnect();
+    }
 
     // Inside BEGIN ... COMMIT (PgTransaction).
     bool in_transaction() const { return in_tx_; }

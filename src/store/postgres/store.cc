@@ -37,7 +37,11 @@ PgStore::PgStore(const StoreSettings& s, const Clock& clock)
       signups_(db_, clock, s.signup_token_ttl),
       outbox_(db_),
       settings_(db_),
-      two_factor_(db_) {}
+      two_factor_(db_),
+      passkeys_(db_),
+      events_(db_) {}
+
+void PgStore::open() { db_.open(); }
 
 int PgStore::schema_version() { return pg_schema_version(db_); }
 

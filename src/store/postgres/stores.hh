@@ -12,6 +12,8 @@
 #include "store/settings.hh"
 #include "store/sql/sessions.hh"
 #include "store/sql/tokens.hh"
+#include "store/sql/events.hh"
+#include "store/sql/passkeys.hh"
 #include "store/sql/two_factor.hh"
 #include "store/sql/users.hh"
 #include "store/sql/reset_requests.hh"
@@ -31,6 +33,8 @@ using PgTwoFactor = SqlTwoFactor<PgConn>;
 using PgResetRequests = SqlResetRequests<PgConn>;
 using PgLinkFailures = SqlLinkFailures<PgConn>;
 using PgSignups = SqlSignups<PgConn>;
+using PgPasskeys = SqlPasskeys<PgConn>;
+using PgEvents = SqlEvents<PgConn>;
 
 class PgUsers final : public SqlUserRows<PgConn> {
 public:
@@ -86,6 +90,9 @@ class PgStore final : public Store {
 public:
     // Connects to settings.url, bringing the schema forward; throws PgError.
     PgStore(const StoreSettings& settings, const Clock& clock);
+    // Connected at construction already; connects again if the connection
+    // was lost since (a FastCGI process at start: a wrong setting is told then).
+    void open() override;
     std::unique_ptr<WriteTransaction> begin_write() override;
     // Under pg_try_advisory_xact_lock: one node at a time.
     int schema_version() override;
@@ -101,6 +108,8 @@ public:
     OutboxStore& outbox() override { return outbox_; }
     SettingsStore& settings() override { return settings_; }
     TwoFactorStore& two_factor() override { return two_factor_; }
+    PasskeyStore& passkeys() override { return passkeys_; }
+    EventStore& events() override { return events_; }
 
     // The connection itself: for the schema tools and for tests.
     PgConn& db() { return db_; }
@@ -118,6 +127,8 @@ private:
     PgOutbox outbox_;
     PgSettings settings_;
     PgTwoFactor two_factor_;
+    PgPasskeys passkeys_;
+    PgEvents events_;
 };
 
 }  // namespace auth

@@ -75,6 +75,19 @@ public:
         db_.query("DELETE FROM mail_counts WHERE at < ?").bind(1, before).exec();
     }
 
+    std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) override {
+        static const std::string sql = "DELETE FROM outbox WHERE " + Conn::caseless_eq("recipient") + " AND claimed_until <= ?";
+        db_.query(sql).bind(1, recipient).bind(2, now).exec();
+        std::int64_t messages = db_.changes();
+        forget_counts(recipient);
+        return messages;
+    }
+
+    void forget_counts(std::string_view recipient) override {
+        static const std::string sql = "DELETE FROM mail_counts WHERE " + Conn::caseless_eq("recipient");
+        db_.query(sql).bind(1, recipient).exec();
+    }
+
 protected:
     Conn& db_;
 };

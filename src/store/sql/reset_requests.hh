@@ -20,6 +20,7 @@ public:
     void record(std::string_view email, std::string_view client_ip, std::int64_t now) override;
     std::int64_t count_from(std::string_view client_ip, std::int64_t since) override;
     void purge_before(std::int64_t t) override;
+    void forget(std::string_view email) override;
 
 private:
     Conn& db_;
@@ -43,6 +44,12 @@ std::int64_t SqlResetRequests<Conn>::count_from(std::string_view client_ip, std:
 template <class Conn>
 void SqlResetRequests<Conn>::purge_before(std::int64_t t) {
     db_.query("DELETE FROM reset_requests WHERE at <= ?").bind(1, t).exec();
+}
+
+// record() keeps the address in lower case.
+template <class Conn>
+void SqlResetRequests<Conn>::forget(std::string_view email) {
+    db_.query("DELETE FROM reset_requests WHERE email = ?").bind(1, ascii_lower(email)).exec();
 }
 
 }  // namespace auth

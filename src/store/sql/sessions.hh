@@ -20,7 +20,8 @@ class SqlSessions final : public SessionStore {
 public:
     SqlSessions(Conn& db, const Clock& clock, std::int64_t idle_timeout, std::int64_t absolute_timeout)
         : db_(db), clock_(clock), idle_(idle_timeout), absolute_(absolute_timeout) {}
-    std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) override;
+    std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent,
+                       bool passkey = false) override;
     std::optional<LiveSession> lookup(std::string_view token) override;
     void destroy(std::string_view token) override;
     void destroy_all_for_user(std::int64_t user_id, std::optional<std::int64_t> keep = std::nullopt) override;
@@ -37,13 +38,15 @@ private:
 
 
 template <class Conn>
-std::string SqlSessions<Conn>::create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent) {
+std::string SqlSessions<Conn>::create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent,
+                                      bool passkey) {
     std::string token = random_token(32);
     std::int64_t now = clock_.now();
     auto q = db_.query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, client_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, client_ip, user_agent, passkey) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
     q.bind_blob(1, token_digest(token)).bind(2, user_id).bind(3, now).bind(4, now);
-    q.bind(5, client_ip.substr(0, 64)).bind(6, user_agent.substr(0, 256));
+    q.bind(5, client_ip.substr(0, 64)).bind(6, user_agent.substr(0, 256)).bind(7, std::int64_t{passkey});
     q.exec();
     return token;
 }
@@ -99,11 +102,11 @@ template <class Conn>
 std::vector<SessionInfo> SqlSessions<Conn>::list_for_user(std::int64_t user_id) {
     std::int64_t now = clock_.now();
     auto q = db_.query(
-        "SELECT id, created_at, last_seen, client_ip, user_agent FROM sessions "
+        "SELECT id, created_at, last_seen, client_ip, user_agent, passkey FROM sessions "
         "WHERE user_id = ? AND last_seen > ? AND created_at > ? ORDER BY last_seen DESC, id DESC");
     q.bind(1, user_id).bind(2, now - idle_).bind(3, now - absolute_);
     std::vector<SessionInfo> out;
-    while (q.step()) out.push_back(SessionInfo{q.int64(0), q.int64(1), q.int64(2), q.text(3), q.text(4)});
+    while (q.step()) out.push_back(SessionInfo{q.int64(0), q.int64(1), q.int64(2), q.text(3), q.text(4), q.int64(5) != 0});
     return out;
 }
 

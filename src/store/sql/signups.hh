@@ -31,6 +31,7 @@ public:
     std::int64_t requests_from(std::string_view client_ip, std::int64_t since) override;
     std::int64_t requests_for(std::string_view email, std::string_view client_ip, std::int64_t since) override;
     void purge_old() override;
+    void forget(std::string_view email) override;
     std::int64_t ttl() const override { return ttl_; }
 
 private:
@@ -158,6 +159,14 @@ void SqlSignups<Conn>::purge_old() {
         .exec();
     db_.query("DELETE FROM signups WHERE expires_at < ?").bind(1, now - sql_detail::kKeepAfterExpiry).exec();
     db_.query("DELETE FROM signup_requests WHERE at <= ?").bind(1, now - 3600).exec();
+}
+
+template <class Conn>
+void SqlSignups<Conn>::forget(std::string_view email) {
+    static const std::string signups = "DELETE FROM signups WHERE " + Conn::caseless_eq("email");
+    static const std::string requests = "DELETE FROM signup_requests WHERE " + Conn::caseless_eq("email");
+    db_.query(signups).bind(1, email).exec();
+    db_.query(requests).bind(1, email).exec();
 }
 
 }  // namespace auth

@@ -50,6 +50,11 @@ public:
         return names;
     }
 
+    bool remove(std::int64_t id) override {
+        db_.query("DELETE FROM users WHERE id = ?").bind(1, id).exec();
+        return db_.changes() > 0;
+    }
+
     // The columns of a User, in read_user's order.
     static constexpr const char* kColumns =
         "id, email, name, password_hash, created_at, picture, password_changed_at, session_epoch";

@@ -18,20 +18,31 @@ bool DbError::unique_violation() const { return code_ == SQLITE_CONSTRAINT_UNIQU
 
 void Db::StmtDeleter::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 
-Db::Db(const std::string& path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+Db::Db(std::string path, std::function<void(Db&)> on_open) : path_(std::move(path)), on_open_(std::move(on_open)) {}
+
+void Db::open() {
+    if (db_) return;
+    int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close(db_);
         db_ = nullptr;
-        throw DbError("cannot open database " + path + ": " + msg, rc);
+        throw DbError("cannot open database " + path_ + ": " + msg, rc);
     }
-    sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, 5000);
-    run("PRAGMA journal_mode=WAL");
-    run("PRAGMA synchronous=NORMAL");
-    run("PRAGMA foreign_keys=ON");
-    run("PRAGMA secure_delete=ON");
+    try {
+        sqlite3_extended_result_codes(db_, 1);
+        sqlite3_busy_timeout(db_, 5000);
+        run("PRAGMA journal_mode=WAL");
+        run("PRAGMA synchronous=NORMAL");
+        run("PRAGMA foreign_keys=ON");
+        run("PRAGMA secure_delete=ON");
+        if (on_open_) on_open_(*this);
+    } catch (...) {
+        cache_.clear();
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+    }
 }
 
 Db::~Db() {
@@ -43,23 +54,25 @@ Statement Db::query(std::string_view sql) {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
         sqlite3_stmt* stmt = nullptr;
-        int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-        if (rc != SQLITE_OK) fail(db_, rc, std::string("prepare failed"));
+        sqlite3* db = connection();
+        int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        if (rc != SQLITE_OK) fail(db, rc, std::string("prepare failed"));
         it = cache_.emplace(std::string(sql), std::unique_ptr<sqlite3_stmt, StmtDeleter>(stmt)).first;
     }
     return Statement(*this, it->second.get());
 }
 
 void Db::run(const char* sql) {
+    sqlite3* db = connection();
     const char* tail = sql;
     while (tail && *tail) {
         sqlite3_stmt* raw = nullptr;
-        int rc = sqlite3_prepare_v2(db_, tail, -1, &raw, &tail);
-        if (rc != SQLITE_OK) fail(db_, rc, "prepare failed");
+        int rc = sqlite3_prepare_v2(db, tail, -1, &raw, &tail);
+        if (rc != SQLITE_OK) fail(db, rc, "prepare failed");
         if (!raw) break;  // only whitespace or comments left
         std::unique_ptr<sqlite3_stmt, StmtDeleter> stmt(raw);
         while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {}
-        if (rc != SQLITE_DONE) fail(db_, rc, "statement failed");
+        if (rc != SQLITE_DONE) fail(db, rc, "statement failed");
     }
 }
 

@@ -34,7 +34,14 @@ class Statement;
 
 class Db {
 public:
-    explicit Db(const std::string& path);
+    // The file is opened at the first statement, not here: a plain-CGI
+    // request that reads nothing (GET /login without a session) never opens
+    // it, which is half of such a request's instructions, and SQLite's
+    // rebuilding of the WAL index that every first connection to the file
+    // does. `on_open` runs once the connection is open (the migrations); if
+    // it throws, the connection is closed again and the next statement tries
+    // anew.
+    explicit Db(std::string path, std::function<void(Db&)> on_open = {});
     ~Db();
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
@@ -47,17 +54,22 @@ public:
     // Runs statements that take no parameters (schema, pragmas).
     void run(const char* sql);
 
+    // Opens the file now if it is not open yet (a FastCGI process, before
+    // its first request, so that a wrong path is told at start).
+    void open();
+
     std::int64_t last_insert_rowid() const;
     int changes() const;
 
     // What the SQL of store/sql/ asks of its connection, where SQLite and
-    // PostgreSQL differ. `column = ?` compared without regard to ASCII case:
-    // the columns that need it are declared COLLATE NOCASE.
-    static std::string caseless_eq(const char* column) { return std::string(column) + " = ?"; }
+    // PostgreSQL differ. `column = ?` compared without regard to ASCII case
+    // (NOCASE: the columns looked up that way are declared so, and the
+    // collation on the parameter makes it hold for the others too).
+    static std::string caseless_eq(const char* column) { return std::string(column) + " = ? COLLATE NOCASE"; }
     // A lock on a key until the transaction ends: nothing to do, SQLite's
     // writers take turns (BEGIN IMMEDIATE).
     void lock_key(std::string_view) {}
-    sqlite3* handle() const { return db_; }
+    sqlite3* handle() { return connection(); }
 
 private:
     struct StmtDeleter { void operator()(sqlite3_stmt* s) const; };
@@ -67,6 +79,12 @@ private:
         using is_transparent = void;
         std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
     };
+    sqlite3* connection() {
+        if (!db_) open();
+        return db_;
+    }
+    std::string path_;
+    std::function<void(Db&)> on_open_;
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StmtDeleter>, SqlHash, std::equal_to<>> cache_;
 };

@@ -5,11 +5,6 @@ namespace auth {
 
 namespace {
 
-Db& migrated(Db& db) {
-    migrate(db);
-    return db;
-}
-
 class SqliteWrite final : public WriteTransaction {
 public:
     explicit SqliteWrite(Db& db) : tx_(db) {}
@@ -22,8 +17,8 @@ private:
 }  // namespace
 
 SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
-    : db_(s.path),
-      users_(migrated(db_)),
+    : db_(s.path, [](Db& db) { migrate(db); }),
+      users_(db_),
       sessions_(db_, clock, s.session_idle_timeout, s.session_absolute_timeout),
       throttle_(db_),
       reset_requests_(db_),
@@ -33,7 +28,11 @@ SqliteStore::SqliteStore(const StoreSettings& s, const Clock& clock)
       signups_(db_, clock, s.signup_token_ttl),
       outbox_(db_, s.path + "-deliver.lock"),
       settings_(db_),
-      two_factor_(db_) {}
+      two_factor_(db_),
+      passkeys_(db_),
+      events_(db_) {}
+
+void SqliteStore::open() { db_.open(); }
 
 int SqliteStore::schema_version() { return auth::schema_version(db_); }
 

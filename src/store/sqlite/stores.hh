@@ -10,6 +10,8 @@
 #include "store/settings.hh"
 #include "store/sql/sessions.hh"
 #include "store/sql/tokens.hh"
+#include "store/sql/events.hh"
+#include "store/sql/passkeys.hh"
 #include "store/sql/two_factor.hh"
 #include "store/sql/users.hh"
 #include "store/sql/reset_requests.hh"
@@ -29,6 +31,8 @@ using SqliteTwoFactor = SqlTwoFactor<Db>;
 using SqliteResetRequests = SqlResetRequests<Db>;
 using SqliteLinkFailures = SqlLinkFailures<Db>;
 using SqliteSignups = SqlSignups<Db>;
+using SqlitePasskeys = SqlPasskeys<Db>;
+using SqliteEvents = SqlEvents<Db>;
 
 class SqliteUsers final : public SqlUserRows<Db> {
 public:
@@ -82,8 +86,10 @@ private:
 
 class SqliteStore final : public Store {
 public:
-    // Opens the database file, creating or migrating it; throws DbError.
+    // The database file is opened (created, migrated) by open() or at the
+    // first statement; both throw DbError.
     SqliteStore(const StoreSettings& settings, const Clock& clock);
+    void open() override;
     std::unique_ptr<WriteTransaction> begin_write() override;
     // One connection at a time writes anyway (BEGIN IMMEDIATE).
     int schema_version() override;
@@ -99,6 +105,8 @@ public:
     OutboxStore& outbox() override { return outbox_; }
     SettingsStore& settings() override { return settings_; }
     TwoFactorStore& two_factor() override { return two_factor_; }
+    PasskeyStore& passkeys() override { return passkeys_; }
+    EventStore& events() override { return events_; }
 
     // The connection itself: for the schema tools and for tests.
     Db& db() { return db_; }
@@ -116,6 +124,8 @@ private:
     SqliteOutbox outbox_;
     SqliteSettings settings_;
     SqliteTwoFactor two_factor_;
+    SqlitePasskeys passkeys_;
+    SqliteEvents events_;
 };
 
 }  // namespace auth
