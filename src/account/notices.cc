@@ -83,6 +83,12 @@ Wording wording(Notice what, const NoticeDetails& d, const std::string& site) {
                         d.browser + ", a browser that had not logged in with a passkey before.",
                     "If this was you, there is nothing to do. If it was not, someone has your passkey's device: remove "
                     "the passkey on your profile page and reset your password with the link below."};
+        case Notice::PasskeyRemoved:
+            return {"A passkey was removed from your account",
+                    "The passkey named \"" + d.passkey + "\" was removed from your account at " + site +
+                        ". It no longer opens the account.",
+                    "If you did not do this, someone is logged in to your account: reset your password now with the "
+                    "link below."};
     }
     return {"Account notice", "Something changed in your account at " + site + ".", ""};
 }

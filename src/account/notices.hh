@@ -26,6 +26,7 @@ enum class Notice {
     RecoveryCodesMade,     // new recovery codes (the old ones no longer work)
     PasskeyAdded,          // a passkey was added (its name in `passkey`)
     PasskeyNewBrowser,     // a passkey login from a browser not seen before
+    PasskeyRemoved,        // a passkey was removed (its name in `passkey`)
 };
 
 struct NoticeDetails {
@@ -34,7 +35,7 @@ struct NoticeDetails {
     std::string client_ip;  // where the request came from
     std::string new_email;  // email changes only
     std::int64_t codes_left = 0;  // RecoveryCodeUsed only
-    std::string passkey = {};     // the passkey's name (PasskeyAdded, PasskeyNewBrowser)
+    std::string passkey = {};     // the passkey's name (PasskeyAdded, PasskeyNewBrowser, PasskeyRemoved)
     std::string browser = {};     // "Firefox on Linux" (PasskeyNewBrowser)
 };
 

@@ -105,6 +105,7 @@ class PasskeysTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(step_up_with_another_accounts_credential_refused);
     CPPUNIT_TEST(step_up_grant_is_a_code_once);
     CPPUNIT_TEST(rename_remove_and_last_way);
+    CPPUNIT_TEST(removal_notifies_owner);
     CPPUNIT_TEST(password_reset_leaves_passkeys);
     CPPUNIT_TEST(pages_show_button_and_list);
     CPPUNIT_TEST_SUITE_END();
@@ -271,6 +272,20 @@ public:
         test::db(*f.t.app).query("UPDATE users SET password_hash = '' WHERE id = ?").bind(1, f.id).exec();
         CPPUNIT_ASSERT(f.accounts().remove_passkey(f.who.user, id, f.client).result == auth::PasskeyResult::LastWay);
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), f.accounts().passkeys_of(f.id).size());
+    }
+
+    // Removing an authenticator is a change the owner hears of (ASVS 2.5.5),
+    // as adding one is: a stolen session may remove a passkey unasked.
+    void removal_notifies_owner() {
+        Fixture f;
+        f.add();
+        std::int64_t mails = test::queued_mails(*f.t.app);
+        auto id = f.accounts().passkeys_of(f.id)[0].id;
+        CPPUNIT_ASSERT(f.accounts().remove_passkey(f.who.user, id, f.client).result == auth::PasskeyResult::Done);
+        CPPUNIT_ASSERT_EQUAL(mails + 1, test::queued_mails(*f.t.app));
+        // None for a refusal.
+        CPPUNIT_ASSERT(f.accounts().remove_passkey(f.who.user, id, f.client).result == auth::PasskeyResult::NotFound);
+        CPPUNIT_ASSERT_EQUAL(mails + 1, test::queued_mails(*f.t.app));
     }
 
     void password_reset_leaves_passkeys() {
