@@ -95,7 +95,7 @@
                 displayName: form.getAttribute("data-display-name") },
         pubKeyCredParams: [{ type: "public-key", alg: -7 }, { type: "public-key", alg: -8 }],
         excludeCredentials: exclude.map(function (id) { return { type: "public-key", id: b64.decode(id) }; }),
-        authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "preferred" },
+        authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
         attestation: "none"
       } }).then(function (credential) {
         fillAndSubmit(form, {

@@ -90,6 +90,12 @@ Wording wording(Notice what, const NoticeDetails& d, const std::string& site) {
                     "If you did not do this, contact the people who run " + site + ": the account cannot be brought back, "
                     "but they can look into how it happened.",
                     false};
+        case Notice::PasskeyRemoved:
+            return {"A passkey was removed from your account",
+                    "The passkey named \"" + d.passkey + "\" was removed from your account at " + site +
+                        ". It no longer opens the account.",
+                    "If you did not do this, someone is logged in to your account: reset your password now with the "
+                    "link below."};
     }
     return {"Account notice", "Something changed in your account at " + site + ".", ""};
 }

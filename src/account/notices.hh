@@ -27,6 +27,7 @@ enum class Notice {
     PasskeyAdded,          // a passkey was added (its name in `passkey`)
     PasskeyNewBrowser,     // a passkey login from a browser not seen before
     AccountDeleted,        // the last mail: the account and what the site kept of it are gone
+    PasskeyRemoved,        // a passkey was removed (its name in `passkey`)
 };
 
 struct NoticeDetails {
@@ -35,7 +36,7 @@ struct NoticeDetails {
     std::string client_ip;  // where the request came from
     std::string new_email;  // email changes only
     std::int64_t codes_left = 0;  // RecoveryCodeUsed only
-    std::string passkey = {};     // the passkey's name (PasskeyAdded, PasskeyNewBrowser)
+    std::string passkey = {};     // the passkey's name (PasskeyAdded, PasskeyNewBrowser, PasskeyRemoved)
     std::string browser = {};     // "Firefox on Linux" (PasskeyNewBrowser)
 };
 

@@ -192,8 +192,8 @@ PasskeyOutcome Accounts::remove_passkey(const User& user, std::int64_t id, const
     PasskeyOutcome out;
     auto tx = store_.begin_write();
     auto passkeys = store_.passkeys().list_for_user(user.id);
-    bool mine = std::any_of(passkeys.begin(), passkeys.end(), [&](const Passkey& p) { return p.id == id; });
-    if (!mine) {
+    auto mine = std::find_if(passkeys.begin(), passkeys.end(), [&](const Passkey& p) { return p.id == id; });
+    if (mine == passkeys.end()) {
         out.result = PasskeyResult::NotFound;
         log_line("removing a passkey refused for " + account(user.id) + ": no such passkey of the account");
         return out;
@@ -208,6 +208,11 @@ PasskeyOutcome Accounts::remove_passkey(const User& user, std::int64_t id, const
         return out;
     }
     store_.passkeys().remove(user.id, id);
+    // As for adding one (ASVS 2.5.5): a session someone stole may remove
+    // passkeys without the password, so the owner hears of it.
+    NoticeDetails d{user.email, user.name, client.ip, ""};
+    d.passkey = mine->name;
+    notices_.queue(Notice::PasskeyRemoved, d);
     tx->commit();
     out.result = PasskeyResult::Done;
     events_.record(client, events::kPasskeyRemoved, Outcome::Ok, user.id);

@@ -104,7 +104,10 @@ class PasskeysTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(unknown_or_removed_credential_refused);
     CPPUNIT_TEST(step_up_with_another_accounts_credential_refused);
     CPPUNIT_TEST(step_up_grant_is_a_code_once);
+    CPPUNIT_TEST(challenges_stay_in_their_ceremony);
+    CPPUNIT_TEST(login_ends_the_old_session);
     CPPUNIT_TEST(rename_remove_and_last_way);
+    CPPUNIT_TEST(removal_notifies_owner);
     CPPUNIT_TEST(password_reset_leaves_passkeys);
     CPPUNIT_TEST(pages_show_button_and_list);
     CPPUNIT_TEST_SUITE_END();
@@ -257,6 +260,37 @@ public:
         CPPUNIT_ASSERT(!f.t.app->store().passkeys().take_grant(token, f.id, f.t.clock->now()));
     }
 
+    // A login challenge does not serve a step-up, nor a step-up's a login,
+    // and a step-up's challenge is its session's.
+    void challenges_stay_in_their_ceremony() {
+        Fixture f;
+        f.add();
+        f.issue("get_challenge", "login");
+        CPPUNIT_ASSERT(f.accounts().passkey_step_up(f.who, f.assertion(), f.client, kBrowser).problem ==
+                       auth::PasskeyProblem::Challenge);
+        f.issue("get_challenge", "step-up", kBrowser, f.who);
+        CPPUNIT_ASSERT(f.login("", kBrowser, false).problem == auth::PasskeyProblem::Challenge);
+        auth::Identity other = f.who;
+        other.session.id += 1000;
+        f.issue("get_challenge", "step-up", kBrowser, other);
+        CPPUNIT_ASSERT(f.accounts().passkey_step_up(f.who, f.assertion(), f.client, kBrowser).problem ==
+                       auth::PasskeyProblem::Challenge);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), f.accounts().passkeys_of(f.id)[0].sign_count);  // none was used
+    }
+
+    // As a password login: the session the browser had ends (fixation).
+    void login_ends_the_old_session() {
+        Fixture f;
+        f.add();
+        std::string old = f.t.app->store().sessions().create(f.id, "127.0.0.1", "test");
+        f.issue("get_challenge", "login");
+        auto login = f.accounts().log_in_with_passkey(f.assertion(), f.client, old, kBrowser, "");
+        CPPUNIT_ASSERT(login.result == auth::PasskeyResult::Done);
+        CPPUNIT_ASSERT(login.session_token != old);
+        CPPUNIT_ASSERT(!f.accounts().identify(old));
+        CPPUNIT_ASSERT(f.accounts().identify(login.session_token));
+    }
+
     void rename_remove_and_last_way() {
         Fixture f;
         f.add();
@@ -271,6 +305,20 @@ public:
         test::db(*f.t.app).query("UPDATE users SET password_hash = '' WHERE id = ?").bind(1, f.id).exec();
         CPPUNIT_ASSERT(f.accounts().remove_passkey(f.who.user, id, f.client).result == auth::PasskeyResult::LastWay);
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), f.accounts().passkeys_of(f.id).size());
+    }
+
+    // Removing an authenticator is a change the owner hears of (ASVS 2.5.5),
+    // as adding one is: a stolen session may remove a passkey unasked.
+    void removal_notifies_owner() {
+        Fixture f;
+        f.add();
+        std::int64_t mails = test::queued_mails(*f.t.app);
+        auto id = f.accounts().passkeys_of(f.id)[0].id;
+        CPPUNIT_ASSERT(f.accounts().remove_passkey(f.who.user, id, f.client).result == auth::PasskeyResult::Done);
+        CPPUNIT_ASSERT_EQUAL(mails + 1, test::queued_mails(*f.t.app));
+        // None for a refusal.
+        CPPUNIT_ASSERT(f.accounts().remove_passkey(f.who.user, id, f.client).result == auth::PasskeyResult::NotFound);
+        CPPUNIT_ASSERT_EQUAL(mails + 1, test::queued_mails(*f.t.app));
     }
 
     void password_reset_leaves_passkeys() {
