@@ -1,0 +1,168 @@
+"""The admin area (/admin, auth-admin) behind the web server's own
+authentication, as the shipped configurations turn it on (the "#admin# "
+lines: lighttpd mod_auth with mod_authn_file, Apache AuthType Basic in
+cgi/.htaccess), with the harness's htpasswd file (bcrypt) and
+ADMIN_USERS=admin. Nobody reaches it without the server having
+authenticated a listed name: not without credentials, not with a forged
+Remote-User or X-Remote-User header, not as a name the file holds but
+ADMIN_USERS does not list. A listed admin finds, sees, locks (login
+refused, sessions gone), unlocks, mails a reset link, and reads the actions
+in the event log with their name. On a server of its own (with maildev)."""
+
+import base64
+import os
+import re
+
+from harness import (ADMIN_PASSWORD, ADMIN_USER, UNLISTED_PASSWORD, UNLISTED_USER, check, check_eq, check_in,
+                     check_not_in, check_status, login, register, session_count, user_row)
+from mailcatcher import MailDev
+
+LINK_RE = re.compile(r"/reset/confirm\?token=[A-Za-z0-9_-]{20,}")
+PATHS = ("/admin", "/admin/user?id=1", "/admin/events", "/admin/mail")
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def _server(ctx):
+    md = getattr(ctx, "admin_maildev", None)
+    if md is None:
+        md = MailDev(ctx.args.root, label="maildev-admin", keep=ctx.args.keep)
+        md.start()
+        ctx.admin_maildev = md
+    elif not md.running:
+        md.start()
+    return ctx.shared_server("admin", md.env()), md
+
+
+def _admin(s):
+    c = s.client()
+    c.extra_headers["Authorization"] = _basic(ADMIN_USER, ADMIN_PASSWORD)
+    return c
+
+
+def _not_admin_page(r, what):
+    """Refused: the server's 401 challenge (no or wrong credentials) or the
+    site's 404 page; never a page of the admin area."""
+    check_status(r, (401, 404), what)
+    check_not_in("Admin area", r.text(), what)
+    check_not_in("Find an account", r.text(), what)
+
+
+def test_admin_refused_without_authentication(ctx):
+    s, _ = _server(ctx)
+    for path in PATHS:
+        r = s.client().get(path)
+        _not_admin_page(r, f"GET {path} without credentials")
+        if r.status == 401:
+            check_in("Basic", r.header("WWW-Authenticate") or "", f"GET {path}: the server's own challenge")
+    r = s.client().post("/admin/user/lock", {"id": "1"})
+    _not_admin_page(r, "POST /admin/user/lock without credentials")
+
+
+def test_admin_refused_with_forged_headers(ctx):
+    s, _ = _server(ctx)
+    forged = ({"Remote-User": ADMIN_USER}, {"X-Remote-User": ADMIN_USER}, {"Remote_User": ADMIN_USER},
+              {"Remote-User": ADMIN_USER, "X-Remote-User": ADMIN_USER, "Auth-Type": "Basic"},
+              {"X-Forwarded-User": ADMIN_USER, "Redirect-Remote-User": ADMIN_USER})
+    for headers in forged:
+        for path in PATHS:
+            _not_admin_page(s.client().get(path, headers=headers), f"GET {path} with {headers}")
+    # With a wrong password the forged header changes nothing either.
+    for headers in forged[:2]:
+        c = s.client()
+        c.extra_headers["Authorization"] = _basic(ADMIN_USER, "not the password")
+        _not_admin_page(c.get("/admin", headers=headers), f"wrong password with {headers}")
+    # Direct hits on the program are not the admin area either.
+    for path in ("/cgi/auth-admin.fcgi", "/auth-admin", "/admin/", "/adminx", "/admin/user/lock"):
+        r = _admin(s).get(path)
+        check_status(r, (404, 405), f"GET {path} as the admin")
+
+
+def test_admin_refused_for_an_unlisted_name(ctx):
+    s, _ = _server(ctx)
+    c = s.client()
+    c.extra_headers["Authorization"] = _basic(UNLISTED_USER, UNLISTED_PASSWORD)
+    for path in PATHS:
+        r = c.get(path)
+        check_status(r, 404, f"GET {path} as {UNLISTED_USER} (in the password file, not in ADMIN_USERS)")
+        check_not_in("Admin area", r.text(), f"GET {path} as {UNLISTED_USER}")
+    # Not even with a forged header naming the listed admin.
+    r = c.get("/admin", headers={"Remote-User": ADMIN_USER, "X-Remote-User": ADMIN_USER})
+    check_status(r, 404, f"{UNLISTED_USER} with a forged Remote-User header")
+
+
+def test_admin_works_for_a_listed_admin(ctx):
+    s, md = _server(ctx)
+    person = s.client()
+    email, password = register(person, name="Ada Admin-Test")
+    login(person, email, password)
+    check_eq(session_count(s, email), 1, "the person's session before the lock")
+    uid = user_row(s, email)["id"]
+    a = _admin(s)
+
+    found = a.get("/admin?q=" + email.split("@")[0])
+    check_status(found, 200, "find by address")
+    check_eq(found.header("Cache-Control"), "no-store", "Cache-Control of the admin area")
+    check_eq(found.header("X-Robots-Tag"), "noindex", "X-Robots-Tag of the admin area")
+    check_in('<meta name="robots" content="noindex">', found.body, "meta robots")
+    check_in(f"/admin/user?id={uid}", found.body, "the account in the results")
+    check_in(f"<strong>{ADMIN_USER}</strong>", found.body, "the admin's name on the page")
+    by_name = a.get("/admin?q=Admin-Test")
+    check_in(email, by_name.text(), "find by name")
+
+    shown = a.get(f"/admin/user?id={uid}")
+    check_status(shown, 200, "the account's page")
+    check_in("<dt>Sessions</dt><dd>1</dd>", shown.body, "its session count")
+    check_in("<dt>Locked</dt><dd>no</dd>", shown.body, "not locked")
+
+    # A form without its CSRF token changes nothing.
+    r = a.post("/admin/user/lock", {"id": str(uid)})
+    check_status(r, 403, "lock without the CSRF token")
+    check(user_row(s, email)["locked_at"] is None, "not locked by a form without its token")
+
+    r = a.submit(f"/admin/user?id={uid}", {"id": str(uid)}, action="/admin/user/lock")
+    check_status(r, 303, "lock")
+    check(user_row(s, email)["locked_at"] is not None, "locked_at set")
+    check_eq(session_count(s, email), 0, "sessions after the lock")
+    check_status(person.get("/profile"), 303, "the person's old session after the lock")
+    refused = s.client().submit("/login", {"email": email, "password": password})
+    check_status(refused, 403, "login of a locked account")
+    check_in("This account is locked", refused.text(), "the login page says why")
+    check_eq(session_count(s, email), 0, "no session made by the refused login")
+
+    r = a.submit(f"/admin/user?id={uid}", {"id": str(uid)}, action="/admin/user/unlock")
+    check_status(r, 303, "unlock")
+    check(user_row(s, email)["locked_at"] is None, "locked_at cleared")
+    login(s.client(), email, password)
+
+    md.clear()
+    r = a.submit(f"/admin/user?id={uid}", {"id": str(uid)}, action="/admin/user/reset")
+    check_status(r, 303, "reset link")
+    mails = md.wait_for(email, 1, timeout=15, poke=lambda: s.client().get("/login"))
+    check_eq(len(mails), 1, "the reset mail")
+    check(LINK_RE.search(mails[0].text) is not None, "a reset link in the mail")
+
+    events = a.get(f"/admin/events?user={uid}")
+    check_status(events, 200, "the event log")
+    text = events.body
+    for name in ("account.locked", "account.unlocked", "password.reset_requested"):
+        check(re.search(rf"<td>{re.escape(name)}</td><td>ok</td>.*?<td>{ADMIN_USER}</td>", text) is not None,
+              f"{name} with the admin's name in the event log")
+    check_in("<td>login</td><td>refused</td>", text, "the refused login in the event log")
+    rows = s.query("SELECT actor FROM events WHERE user_id = ? AND name = 'account.locked'", (uid,))
+    check_eq([r["actor"] for r in rows], [ADMIN_USER], "the lock's actor in the table")
+    check_in(f'actor="{ADMIN_USER}"', s.log_text() + _stderr(s), "the event line in the error log")
+
+    mail = a.get("/admin/mail")
+    check_status(mail, 200, "the mail queue")
+    check_in("waiting", mail.text(), "the mail queue's counts")
+
+
+def _stderr(s) -> str:
+    try:
+        with open(os.path.join(s.dir, "server.stderr"), "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
