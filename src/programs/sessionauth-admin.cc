@@ -98,8 +98,9 @@ std::optional<auth::User> account_named(auth::App& app, const std::string& arg) 
     }
     auto email = auth::normalize_email(arg);
     if (!email) return std::nullopt;
+    // The exact address comes first; the store compares addresses without regard to ASCII case.
     auto found = app.accounts.find_accounts(*email, 1);
-    if (found.empty() || found.front().email != *email) return std::nullopt;
+    if (found.empty() || auth::ascii_lower(found.front().email) != auth::ascii_lower(*email)) return std::nullopt;
     return found.front();
 }
 

@@ -12,9 +12,10 @@ in the event log with their name. On a server of its own (with maildev)."""
 import base64
 import os
 import re
+import subprocess
 
 from harness import (ADMIN_PASSWORD, ADMIN_USER, UNLISTED_PASSWORD, UNLISTED_USER, check, check_eq, check_in,
-                     check_not_in, check_status, login, register, session_count, user_row)
+                     check_not_in, check_status, login, register, session_count, skip, user_row)
 from mailcatcher import MailDev
 
 LINK_RE = re.compile(r"/reset/confirm\?token=[A-Za-z0-9_-]{20,}")
@@ -158,6 +159,48 @@ def test_admin_works_for_a_listed_admin(ctx):
     mail = a.get("/admin/mail")
     check_status(mail, 200, "the mail queue")
     check_in("waiting", mail.text(), "the mail queue's counts")
+
+
+def test_admin_command_line(ctx):
+    """sessionauth-admin users find, user show|lock|unlock|logout|reset, mail
+    [retry]: the same actions for the shell, each printing what it did."""
+    if ctx.server_cls.kind != "lighttpd":
+        skip("sessionauth-admin is the same whatever the web server (lighttpd runs this)")
+    s, md = _server(ctx)
+    person = s.client()
+    email, password = register(person, name="Grace Shell-Test")
+    login(person, email, password)
+    uid = user_row(s, email)["id"]
+
+    def run(*args, code=0):
+        r = subprocess.run([os.path.join(s.build, "sessionauth-admin"), *args], env=dict(os.environ, AUTH_ENV=s.env_path),
+                           capture_output=True, text=True, timeout=60)
+        check_eq(r.returncode, code, f"sessionauth-admin {' '.join(args)}: {r.stderr.strip()}")
+        return r.stdout
+
+    check_in(email, run("users", "find", "Shell-Test"), "users find by name")
+    check_in("1 account(s) found", run("users", "find", email), "users find by address")
+    shown = run("user", "show", email)
+    check_in(f"account {uid}: {email}", shown, "user show")
+    check_in("sessions: 1", shown, "user show: sessions")
+    check_in("locked: no", shown, "user show: not locked")
+    check_in("locked; its sessions have ended", run("user", "lock", str(uid)), "user lock by number")
+    check_eq(session_count(s, email), 0, "sessions after user lock")
+    check_status(s.client().submit("/login", {"email": email, "password": password}), 403, "login after user lock")
+    check_in("unlocked", run("user", "unlock", email.upper()), "user unlock (any case)")
+    login(person, email, password)
+    check_in("every session has ended", run("user", "logout", email), "user logout")
+    check_eq(session_count(s, email), 0, "sessions after user logout")
+    md.clear()
+    check_in("a reset link is queued", run("user", "reset", email), "user reset")
+    mails = md.wait_for(email, 1, timeout=15, poke=lambda: s.client().get("/login"))
+    check(mails and LINK_RE.search(mails[0].text) is not None, "the reset mail from user reset")
+    check_in("waiting", run("mail"), "mail")
+    check_in("due again", run("mail", "retry"), "mail retry")
+    run("user", "show", "nobody-" + email, code=1)
+    run("user", "frobnicate", email, code=2)
+    actors = s.query("SELECT DISTINCT actor FROM events WHERE user_id = ? AND actor != ''", (uid,))
+    check(len(actors) == 1 and actors[0]["actor"].startswith("sessionauth-admin (uid "), f"the shell's actor: {actors}")
 
 
 def _stderr(s) -> str:
