@@ -1,6 +1,6 @@
 {{%AUTOESCAPE context="HTML"}}
 <nav class="admin-nav" aria-label="Admin"><p>Admin area, as <strong>{{ADMIN}}</strong>: <a href="{{BASE}}/admin">Accounts</a> · <a href="{{BASE}}/admin/events">Security events</a> · <a href="{{BASE}}/admin/mail">Mail queue</a></p></nav>
-<h1>{{EMAIL}}</h1>
+<h1 class="admin-title">{{EMAIL}}</h1>
 <dl class="admin-facts">
 <dt>Name</dt><dd>{{NAME}}</dd>
 <dt>Account number</dt><dd>{{ID}}</dd>
