@@ -359,6 +359,13 @@ private:
     // Inside a write transaction: a new reset link for `user`, its mail
     // queued (the caller checked the address's share of mail).
     void queue_reset_link(const User& user, std::int64_t now);
+    // An administrator's change (admin.cc): `change` runs inside the write
+    // transaction with the account and returns false when there was nothing
+    // to change; done, it is recorded as `event` naming the `actor`.
+    AdminResult admin_change(std::int64_t user_id, const Client& client, std::string_view actor, const char* event,
+                             std::string_view detail, const std::function<bool(const User&)>& change);
+    // Inside a write transaction: every session and pending login of the account ends.
+    void end_all_sessions(std::int64_t user_id);
     // Inside a write transaction: the sign-up link (or, for an address that
     // has an account, the note to its owner) queued for `email`.
     // False if the address's share of mail is used up.

@@ -43,40 +43,47 @@ std::optional<AccountSummary> Accounts::account_summary(std::int64_t user_id) {
     return summary;
 }
 
-AdminResult Accounts::lock_account(std::int64_t user_id, const Client& client, std::string_view actor) {
+AdminResult Accounts::admin_change(std::int64_t user_id, const Client& client, std::string_view actor,
+                                  const char* event, std::string_view detail,
+                                  const std::function<bool(const User&)>& change) {
     auto tx = store_.begin_write();
     auto user = store_.users().find_by_id(user_id);
     if (!user) return AdminResult::NotFound;
-    if (user->locked()) return AdminResult::Unchanged;
-    store_.users().set_locked(user_id, clock_.now());
+    if (!change(*user)) return AdminResult::Unchanged;
+    tx->commit();
+    events_.record(client, event, Outcome::Ok, user_id, detail, actor);
+    return AdminResult::Done;
+}
+
+void Accounts::end_all_sessions(std::int64_t user_id) {
     // A raised epoch also voids a login whose password is being checked
     // now and every pending login (the code step): none makes a session.
     store_.users().bump_session_epoch(user_id);
     store_.sessions().destroy_all_for_user(user_id);
-    tx->commit();
-    events_.record(client, events::kAccountLocked, Outcome::Ok, user_id, "its sessions ended", actor);
-    return AdminResult::Done;
+}
+
+AdminResult Accounts::lock_account(std::int64_t user_id, const Client& client, std::string_view actor) {
+    return admin_change(user_id, client, actor, events::kAccountLocked, "its sessions ended", [&](const User& user) {
+        if (user.locked()) return false;
+        store_.users().set_locked(user.id, clock_.now());
+        end_all_sessions(user.id);
+        return true;
+    });
 }
 
 AdminResult Accounts::unlock_account(std::int64_t user_id, const Client& client, std::string_view actor) {
-    auto tx = store_.begin_write();
-    auto user = store_.users().find_by_id(user_id);
-    if (!user) return AdminResult::NotFound;
-    if (!user->locked()) return AdminResult::Unchanged;
-    store_.users().set_locked(user_id, std::nullopt);
-    tx->commit();
-    events_.record(client, events::kAccountUnlocked, Outcome::Ok, user_id, "", actor);
-    return AdminResult::Done;
+    return admin_change(user_id, client, actor, events::kAccountUnlocked, "", [&](const User& user) {
+        if (!user.locked()) return false;
+        store_.users().set_locked(user.id, std::nullopt);
+        return true;
+    });
 }
 
 AdminResult Accounts::end_sessions(std::int64_t user_id, const Client& client, std::string_view actor) {
-    auto tx = store_.begin_write();
-    if (!store_.users().find_by_id(user_id)) return AdminResult::NotFound;
-    store_.users().bump_session_epoch(user_id);
-    store_.sessions().destroy_all_for_user(user_id);
-    tx->commit();
-    events_.record(client, events::kSessionEnded, Outcome::Ok, user_id, "all, by the administrator", actor);
-    return AdminResult::Done;
+    return admin_change(user_id, client, actor, events::kSessionEnded, "all, by the administrator", [&](const User& user) {
+        end_all_sessions(user.id);
+        return true;
+    });
 }
 
 AdminResult Accounts::send_reset_link(std::int64_t user_id, const Client& client, std::string_view actor) {

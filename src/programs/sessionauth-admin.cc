@@ -158,6 +158,9 @@ int user_command(auth::App& app, const std::string& action, const std::string& a
             return result == auth::AdminResult::Unchanged ? 0 : 1;
         }
         std::printf("%s: %s\n", user->email.c_str(), k.done);
+        // Mail leaves as it does after a page: a delivery run now (none
+        // with MAIL_DELIVERY=cron, where cron's next run sends it).
+        app.delivery.after_response(false);
         return 0;
     }
     return usage();
@@ -166,8 +169,9 @@ int user_command(auth::App& app, const std::string& action, const std::string& a
 int mail_command(auth::App& app, bool retry) {
     if (retry) {
         std::int64_t n = app.accounts.retry_failed_mail(shell_client(), shell_actor());
-        std::printf("%lld failed message(s) due again; the next delivery run (sessionauth-deliver) tries them\n",
+        std::printf("%lld failed message(s) due again; a delivery run (sessionauth-deliver) tries them\n",
                     static_cast<long long>(n));
+        app.delivery.after_response(false);
         return 0;
     }
     std::int64_t failed = 0;

@@ -37,7 +37,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-PAGE_PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-reset")
+PAGE_PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-reset", "auth-admin")
 # What Debian's libc6 ships as shared objects: what a host always has.
 GLIBC_SONAME = re.compile(r"^(ld-linux[-\w]*\.so\.\d+|lib(c|m|mvec|pthread|dl|rt|resolv|util|anl|nsl|BrokenLocale|nss_\w+)\.so\.\d+)$")
 

@@ -285,6 +285,11 @@ class Server:
     def log_text(self) -> str:
         return _read(self.log_path).decode(errors="replace")
 
+    def program_log_text(self) -> str:
+        """The error log and the programs' stderr (server.stderr: where it
+        goes under lighttpd), where the programs' lines and events are."""
+        return self.log_text() + _read(os.path.join(self.dir, "server.stderr")).decode(errors="replace")
+
     def db(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.db_path, timeout=15)
         conn.row_factory = sqlite3.Row
