@@ -8,5 +8,6 @@
 <p><a href="{{LINK}}" rel="noreferrer">Confirm the new address</a></p>
 <p style="word-break: break-all; font-size: 90%;">{{LINK}}</p>
 <p>The link works once. If you did not ask for it, ignore this email: nothing changes.</p>
+<p style="font-size: 90%;">{{SITE_NAME}}, {{SITE}}</p>
 </body>
 </html>

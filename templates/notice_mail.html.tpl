@@ -11,5 +11,6 @@
 <p>{{ADVICE}}</p>
 {{#RESET}}<p><a href="{{RESET_LINK}}" rel="noreferrer">Reset your password</a></p>{{/RESET}}
 <p style="font-size: 90%;">This is an automatic notice from {{SITE}}; it asks you for nothing.</p>
+<p style="font-size: 90%;">{{SITE_NAME}}, {{SITE}}</p>
 </body>
 </html>

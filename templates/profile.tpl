@@ -100,3 +100,11 @@
 <h2 id="sessions-heading">Where you are logged in</h2>
 <p><a href="{{BASE}}/profile/sessions">See your sessions</a>, and log out the ones you do not recognise.</p>
 </section>
+<section aria-labelledby="your-data-heading" id="your-data">
+<h2 id="your-data-heading">Your data</h2>
+<ul>
+<li><a href="{{BASE}}/profile/activity">Your account's activity</a>: logins and changes, and where they came from.</li>
+<li><a href="{{BASE}}/profile/export">Download your data</a> (a JSON file).</li>
+<li><a href="{{BASE}}/profile/delete">Delete your account</a>.</li>
+</ul>
+</section>

@@ -27,3 +27,4 @@
 <button type="submit">Create account</button>
 </form>
 <p>Already have an account? <a href="{{BASE}}/login">Log in</a>.</p>
+<p>What the site keeps about you, and why: <a href="{{BASE}}/privacy">privacy</a>.</p>

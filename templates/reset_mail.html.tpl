@@ -8,5 +8,6 @@
 <p><a href="{{LINK}}" rel="noreferrer">Choose a new password</a></p>
 <p style="word-break: break-all; font-size: 90%;">{{LINK}}</p>
 <p>The link works once. If you did not ask for it, ignore this email: your password stays as it is.</p>
+<p style="font-size: 90%;">{{SITE_NAME}}, {{SITE}}</p>
 </body>
 </html>

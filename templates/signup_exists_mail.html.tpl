@@ -7,5 +7,6 @@
 <p>If it was you, <a href="{{LOGIN_LINK}}" rel="noreferrer">log in</a> or <a href="{{RESET_LINK}}" rel="noreferrer">reset your password</a>.</p>
 <p style="word-break: break-all; font-size: 90%;">Log in: {{LOGIN_LINK}}<br>Reset your password: {{RESET_LINK}}</p>
 <p>If it was not you, you need not do anything.</p>
+<p style="font-size: 90%;">{{SITE_NAME}}, {{SITE}}</p>
 </body>
 </html>

@@ -8,5 +8,6 @@
 <p><a href="{{LINK}}" rel="noreferrer">Confirm and create the account</a></p>
 <p style="word-break: break-all; font-size: 90%;">{{LINK}}</p>
 <p>The link works once. If you did not ask for an account, ignore this email: no account is made.</p>
+<p style="font-size: 90%;">{{SITE_NAME}}, {{SITE}}</p>
 </body>
 </html>

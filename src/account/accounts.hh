@@ -162,6 +162,26 @@ struct EndSessionOutcome {
     ReauthCheck reauth;  // why, with Reauth
 };
 
+// Deleting one's account: the password (and code) typed again, and the
+// address typed again (AddressMismatch when it is not the account's).
+enum class DeleteResult { Deleted, Reauth, AddressMismatch };
+struct DeleteOutcome {
+    DeleteResult result = DeleteResult::Reauth;
+    ReauthCheck reauth;  // why, with Reauth
+};
+
+// What the site holds about a person, for their download (/profile/export).
+// Never a hash, a secret or a token.
+struct AccountData {
+    User user;  // password_hash is cleared
+    std::vector<SessionInfo> sessions;
+    bool two_factor_on = false;
+    std::int64_t recovery_codes_left = 0;
+    std::vector<std::string> passkeys;  // their names; empty until passkeys exist
+    std::optional<std::string> pending_email;  // an address change waiting for its link
+    std::vector<Event> events;
+};
+
 enum class ProfileResult { Saved, PictureRemoved };
 
 // An account as the administrator sees it (/admin, sessionauth-admin user show).
@@ -274,6 +294,21 @@ public:
     // browser that confirms, kept if it is the account's own.
     EmailConfirmOutcome confirm_email_change(std::string_view token, const Client& client,
                                              const std::optional<Identity>& current);
+
+    // ---- the account's end, and its data ----
+    // Deletes the account and everything that names it: sessions, links,
+    // pending changes, two-step login, throttle and request rows for its
+    // address, its mail waiting in the outbox, its own events, and the
+    // picture file. Then queues a last notice to the address (after the
+    // waiting mail is gone, and outside its hourly share, so it goes) and
+    // records account.deleted with the account id alone.
+    DeleteOutcome delete_account(const User& user, const Proof& proof, const std::string& typed_email,
+                                 const Client& client);
+    // The same without asking anything, for an administrator (`actor`, in
+    // the event); false if there is no such account.
+    bool admin_delete_account(std::int64_t user_id, const Client& client, std::string_view actor);
+    // What the site holds about the account, for its owner to take away.
+    AccountData account_data(const User& user);
 
     // ---- sessions ----
     std::vector<SessionInfo> sessions_of(std::int64_t user_id);
@@ -392,6 +427,11 @@ private:
     // confirm_signup once the limit on links allowed it.
     SignupConfirmOutcome apply_signup(std::string_view token, const std::string& password, const Client& client,
                                       std::string_view old_session_token);
+    // Inside a write transaction: deletes the account and every row that
+    // names it, queues the last notice; returns its picture file name ("" for none).
+    std::string erase_account(const User& user);
+    // After erase_account's commit: the picture file and the event.
+    void account_erased(const User& user, const std::string& picture, const Client& client, std::string_view actor);
     // confirm_email_change once the limit on links allowed it.
     EmailConfirmOutcome apply_email_change(std::string_view token, const Client& client,
                                            const std::optional<Identity>& current);

@@ -71,6 +71,13 @@ Wording wording(Notice what, const NoticeDetails& d, const std::string& site) {
                         ". The codes made before no longer work.",
                     "If you did not do this, someone is logged in to your account: reset your password now with the "
                     "link below."};
+        case Notice::AccountDeleted:
+            return {"Your account was deleted",
+                    "Your account at " + site + " was deleted, with everything the site kept about it: your profile, "
+                    "picture, sessions and the record of its activity. This is the last mail it sends you.",
+                    "If you did not do this, contact the people who run " + site + ": the account cannot be brought back, "
+                    "but they can look into how it happened.",
+                    false};
     }
     return {"Account notice", "Something changed in your account at " + site + ".", ""};
 }

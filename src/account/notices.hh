@@ -1,7 +1,7 @@
 // Mails that tell a person something happened to their account (OWASP ASVS
 // 2.2.3, 2.5.5): the password was changed or reset, a change of the email
 // address was asked for or made, two-step login turned on or off, a
-// recovery code used, new recovery codes made. Each says what happened, when, and from
+// recovery code used, new recovery codes made, the account deleted. Each says what happened, when, and from
 // which client address, and carries no password and no token. They go
 // through the outbox, queued in the write transaction of the change they
 // report, so a change is never made without its notice.
@@ -24,6 +24,7 @@ enum class Notice {
     TwoFactorOff,          // two-step login turned off
     RecoveryCodeUsed,      // a recovery code was used, with how many are left
     RecoveryCodesMade,     // new recovery codes (the old ones no longer work)
+    AccountDeleted,        // the last mail: the account and what the site kept of it are gone
 };
 
 struct NoticeDetails {

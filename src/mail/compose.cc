@@ -20,8 +20,8 @@ std::string expand(ctemplate::TemplateCache& cache, const std::string& tpl, ctem
 
 }  // namespace
 
-MailComposer::MailComposer(const std::string& template_dir, std::string from)
-    : cache_(std::make_unique<ctemplate::TemplateCache>()), from_(std::move(from)) {
+MailComposer::MailComposer(const std::string& template_dir, std::string from, std::string site_name)
+    : cache_(std::make_unique<ctemplate::TemplateCache>()), from_(std::move(from)), site_name_(std::move(site_name)) {
     cache_->SetTemplateRootDirectory(template_dir);
 }
 
@@ -32,10 +32,12 @@ std::string MailComposer::compose(const std::string& name, const std::string& to
     ctemplate::TemplateDictionary dict(name);
     for (const auto& [key, value] : fields.values) dict.SetValue(key, value);
     for (const auto& section : fields.sections) dict.ShowSection(section);
+    dict.SetValue("SITE_NAME", site_name_);
     MailMessage m;
     m.from = from_;
+    m.from_name = site_name_;
     m.to = to;
-    m.subject = subject;
+    m.subject = subject + " - " + site_name_;
     m.text = expand(*cache_, name + ".txt", ctemplate::DO_NOT_STRIP, dict);
     m.html = expand(*cache_, name + ".html.tpl", ctemplate::STRIP_BLANK_LINES, dict);
     return build_message(m, now);

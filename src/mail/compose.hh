@@ -22,7 +22,10 @@ struct MailFields {
 
 class MailComposer {
 public:
-    MailComposer(const std::string& template_dir, std::string from);
+    // `site_name` (SITE_NAME): the From display name, the end of every
+    // subject ("Reset your password - <site name>") and {{SITE_NAME}} in the
+    // templates.
+    MailComposer(const std::string& template_dir, std::string from, std::string site_name = "sessionauth");
     ~MailComposer();
     MailComposer(const MailComposer&) = delete;
     MailComposer& operator=(const MailComposer&) = delete;
@@ -36,6 +39,7 @@ public:
 private:
     std::unique_ptr<ctemplate::TemplateCache> cache_;
     std::string from_;
+    std::string site_name_;
 };
 
 }  // namespace auth

@@ -141,6 +141,22 @@ std::string part_headers(const char* type) {
     return std::string("Content-Type: ") + type + "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n";
 }
 
+// The From header's value: the address, after the display name when there
+// is one: a quoted string when it is printable ASCII, else one RFC 2047
+// "B" encoded-word (SITE_NAME is at most 60 bytes). A name with a control
+// character, a quote or a backslash is refused.
+std::string from_value(const std::string& name, const std::string& address) {
+    if (name.empty()) return address;
+    if (!valid_utf8(name) || has_control_chars(name) || name.find_first_of("\"\\") != std::string::npos ||
+        name.size() > 60)
+        throw MailError("mail: the From display name is not one line of plain text");
+    bool ascii = true;
+    for (unsigned char c : name)
+        if (c > 0x7e) ascii = false;
+    if (ascii) return "\"" + name + "\" <" + address + ">";
+    return "=?UTF-8?B?" + base64(name) + "?= <" + address + ">";
+}
+
 }  // namespace
 
 std::string build_message(const MailMessage& message, std::int64_t now) {
@@ -152,7 +168,7 @@ std::string build_message(const MailMessage& message, std::int64_t now) {
     const std::string domain = from.substr(from.rfind('@') + 1);
     std::string out;
     out.reserve(1024 + 2 * (message.text.size() + message.html.size()));
-    out += "From: " + from + "\r\n";
+    out += "From: " + from_value(message.from_name, from) + "\r\n";
     out += "To: " + to + "\r\n";
     out += subject;
     out += "Date: " + rfc5322_date(now) + "\r\n";

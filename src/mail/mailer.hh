@@ -29,6 +29,7 @@ private:
 
 struct MailMessage {
     std::string from;     // an address (MAIL_FROM)
+    std::string from_name;  // the From display name (SITE_NAME), "" for none; UTF-8, encoded per RFC 2047 when not ASCII
     std::string to;       // one address
     std::string subject;  // UTF-8; encoded per RFC 2047 when not ASCII
     std::string text;     // UTF-8 plain text body

@@ -21,10 +21,19 @@ Response show(const Request& request, App& app, const Visitor& visitor) {
     return render(app, v, page);
 }
 
+// The privacy page: templates/privacy.tpl as the administrator wrote it
+// (the README says what it should say).
+Response privacy(const Request&, App& app, const Visitor& visitor) {
+    Page page("privacy.tpl", "Privacy", app.config().base_path);
+    page.set("RETENTION_DAYS", std::to_string(app.config().event_retention_days));
+    return render(app, visitor, page);
+}
+
 }  // namespace
 
 const Program kHome{{
     {.path = "/", .methods = kGet, .handler = show},
+    {.path = "/privacy", .methods = kGet, .handler = privacy},
 }};
 
 }  // namespace pages

@@ -9,7 +9,7 @@
 
 namespace pages {
 
-// /
+// / and /privacy
 extern const auth::Program kHome;
 // /register
 extern const auth::Program kRegister;
@@ -18,7 +18,8 @@ extern const auth::Program kLogin;
 // /logout
 extern const auth::Program kLogout;
 // /profile (name and picture), /profile/password, /profile/email...,
-// /profile/sessions..., /profile/picture/<name>
+// /profile/sessions..., /profile/activity, /profile/export,
+// /profile/delete, /profile/picture/<name>
 extern const auth::Program kProfile;
 // /reset (ask for a link) and /reset/confirm (set a new password with it)
 extern const auth::Program kReset;

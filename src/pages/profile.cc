@@ -140,6 +140,10 @@ const Program kProfile{{
      .get_redirect = "/profile/sessions"},
     {.path = "/profile/sessions/revoke-others", .methods = kPost, .access = Access::LoggedIn,
      .handler = end_other_sessions, .get_redirect = "/profile/sessions"},
+    {.path = "/profile/activity", .methods = kGet, .access = Access::LoggedIn, .handler = show_activity},
+    {.path = "/profile/export", .methods = kGet, .access = Access::LoggedIn, .handler = export_data},
+    {.path = "/profile/delete", .methods = kGet, .access = Access::LoggedIn, .handler = show_delete},
+    {.path = "/profile/delete", .methods = kPost, .access = Access::LoggedIn, .handler = delete_account},
     // Only its owner sees a picture; anyone else gets 404, not a login page.
     {.path = kPicturePrefix, .methods = kGet, .handler = show_picture, .prefix = true},
 }};

@@ -49,6 +49,13 @@ auth::Response turn_off_two_factor(const auth::Request&, auth::App&, const auth:
 auth::Response new_recovery_codes(const auth::Request&, auth::App&, const auth::Visitor&);
 auth::Response download_recovery_codes(const auth::Request&, auth::App&, const auth::Visitor&);
 
+// account_data.cc: GET /profile/activity, GET /profile/export, GET and
+// POST /profile/delete
+auth::Response show_activity(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response export_data(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response show_delete(const auth::Request&, auth::App&, const auth::Visitor&);
+auth::Response delete_account(const auth::Request&, auth::App&, const auth::Visitor&);
+
 // picture.cc: GET /profile/picture/<name>
 auth::Response show_picture(const auth::Request&, auth::App&, const auth::Visitor&);
 

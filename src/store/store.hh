@@ -66,6 +66,10 @@ public:
     // Accounts whose address or name contains `text` (any ASCII case),
     // the exact address first, then by id; at most `limit`.
     virtual std::vector<User> search(std::string_view text, std::int64_t limit) = 0;
+    // Deletes the account's row; the rows that name it go with it (sessions,
+    // links, two-step login: ON DELETE CASCADE, or their stores' own
+    // forget functions). False if there was none.
+    virtual bool remove(std::int64_t id) = 0;
 };
 
 struct Session {
@@ -143,6 +147,8 @@ public:
     virtual void record(std::string_view email, std::string_view client_ip, std::int64_t now) = 0;
     virtual std::int64_t count_from(std::string_view client_ip, std::int64_t since) = 0;
     virtual void purge_before(std::int64_t t) = 0;
+    // Deletes every request for the address (its account is deleted).
+    virtual void forget(std::string_view email) = 0;
 };
 
 // Failed confirmations of mailed links (unknown, damaged, expired, used),
@@ -238,6 +244,9 @@ public:
     // their expiry and requests older than an hour.
     virtual void purge_old() = 0;
     virtual std::int64_t ttl() const = 0;
+    // Deletes every registration and counted request of the address (its
+    // account is deleted).
+    virtual void forget(std::string_view email) = 0;
 };
 
 // A message waiting in the outbox, as the store keeps it (sealed).
@@ -320,6 +329,14 @@ public:
     // Every message whose last attempt failed is due again at `now` (not
     // one claimed by a run now); returns how many.
     virtual std::int64_t retry_failed(std::int64_t now) = 0;
+    // Deletes every message waiting for the address and its counts (its
+    // account is deleted); returns how many messages. A message a delivery
+    // run has claimed at `now` stays: it is being sent, and the run deletes
+    // it by its id when done (deleting it here would let a new message take
+    // that id, and the run would delete the new one).
+    virtual std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) = 0;
+    // Deletes the address's counts only.
+    virtual void forget_counts(std::string_view recipient) = 0;
 };
 
 // A secret as the account service sealed it (AEAD): the store never sees it in clear.

@@ -10,8 +10,10 @@ namespace {
 constexpr std::size_t kPageReserve = 8 * 1024;
 }  // namespace
 
-View::View(const std::string& template_dir, std::string base_path)
-    : cache_(std::make_unique<ctemplate::TemplateCache>()), base_path_(std::move(base_path)) {
+View::View(const std::string& template_dir, std::string base_path, std::string site_name)
+    : cache_(std::make_unique<ctemplate::TemplateCache>()),
+      base_path_(std::move(base_path)),
+      site_name_(std::move(site_name)) {
     cache_->SetTemplateRootDirectory(template_dir);
 }
 
@@ -67,6 +69,9 @@ void Page::set_flash(const std::string& text) {
     root_.SetValueAndShowSection("FLASH_TEXT", text, "FLASH");
 }
 
-std::string Page::render(View& view) { return view.expand("layout.tpl", root_); }
+std::string Page::render(View& view) {
+    root_.SetTemplateGlobalValue("SITE_NAME", view.site_name());
+    return view.expand("layout.tpl", root_);
+}
 
 }  // namespace auth

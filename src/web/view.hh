@@ -13,17 +13,20 @@ namespace auth {
 
 class View {
 public:
-    View(const std::string& template_dir, std::string base_path);
+    // `site_name` (SITE_NAME) is {{SITE_NAME}} in every page.
+    View(const std::string& template_dir, std::string base_path, std::string site_name = "sessionauth");
     View(const View&) = delete;
     View& operator=(const View&) = delete;
 
     // Expands `tpl` with `dict`; throws std::runtime_error on any failure
     // (a missing or malformed template), never returns half a page.
     std::string expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict);
+    const std::string& site_name() const { return site_name_; }
 
 private:
     std::unique_ptr<ctemplate::TemplateCache> cache_;
     std::string base_path_;
+    std::string site_name_;
 };
 
 // A section of a page template that repeats or holds its own values

@@ -27,6 +27,7 @@ std::optional<std::string> flash_text(const std::string& code) {
          "profile page."},
         {"login_again", "That login took longer than 5 minutes, or was started in another browser. Please log in again."},
         {"two_factor_off", "Two-step login is off. Your password alone opens your account now."},
+        {"account_deleted", "Your account has been deleted, with everything the site kept about it."},
         {"admin_locked", "The account is locked and its sessions have ended."},
         {"admin_unlocked", "The account is unlocked."},
         {"admin_sessions_ended", "Every session of the account has ended."},

@@ -1236,6 +1236,64 @@ test("two-step login: on from the key on the page, code step, recovery code, ask
   }
 });
 
+test("your data: activity, download, privacy, deleting the account (errors on their fields, last mail), snapshots", async () => {
+  const p = await newPage();
+  try {
+    const who = { name: "Grace Hopper", email: "grace.hopper@example.test", password: "compiler harbour moth 1947" };
+    await signUp(p, who);
+    await expectText(p, "Your account's activity");
+    // Activity: the sign-up and the login just made, newest first.
+    let r = await visit(p, "/profile/activity");
+    await expectHeading(p, "Your account's activity");
+    await expectText(p, "Address confirmed, account made");
+    checkEq((await r.allHeaders())["cache-control"], "no-store", "Cache-Control of /profile/activity");
+    await audit(p, "activity", r);
+    await snap(p, "activity");
+
+    // The download: JSON with the profile, no hash and no token.
+    const download = await p.context().request.get(url("/profile/export"));
+    checkEq(download.status(), 200, "status of /profile/export");
+    const headers = download.headers();
+    checkEq(headers["content-disposition"], 'attachment; filename="my-account-data.json"', "Content-Disposition");
+    check((headers["cache-control"] ?? "").includes("no-store"), `Cache-Control of the download: ${headers["cache-control"]}`);
+    const data = JSON.parse(await download.text());
+    checkEq(data.profile.email, who.email, "address in the download");
+    check(!(await download.text()).includes("argon2"), "no password hash in the download");
+
+    // The privacy page, from the footer.
+    await visit(p, "/profile");
+    await Promise.all([p.waitForNavigation(), p.locator("footer").getByRole("link", { name: "Privacy" }).click()]);
+    await expectHeading(p, "Privacy");
+    await audit(p, "privacy");
+    await snap(p, "privacy");
+
+    // Deleting: the address typed wrong, then the password wrong, then both right.
+    r = await visit(p, "/profile/delete");
+    await expectHeading(p, "Delete your account");
+    await audit(p, "delete account", r);
+    await snap(p, "delete-account");
+    await submit(p, { current_password: who.password, confirm_email: "someone.else@example.test" }, "Delete my account for good");
+    await expectFieldError(p, "confirm_email", "Type the address of this account");
+    await expectFocus(p, "confirm_email");
+    await audit(p, "delete account (address error)");
+    await submit(p, { current_password: "not my password at all", confirm_email: who.email }, "Delete my account for good");
+    await expectFieldError(p, "current_password", "Your current password is not right.");
+    await expectFocus(p, "current_password");
+    const mailsBefore = mailsTo(await inboxMails(), who.email).length;
+    await submit(p, { current_password: who.password, confirm_email: who.email }, "Delete my account for good");
+    check(new URL(p.url()).pathname === "/", `after deleting: ${p.url()}`);
+    await expectFlash(p, "Your account has been deleted, with everything the site kept about it.");
+    await audit(p, "account deleted");
+    await snap(p, "account-deleted");
+    const last = await waitForMail(who.email, mailsBefore + 1);
+    check(/Your account was deleted/.test(last.subject ?? ""), `the last mail: ${last.subject}`);
+    // Logging in again finds no account.
+    await visit(p, "/login");
+    await submit(p, { email: who.email, password: who.password });
+    check(new URL(p.url()).pathname === "/login", `a login after deleting went to ${p.url()}`);
+  } finally { await p.context().close(); }
+});
+
 test("expiring site: expired email-change link, then too many wrong passwords", async () => {
   const p = await newPage();
   try {

@@ -48,6 +48,7 @@ MODULES = (
     "test_two_factor",  # TOTP codes computed here (a server of its own)
     "test_link_limit",  # TRUSTED_PROXIES, and 429 after 20 bad links from one address (a server of its own)
     "test_profile",  # picture, email change, sessions, notices (a server and maildev of its own for mail)
+    "test_account_data",  # deletion (every table read after it), the data download, activity, privacy, event lines
     "test_mail",  # sessionauth-deliver: killed mid-send, STARTTLS and implicit TLS, a flood (lighttpd; servers of its own)
     "test_load",  # 32 browsers, SIGKILLs, the SMTP server down (servers of its own)
     "test_https",  # http -> https redirects and HSTS (over https; over http: none of it)
@@ -57,7 +58,7 @@ MODULES = (
     "test_health",  # last: looks back over the whole run
 )
 # The run over https (--https): what https changes, in about a third of the time.
-HTTPS_MODULES = ("test_routes", "test_errors", "test_headers", "test_reset", "test_profile", "test_https",
+HTTPS_MODULES = ("test_routes", "test_errors", "test_headers", "test_reset", "test_profile", "test_account_data", "test_https",
                  "test_privileges", "test_logs", "test_health")
 
 

@@ -430,7 +430,7 @@ def _wait(s, md, address, count, timeout=15.0):
 
 
 def _by_subject(mails, subject):
-    found = [m for m in mails if m.subject == subject]
+    found = [m for m in mails if m.subject == subject + " - sessionauth"]  # SITE_NAME ends every subject
     check(found, f"no mail {subject!r} among {[m.subject for m in mails]}")
     return found[-1]
 
@@ -468,7 +468,7 @@ def test_email_change_confirmed_by_mail(ctx):
     check_in('action="/profile/email/cancel"', page.body, "with a way to cancel")
 
     link_mail = _wait(s, md, new, 1)[0]
-    check_eq(link_mail.subject, "Confirm your new email address", "the mail to the new address")
+    check_eq(link_mail.subject, "Confirm your new email address - sessionauth", "the mail to the new address")
     path = _link(s, link_mail)
     token = path.split("token=")[1]
     notice = _by_subject(_wait(s, md, old, 1), "Someone asked to change your email address")

@@ -47,9 +47,9 @@ public:
                               Case{Notice::PasswordReset, "Your password was reset", "reset link"}}) {
             std::string raw = notices_of(t).message(c.what, d);
             std::string mail = test::mail_decoded(raw);
-            CPPUNIT_ASSERT_EQUAL(std::string(c.subject), subject_of(raw));
+            CPPUNIT_ASSERT_EQUAL(std::string(c.subject) + " - sessionauth", subject_of(raw));
             CPPUNIT_ASSERT(contains(mail, "To: ada@example.test"));
-            CPPUNIT_ASSERT(contains(mail, "From: noreply@sessionauth.test"));
+            CPPUNIT_ASSERT(contains(mail, "From: \"sessionauth\" <noreply@sessionauth.test>"));
             CPPUNIT_ASSERT(contains(mail, "Hello Ada Lovelace"));
             CPPUNIT_ASSERT(contains(mail, c.says));
             CPPUNIT_ASSERT(contains(mail, "When: 2027-01-15 08:00 UTC"));
@@ -81,7 +81,7 @@ public:
         CPPUNIT_ASSERT(t.mailer->sent.empty());
         CPPUNIT_ASSERT_EQUAL(1, t.app->outbox.deliver_due(*t.mailer));
         CPPUNIT_ASSERT_EQUAL(std::string("ada@example.test"), t.mailer->sent.at(0).to);
-        CPPUNIT_ASSERT_EQUAL(std::string("Your password was changed"), subject_of(t.mailer->sent.at(0).message));
+        CPPUNIT_ASSERT_EQUAL(std::string("Your password was changed - sessionauth"), subject_of(t.mailer->sent.at(0).message));
     }
 
     void names_are_escaped_in_html() {

@@ -98,12 +98,12 @@ public:
         auto link = a.mail_to(sent, kNew);
         auto notice = a.mail_to(sent, kEmail);
         CPPUNIT_ASSERT(link && notice);
-        CPPUNIT_ASSERT_EQUAL(std::string("Confirm your new email address"), subject_of(link->message));
+        CPPUNIT_ASSERT_EQUAL(std::string("Confirm your new email address - sessionauth"), subject_of(link->message));
         std::string token = link_token(link->message);
         CPPUNIT_ASSERT(auth::looks_like_token(token));
         CPPUNIT_ASSERT(contains(test::mail_decoded(link->message), "within 24 hours"));
         std::string n = test::mail_decoded(notice->message);
-        CPPUNIT_ASSERT_EQUAL(std::string("Someone asked to change your email address"), subject_of(notice->message));
+        CPPUNIT_ASSERT_EQUAL(std::string("Someone asked to change your email address - sessionauth"), subject_of(notice->message));
         CPPUNIT_ASSERT(contains(n, kNew));
         CPPUNIT_ASSERT(contains(n, "From the address: 127.0.0.1"));
         for (const auto* m : {link, notice}) CPPUNIT_ASSERT(!contains(test::mail_decoded(m->message), test::kGoodPassword));
@@ -124,7 +124,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(test::set_cookie_value(free, "flash"), test::set_cookie_value(taken, "flash"));
         CPPUNIT_ASSERT_EQUAL(free_mails.size(), taken_mails.size());
         CPPUNIT_ASSERT(a.mail_to(taken_mails, "bob@example.test"));
-        CPPUNIT_ASSERT_EQUAL(std::string("Confirm your new email address"),
+        CPPUNIT_ASSERT_EQUAL(std::string("Confirm your new email address - sessionauth"),
                              subject_of(a.mail_to(taken_mails, "bob@example.test")->message));
     }
 
@@ -257,7 +257,7 @@ public:
         auto sent = a.mails();
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), sent.size());
         CPPUNIT_ASSERT_EQUAL(kEmail, sent[0].to);
-        CPPUNIT_ASSERT_EQUAL(std::string("Your email address was changed"), subject_of(sent[0].message));
+        CPPUNIT_ASSERT_EQUAL(std::string("Your email address was changed - sessionauth"), subject_of(sent[0].message));
         CPPUNIT_ASSERT(contains(test::mail_decoded(sent[0].message), "was changed to " + kNew));
         CPPUNIT_ASSERT(!contains(test::mail_decoded(sent[0].message), token));
         auth::Response page = a.b.get(pages::profile, "/profile");
@@ -361,7 +361,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(kEmail, a.user().email);
         auto sent = a.mails();
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), sent.size());
-        CPPUNIT_ASSERT_EQUAL(std::string("Your password was changed"), subject_of(sent[0].message));
+        CPPUNIT_ASSERT_EQUAL(std::string("Your password was changed - sessionauth"), subject_of(sent[0].message));
         CPPUNIT_ASSERT_EQUAL(kEmail, sent[0].to);
         CPPUNIT_ASSERT(!contains(test::mail_decoded(sent[0].message), "purple elephant"));
     }
@@ -382,7 +382,7 @@ public:
         auto sent = a.mails();
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), sent.size());
         CPPUNIT_ASSERT_EQUAL(kEmail, sent[0].to);
-        CPPUNIT_ASSERT_EQUAL(std::string("Your password was reset"), subject_of(sent[0].message));
+        CPPUNIT_ASSERT_EQUAL(std::string("Your password was reset - sessionauth"), subject_of(sent[0].message));
         std::string text = test::mail_decoded(sent[0].message);
         CPPUNIT_ASSERT(contains(text, "From the address: 127.0.0.1"));
         CPPUNIT_ASSERT(!contains(text, reset));

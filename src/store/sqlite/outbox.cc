@@ -165,5 +165,16 @@ std::int64_t SqliteOutbox::retry_failed(std::int64_t now) {
     return db_.changes();
 }
 
+std::int64_t SqliteOutbox::forget_recipient(std::string_view recipient, std::int64_t now) {
+    db_.query("DELETE FROM outbox WHERE recipient = ? COLLATE NOCASE AND claimed_until <= ?").bind(1, recipient).bind(2, now).exec();
+    std::int64_t messages = db_.changes();
+    forget_counts(recipient);
+    return messages;
+}
+
+void SqliteOutbox::forget_counts(std::string_view recipient) {
+    db_.query("DELETE FROM mail_counts WHERE recipient = ?").bind(1, recipient).exec();
+}
+
 }  // namespace auth
 

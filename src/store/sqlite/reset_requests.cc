@@ -19,4 +19,8 @@ void SqliteResetRequests::purge_before(std::int64_t t) {
     db_.query("DELETE FROM reset_requests WHERE at <= ?").bind(1, t).exec();
 }
 
+void SqliteResetRequests::forget(std::string_view email) {
+    db_.query("DELETE FROM reset_requests WHERE email = ? COLLATE NOCASE").bind(1, email).exec();
+}
+
 }  // namespace auth

@@ -106,4 +106,9 @@ void SqliteSignups::purge_old() {
     db_.query("DELETE FROM signup_requests WHERE at <= ?").bind(1, now - 3600).exec();
 }
 
+void SqliteSignups::forget(std::string_view email) {
+    db_.query("DELETE FROM signups WHERE email = ?").bind(1, email).exec();
+    db_.query("DELETE FROM signup_requests WHERE email = ?").bind(1, email).exec();
+}
+
 }  // namespace auth

@@ -31,6 +31,7 @@ public:
     std::vector<std::string> pictures_in_use() override;
     void set_locked(std::int64_t id, std::optional<std::int64_t> at) override;
     std::vector<User> search(std::string_view text, std::int64_t limit) override;
+    bool remove(std::int64_t id) override;
 
 private:
     Db& db_;
@@ -76,6 +77,7 @@ public:
     void record(std::string_view email, std::string_view client_ip, std::int64_t now) override;
     std::int64_t count_from(std::string_view client_ip, std::int64_t since) override;
     void purge_before(std::int64_t t) override;
+    void forget(std::string_view email) override;
 
 private:
     Db& db_;
@@ -134,6 +136,7 @@ public:
     std::int64_t requests_from(std::string_view client_ip, std::int64_t since) override;
     std::int64_t requests_for(std::string_view email, std::string_view client_ip, std::int64_t since) override;
     void purge_old() override;
+    void forget(std::string_view email) override;
     std::int64_t ttl() const override { return ttl_; }
 
 private:
@@ -165,6 +168,8 @@ public:
     void purge_counts_before(std::int64_t before) override;
     std::vector<OutboxEntry> list(std::int64_t limit) override;
     std::int64_t retry_failed(std::int64_t now) override;
+    std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) override;
+    void forget_counts(std::string_view recipient) override;
 
 private:
     Db& db_;

@@ -140,4 +140,9 @@ std::vector<User> SqliteUsers::search(std::string_view text, std::int64_t limit)
     return users;
 }
 
+bool SqliteUsers::remove(std::int64_t id) {
+    db_.query("DELETE FROM users WHERE id = ?").bind(1, id).exec();
+    return db_.changes() > 0;
+}
+
 }  // namespace auth
