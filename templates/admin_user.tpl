@@ -46,4 +46,16 @@
 <p class="hint">For a lost phone, once you know by other means that you are dealing with the owner. A notice goes to the address.</p>
 </form>{{/TWO_FACTOR_ON}}
 </div>
+<h2>Delete the account</h2>
+{{#HAS_ERRORS}}<p class="form-error" role="alert">The account was not deleted.</p>{{/HAS_ERRORS}}
+<form method="post" action="{{BASE}}/admin/user/delete" novalidate>
+<input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><input type="hidden" name="id" value="{{ID}}">
+<div class="field">
+<label for="confirm_email">The account's address, typed again</label>
+<input id="confirm_email" name="confirm_email" type="email" autocomplete="off" maxlength="254" required aria-describedby="confirm_email-hint{{#CONFIRM_EMAIL_ERROR}} confirm_email-error{{/CONFIRM_EMAIL_ERROR}}"{{#CONFIRM_EMAIL_ERROR}} aria-invalid="true"{{/CONFIRM_EMAIL_ERROR}}>
+<p class="hint" id="confirm_email-hint">The account, its sessions, links, two-step login, waiting mail, events and picture go for good; a last notice goes to the address.</p>
+{{#CONFIRM_EMAIL_ERROR}}<p class="error" id="confirm_email-error">{{CONFIRM_EMAIL_ERROR}}</p>{{/CONFIRM_EMAIL_ERROR}}
+</div>
+<button type="submit" class="danger">Delete the account</button>
+</form>
 <p><a href="{{BASE}}/admin/events?user={{ID:u}}">Its security events</a></p>

@@ -359,6 +359,9 @@ public:
     AdminResult send_reset_link(std::int64_t user_id, const Client& client, std::string_view actor);
     // admin_turn_off_two_factor for an account by id.
     AdminResult turn_off_two_factor_of(std::int64_t user_id, const Client& client, std::string_view actor);
+    // admin_delete_account (lifecycle.cc): the account and everything that
+    // names it, its last notice queued, account.deleted naming the actor.
+    AdminResult delete_account_of(std::int64_t user_id, const Client& client, std::string_view actor);
     // What waits in the outbox (addresses, attempts, errors; never the text).
     std::vector<OutboxEntry> mail_queue(std::int64_t limit = 200);
     // Every failed message is due again now; returns how many.

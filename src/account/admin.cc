@@ -107,6 +107,10 @@ AdminResult Accounts::turn_off_two_factor_of(std::int64_t user_id, const Client&
     return admin_turn_off_two_factor(user->email, client, actor) ? AdminResult::Done : AdminResult::Unchanged;
 }
 
+AdminResult Accounts::delete_account_of(std::int64_t user_id, const Client& client, std::string_view actor) {
+    return admin_delete_account(user_id, client, actor) ? AdminResult::Done : AdminResult::NotFound;
+}
+
 std::vector<OutboxEntry> Accounts::mail_queue(std::int64_t limit) { return store_.outbox().list(limit); }
 
 std::int64_t Accounts::retry_failed_mail(const Client& client, std::string_view actor) {

@@ -1,6 +1,6 @@
 // The admin area, a program of its own (auth-admin): find accounts, see one,
 // lock and unlock it, end its sessions, mail it a reset link, turn off its
-// two-step login, read the security event log and the mail queue.
+// two-step login, delete it, read the security event log and the mail queue.
 //
 // Who may enter is decided by the web server, never here: its own
 // authentication (Apache AuthType Basic, lighttpd mod_auth) sets
@@ -68,9 +68,11 @@ Response find_accounts(const Request& request, App& app, const Visitor& visitor)
     return show(app, visitor, page, request);
 }
 
-// GET /admin/user?id=N: one account, with a form for each action.
-Response show_account(const Request& request, App& app, const Visitor& visitor) {
-    auto summary = app.accounts.account_summary(number(request.param("id")));
+// One account, with a form for each action (`delete_error`: the deletion's
+// field, when the address was not typed right: a 422).
+Response show_account(const Request& request, App& app, const Visitor& visitor, std::int64_t id,
+                      const std::string& delete_error = "") {
+    auto summary = app.accounts.account_summary(id);
     if (!summary) return not_found(app);
     const User& u = summary->user;
     Page page("admin_user.tpl", "Admin: " + u.email, app.config().base_path);
@@ -96,7 +98,14 @@ Response show_account(const Request& request, App& app, const Visitor& visitor) 
         row.set("LAST_SEEN", utc_text(s.last_seen));
     }
     page.show(summary->sessions.empty() ? "NO_SESSIONS" : "HAS_SESSIONS");
-    return show(app, visitor, page, request);
+    if (delete_error.empty()) return show(app, visitor, page, request);
+    page.field_error("confirm_email", delete_error);
+    return show(app, visitor, page, request, 422);
+}
+
+// GET /admin/user?id=N.
+Response account_page(const Request& request, App& app, const Visitor& visitor) {
+    return show_account(request, app, visitor, number(request.param("id")));
 }
 
 // POST /admin/user/<action> (field `id`): the action, then the account's
@@ -127,6 +136,22 @@ Response send_reset(const Request& r, App& app, const Visitor&) {
 }
 Response turn_off_two_factor(const Request& r, App& app, const Visitor&) {
     return act(r, app, &Accounts::turn_off_two_factor_of, "admin_two_factor_off");
+}
+
+// POST /admin/user/delete (fields `id` and `confirm_email`): the account's
+// address typed again, since nothing brings the account back.
+Response delete_account(const Request& request, App& app, const Visitor& visitor) {
+    std::int64_t id = number(request.field("id"));
+    auto summary = app.accounts.account_summary(id);
+    if (!summary) return not_found(app);
+    auto typed = normalize_email(trim(request.field("confirm_email")));
+    if (!typed || ascii_lower(*typed) != ascii_lower(summary->user.email))
+        return show_account(request, app, visitor, id, "Type the account's address to delete it.");
+    if (app.accounts.delete_account_of(id, client_of(request), request.remote_user) != AdminResult::Done)
+        return not_found(app);
+    Response r = redirect(app, "/admin", "admin_deleted");
+    r.deliver_mail = true;  // the last notice to the address
+    return r;
 }
 
 // GET /admin/events?user=&name=&outcome=&days=: the security event log,
@@ -207,12 +232,13 @@ Response retry_mail(const Request& request, App& app, const Visitor&) {
 
 const Program kAdmin{{
     {.path = "/admin", .methods = kGet, .access = Access::Admin, .handler = find_accounts},
-    {.path = "/admin/user", .methods = kGet, .access = Access::Admin, .handler = show_account},
+    {.path = "/admin/user", .methods = kGet, .access = Access::Admin, .handler = account_page},
     {.path = "/admin/user/lock", .methods = kPost, .access = Access::Admin, .handler = lock_account},
     {.path = "/admin/user/unlock", .methods = kPost, .access = Access::Admin, .handler = unlock_account},
     {.path = "/admin/user/logout", .methods = kPost, .access = Access::Admin, .handler = end_sessions},
     {.path = "/admin/user/reset", .methods = kPost, .access = Access::Admin, .handler = send_reset},
     {.path = "/admin/user/two-factor-off", .methods = kPost, .access = Access::Admin, .handler = turn_off_two_factor},
+    {.path = "/admin/user/delete", .methods = kPost, .access = Access::Admin, .handler = delete_account},
     {.path = "/admin/events", .methods = kGet, .access = Access::Admin, .handler = show_events},
     {.path = "/admin/mail", .methods = kGet, .access = Access::Admin, .handler = show_mail},
     {.path = "/admin/mail/retry", .methods = kPost, .access = Access::Admin, .handler = retry_mail},

@@ -10,7 +10,7 @@
 // prints the security event log, newest first.
 // What the admin area (/admin) does, for the shell and for cron, each
 // printing what it did: `users find TEXT`; `user show|lock|unlock|logout|
-// reset ACCOUNT` (an email address or an account number); `mail` (the
+// reset|delete ACCOUNT` (an email address or an account number); `mail` (the
 // queue) and `mail retry`. Every change is an event naming the shell's user.
 #include <unistd.h>
 
@@ -36,7 +36,7 @@ int usage() {
                  "usage: sessionauth-admin migrate|check|purge|two-factor-off EMAIL   (reads the env file named by AUTH_ENV)\n"
                  "       sessionauth-admin events [--user ID] [--name NAME] [--outcome OUTCOME] [--days N] [--limit N]\n"
                  "       sessionauth-admin users find TEXT\n"
-                 "       sessionauth-admin user show|lock|unlock|logout|reset EMAIL|ID\n"
+                 "       sessionauth-admin user show|lock|unlock|logout|reset|delete EMAIL|ID\n"
                  "       sessionauth-admin mail [retry]\n");
     return 2;
 }
@@ -149,6 +149,8 @@ int user_command(auth::App& app, const std::string& action, const std::string& a
         {"unlock", &auth::Accounts::unlock_account, "unlocked"},
         {"logout", &auth::Accounts::end_sessions, "every session has ended"},
         {"reset", &auth::Accounts::send_reset_link, "a reset link is queued to its address"},
+        {"delete", &auth::Accounts::delete_account_of,
+         "deleted, with everything that names it; a last notice is queued to its address"},
     };
     for (const Known& k : known) {
         if (action != k.name) continue;

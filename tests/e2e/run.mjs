@@ -1344,7 +1344,7 @@ test("expiring site: too many reset requests from one network", async () => {
 const ADMIN_LOGIN = { username: "admin", password: "admin password 7Qx" }; // tests/integration/harness.py
 const CHARLES = { name: "Charles Babbage", email: "charles.babbage@example.test", password: "difference engine 1822 x" };
 
-test("admin area: refused without the server's login, find, account, lock, events, mail; accessible, snapshots", async () => {
+test("admin area: refused without the server's login, find, account, lock, events, mail, delete; accessible, snapshots", async () => {
   const stranger = await newPage();
   const person = await newPage();
   const a = await newPage({ httpCredentials: ADMIN_LOGIN });
@@ -1401,6 +1401,16 @@ test("admin area: refused without the server's login, find, account, lock, event
     await expectHeading(a, "Mail queue");
     await audit(a, "admin mail", r);
     await snap(a, "admin-mail");
+
+    // Delete: the address typed again, its error on its field first.
+    await visit(a, "/admin?q=" + encodeURIComponent("Babbage"), site.expiring);
+    await Promise.all([a.waitForNavigation(), a.getByRole("link", { name: CHARLES.email }).click()]);
+    await submit(a, { confirm_email: "someone.else@example.test" }, "Delete the account");
+    await expectFieldError(a, "confirm_email", "Type the account's address to delete it.");
+    await audit(a, "admin delete: address not typed right", null);
+    await submit(a, { confirm_email: CHARLES.email }, "Delete the account");
+    await expectFlash(a, "The account has been deleted.");
+    await expectHeading(a, "Find an account");
   } finally {
     for (const p of [stranger, person, a]) await p.context().close();
   }

@@ -6,8 +6,8 @@ ADMIN_USERS=admin. Nobody reaches it without the server having
 authenticated a listed name: not without credentials, not with a forged
 Remote-User or X-Remote-User header, not as a name the file holds but
 ADMIN_USERS does not list. A listed admin finds, sees, locks (login
-refused, sessions gone), unlocks, mails a reset link, and reads the actions
-in the event log with their name. On a server of its own (with maildev)."""
+refused, sessions gone), unlocks, mails a reset link, reads the actions in
+the event log with their name, and deletes the account. On a server of its own (with maildev)."""
 
 import base64
 import os
@@ -154,13 +154,32 @@ def test_admin_works_for_a_listed_admin(ctx):
     check_status(mail, 200, "the mail queue")
     check_in("waiting", mail.text(), "the mail queue's counts")
 
+    # Delete: the address typed again, then nothing of the account is left.
+    r = a.submit(f"/admin/user?id={uid}", {"id": str(uid), "confirm_email": "someone.else@example.test"},
+                 action="/admin/user/delete")
+    check_status(r, 422, "delete with another address typed")
+    check(user_row(s, email) is not None, "not deleted with another address")
+    r = a.submit(f"/admin/user?id={uid}", {"id": str(uid), "confirm_email": email}, action="/admin/user/delete")
+    check_status(r, 303, "delete")
+    check(user_row(s, email) is None, "the account's row after the delete")
+    for table in ("sessions", "reset_tokens"):
+        check_eq(s.query(f"SELECT count(*) AS n FROM {table} WHERE user_id = ?", (uid,))[0]["n"], 0,
+                 f"{table} rows of the deleted account")
+    rows = s.query("SELECT actor, detail FROM events WHERE name = 'account.deleted' AND user_id = ?", (uid,))
+    check_eq([r["actor"] for r in rows], [ADMIN_USER], "account.deleted names the admin")
+    check_status(a.get(f"/admin/user?id={uid}"), 404, "the deleted account's page")
+    check_status(s.client().submit("/login", {"email": email, "password": password}), 401, "login after the delete")
+
 
 def test_admin_command_line(ctx):
-    """sessionauth-admin users find, user show|lock|unlock|logout|reset, mail
-    [retry]: the same actions for the shell, each printing what it did."""
+    """sessionauth-admin users find, user show|lock|unlock|logout|reset|delete,
+    mail [retry]: the same actions for the shell, each printing what it did."""
     if ctx.server_cls.kind != "lighttpd":
         skip("sessionauth-admin is the same whatever the web server (lighttpd runs this)")
     s, md = _server(ctx)
+    # Account ids are reused after a deletion (the other test deletes one):
+    # only the events from here on.
+    before = s.query("SELECT coalesce(max(id), 0) AS n FROM events")[0]["n"]
     person = s.client()
     email, password = register(person, name="Grace Shell-Test")
     login(person, email, password)
@@ -191,7 +210,11 @@ def test_admin_command_line(ctx):
     check(mails and LINK_RE.search(mails[0].text) is not None, "the reset mail from user reset")
     check_in("waiting", run("mail"), "mail")
     check_in("due again", run("mail", "retry"), "mail retry")
+    actors = s.query("SELECT DISTINCT actor FROM events WHERE user_id = ? AND actor != '' AND id > ?", (uid, before))
+    check(len(actors) == 1 and actors[0]["actor"].startswith("sessionauth-admin (uid "), f"the shell's actor: {[dict(a) for a in actors]}")
+    check_in("deleted", run("user", "delete", email), "user delete")
+    check(user_row(s, email) is None, "the account after user delete")
+    run("user", "show", email, code=1)
     run("user", "show", "nobody-" + email, code=1)
-    run("user", "frobnicate", email, code=2)
-    actors = s.query("SELECT DISTINCT actor FROM events WHERE user_id = ? AND actor != ''", (uid,))
-    check(len(actors) == 1 and actors[0]["actor"].startswith("sessionauth-admin (uid "), f"the shell's actor: {actors}")
+    other, _ = register(s.client())
+    run("user", "frobnicate", other, code=2)

@@ -47,6 +47,7 @@ class AdminTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(reset_link_respects_mail_max_per_hour);
     CPPUNIT_TEST(two_factor_off_when_not_on_is_unchanged);
     CPPUNIT_TEST(mail_queue_and_retry);
+    CPPUNIT_TEST(delete_removes_the_account_and_names_the_admin);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -247,6 +248,27 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string(kAdmin), rows[0].actor);
         t_->mailer->fail = false;
         CPPUNIT_ASSERT(t_->deliver() >= 1);
+    }
+
+    void delete_removes_the_account_and_names_the_admin() {
+        std::int64_t id = test::make_user(app(), "ada@example.com", test::kGoodPassword);
+        std::int64_t other = test::make_user(app(), "grace@example.com", test::kGoodPassword);
+        test::Browser b(app());
+        test::log_in(b, "ada@example.com", test::kGoodPassword);
+        CPPUNIT_ASSERT(auth::AdminResult::Done == app().accounts.delete_account_of(id, kShell, kAdmin));
+        CPPUNIT_ASSERT(!app().store().users().find_by_id(id));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{0}, test::session_count(app(), id));
+        CPPUNIT_ASSERT(app().store().users().find_by_id(other));
+        CPPUNIT_ASSERT(auth::AdminResult::NotFound == app().accounts.delete_account_of(id, kShell, kAdmin));
+        auth::EventFilter f;
+        f.name = "account.deleted";
+        auto rows = app().accounts.events().query(f);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, rows.size());
+        CPPUNIT_ASSERT_EQUAL(std::string(kAdmin), rows[0].actor);
+        CPPUNIT_ASSERT_EQUAL(id, *rows[0].user_id);
+        // The last notice goes to the address.
+        CPPUNIT_ASSERT_EQUAL(1, t_->deliver());
+        CPPUNIT_ASSERT_EQUAL(std::string("ada@example.com"), t_->mailer->sent.back().to);
     }
 
 private:

@@ -40,6 +40,7 @@ class PageAdminTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(end_sessions_and_reset_from_the_page);
     CPPUNIT_TEST(the_event_log_filters);
     CPPUNIT_TEST(the_mail_queue_and_retry);
+    CPPUNIT_TEST(delete_needs_the_address_typed_again);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -250,6 +251,28 @@ public:
         CPPUNIT_ASSERT(r.deliver_mail);
         t_->mailer->fail = false;
         CPPUNIT_ASSERT_EQUAL(1, t_->deliver());
+    }
+
+    void delete_needs_the_address_typed_again() {
+        std::int64_t id = test::make_user(app(), "ada@example.com", test::kGoodPassword);
+        std::string sid = std::to_string(id);
+        admin().get(pages::admin, "/admin/user", {{"id", sid}});
+        for (const char* typed : {"", "grace@example.com", "not an address"}) {
+            auth::Response r = admin().post(pages::admin, "/admin/user/delete", {{"id", sid}, {"confirm_email", typed}});
+            CPPUNIT_ASSERT_EQUAL(422, r.status);
+            CPPUNIT_ASSERT(contains(r.body, "Type the account&#39;s address to delete it."));
+            CPPUNIT_ASSERT(contains(r.body, "aria-invalid=\"true\""));
+            CPPUNIT_ASSERT(app().store().users().find_by_id(id));
+        }
+        auth::Response r = admin().post(pages::admin, "/admin/user/delete", {{"id", sid}, {"confirm_email", "ADA@example.com"}});
+        CPPUNIT_ASSERT_EQUAL(303, r.status);
+        CPPUNIT_ASSERT(r.deliver_mail);
+        CPPUNIT_ASSERT(!app().store().users().find_by_id(id));
+        CPPUNIT_ASSERT(contains(admin().get(pages::admin, "/admin").body, "The account has been deleted."));
+        CPPUNIT_ASSERT_EQUAL(404, admin().get(pages::admin, "/admin/user", {{"id", sid}}).status);
+        auth::EventFilter f;
+        f.name = "account.deleted";
+        CPPUNIT_ASSERT_EQUAL(std::string("alice"), app().accounts.events().query(f).at(0).actor);
     }
 
 private:
