@@ -148,6 +148,23 @@ void SqliteOutbox::purge_counts_before(std::int64_t before) {
     db_.query("DELETE FROM mail_counts WHERE at < ?").bind(1, before).exec();
 }
 
+std::vector<OutboxEntry> SqliteOutbox::list(std::int64_t limit) {
+    auto q = db_.query(
+        "SELECT id, recipient, created_at, expires_at, attempts, next_attempt_at, last_error FROM outbox "
+        "ORDER BY id LIMIT ?");
+    q.bind(1, limit);
+    std::vector<OutboxEntry> entries;
+    while (q.step())
+        entries.push_back({q.int64(0), q.text(1), q.int64(2), q.int64(3), q.int64(4), q.int64(5), q.text(6)});
+    return entries;
+}
+
+std::int64_t SqliteOutbox::retry_failed(std::int64_t now) {
+    auto q = db_.query("UPDATE outbox SET next_attempt_at = ? WHERE last_error != '' AND claimed_until <= ?");
+    q.bind(1, now).bind(2, now).exec();
+    return db_.changes();
+}
+
 std::int64_t SqliteOutbox::forget_recipient(std::string_view recipient, std::int64_t now) {
     db_.query("DELETE FROM outbox WHERE recipient = ? COLLATE NOCASE AND claimed_until <= ?").bind(1, recipient).bind(2, now).exec();
     std::int64_t messages = db_.changes();
@@ -160,3 +177,4 @@ void SqliteOutbox::forget_counts(std::string_view recipient) {
 }
 
 }  // namespace auth
+

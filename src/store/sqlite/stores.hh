@@ -29,6 +29,8 @@ public:
     bool set_email(std::int64_t id, std::string_view email, std::int64_t now) override;
     std::string set_picture(std::int64_t id, std::string_view name) override;
     std::vector<std::string> pictures_in_use() override;
+    void set_locked(std::int64_t id, std::optional<std::int64_t> at) override;
+    std::vector<User> search(std::string_view text, std::int64_t limit) override;
     bool remove(std::int64_t id) override;
 
 private:
@@ -165,6 +167,8 @@ public:
     Counts counted_since(std::string_view recipient, std::int64_t since) override;
     void count(std::string_view recipient, std::int64_t now, bool link, bool queued) override;
     void purge_counts_before(std::int64_t before) override;
+    std::vector<OutboxEntry> list(std::int64_t limit) override;
+    std::int64_t retry_failed(std::int64_t now) override;
     std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) override;
     void forget_counts(std::string_view recipient) override;
 

@@ -4,11 +4,12 @@ namespace auth {
 
 namespace {
 
-constexpr const char* kColumns = "id, email, name, password_hash, created_at, picture, password_changed_at, session_epoch";
+constexpr const char* kColumns =
+    "id, email, name, password_hash, created_at, picture, password_changed_at, session_epoch, confirmed_at, locked_at";
 
 User read_user(const Statement& q) {
     return User{q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.is_null(5) ? std::string() : q.text(5), q.int64(6),
-                q.int64(7)};
+                q.int64(7), q.is_null(8) ? 0 : q.int64(8), q.is_null(9) ? 0 : q.int64(9)};
 }
 
 }  // namespace
@@ -32,9 +33,14 @@ std::optional<User> SqliteUsers::find_by_id(std::int64_t id) {
 std::optional<std::int64_t> SqliteUsers::create(std::string_view email, std::string_view name,
                                                 std::string_view password_hash, std::int64_t now) {
     try {
+        // A new id is above every id the event log still names: SQLite
+        // would otherwise give a deleted account's id (the highest) to the
+        // next one, and its kept account.deleted event would show up as
+        // the newcomer's (PostgreSQL's identity never reuses one).
         auto q = db_.query(
-            "INSERT INTO users (email, name, password_hash, created_at, updated_at, password_changed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)");
+            "INSERT INTO users (id, email, name, password_hash, created_at, updated_at, password_changed_at) "
+            "VALUES ((SELECT coalesce(max(m), 0) + 1 FROM (SELECT max(id) AS m FROM users "
+            "UNION ALL SELECT max(user_id) FROM events)), ?, ?, ?, ?, ?, ?)");
         q.bind(1, email).bind(2, name).bind(3, password_hash).bind(4, now).bind(5, now).bind(6, now);
         q.exec();
     } catch (const DbError& e) {
@@ -110,6 +116,33 @@ std::vector<std::string> SqliteUsers::pictures_in_use() {
     auto q = db_.query("SELECT picture FROM users WHERE picture IS NOT NULL");
     while (q.step()) names.push_back(q.text(0));
     return names;
+}
+
+void SqliteUsers::set_locked(std::int64_t id, std::optional<std::int64_t> at) {
+    auto q = db_.query("UPDATE users SET locked_at = ? WHERE id = ?");
+    if (at)
+        q.bind(1, *at);
+    else
+        q.bind_null(1);
+    q.bind(2, id).exec();
+}
+
+std::vector<User> SqliteUsers::search(std::string_view text, std::int64_t limit) {
+    // LIKE with its wildcards escaped: what was typed is matched as it is.
+    std::string pattern = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+    }
+    pattern += '%';
+    static const std::string sql = std::string("SELECT ") + kColumns +
+                                   " FROM users WHERE email LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' "
+                                   "ORDER BY email = ?2 DESC, id LIMIT ?3";
+    auto q = db_.query(sql);
+    q.bind(1, pattern).bind(2, text).bind(3, limit);
+    std::vector<User> users;
+    while (q.step()) users.push_back(read_user(q));
+    return users;
 }
 
 bool SqliteUsers::remove(std::int64_t id) {
