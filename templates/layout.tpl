@@ -3,7 +3,8 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ERROR_PREFIX}}{{TITLE}} · {{SITE_NAME}}</title>
+{{#NOINDEX}}<meta name="robots" content="noindex">
+{{/NOINDEX}}<title>{{ERROR_PREFIX}}{{TITLE}} · {{SITE_NAME}}</title>
 <link rel="stylesheet" href="{{BASE}}/css/site.css">
 <script src="{{BASE}}/js/site.js" defer></script>
 </head>

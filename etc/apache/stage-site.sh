@@ -150,6 +150,13 @@ sed -e "s|^SetEnv AUTH_ENV .*|SetEnv AUTH_ENV \"$escaped\"|" \
     -e "s|^ErrorDocument 413 /.*|ErrorDocument 413 $base_path/errors/413.html|" \
     "$share/htdocs/.htaccess" >"$site/htdocs/.htaccess.new"
 mv "$site/htdocs/.htaccess.new" "$site/htdocs/.htaccess"
+# The admin area's htpasswd file (README, "The admin area"): its path,
+# private/admin.htpasswd, goes into cgi/.htaccess's AuthUserFile line, which
+# stays commented ("#admin# ") until you turn the admin area on.
+escaped=$(printf '%s' "$private_path/admin.htpasswd" | sed 's/[|&]/\\&/g')
+sed -e "s|^#admin# \( *\)AuthUserFile .*|#admin# \1AuthUserFile \"$escaped\"|" \
+    "$share/htdocs/cgi/.htaccess" >"$site/htdocs/cgi/.htaccess.new"
+mv "$site/htdocs/cgi/.htaccess.new" "$site/htdocs/cgi/.htaccess"
 # An https BASE_URL turns on the .htaccess's "#https# " lines: plain http
 # redirected to its origin, HSTS on what Apache answers itself; without
 # includeSubDomains for a site in a sub-folder, which shares its host.

@@ -24,7 +24,7 @@ src=$(cd "$1" && pwd) build=$(cd "$2" && pwd) version=$3
 [ "$(uname -m)" = x86_64 ] || die "the bundle is for x86_64; this machine is $(uname -m)"
 name=sessionauth-$version-linux-x86_64
 out=$build/$name
-for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset auth-passkey sessionauth-admin sessionauth-deliver; do
+for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset auth-passkey auth-admin sessionauth-admin sessionauth-deliver; do
   [ -x "$build/bundle/$p" ] || die "$build/bundle/$p not found: run make bundle"
 done
 
@@ -45,7 +45,7 @@ cp -R "$src/data/." "$out/private/data/"
 install -m 0755 "$src/etc/apache/stage-site.sh" "$out/stage-site.sh"
 install -m 0644 "$src/README.md" "$out/README.md"
 install -m 0644 "$src/.env.sample" "$out/sessionauth.env.sample"
-for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset auth-passkey; do
+for p in auth-home auth-register auth-login auth-logout auth-profile auth-reset auth-passkey auth-admin; do
   install -s -m 0755 "$build/bundle/$p" "$out/htdocs/cgi/$p.fcgi"
 done
 # auth-profile's libqrencode and auth-passkey's libcbor (Debian has no

@@ -407,6 +407,15 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
                        "its sessions were ended while the password was checked");
         return out;
     }
+    if (store_.users().find_by_id(user->id)->locked()) {
+        // Locked by an administrator: said only after the right password
+        // (which is no failure), so that the owner knows whom to ask.
+        throttle_.take_back(slot.id);
+        tx->commit();
+        events_.record(client, events::kLogin, Outcome::Refused, user->id, "the account is locked");
+        out.result = LoginResult::Locked;
+        return out;
+    }
     throttle_.succeeded(slot.id, email);
     if (!rehashed.empty()) store_.users().replace_hash_if(user->id, rehashed, user->password_hash);
     if (two_factor_.on(user->id)) {
@@ -465,6 +474,18 @@ Accounts::NewPassword Accounts::check_new_password(const User& user, const std::
         return NewPassword::Rejected;
     }
     return fresh == confirm ? NewPassword::Ok : NewPassword::Mismatch;
+}
+
+void Accounts::queue_reset_link(const User& user, std::int64_t now) {
+    TokenStore& links = store_.reset_tokens();
+    std::string token = links.issue(user.id);
+    MailFields f;
+    f.values = {{"NAME", user.name},
+                {"LINK", config_.url("/reset/confirm?token=" + token)},
+                {"VALID_FOR", duration_text(links.ttl())},
+                {"SITE", config_.base_url}};
+    outbox_.enqueue(MailKind::Link, composer_.from(), user.email,
+                    composer_.compose("reset_mail", user.email, "Reset your password", f, now), now + links.ttl());
 }
 
 bool Accounts::still_current(const User& checked) {
@@ -537,15 +558,7 @@ ResetRequestResult Accounts::request_reset(const std::string& email, const Clien
     // follows is counted toward it.
     TokenStore& links = store_.reset_tokens();
     if (user && links.issued_since(user->id, now - 3600) < kResetLinksPerAccountPerHour) {
-        std::string token = links.issue(user->id);
-        MailFields f;
-        f.values = {{"NAME", user->name},
-                    {"LINK", config_.url("/reset/confirm?token=" + token)},
-                    {"VALID_FOR", duration_text(links.ttl())},
-                    {"SITE", config_.base_url}};
-        outbox_.enqueue(MailKind::Link, composer_.from(), user->email,
-                        composer_.compose("reset_mail", user->email, "Reset your password", f, now),
-                        now + links.ttl());
+        queue_reset_link(*user, now);
         tx->commit();
         events_.record(client, events::kResetRequested, Outcome::Ok, user->id, "link queued");
         return ResetRequestResult::Accepted;

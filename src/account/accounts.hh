@@ -62,7 +62,9 @@ struct ReauthCheck {
 // been opened yet (only ever said after the right password). CodeNeeded:
 // the password was right and two-step login is on; the code step follows,
 // held by a pending login (not a session).
-enum class LoginResult { LoggedIn, Refused, Throttled, Unconfirmed, CodeNeeded };
+// Locked: the right password of an account an administrator locked (only
+// ever said after the right password).
+enum class LoginResult { LoggedIn, Refused, Throttled, Unconfirmed, CodeNeeded, Locked };
 struct LoginOutcome {
     LoginResult result = LoginResult::Refused;
     std::int64_t retry_after = 0;  // with Throttled
@@ -199,7 +201,7 @@ struct PasskeyResponse {
 // or issued to another browser or session.
 enum class PasskeyProblem {
     None, Malformed, WrongType, WrongOrigin, WrongRpId, NotPresent, NotVerified, BadAttestation, UnsupportedKey,
-    BadSignature, CounterBackwards, Challenge, UnknownCredential, OtherAccount, Taken
+    BadSignature, CounterBackwards, Challenge, UnknownCredential, OtherAccount, Taken, Locked
 };
 
 // Done; Reauth (the password, and code, asked again were not right);
@@ -218,6 +220,23 @@ struct PasskeyOutcome {
     std::string grant;                     // a step-up: what the form sends in place of a code
     std::int64_t user_id = 0;
 };
+
+// An account as the administrator sees it (/admin, sessionauth-admin user show).
+struct AccountSummary {
+    User user;
+    bool two_factor = false;
+    // How many passkeys it has; nullopt while this build keeps none (the
+    // passkey store fills it in: account_summary() in admin.cc).
+    std::optional<std::int64_t> passkeys;
+    std::vector<SessionInfo> sessions;
+    std::optional<std::int64_t> last_login;  // the newest successful login kept in the event log
+};
+
+// What an administrator's action did. Unchanged: nothing to do (already
+// locked, not locked, two-step login not on). TooManyMails: the address
+// has had MAIL_MAX_PER_HOUR mails this hour; nothing was queued.
+enum class AdminResult { Done, NotFound, Unchanged, TooManyMails };
+const char* admin_result_text(AdminResult result);
 
 // What housekeeping deleted (sessionauth-admin purge prints it).
 struct PurgeCounts {
@@ -386,6 +405,31 @@ public:
                                    std::string_view browser_secret);
     // The prefix of a step-up grant in the code field.
     static constexpr std::string_view kGrantPrefix = "passkey:";
+    // ---- administration (admin.cc): /admin and sessionauth-admin ----
+    // Each change is one write transaction and one event naming the
+    // administrator (`actor`: the REMOTE_USER the web server authenticated,
+    // or the shell's user).
+    // Accounts whose address or name contains `text`.
+    std::vector<User> find_accounts(std::string_view text, std::int64_t limit = 50);
+    std::optional<AccountSummary> account_summary(std::int64_t user_id);
+    // Locked: no login (LoginResult::Locked), every session and pending
+    // login ends, and no session of it is accepted until it is unlocked.
+    AdminResult lock_account(std::int64_t user_id, const Client& client, std::string_view actor);
+    AdminResult unlock_account(std::int64_t user_id, const Client& client, std::string_view actor);
+    // Ends every session (and pending login) of the account.
+    AdminResult end_sessions(std::int64_t user_id, const Client& client, std::string_view actor);
+    // Mails the account a reset link (within MAIL_MAX_PER_HOUR; not the
+    // hourly limit of links a visitor may ask for).
+    AdminResult send_reset_link(std::int64_t user_id, const Client& client, std::string_view actor);
+    // admin_turn_off_two_factor for an account by id.
+    AdminResult turn_off_two_factor_of(std::int64_t user_id, const Client& client, std::string_view actor);
+    // admin_delete_account (lifecycle.cc): the account and everything that
+    // names it, its last notice queued, account.deleted naming the actor.
+    AdminResult delete_account_of(std::int64_t user_id, const Client& client, std::string_view actor);
+    // What waits in the outbox (addresses, attempts, errors; never the text).
+    std::vector<OutboxEntry> mail_queue(std::int64_t limit = 200);
+    // Every failed message is due again now; returns how many.
+    std::int64_t retry_failed_mail(const Client& client, std::string_view actor);
 
     // Deletes what has expired: sessions, login failures, old links and
     // requests, picture files no account uses, security events older than
@@ -414,6 +458,16 @@ private:
     // throttle and queues the notice. The one place these rules are written.
     void set_new_password(const User& user, const std::string& hash, Notice notice, const Client& client);
     bool verify_password(const std::string& hash, const std::string& password);
+    // Inside a write transaction: a new reset link for `user`, its mail
+    // queued (the caller checked the address's share of mail).
+    void queue_reset_link(const User& user, std::int64_t now);
+    // An administrator's change (admin.cc): `change` runs inside the write
+    // transaction with the account and returns false when there was nothing
+    // to change; done, it is recorded as `event` naming the `actor`.
+    AdminResult admin_change(std::int64_t user_id, const Client& client, std::string_view actor, const char* event,
+                             std::string_view detail, const std::function<bool(const User&)>& change);
+    // Inside a write transaction: every session and pending login of the account ends.
+    void end_all_sessions(std::int64_t user_id);
     // Inside a write transaction: the sign-up link (or, for an address that
     // has an account, the note to its owner) queued for `email`.
     // False if the address's share of mail is used up.

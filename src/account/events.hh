@@ -72,6 +72,9 @@ inline constexpr const char* kBadLink = "link.bad";                 // detail: k
 inline constexpr const char* kPictureChanged = "picture.changed";   // detail: "new" or "removed"
 inline constexpr const char* kAccountDeleted = "account.deleted";   // kept with the account id only
 inline constexpr const char* kDataExported = "data.exported";
+inline constexpr const char* kAccountLocked = "account.locked";      // by an administrator (actor)
+inline constexpr const char* kAccountUnlocked = "account.unlocked";  // by an administrator (actor)
+inline constexpr const char* kMailRetried = "mail.retried";          // failed mail due again (detail: how many)
 }  // namespace events
 
 // The error log's line for an event (without the time and program name,

@@ -297,6 +297,13 @@ PasskeyOutcome Accounts::log_in_with_passkey(const PasskeyResponse& response, co
         refuse(out, PasskeyProblem::UnknownCredential, "passkey login", client, "its account is gone");
         return out;
     }
+    if (user->locked()) {
+        // Locked by an administrator: a passkey opens it no more than a password.
+        tx.reset();  // nothing of this login is kept; the event is
+        refuse(out, PasskeyProblem::Locked, "passkey login", client, "the account is locked");
+        events_.record(client, events::kLogin, Outcome::Refused, user->id, "passkey: the account is locked");
+        return out;
+    }
     // The browser's own mark, kept as a digest: a browser that never logged
     // in to this account with a passkey gets one, and the owner a notice.
     std::string token(browser_token);

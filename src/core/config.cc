@@ -29,7 +29,7 @@ bool is_config_key(const std::string& name) {
         "SESSION_ABSOLUTE_TIMEOUT", "RESET_TOKEN_TTL", "EMAIL_CHANGE_TTL", "PASSWORD_MIN_LENGTH", "ARGON2_OPSLIMIT",
         "ARGON2_MEMLIMIT_KIB", "SIGNUP_CONFIRMATION", "SIGNUP_TOKEN_TTL", "SIGNUP_MAX_PER_HOUR_PER_ADDRESS",
         "TRUSTED_PROXIES", "LINK_FAILURES_PER_HOUR", "DATABASE_URL", "DATABASE_STATEMENT_TIMEOUT",
-        "DATABASE_CONNECT_TIMEOUT", "EVENT_RETENTION_DAYS", "SITE_NAME"};
+        "DATABASE_CONNECT_TIMEOUT", "EVENT_RETENTION_DAYS", "SITE_NAME", "ADMIN_USERS"};
     for (const char* key : kKeys)
         if (name == key) return true;
     return false;
@@ -186,6 +186,30 @@ std::optional<std::string> pattern_in(const std::string& s) {
     return std::nullopt;
 }
 
+// ADMIN_USERS: names separated by commas (spaces around them and empty
+// ones ignored), each a name as htpasswd keeps it: 1 to 64 printable ASCII
+// characters without spaces, commas or colons (htpasswd's separator).
+std::vector<std::string> parse_admin_users(const std::string& text) {
+    std::vector<std::string> names;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t comma = text.find(',', start);
+        if (comma == std::string::npos) comma = text.size();
+        std::string name = text.substr(start, comma - start);
+        while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+        while (!name.empty() && name.back() == ' ') name.pop_back();
+        if (!name.empty()) {
+            if (name.size() > 64) throw ConfigError("ADMIN_USERS: a name may have at most 64 characters");
+            for (unsigned char ch : name)
+                if (ch <= 0x20 || ch >= 0x7f || ch == ':')
+                    throw ConfigError("ADMIN_USERS: names are printable ASCII without spaces or colons, separated by commas");
+            names.push_back(name);
+        }
+        start = comma + 1;
+    }
+    return names;
+}
+
 // SITE_NAME goes into page titles, headers and mail headers: one line of
 // UTF-8 text, short, without the characters a From display name would need
 // to escape.
@@ -305,6 +329,7 @@ Config make_config(const std::map<std::string, std::string>& file, const Getenv&
     c.event_retention_days = src.integer("EVENT_RETENTION_DAYS", 90, 1, 3650);
     c.site_name = src.text("SITE_NAME", "sessionauth");
     if (auto problem = site_name_problem(c.site_name)) throw ConfigError("SITE_NAME " + *problem);
+    c.admin_users = parse_admin_users(src.text("ADMIN_USERS", ""));
 
     std::string share = getenv("SESSIONAUTH_DATADIR").value_or(SESSIONAUTH_DATADIR);
     std::string state = getenv("SESSIONAUTH_STATEDIR").value_or(SESSIONAUTH_STATEDIR);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/net_address.hh"
@@ -52,6 +53,14 @@ struct Config {
     int link_failures_per_hour = 20;
     // Security events older than this are deleted by housekeeping.
     std::int64_t event_retention_days = 90;
+    // ADMIN_USERS: the names the web server's own authentication may pass
+    // as REMOTE_USER to reach /admin. Empty (the default): /admin is off.
+    std::vector<std::string> admin_users;
+    bool is_admin(std::string_view name) const {
+        for (const std::string& a : admin_users)
+            if (a == name) return true;
+        return false;
+    }
 
     std::string database_path;
     // PostgreSQL: a libpq URI (postgresql://...) or key=value string; ""

@@ -52,6 +52,10 @@ Response log_in(const Request& request, App& app, const Visitor& visitor) {
             page.set("EMAIL", *email);
             page.show("UNCONFIRMED");
             return render(app, visitor, page, 403);
+        case LoginResult::Locked:
+            // Said only after the right password: the owner learns whom to ask.
+            page.field_error("email", "This account is locked. Ask the site's administrator to unlock it.");
+            return render(app, visitor, page, 403);
         case LoginResult::CodeNeeded:
             return code_step(app, login.pending_token, next);
         case LoginResult::LoggedIn:

@@ -25,6 +25,10 @@ extern const auth::Program kProfile;
 extern const auth::Program kPasskey;
 // /reset (ask for a link) and /reset/confirm (set a new password with it)
 extern const auth::Program kReset;
+// /admin (find accounts), /admin/user (one account) and its actions,
+// /admin/events, /admin/mail: only for the web server's authenticated
+// REMOTE_USER listed in ADMIN_USERS.
+extern const auth::Program kAdmin;
 
 inline auth::Response home(const auth::Request& r, auth::App& app) { return auth::dispatch(kHome, r, app); }
 inline auth::Response register_account(const auth::Request& r, auth::App& app) { return auth::dispatch(kRegister, r, app); }
@@ -33,5 +37,6 @@ inline auth::Response logout(const auth::Request& r, auth::App& app) { return au
 inline auth::Response profile(const auth::Request& r, auth::App& app) { return auth::dispatch(kProfile, r, app); }
 inline auth::Response passkey(const auth::Request& r, auth::App& app) { return auth::dispatch(kPasskey, r, app); }
 inline auth::Response reset(const auth::Request& r, auth::App& app) { return auth::dispatch(kReset, r, app); }
+inline auth::Response admin(const auth::Request& r, auth::App& app) { return auth::dispatch(kAdmin, r, app); }
 
 }  // namespace pages

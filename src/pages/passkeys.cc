@@ -219,6 +219,8 @@ std::string passkey_message(PasskeyProblem problem) {
             return "This passkey belongs to another account.";
         case PasskeyProblem::Taken:
             return "This passkey is registered already.";
+        case PasskeyProblem::Locked:
+            return "This account is locked. Ask the site's administrator to unlock it.";
     }
     return "The passkey was not accepted.";
 }

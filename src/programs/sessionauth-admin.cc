@@ -11,11 +11,16 @@
 // housekeeping does now and then) and events older than
 // EVENT_RETENTION_DAYS, for cron; `sessionauth-admin events [filters]`
 // prints the security event log, newest first.
+// What the admin area (/admin) does, for the shell and for cron, each
+// printing what it did: `users find TEXT`; `user show|lock|unlock|logout|
+// reset|delete ACCOUNT` (an email address or an account number); `mail` (the
+// queue) and `mail retry`. Every change is an event naming the shell's user.
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 
 #include "core/clock.hh"
@@ -34,7 +39,10 @@ int usage() {
     std::fprintf(stderr,
                  "usage: sessionauth-admin migrate|check|purge|two-factor-off EMAIL|copy-to DATABASE_URL   (reads the env file "
                  "named by AUTH_ENV)\n"
-                 "       sessionauth-admin events [--user ID] [--name NAME] [--outcome OUTCOME] [--days N] [--limit N]\n");
+                 "       sessionauth-admin events [--user ID] [--name NAME] [--outcome OUTCOME] [--days N] [--limit N]\n"
+                 "       sessionauth-admin users find TEXT\n"
+                 "       sessionauth-admin user show|lock|unlock|logout|reset|delete EMAIL|ID\n"
+                 "       sessionauth-admin mail [retry]\n");
     return 2;
 }
 
@@ -110,6 +118,105 @@ int print_events(auth::App& app, int argc, char** argv) {
     return 0;
 }
 
+// The account an argument names: an email address, or an account number.
+std::optional<auth::User> account_named(auth::App& app, const std::string& arg) {
+    if (!arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos && arg.size() <= 18) {
+        auto summary = app.accounts.account_summary(std::stoll(arg));
+        if (summary) return summary->user;
+        return std::nullopt;
+    }
+    auto email = auth::normalize_email(arg);
+    if (!email) return std::nullopt;
+    // The exact address comes first; the store compares addresses without regard to ASCII case.
+    auto found = app.accounts.find_accounts(*email, 1);
+    if (found.empty() || auth::ascii_lower(found.front().email) != auth::ascii_lower(*email)) return std::nullopt;
+    return found.front();
+}
+
+int find_users(auth::App& app, const std::string& text) {
+    auto users = app.accounts.find_accounts(text, 1000);
+    for (const auth::User& u : users)
+        std::printf("%lld\t%s\t%s\t%s\n", static_cast<long long>(u.id), u.email.c_str(), u.name.c_str(),
+                    u.locked() ? "locked" : u.confirmed_at ? "confirmed" : "not confirmed");
+    std::printf("%zu account(s) found\n", users.size());
+    return 0;
+}
+
+int show_user(auth::App& app, const auth::User& user) {
+    auto s = app.accounts.account_summary(user.id);
+    if (!s) return 1;
+    std::printf("account %lld: %s (%s)\n", static_cast<long long>(user.id), user.email.c_str(), user.name.c_str());
+    std::printf("created: %s\n", auth::utc_stamp(user.created_at).c_str());
+    std::printf("confirmed: %s\n", user.confirmed_at ? auth::utc_stamp(user.confirmed_at).c_str() : "no");
+    std::printf("locked: %s\n", user.locked() ? auth::utc_stamp(user.locked_at).c_str() : "no");
+    std::printf("two-step login: %s\n", s->two_factor ? "on" : "off");
+    if (s->passkeys) std::printf("passkeys: %lld\n", static_cast<long long>(*s->passkeys));
+    std::printf("last login: %s\n", s->last_login ? auth::utc_stamp(*s->last_login).c_str() : "none kept");
+    std::printf("sessions: %zu\n", s->sessions.size());
+    for (const auth::SessionInfo& session : s->sessions)
+        std::printf("  since %s, last seen %s, from %s\n", auth::utc_stamp(session.created_at).c_str(), auth::utc_stamp(session.last_seen).c_str(),
+                    session.client_ip.empty() ? "unknown" : session.client_ip.c_str());
+    return 0;
+}
+
+// `user ACTION ACCOUNT`.
+int user_command(auth::App& app, const std::string& action, const std::string& arg) {
+    auto user = account_named(app, arg);
+    if (!user) {
+        std::fprintf(stderr, "sessionauth-admin: no account %s\n", arg.c_str());
+        return 1;
+    }
+    if (action == "show") return show_user(app, *user);
+    using Action = auth::AdminResult (auth::Accounts::*)(std::int64_t, const auth::Client&, std::string_view);
+    struct Known {
+        const char* name;
+        Action action;
+        const char* done;
+    };
+    static const Known known[] = {
+        {"lock", &auth::Accounts::lock_account, "locked; its sessions have ended"},
+        {"unlock", &auth::Accounts::unlock_account, "unlocked"},
+        {"logout", &auth::Accounts::end_sessions, "every session has ended"},
+        {"reset", &auth::Accounts::send_reset_link, "a reset link is queued to its address"},
+        {"delete", &auth::Accounts::delete_account_of,
+         "deleted, with everything that names it; a last notice is queued to its address"},
+    };
+    for (const Known& k : known) {
+        if (action != k.name) continue;
+        auth::AdminResult result = (app.accounts.*k.action)(user->id, shell_client(), shell_actor());
+        if (result != auth::AdminResult::Done) {
+            std::fprintf(stderr, "sessionauth-admin: %s: %s\n", user->email.c_str(), auth::admin_result_text(result));
+            return result == auth::AdminResult::Unchanged ? 0 : 1;
+        }
+        std::printf("%s: %s\n", user->email.c_str(), k.done);
+        // Mail leaves as it does after a page: a delivery run now (none
+        // with MAIL_DELIVERY=cron, where cron's next run sends it).
+        app.delivery.after_response(false);
+        return 0;
+    }
+    return usage();
+}
+
+int mail_command(auth::App& app, bool retry) {
+    if (retry) {
+        std::int64_t n = app.accounts.retry_failed_mail(shell_client(), shell_actor());
+        std::printf("%lld failed message(s) due again; a delivery run (sessionauth-deliver) tries them\n",
+                    static_cast<long long>(n));
+        app.delivery.after_response(false);
+        return 0;
+    }
+    std::int64_t failed = 0;
+    auto queue = app.accounts.mail_queue(100000);
+    for (const auth::OutboxEntry& m : queue) {
+        std::printf("%lld\t%s\tqueued %s\t%lld attempt(s)\tnext %s\t%s\n", static_cast<long long>(m.id),
+                    m.recipient.c_str(), auth::utc_stamp(m.created_at).c_str(), static_cast<long long>(m.attempts),
+                    auth::utc_stamp(m.next_attempt_at).c_str(), m.failed() ? ("failed: " + m.last_error).c_str() : "waiting");
+        failed += m.failed();
+    }
+    std::printf("%lld waiting, %lld failed\n", static_cast<long long>(queue.size() - failed), static_cast<long long>(failed));
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,7 +226,11 @@ int main(int argc, char** argv) {
                two_factor_off = std::strcmp(argv[1], "two-factor-off") == 0, purge = std::strcmp(argv[1], "purge") == 0,
                events = std::strcmp(argv[1], "events") == 0;
     const bool copy = std::strcmp(argv[1], "copy-to") == 0;
-    if (!(((migrate || check || purge) && argc == 2) || ((two_factor_off || copy) && argc == 3) || events)) return usage();
+    const bool users = std::strcmp(argv[1], "users") == 0 && argc == 4 && std::strcmp(argv[2], "find") == 0,
+               user = std::strcmp(argv[1], "user") == 0 && argc == 4,
+               mail = std::strcmp(argv[1], "mail") == 0 && (argc == 2 || (argc == 3 && std::strcmp(argv[2], "retry") == 0));
+    if (!(((migrate || check || purge) && argc == 2) || ((two_factor_off || copy) && argc == 3) || events || users || user || mail))
+        return usage();
     try {
         auth::crypto_init();
         auth::Config config = auth::load_config_from_process();
@@ -141,6 +252,9 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (events) return print_events(app, argc, argv);
+        if (users) return find_users(app, argv[3]);
+        if (user) return user_command(app, argv[2], argv[3]);
+        if (mail) return mail_command(app, argc == 3);
         if (purge) {
             auth::PurgeCounts n = app.accounts.housekeeping();
             std::printf("purged: expired rows of sessions, links, requests and limits; %lld events older than %lld days; "

@@ -519,6 +519,14 @@ CREATE TABLE passkey_browsers (
 );
 ALTER TABLE sessions ADD COLUMN passkey integer NOT NULL DEFAULT 0;
 )sql"},
+    // 12: an account locked by an administrator (since when; NULL: not
+    // locked). A locked account logs in nowhere and its sessions are refused.
+    {R"sql(
+ALTER TABLE users ADD COLUMN locked_at INTEGER;
+)sql",
+     R"sql(
+ALTER TABLE users ADD COLUMN locked_at bigint;
+)sql"},
 };
 
 }  // namespace

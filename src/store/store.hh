@@ -33,6 +33,9 @@ struct User {
     std::int64_t password_changed_at = 0;
     // Raised each time the account's sessions are ended wholesale.
     std::int64_t session_epoch = 0;
+    std::int64_t confirmed_at = 0;  // when its address was shown to be its own; 0: never (an account made without confirmation)
+    std::int64_t locked_at = 0;     // locked by an administrator since then; 0: not locked
+    bool locked() const { return locked_at != 0; }
 };
 
 // Accounts. Emails are stored normalised (see normalize_email) and compared
@@ -63,6 +66,12 @@ public:
     virtual std::string set_picture(std::int64_t id, std::string_view name) = 0;
     // Every picture file name some account uses.
     virtual std::vector<std::string> pictures_in_use() = 0;
+    // Locks the account at `at` (nullopt: unlocks it). A locked account
+    // logs in nowhere and its sessions are refused (SessionStore::lookup).
+    virtual void set_locked(std::int64_t id, std::optional<std::int64_t> at) = 0;
+    // Accounts whose address or name contains `text` (any ASCII case),
+    // the exact address first, then by id; at most `limit`.
+    virtual std::vector<User> search(std::string_view text, std::int64_t limit) = 0;
     // Deletes the account's row; the rows that name it go with it (sessions,
     // links, two-step login: ON DELETE CASCADE, or their stores' own
     // forget functions). False if there was none.
@@ -267,6 +276,18 @@ public:
     virtual ~DeliveryLock() = default;
 };
 
+// A message in the outbox as the administrator sees it: never its text.
+struct OutboxEntry {
+    std::int64_t id = 0;
+    std::string recipient;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    std::int64_t attempts = 0;
+    std::int64_t next_attempt_at = 0;
+    std::string last_error;  // "" while no attempt failed
+    bool failed() const { return !last_error.empty(); }
+};
+
 // Mail written in the request, sent later by one delivery run at a time.
 // Claiming a message counts an attempt and sets its next attempt (the
 // backoff) before it is sent: a run killed mid-send leaves the message to
@@ -311,6 +332,12 @@ public:
     virtual Counts counted_since(std::string_view recipient, std::int64_t since) = 0;
     virtual void count(std::string_view recipient, std::int64_t now, bool link, bool queued) = 0;
     virtual void purge_counts_before(std::int64_t before) = 0;
+
+    // What waits, oldest first, at most `limit` (the admin's mail queue).
+    virtual std::vector<OutboxEntry> list(std::int64_t limit) = 0;
+    // Every message whose last attempt failed is due again at `now` (not
+    // one claimed by a run now); returns how many.
+    virtual std::int64_t retry_failed(std::int64_t now) = 0;
     // Deletes every message waiting for the address and its counts (its
     // account is deleted); returns how many messages. A message a delivery
     // run has claimed at `now` stays: it is being sent, and the run deletes

@@ -31,6 +31,9 @@ struct Request {
     std::string origin;         // the Origin header, if any
     std::string sec_fetch_site; // the Sec-Fetch-Site header, if any
     std::string request_id;     // made by handle() for this request: in its log lines, events and 500 page
+    // The name the web server's own authentication accepted (REMOTE_USER
+    // with AUTH_TYPE, both set by the server, never from a header); "" if none.
+    std::string remote_user;
 
     bool is_get() const { return method == "GET" || method == "HEAD"; }
     bool is_post() const { return method == "POST"; }

@@ -186,7 +186,7 @@ bool read_by_parse_request(std::string_view name) {
     static constexpr std::string_view kRead[] = {
         "REQUEST_METHOD", "REQUEST_URI",  "SCRIPT_NAME",    "PATH_INFO",      "REMOTE_ADDR",  "HTTP_USER_AGENT",
         "HTTP_ORIGIN",    "HTTP_COOKIE",  "QUERY_STRING",   "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_SEC_FETCH_SITE",
-        "HTTP_X_FORWARDED_FOR",
+        "HTTP_X_FORWARDED_FOR", "REMOTE_USER",  "AUTH_TYPE",
     };
     for (std::string_view read : kRead)
         if (name == read) return true;
@@ -218,6 +218,14 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     req.path = path.empty() ? "/" : path;
 
     req.remote_addr = env_or(env, "REMOTE_ADDR");
+    // Who the web server authenticated (the admin area). A request header
+    // arrives as HTTP_* (a "Remote-User" header is HTTP_REMOTE_USER) and can
+    // never be REMOTE_USER; neither is REDIRECT_REMOTE_USER (Apache, after an
+    // internal redirect to a program that was not itself authenticated):
+    // the program must be behind the authentication, not only its path.
+    // AUTH_TYPE too: Apache and lighttpd set both, an inherited variable
+    // left over in a process environment seldom comes with both.
+    if (!env_or(env, "AUTH_TYPE").empty()) req.remote_user = env_or(env, "REMOTE_USER").substr(0, 256);
     req.user_agent = env_or(env, "HTTP_USER_AGENT").substr(0, 512);
     req.origin = env_or(env, "HTTP_ORIGIN");
     req.sec_fetch_site = env_or(env, "HTTP_SEC_FETCH_SITE");

@@ -23,7 +23,9 @@ class App;
 using Handler = std::function<Response(const Request& request, App& app, const Visitor& visitor)>;
 
 enum Method : unsigned { kGet = 1, kPost = 2 };  // kGet also answers HEAD
-enum class Access { Anyone, LoggedIn };
+// Admin: only for a REMOTE_USER listed in ADMIN_USERS (the admin area);
+// anyone else gets the 404 page, whatever the method, before anything else.
+enum class Access { Anyone, LoggedIn, Admin };
 
 struct Route {
     std::string_view path;                // exact, or with prefix = true everything below it

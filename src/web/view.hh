@@ -64,6 +64,8 @@ public:
     void set_user_picture(const std::string& name);
     void set_flash(const std::string& text);
     void set_csrf(const std::string& token) { root_.SetTemplateGlobalValue("CSRF_TOKEN", token); }
+    // <meta name="robots" content="noindex"> in the layout (the admin area).
+    void noindex() { root_.ShowSection("NOINDEX"); }
 
     std::string render(View& view);
 

@@ -32,6 +32,15 @@ std::optional<std::string> flash_text(const std::string& code) {
         {"passkey_removed", "Passkey removed. It no longer opens your account."},
         {"two_factor_off", "Two-step login is off. Your password alone opens your account now."},
         {"account_deleted", "Your account has been deleted, with everything the site kept about it."},
+        {"admin_locked", "The account is locked and its sessions have ended."},
+        {"admin_unlocked", "The account is unlocked."},
+        {"admin_sessions_ended", "Every session of the account has ended."},
+        {"admin_reset_sent", "A reset link is on its way to the account's address."},
+        {"admin_two_factor_off", "Two-step login is off for the account; its owner has been told."},
+        {"admin_unchanged", "Nothing to change: the account was already so."},
+        {"admin_too_many_mails", "Not sent: the address has had its share of mail this hour (MAIL_MAX_PER_HOUR)."},
+        {"admin_mail_retried", "Every failed message is due again; the next delivery run tries them."},
+        {"admin_deleted", "The account has been deleted."},
     };
     auto it = texts.find(code);
     if (it == texts.end()) return std::nullopt;

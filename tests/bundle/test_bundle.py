@@ -37,7 +37,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-PAGE_PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-reset", "auth-passkey")
+PAGE_PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-reset", "auth-passkey", "auth-admin")
 # Linked against glibc and a library Debian ships shared only (in cgi/lib/).
 DYNAMIC_PAGES = {"auth-profile": "libqrencode.so", "auth-passkey": "libcbor.so"}
 # What Debian's libc6 ships as shared objects: what a host always has.

@@ -1522,6 +1522,83 @@ test("expiring site: too many reset requests from one network", async () => {
 
 // ---------------------------------------------------------------------------
 
+// The admin area: the e2e sites have the harness's protecting block on
+// (lighttpd mod_auth, an htpasswd file) and ADMIN_USERS=admin.
+const ADMIN_LOGIN = { username: "admin", password: "admin password 7Qx" }; // tests/integration/harness.py
+const CHARLES = { name: "Charles Babbage", email: "charles.babbage@example.test", password: "difference engine 1822 x" };
+
+test("admin area: refused without the server's login, find, account, lock, events, mail, delete; accessible, snapshots", async () => {
+  const stranger = await newPage();
+  const person = await newPage();
+  const a = await newPage({ httpCredentials: ADMIN_LOGIN });
+  try {
+    // Without the server's own login: its challenge, never an admin page.
+    // (Chromium does not show a 401 page to a tab without credentials: asked directly.)
+    const refused = await stranger.request.get(url("/admin", site.expiring));
+    check([401, 404].includes(refused.status()), `GET /admin without credentials: ${refused.status()}`);
+    check(!(await refused.text()).includes("Find an account"), "an admin page without credentials");
+    const forged = await stranger.request.get(url("/admin", site.expiring), { headers: { "Remote-User": "admin", "X-Remote-User": "admin" } });
+    check([401, 404].includes(forged.status()), `GET /admin with forged headers: ${forged.status()}`);
+
+    await register(person, CHARLES, site.expiring);
+    await logIn(person, CHARLES.email, CHARLES.password, site.expiring);
+
+    let r = await visit(a, "/admin?q=" + encodeURIComponent("Babbage"), site.expiring);
+    checkEq(r.status(), 200, "GET /admin as the admin");
+    checkEq((await r.allHeaders())["x-robots-tag"], "noindex", "X-Robots-Tag");
+    checkEq((await r.allHeaders())["cache-control"], "no-store", "Cache-Control");
+    await expectHeading(a, "Find an account");
+    await audit(a, "admin find", r);
+    await snap(a, "admin-find");
+
+    await Promise.all([a.waitForNavigation(), a.getByRole("link", { name: CHARLES.email }).click()]);
+    await expectHeading(a, CHARLES.email);
+    await audit(a, "admin account", null);
+    await snap(a, "admin-account");
+
+    await submit(a, {}, "Lock the account");
+    await expectFlash(a, "The account is locked and its sessions have ended.");
+    await audit(a, "admin account locked", null);
+    r = await visit(person, "/profile", site.expiring);
+    checkEq(new URL(person.url()).pathname, "/login", "the person's session after the lock");
+    await submit(person, { email: CHARLES.email, password: CHARLES.password });
+    await expectFieldError(person, "email", "This account is locked. Ask the site's administrator to unlock it.");
+    await audit(person, "login of a locked account", null);
+    await snap(person, "login-locked");
+
+    await submit(a, {}, "Unlock the account");
+    await expectFlash(a, "The account is unlocked.");
+    await submit(a, {}, "Mail it a reset link");
+    await expectFlash(a, "A reset link is on its way to the account's address.");
+    await waitForMail(CHARLES.email, 1, site.expiring);
+
+    await Promise.all([a.waitForNavigation(), a.getByRole("link", { name: "Its security events" }).click()]);
+    await expectHeading(a, "Security events");
+    const events = await bodyText(a);
+    for (const name of ["account.locked", "account.unlocked", "password.reset_requested"])
+      check(events.includes(name), `${name} in the event log`);
+    await audit(a, "admin events", null);
+    await snap(a, "admin-events");
+
+    r = await visit(a, "/admin/mail", site.expiring);
+    await expectHeading(a, "Mail queue");
+    await audit(a, "admin mail", r);
+    await snap(a, "admin-mail");
+
+    // Delete: the address typed again, its error on its field first.
+    await visit(a, "/admin?q=" + encodeURIComponent("Babbage"), site.expiring);
+    await Promise.all([a.waitForNavigation(), a.getByRole("link", { name: CHARLES.email }).click()]);
+    await submit(a, { confirm_email: "someone.else@example.test" }, "Delete the account");
+    await expectFieldError(a, "confirm_email", "Type the account's address to delete it.");
+    await audit(a, "admin delete: address not typed right", null);
+    await submit(a, { confirm_email: CHARLES.email }, "Delete the account");
+    await expectFlash(a, "The account has been deleted.");
+    await expectHeading(a, "Find an account");
+  } finally {
+    for (const p of [stranger, person, a]) await p.context().close();
+  }
+});
+
 async function main() {
   const t0 = Date.now();
   let passed = 0;

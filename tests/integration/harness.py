@@ -32,6 +32,13 @@ from dataclasses import dataclass, field
 SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
 PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-passkey")
 ADMIN = "sessionauth-admin"
+# The admin area (/admin): every test server has its protecting block on
+# (the "#admin# " lines of the lighttpd configuration and of cgi/.htaccess)
+# with this password file (bcrypt, from htpasswd of apache2-utils), which
+# holds a listed administrator and a name that ADMIN_USERS does not list.
+ADMIN_USER, ADMIN_PASSWORD = "admin", "admin password 7Qx"
+UNLISTED_USER, UNLISTED_PASSWORD = "visitor", "visitor password 3Kp"
+HTPASSWD = "admin.htpasswd"
 
 
 class TestFailure(AssertionError):
@@ -305,6 +312,11 @@ class Server:
     def log_text(self) -> str:
         return _read(self.log_path).decode(errors="replace")
 
+    def program_log_text(self) -> str:
+        """The error log and the programs' stderr (server.stderr: where it
+        goes under lighttpd), where the programs' lines and events are."""
+        return self.log_text() + _read(os.path.join(self.dir, "server.stderr")).decode(errors="replace")
+
     def db(self):
         """The server's database: its SQLite file, or on PostgreSQL
         (DATABASE_URL among its settings) a connection with the same
@@ -406,9 +418,24 @@ class Server:
             # Many tests open bad links from 127.0.0.1 on one server; the
             # limit itself is tested on a server of its own (test_link_limit).
             "LINK_FAILURES_PER_HOUR": "1000",
+            "ADMIN_USERS": ADMIN_USER,
         }
         settings.update(self.env_overrides)
         return settings
+
+    def _write_htpasswd(self, path: str) -> None:
+        """The admin area's password file: ADMIN_USER (listed in ADMIN_USERS)
+        and UNLISTED_USER, bcrypt (htpasswd -B), which Apache and lighttpd
+        (through libcrypt) both accept."""
+        if shutil.which("htpasswd") is None:
+            raise SetupError("htpasswd is not installed (Debian: apache2-utils)")
+        for i, (user, password) in enumerate(((ADMIN_USER, ADMIN_PASSWORD), (UNLISTED_USER, UNLISTED_PASSWORD))):
+            flags = "-cbB" if i == 0 else "-bB"
+            r = subprocess.run(["htpasswd", flags, "-C", "5", path, user, password], capture_output=True, text=True,
+                               timeout=30)
+            if r.returncode != 0:
+                raise SetupError(f"htpasswd failed ({r.returncode}): {r.stderr.strip()}")
+        os.chmod(path, 0o640)
 
     def _write_env(self, path: str | None = None) -> None:
         lines = [f"# integration test settings ({self.label})"]
@@ -451,6 +478,7 @@ class Server:
             text = f.read()
         if self.https:
             text = re.sub(r"(?m)^#https# ", "", text)
+        text = re.sub(r"(?m)^#admin# ", "", text)  # the admin area's protecting block, on
         for key, value in values.items():
             text = text.replace(f"@{key}@", value)
         code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
@@ -554,7 +582,10 @@ class LighttpdServer(Server):
 
     def _write_config(self) -> None:
         user, group = web_user()
+        htpasswd = os.path.join(self.dir, HTPASSWD)
+        self._write_htpasswd(htpasswd)
         self._write_conf({
+            "ADMIN_HTPASSWD": htpasswd,
             "BIND": self.host,
             "PORT": str(self.http_port),
             "DOCROOT": os.path.join(self.share_dir, "htdocs"),
@@ -696,6 +727,19 @@ class ApacheServer(Server):
         r = subprocess.run(stage + [self.site_dir, self.source_env_path], capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
             raise SetupError(f"stage-site.sh failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
+        # The admin area on, as the README's shared-hosting steps turn it on:
+        # the password file in private/, the "#admin# " lines of cgi/.htaccess
+        # (where stage-site.sh wrote its path) uncommented.
+        htpasswd = os.path.join(self.site_dir, "private", HTPASSWD)
+        self._write_htpasswd(htpasswd)
+        if as_root:
+            shutil.chown(htpasswd, user, group)
+        cgi_htaccess = os.path.join(self.site_dir, "htdocs", "cgi", ".htaccess")
+        with open(cgi_htaccess) as f:
+            text = f.read()
+        check(f'AuthUserFile "{htpasswd}"' in text, f"stage-site.sh did not write {htpasswd} into {cgi_htaccess}")
+        with open(cgi_htaccess, "w") as f:
+            f.write(re.sub(r"(?m)^#admin# ", "", text))
         if self.https:
             self._write_tls_conf()
         self._write_conf({

@@ -242,3 +242,16 @@ def _stop_all() -> None:
             md.close(keep=md.keep)
         except Exception:  # noqa: BLE001 - stop the others too
             pass
+
+
+def module_maildev(ctx, name: str) -> MailDev:
+    """The maildev a test module keeps on the run's context under `name`:
+    started the first time, started again if a failed test left it stopped."""
+    md = getattr(ctx, name, None)
+    if md is None:
+        md = MailDev(ctx.args.root, label=name.replace("_", "-"), keep=ctx.args.keep)
+        md.start()  # stopped at exit (_stop_all), whatever happens
+        setattr(ctx, name, md)
+    elif not md.running:
+        md.start()
+    return md

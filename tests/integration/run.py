@@ -59,6 +59,7 @@ MODULES = (
     "test_https",  # http -> https redirects and HSTS (over https; over http: none of it)
     "test_privileges",  # no page program runs as root
     "test_logs",  # no link tokens in any log (a server of its own, stopped to read its logs)
+    "test_admin",  # /admin behind the server's authentication (a server and maildev of its own)
     "test_health",  # last: looks back over the whole run
 )
 # The run on PostgreSQL (--postgres): two nodes sharing one database, and

@@ -9,22 +9,18 @@ either node:
   restarted (pg_ctl restart -m fast): every change answered 303 is in the
   database afterwards, every queued mail is delivered once, and no answer
   is a 5xx except for requests in flight at the restart.
-
-TODO(admin lock): test_two_nodes_admin_lock_on_a_ends_sessions_on_b -- an
-admin lock on A ends the sessions used on B. The admin lock is being built on
-another branch (its store, migration 12); this test is to be written when
-that is merged, not faked before.
 """
 
 from __future__ import annotations
 
+import base64
 import random
 import re
 import threading
 import time
 
-from harness import (check, check_eq, check_in, check_status, login, new_email, new_password, new_source, register,
-                     random_hex, session_count, skip)
+from harness import (ADMIN_PASSWORD, ADMIN_USER, check, check_eq, check_in, check_status, login, new_email,
+                     new_password, new_source, register, random_hex, session_count, skip, user_row)
 from mailcatcher import MailDev
 from test_load import SECONDS, Load, Op
 
@@ -89,6 +85,25 @@ def test_two_nodes_logout_on_b_ends_session_on_a(ctx):
     r = stale.get("/profile")
     check_status(r, 303, "the session ended on B, on A")
     check(r.location and "/login" in r.location, f"to the login page: {r.location}")
+
+
+def test_two_nodes_admin_lock_on_a_ends_sessions_on_b(ctx):
+    a, b, _ = _nodes(ctx)
+    person = b.client()
+    email, password = register(person)
+    login(person, email, password)
+    check_status(person.get("/profile"), 200, "logged in on B")
+    uid = user_row(a, email)["id"]
+    admin = a.client()
+    admin.extra_headers["Authorization"] = "Basic " + base64.b64encode(f"{ADMIN_USER}:{ADMIN_PASSWORD}".encode()).decode()
+    r = admin.submit(f"/admin/user?id={uid}", {"id": str(uid)}, action="/admin/user/lock")
+    check_status(r, 303, "the lock on A's admin area")
+    check_eq(session_count(a, email), 0, "sessions left after the lock")
+    r = person.get("/profile")
+    check_status(r, 303, "B's session after the lock on A")
+    refused = b.client().submit("/login", {"email": email, "password": password})
+    check_status(refused, 403, "a login on B of the account locked on A")
+    check_in("This account is locked", refused.text(), "B says why")
 
 
 def test_two_nodes_throttle_counts_both_nodes(ctx):

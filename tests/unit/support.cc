@@ -211,6 +211,7 @@ std::string csrf_token_in(const std::string& body) {
 
 auth::Response Browser::send(Page page, auth::Request request) {
     request.cookies = cookies_;
+    request.remote_user = remote_user;
     auth::Response r = page(request, app_);
     for (const auto& [k, v] : r.headers) {
         if (k != "Set-Cookie") continue;

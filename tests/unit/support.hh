@@ -162,6 +162,8 @@ public:
 
     std::map<std::string, std::string>& cookies() { return cookies_; }
     const std::string& last_csrf_token() const { return csrf_; }
+    // REMOTE_USER as the web server's authentication would set it ("" for none).
+    std::string remote_user;
     auth::App& app() { return app_; }
 
 private:

@@ -88,6 +88,7 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(load_config_from_process_reports_a_bad_env_file);
     CPPUNIT_TEST(mail_delivery_keys);
     CPPUNIT_TEST(site_name_and_event_retention);
+    CPPUNIT_TEST(admin_users);
     CPPUNIT_TEST(every_key_of_the_sample_is_known);
     CPPUNIT_TEST(database_url_and_its_timeouts);
     CPPUNIT_TEST_SUITE_END();
@@ -533,6 +534,25 @@ public:
         for (const char* bad : {"Evil\r\nBcc: x@y", "A \"quoted\" name", "<site>", " padded", "back\\slash", "\xff\xfe"})
             CPPUNIT_ASSERT_MESSAGE(bad, has(error_with("SITE_NAME", bad), "SITE_NAME"));
         CPPUNIT_ASSERT(has(error_with("SITE_NAME", std::string(61, 'x')), "SITE_NAME"));
+    }
+
+    void admin_users() {
+        auth::Config c = make(required_only());
+        CPPUNIT_ASSERT(c.admin_users.empty());  // the admin area is off
+        CPPUNIT_ASSERT(!c.is_admin(""));
+        Map file = required_only();
+        file["ADMIN_USERS"] = " alice, bob.smith@example.com ,,carol ";
+        c = make(file);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, c.admin_users.size());
+        CPPUNIT_ASSERT(c.is_admin("alice"));
+        CPPUNIT_ASSERT(c.is_admin("bob.smith@example.com"));
+        CPPUNIT_ASSERT(c.is_admin("carol"));
+        CPPUNIT_ASSERT(!c.is_admin("Alice"));
+        CPPUNIT_ASSERT(!c.is_admin(""));
+        CPPUNIT_ASSERT(!c.is_admin("alice, bob"));
+        for (const char* bad : {"al ice", "a:b", "tab\tname", "\xc3\xa9mile"})
+            CPPUNIT_ASSERT_MESSAGE(bad, has(error_with("ADMIN_USERS", bad), "ADMIN_USERS"));
+        CPPUNIT_ASSERT(has(error_with("ADMIN_USERS", std::string(65, 'x')), "ADMIN_USERS"));
     }
 
     // The delivery program gets the keys of ours from the environment by

@@ -106,6 +106,7 @@ class PasskeysTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(step_up_grant_is_a_code_once);
     CPPUNIT_TEST(challenges_stay_in_their_ceremony);
     CPPUNIT_TEST(login_ends_the_old_session);
+    CPPUNIT_TEST(a_locked_account_does_not_open_with_a_passkey);
     CPPUNIT_TEST(rename_remove_and_last_way);
     CPPUNIT_TEST(removal_notifies_owner);
     CPPUNIT_TEST(password_reset_leaves_passkeys);
@@ -289,6 +290,21 @@ public:
         CPPUNIT_ASSERT(login.session_token != old);
         CPPUNIT_ASSERT(!f.accounts().identify(old));
         CPPUNIT_ASSERT(f.accounts().identify(login.session_token));
+    }
+
+    // A locked account (admin area) opens with a passkey no more than with
+    // its password; unlocked, the passkey works again.
+    void a_locked_account_does_not_open_with_a_passkey() {
+        Fixture f;
+        f.add();
+        auth::Client admin{"127.0.0.1", "test", "test"};
+        CPPUNIT_ASSERT(f.accounts().lock_account(f.id, admin, "root") == auth::AdminResult::Done);
+        f.issue("get_challenge", "login");
+        auto login = f.accounts().log_in_with_passkey(f.assertion(), f.client, "", kBrowser, "");
+        CPPUNIT_ASSERT(login.result == auth::PasskeyResult::Refused);
+        CPPUNIT_ASSERT(login.problem == auth::PasskeyProblem::Locked);
+        CPPUNIT_ASSERT(login.session_token.empty());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), *f.accounts().account_summary(f.id)->passkeys);
     }
 
     void rename_remove_and_last_way() {

@@ -11,6 +11,7 @@
 class UsersTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(UsersTest);
     CPPUNIT_TEST(create_then_find_by_id);
+    CPPUNIT_TEST(a_deleted_accounts_id_is_not_given_again);
     CPPUNIT_TEST(find_by_email_ignores_case);
     CPPUNIT_TEST(create_with_a_taken_email_returns_nullopt);
     CPPUNIT_TEST(create_assigns_distinct_ids);
@@ -24,6 +25,17 @@ class UsersTest : public CppUnit::TestFixture {
 
 public:
     void setUp() override { t_ = std::make_unique<test::TestApp>(); }
+
+    // The event log keeps account.deleted with the account id: the next
+    // account must not get that id, or the event would show up as its own.
+    void a_deleted_accounts_id_is_not_given_again() {
+        auto first = users().create("first@x.test", "First", "h", 1);
+        auto& app = *t_->app;
+        app.accounts.admin_delete_account(*first, {"127.0.0.1", "test", "test"}, "root");
+        auto second = users().create("second@x.test", "Second", "h", 2);
+        CPPUNIT_ASSERT(*second > *first);
+        CPPUNIT_ASSERT(app.accounts.account_data(*users().find_by_id(*second)).events.empty());
+    }
     void tearDown() override { t_.reset(); }
 
     void create_then_find_by_id() {

@@ -75,6 +75,23 @@ public:
         db_.query("DELETE FROM mail_counts WHERE at < ?").bind(1, before).exec();
     }
 
+    std::vector<OutboxEntry> list(std::int64_t limit) override {
+        auto q = db_.query(
+            "SELECT id, recipient, created_at, expires_at, attempts, next_attempt_at, last_error FROM outbox "
+            "ORDER BY id LIMIT ?");
+        q.bind(1, limit);
+        std::vector<OutboxEntry> entries;
+        while (q.step())
+            entries.push_back({q.int64(0), q.text(1), q.int64(2), q.int64(3), q.int64(4), q.int64(5), q.text(6)});
+        return entries;
+    }
+
+    std::int64_t retry_failed(std::int64_t now) override {
+        auto q = db_.query("UPDATE outbox SET next_attempt_at = ? WHERE last_error != '' AND claimed_until <= ?");
+        q.bind(1, now).bind(2, now).exec();
+        return db_.changes();
+    }
+
     std::int64_t forget_recipient(std::string_view recipient, std::int64_t now) override {
         static const std::string sql = "DELETE FROM outbox WHERE " + Conn::caseless_eq("recipient") + " AND claimed_until <= ?";
         db_.query(sql).bind(1, recipient).bind(2, now).exec();

@@ -60,18 +60,19 @@ std::optional<LiveSession> SqlSessions<Conn>::lookup(std::string_view token) {
     {
         auto q = db_.query(
             "SELECT s.id, s.user_id, s.created_at, s.last_seen, "
-            "u.email, u.name, u.password_hash, u.created_at, u.picture, u.password_changed_at, u.session_epoch "
+            "u.email, u.name, u.password_hash, u.created_at, u.picture, u.password_changed_at, u.session_epoch, "
+            "u.confirmed_at, u.locked_at "
             "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
         q.bind_blob(1, digest);
         if (!q.step()) return std::nullopt;
         s = Session{q.int64(0), q.int64(1), q.int64(2), q.int64(3)};
         u = User{s.user_id, q.text(4), q.text(5), q.text(6), q.int64(7), q.is_null(8) ? std::string() : q.text(8),
-                 q.int64(9), q.int64(10)};
+                 q.int64(9), q.int64(10), q.is_null(11) ? 0 : q.int64(11), q.is_null(12) ? 0 : q.int64(12)};
     }
     std::int64_t now = clock_.now();
     // A session made before the account's last password change is dead,
-    // whatever raced to create it.
-    if (s.created_at < u.password_changed_at || now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
+    // whatever raced to create it; so is every session of a locked account.
+    if (s.created_at < u.password_changed_at || u.locked() || now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
         auto d = db_.query("DELETE FROM sessions WHERE id = ?");
         d.bind(1, s.id).exec();
         return std::nullopt;

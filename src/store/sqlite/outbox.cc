@@ -93,3 +93,4 @@ std::unique_ptr<DeliveryLock> SqliteOutbox::try_lock() {
 }
 
 }  // namespace auth
+

@@ -21,9 +21,14 @@ std::optional<User> SqliteUsers::find_by_id(std::int64_t id) {
 std::optional<std::int64_t> SqliteUsers::create(std::string_view email, std::string_view name,
                                                 std::string_view password_hash, std::int64_t now) {
     try {
+        // A new id is above every id the event log still names: SQLite
+        // would otherwise give a deleted account's id (the highest) to the
+        // next one, and its kept account.deleted event would show up as
+        // the newcomer's (PostgreSQL's identity never reuses one).
         auto q = db_.query(
-            "INSERT INTO users (email, name, password_hash, created_at, updated_at, password_changed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)");
+            "INSERT INTO users (id, email, name, password_hash, created_at, updated_at, password_changed_at) "
+            "VALUES ((SELECT coalesce(max(m), 0) + 1 FROM (SELECT max(id) AS m FROM users "
+            "UNION ALL SELECT max(user_id) FROM events)), ?, ?, ?, ?, ?, ?)");
         q.bind(1, email).bind(2, name).bind(3, password_hash).bind(4, now).bind(5, now).bind(6, now);
         q.exec();
     } catch (const DbError& e) {
