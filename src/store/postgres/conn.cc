@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/log.hh"
+#include "store/postgres/libpq.hh"
 
 namespace auth {
 
@@ -60,7 +61,10 @@ bool PgError::retry() const {
            sqlstate_.rfind("08", 0) == 0;
 }
 
-PgConn::PgConn(PgConnSettings settings) : settings_(std::move(settings)) { connect_within_timeout(); }
+PgConn::PgConn(PgConnSettings settings) : settings_(std::move(settings)) {
+    load_libpq();
+    connect_within_timeout();
+}
 
 void PgConn::connect_within_timeout() {
     // The server restarting (pg_ctl restart, a failover) refuses
