@@ -56,18 +56,8 @@ bool passed_on(const std::string& name) {
 DeliveryStarter::DeliveryStarter(const Config& config, Outbox& outbox)
     : outbox_(outbox),
       enabled_(config.mail_delivery == MailDelivery::AfterResponse),
-      program_(config.mail_deliver_program.empty() ? beside_this_program() : config.mail_deliver_program) {
-    if (!config.env_file.empty()) env_.push_back("AUTH_ENV=" + config.env_file);
-    bool has_path = false;
-    for (char** p = environ; p && *p; ++p) {
-        const char* eq = std::strchr(*p, '=');
-        if (!eq) continue;
-        std::string name(*p, static_cast<std::size_t>(eq - *p));
-        if (name == "AUTH_ENV" || !passed_on(name)) continue;
-        has_path = has_path || name == "PATH";
-        env_.emplace_back(*p);
-    }
-    if (!has_path) env_.emplace_back("PATH=/usr/local/bin:/usr/bin:/bin");
+      program_(config.mail_deliver_program.empty() ? beside_this_program() : config.mail_deliver_program),
+      env_file_(config.env_file) {
     // A process lives for one CGI request, or for many under FastCGI: the
     // first look for due retries comes at a random moment of the first 30
     // seconds, so that plain CGI looks at about one request in 30 (on
@@ -101,6 +91,23 @@ void DeliveryStarter::after_response(bool queued) {
     if (!busy) start();
 }
 
+const std::vector<std::string>& DeliveryStarter::environment() const {
+    if (env_made_) return env_;
+    env_made_ = true;
+    if (!env_file_.empty()) env_.push_back("AUTH_ENV=" + env_file_);
+    bool has_path = false;
+    for (char** p = environ; p && *p; ++p) {
+        const char* eq = std::strchr(*p, '=');
+        if (!eq) continue;
+        std::string name(*p, static_cast<std::size_t>(eq - *p));
+        if (name == "AUTH_ENV" || !passed_on(name)) continue;
+        has_path = has_path || name == "PATH";
+        env_.emplace_back(*p);
+    }
+    if (!has_path) env_.emplace_back("PATH=/usr/local/bin:/usr/bin:/bin");
+    return env_;
+}
+
 void DeliveryStarter::start() {
     posix_spawnattr_t attr;
     posix_spawn_file_actions_t files;
@@ -119,7 +126,7 @@ void DeliveryStarter::start() {
 
     std::vector<char*> argv{program_.data(), nullptr};
     std::vector<char*> envp;
-    for (std::string& e : env_) envp.push_back(e.data());
+    for (const std::string& e : environment()) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
     pid_t pid = 0;
     int error = posix_spawn(&pid, program_.c_str(), &files, &attr, argv.data(), envp.data());

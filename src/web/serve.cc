@@ -207,7 +207,6 @@ int serve(const Program& program, int argc, char** argv) {
         std::string out = r.serialize(method == process_env.end() || method->second != "HEAD");
         std::fwrite(out.data(), 1, out.size(), stdout);
         std::fflush(stdout);
-        std::fclose(stdout);  // the visitor has the answer; what follows is ours
         // Read what is left of a body the page did not take (refused as too
         // large, wrong type, ...): Apache's mod_cgid passes it over a Unix
         // socket, and closing that with unread bytes in it resets the
@@ -219,9 +218,21 @@ int serve(const Program& program, int argc, char** argv) {
             std::size_t n;
             while (drained < 16 * 1024 * 1024 && (n = std::fread(sink, 1, sizeof sink, stdin)) > 0) drained += n;
         }
-        std::fclose(stdin);  // mod_cgid's stdin is stdout's socket: now the request is over for Apache
+        // The work after the answer (one request in 30 looks for mail that
+        // is due, one in 100 does the housekeeping) comes before the end of
+        // the process, not after closing stdout: mod_cgid's stdin and
+        // stdout are one socket, and once it is closed Apache ends the
+        // request by sending SIGTERM to a process still running and
+        // sleeping 10 ms (then 20, 40, ... up to 3 s and SIGKILL) until it
+        // is gone, holding the connection meanwhile. The visitor does not
+        // wait for it: Apache passes the answer on as it comes (it has its
+        // Content-Length), before the socket closes.
         after_response(*app, r.deliver_mail);
-        return 0;
+        app.reset();  // the database closed in order
+        std::fflush(nullptr);
+        // The kernel closes stdin and stdout as the process ends, after its
+        // memory is released: Apache's check then finds it gone.
+        std::_Exit(0);
     }
 
     // FastCGI: open everything before the first accept when the process was
