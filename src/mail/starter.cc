@@ -31,13 +31,21 @@ std::int64_t steady_seconds() {
         .count();
 }
 
-// sessionauth-deliver beside the running program (both are installed in
-// $libexecdir/sessionauth, and both sit in build/ in a checkout).
+#ifndef SESSIONAUTH_PAGESDIR
+#define SESSIONAUTH_PAGESDIR "/usr/local/libexec/sessionauth"
+#endif
+
+// sessionauth-deliver beside the running program (the page programs and it
+// are installed in $libexecdir/sessionauth, all sit in build/ in a checkout
+// and in private/bin/ or the cgi folder of a staged site), else where
+// `make install` put it: sessionauth-admin is installed in $sbindir.
 std::string beside_this_program() {
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return "sessionauth-deliver";
-    return (self.parent_path() / "sessionauth-deliver").string();
+    std::string beside = ec ? "sessionauth-deliver" : (self.parent_path() / "sessionauth-deliver").string();
+    std::string installed = std::string(SESSIONAUTH_PAGESDIR) + "/sessionauth-deliver";
+    if (access(beside.c_str(), X_OK) != 0 && access(installed.c_str(), X_OK) == 0) return installed;
+    return beside;
 }
 
 // Variables of our own environment the run needs as well: where the
