@@ -65,6 +65,8 @@ AdminResult Accounts::lock_account(std::int64_t user_id, const Client& client, s
         if (user.locked()) return false;
         store_.users().set_locked(user.id, clock_.now());
         end_all_sessions(user.id);
+        // The owner hears of it (not from where: the administrator's address is not theirs to know).
+        notices_.queue(Notice::AccountLocked, {user.email, user.name, "", ""});
         return true;
     });
 }
@@ -73,6 +75,7 @@ AdminResult Accounts::unlock_account(std::int64_t user_id, const Client& client,
     return admin_change(user_id, client, actor, events::kAccountUnlocked, "", [&](const User& user) {
         if (!user.locked()) return false;
         store_.users().set_locked(user.id, std::nullopt);
+        notices_.queue(Notice::AccountUnlocked, {user.email, user.name, "", ""});
         return true;
     });
 }

@@ -96,6 +96,15 @@ Wording wording(Notice what, const NoticeDetails& d, const std::string& site) {
                         ". It no longer opens the account.",
                     "If you did not do this, someone is logged in to your account: reset your password now with the "
                     "link below."};
+        case Notice::AccountLocked:
+            return {"Your account was locked",
+                    "Your account at " + site + " was locked by the people who run the site. It cannot be used to log "
+                    "in, and every session of it was ended.",
+                    "If you do not know why, contact the people who run " + site + ".", false};
+        case Notice::AccountUnlocked:
+            return {"Your account was unlocked",
+                    "Your account at " + site + " was unlocked by the people who run the site: you can log in again.",
+                    "If you did not expect this, contact the people who run " + site + ".", false};
     }
     return {"Account notice", "Something changed in your account at " + site + ".", ""};
 }

@@ -1,7 +1,8 @@
 // Mails that tell a person something happened to their account (OWASP ASVS
 // 2.2.3, 2.5.5): the password was changed or reset, a change of the email
 // address was asked for or made, two-step login turned on or off, a
-// recovery code used, new recovery codes made, the account deleted. Each says what happened, when, and from
+// recovery code used, new recovery codes made, the account locked or
+// unlocked by the administrator, the account deleted. Each says what happened, when, and from
 // which client address, and carries no password and no token. They go
 // through the outbox, queued in the write transaction of the change they
 // report, so a change is never made without its notice.
@@ -28,6 +29,8 @@ enum class Notice {
     PasskeyNewBrowser,     // a passkey login from a browser not seen before
     AccountDeleted,        // the last mail: the account and what the site kept of it are gone
     PasskeyRemoved,        // a passkey was removed (its name in `passkey`)
+    AccountLocked,         // by the administrator: no login, every session ended
+    AccountUnlocked,       // by the administrator: logging in works again
 };
 
 struct NoticeDetails {

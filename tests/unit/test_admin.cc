@@ -42,6 +42,7 @@ class AdminTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(lock_voids_a_pending_code_step);
     CPPUNIT_TEST(lock_twice_and_unknown_accounts);
     CPPUNIT_TEST(unlock_lets_it_log_in_again);
+    CPPUNIT_TEST(lock_and_unlock_each_mail_the_owner_a_notice);
     CPPUNIT_TEST(end_sessions_ends_every_session);
     CPPUNIT_TEST(reset_link_is_mailed_and_works);
     CPPUNIT_TEST(reset_link_respects_mail_max_per_hour);
@@ -171,6 +172,30 @@ public:
         CPPUNIT_ASSERT(login.result == auth::LoginResult::LoggedIn);
         CPPUNIT_ASSERT(app().accounts.identify(login.session_token));
         CPPUNIT_ASSERT_EQUAL(std::string(kAdmin), last_event(app(), id, "account.unlocked")->actor);
+    }
+
+    void lock_and_unlock_each_mail_the_owner_a_notice() {
+        std::int64_t id = test::make_user(app(), "ada@example.com", test::kGoodPassword);
+        t_->deliver();
+        t_->mailer->sent.clear();
+        const auth::Client admin{"198.51.100.77", "", "Req00043"};
+        app().accounts.lock_account(id, admin, kAdmin);
+        CPPUNIT_ASSERT_EQUAL(1, t_->deliver());
+        const auto& locked = t_->mailer->sent.back();
+        CPPUNIT_ASSERT_EQUAL(std::string("ada@example.com"), locked.to);
+        CPPUNIT_ASSERT(test::contains(locked.message, "Subject: Your account was locked"));
+        CPPUNIT_ASSERT(test::contains(locked.message, "every session of it was ended"));
+        // Not where the administrator was, nor who.
+        CPPUNIT_ASSERT(!test::contains(locked.message, "198.51.100.77"));
+        CPPUNIT_ASSERT(!test::contains(locked.message, kAdmin));
+        // Locking again changes nothing and mails nothing.
+        app().accounts.lock_account(id, admin, kAdmin);
+        CPPUNIT_ASSERT_EQUAL(0, t_->deliver());
+
+        app().accounts.unlock_account(id, admin, kAdmin);
+        CPPUNIT_ASSERT_EQUAL(1, t_->deliver());
+        CPPUNIT_ASSERT(test::contains(t_->mailer->sent.back().message, "Subject: Your account was unlocked"));
+        CPPUNIT_ASSERT(!test::contains(t_->mailer->sent.back().message, "198.51.100.77"));
     }
 
     void end_sessions_ends_every_session() {

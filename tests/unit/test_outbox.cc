@@ -558,8 +558,6 @@ mv "$out.tmp" "$out"
             c.mail_deliver_program = program;
             c.env_file = "/etc/sessionauth/site.env";
         });
-        unsetenv("HTTP_COOKIE");
-        unsetenv("MAIL_SERVER");
         // Nothing queued and nothing due: nothing started.
         auth::after_response(*t.app, false);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -567,8 +565,10 @@ mv "$out.tmp" "$out"
 
         // A descriptor of ours that is not close-on-exec: the run must not get it.
         int marker = ::open(programs.file("marker").c_str(), O_CREAT | O_RDWR, 0600);
-        auth::after_response(*t.app, true);
+        auth::after_response(*t.app, true);  // the environment is sifted now, at the first start
         ::close(marker);
+        unsetenv("HTTP_COOKIE");
+        unsetenv("MAIL_SERVER");
         std::string seen = wait_for_file(programs.file("started"));
         CPPUNIT_ASSERT_MESSAGE(seen, contains(seen, "AUTH_ENV=/etc/sessionauth/site.env\n"));
         CPPUNIT_ASSERT_MESSAGE(seen, contains(seen, "MAIL_SERVER=smtp.example.test\n"));
