@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "webauthn/libcrypto.hh"
+
 namespace auth::webauthn {
 
 namespace {
@@ -166,6 +168,7 @@ struct ParamFree {
 
 // The P-256 public key (x, y), or null if the point is not on the curve.
 std::unique_ptr<EVP_PKEY, PkeyFree> p256_key(const CoseKey& key) {
+    load_libcrypto();
     std::string point = "\x04" + key.x + key.y;  // uncompressed (SEC 1)
     std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
     if (!bld) return nullptr;

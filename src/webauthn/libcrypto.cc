@@ -1,0 +1,108 @@
+// libcrypto, loaded by the first ES256 passkey auth-passkey meets instead of
+// linked: an idle FastCGI auth-passkey process then carries no libcrypto
+// (1.4 MiB of its RSS, which issue 12 keeps under 6 MiB for every page
+// process), and one that only ever sees EdDSA keys (libsodium) never loads
+// it. Linked into the ordinary build's auth-passkey only (Makefile.am), not
+// into the libraries: the unit tests and the upload bundle link libcrypto
+// itself and take libcrypto_linked.cc's load_libcrypto().
+//
+// The functions below are libcrypto's, with its own declarations (so the
+// compiler checks each signature), and forward to the real ones, looked up
+// once in libcrypto.so.3 (OpenSSL 3's soname) by load_libcrypto(), which
+// cose.cc calls before any of them. A PIE exports nothing it is not asked
+// to, so libcrypto's calls among its own functions never land here.
+#include "webauthn/libcrypto.hh"
+
+#include <dlfcn.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+namespace auth::webauthn {
+
+namespace {
+
+#define SESSIONAUTH_LIBCRYPTO_FUNCTIONS(X)                                                                      \
+    X(EVP_DigestVerify) X(EVP_DigestVerifyInit) X(EVP_MD_CTX_free) X(EVP_MD_CTX_new) X(EVP_PKEY_CTX_free)       \
+    X(EVP_PKEY_CTX_new_from_name) X(EVP_PKEY_CTX_new_from_pkey) X(EVP_PKEY_free) X(EVP_PKEY_fromdata)           \
+    X(EVP_PKEY_fromdata_init) X(EVP_PKEY_public_check) X(EVP_sha256) X(OSSL_PARAM_BLD_free) X(OSSL_PARAM_BLD_new) \
+    X(OSSL_PARAM_BLD_push_octet_string) X(OSSL_PARAM_BLD_push_utf8_string) X(OSSL_PARAM_BLD_to_param)            \
+    X(OSSL_PARAM_free)
+
+struct Libcrypto {
+#define SESSIONAUTH_FIELD(name) decltype(&::name) name = nullptr;
+    SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_FIELD)
+#undef SESSIONAUTH_FIELD
+};
+
+Libcrypto g_crypto;  // filled once, then only read (per process)
+std::once_flag g_loaded;
+std::string g_load_error;
+
+void load() {
+    void* handle = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);  // kept for the life of the process
+    if (!handle) {
+        const char* why = dlerror();
+        g_load_error = std::string("passkeys: libcrypto cannot be loaded (install libssl3): ") +
+                       (why ? why : "libcrypto.so.3 not found");
+        return;
+    }
+#define SESSIONAUTH_LOOKUP(name)                                                                \
+    g_crypto.name = reinterpret_cast<decltype(g_crypto.name)>(dlsym(handle, #name));            \
+    if (!g_crypto.name) {                                                                       \
+        g_load_error = "passkeys: libcrypto.so.3 has no " #name ": it is older than OpenSSL 3.0"; \
+        return;                                                                                 \
+    }
+    SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_LOOKUP)
+#undef SESSIONAUTH_LOOKUP
+}
+
+}  // namespace
+
+void load_libcrypto() {
+    std::call_once(g_loaded, load);
+    if (!g_load_error.empty()) throw std::runtime_error(g_load_error);
+}
+
+}  // namespace auth::webauthn
+
+using auth::webauthn::g_crypto;
+
+// Called only after load_libcrypto() succeeded (cose.cc).
+extern "C" {
+int EVP_DigestVerify(EVP_MD_CTX* ctx, const unsigned char* sig, size_t siglen, const unsigned char* tbs, size_t tbslen) {
+    return g_crypto.EVP_DigestVerify(ctx, sig, siglen, tbs, tbslen);
+}
+int EVP_DigestVerifyInit(EVP_MD_CTX* ctx, EVP_PKEY_CTX** pctx, const EVP_MD* type, ENGINE* e, EVP_PKEY* pkey) {
+    return g_crypto.EVP_DigestVerifyInit(ctx, pctx, type, e, pkey);
+}
+void EVP_MD_CTX_free(EVP_MD_CTX* ctx) { g_crypto.EVP_MD_CTX_free(ctx); }
+EVP_MD_CTX* EVP_MD_CTX_new(void) { return g_crypto.EVP_MD_CTX_new(); }
+void EVP_PKEY_CTX_free(EVP_PKEY_CTX* ctx) { g_crypto.EVP_PKEY_CTX_free(ctx); }
+EVP_PKEY_CTX* EVP_PKEY_CTX_new_from_name(OSSL_LIB_CTX* libctx, const char* name, const char* propquery) {
+    return g_crypto.EVP_PKEY_CTX_new_from_name(libctx, name, propquery);
+}
+EVP_PKEY_CTX* EVP_PKEY_CTX_new_from_pkey(OSSL_LIB_CTX* libctx, EVP_PKEY* pkey, const char* propquery) {
+    return g_crypto.EVP_PKEY_CTX_new_from_pkey(libctx, pkey, propquery);
+}
+void EVP_PKEY_free(EVP_PKEY* pkey) { g_crypto.EVP_PKEY_free(pkey); }
+int EVP_PKEY_fromdata(EVP_PKEY_CTX* ctx, EVP_PKEY** ppkey, int selection, OSSL_PARAM params[]) {
+    return g_crypto.EVP_PKEY_fromdata(ctx, ppkey, selection, params);
+}
+int EVP_PKEY_fromdata_init(EVP_PKEY_CTX* ctx) { return g_crypto.EVP_PKEY_fromdata_init(ctx); }
+int EVP_PKEY_public_check(EVP_PKEY_CTX* ctx) { return g_crypto.EVP_PKEY_public_check(ctx); }
+const EVP_MD* EVP_sha256(void) { return g_crypto.EVP_sha256(); }
+void OSSL_PARAM_BLD_free(OSSL_PARAM_BLD* bld) { g_crypto.OSSL_PARAM_BLD_free(bld); }
+OSSL_PARAM_BLD* OSSL_PARAM_BLD_new(void) { return g_crypto.OSSL_PARAM_BLD_new(); }
+int OSSL_PARAM_BLD_push_octet_string(OSSL_PARAM_BLD* bld, const char* key, const void* buf, size_t bsize) {
+    return g_crypto.OSSL_PARAM_BLD_push_octet_string(bld, key, buf, bsize);
+}
+int OSSL_PARAM_BLD_push_utf8_string(OSSL_PARAM_BLD* bld, const char* key, const char* buf, size_t bsize) {
+    return g_crypto.OSSL_PARAM_BLD_push_utf8_string(bld, key, buf, bsize);
+}
+OSSL_PARAM* OSSL_PARAM_BLD_to_param(OSSL_PARAM_BLD* bld) { return g_crypto.OSSL_PARAM_BLD_to_param(bld); }
+void OSSL_PARAM_free(OSSL_PARAM* params) { g_crypto.OSSL_PARAM_free(params); }
+}
