@@ -2,13 +2,13 @@
 
 #include <signal.h>
 #include <stdarg.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <memory>
-#include <string_view>
 #include <mutex>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -43,17 +43,12 @@ struct Deleter {
 using Session = std::unique_ptr<std::remove_pointer_t<smtp_session_t>, Deleter<smtp_destroy_session>>;
 using AuthContext = std::unique_ptr<std::remove_pointer_t<auth_context_t>, Deleter<auth_destroy_context>>;
 
-// Text from the server, fit for an error message: printable ASCII, bounded.
-std::string clean(const char* text) {
-    std::string out;
-    for (const char* p = text; p && *p && out.size() < 200; ++p) out += (*p >= 0x20 && *p < 0x7f) ? *p : ' ';
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out;
-}
-
+// "550 text": the server's text made fit for a log line (printable ASCII, bounded).
 std::string status_text(const smtp_status_t* s) {
-    std::string text = clean(s->text);
-    return std::to_string(s->code) + (text.empty() ? "" : " " + text);
+    std::string out = std::to_string(s->code) + " ";
+    for (const char* p = s->text; p && *p && out.size() < 200; ++p) out += (*p >= 0x20 && *p < 0x7f) ? *p : ' ';
+    while (out.back() == ' ') out.pop_back();
+    return out;
 }
 
 bool is_2xx(const smtp_status_t* s) { return s && s->code >= 200 && s->code < 300; }
@@ -82,86 +77,68 @@ void check_message(const std::string& message) {
 }
 
 // libesmtp has no connect timeout: a host that drops packets would hold a
-// run for minutes. This timer sends SIGALRM to this thread only, with a
-// handler installed without SA_RESTART, so a blocking connect() returns
-// EINTR and libesmtp gives up on that address. Disarmed once connected.
+// run for minutes. This timer sends SIGALRM to this thread only (not to the
+// relay's or any other), with a handler installed without SA_RESTART, so a
+// blocking connect() returns EINTR and libesmtp gives up on that address.
+// Disarmed once connected: libesmtp's reads and writes have their timeouts.
 class ConnectTimer {
 public:
     explicit ConnectTimer(int ms) {
         struct sigaction quiet {};
         quiet.sa_handler = [](int) {};
         sigemptyset(&quiet.sa_mask);
-        sigaction(SIGALRM, &quiet, &old_);
         sigevent ev{};
         ev.sigev_notify = SIGEV_THREAD_ID;
         ev.sigev_signo = SIGALRM;
-        ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
-        armed_ = timer_create(CLOCK_MONOTONIC, &ev, &timer_) == 0;
-        itimerspec when{};
-        when.it_value = {ms / 1000, (ms % 1000) * 1000000L};
-        if (armed_) timer_settime(timer_, 0, &when, nullptr);
+        ev._sigev_un._tid = gettid();
+        if (timer_create(CLOCK_MONOTONIC, &ev, &timer_) != 0) throw MailError("cannot create a timer for connecting");
+        sigaction(SIGALRM, &quiet, &old_);
+        itimerspec when{{0, 0}, {ms / 1000, (ms % 1000) * 1000000L}};
+        timer_settime(timer_, 0, &when, nullptr);
     }
     ~ConnectTimer() {
-        disarm();
-        if (armed_) timer_delete(timer_);
+        timer_delete(timer_);
         sigaction(SIGALRM, &old_, nullptr);
     }
     ConnectTimer(const ConnectTimer&) = delete;
     ConnectTimer& operator=(const ConnectTimer&) = delete;
     void disarm() {
         itimerspec zero{};
-        if (armed_) timer_settime(timer_, 0, &zero, nullptr);
+        timer_settime(timer_, 0, &zero, nullptr);
     }
 
 private:
     timer_t timer_{};
-    bool armed_ = false;
     struct sigaction old_ {};
 };
 
 struct Events {
-    ConnectTimer* timer = nullptr;
-    smtp::TlsClient* tls = nullptr;
-    bool connected = false;
-    bool starttls_missing = false;
-    // What the server said last, for the error message (libesmtp keeps no
-    // reply to a refused greeting or STARTTLS), and whether it said anything.
-    std::string line, last_reply, last_refusal;
-    bool replied = false;
-    int starttls = 0;  // 1: STARTTLS written; 2: its reply seen
+    ConnectTimer* timer;
+    smtp::TlsClient* tls;
+    bool connected = false, starttls_missing = false, tls_up = false;
+    int starttls = 0;  // 1: "STARTTLS" written; 2: the read with the end of its reply's first line seen
 };
 
-// Watches the session for two things libesmtp does not tell: the server's
-// last reply line, and bytes that arrive in plaintext after the reply to
-// STARTTLS. libesmtp 1.1 keeps such bytes in its buffer and reads them as
-// if they had come inside TLS (response injection by a man in the middle):
-// the handshake that follows is refused instead. Reads only what the
-// server sends, never what we write but the STARTTLS command itself.
+// The STARTTLS response-injection guard, a byte check (no SMTP parsing).
+// libesmtp 1.1 keeps whatever it has read past the reply to STARTTLS and
+// takes it later as if it had come inside TLS: a man in the middle could
+// inject replies. send() refuses the handshake in advance; this takes the
+// refusal back only if, once "STARTTLS\r\n" has gone out, the first read
+// that holds an LF ends with that LF. Bytes after it came in plaintext; a
+// handshake before such a read means the reply was in libesmtp's buffer
+// before the command was sent (it then starts TLS without flushing it). A
+// multi-line reply to STARTTLS ("220-...") is refused too: practically
+// unknown. Installed only with STARTTLS; it sees AUTH, and keeps nothing.
 extern "C" void on_monitor(const char* buf, int len, int writing, void* arg) {
     auto& e = *static_cast<Events*>(arg);
-    if (!buf || len <= 0) return;
-    if (writing == SMTP_CB_WRITING) {
-        if (e.starttls == 0 && std::string_view(buf, static_cast<std::size_t>(len)) == "STARTTLS\r\n") e.starttls = 1;
-        return;
-    }
-    if (writing != SMTP_CB_READING) return;
-    for (int i = 0; i < len; ++i) {
-        char c = buf[i];
-        if (c == '\n') {
-            // The last line of the reply to STARTTLS ("220 ...", not "220-"):
-            // anything after it in what was read came in plaintext.
-            if (e.starttls == 1 && (e.line.size() < 4 || e.line[3] != '-')) {
-                e.starttls = 2;
-                if (i + 1 < len && e.tls)
-                    e.tls->refuse_next_handshake("the server sent data in plaintext after agreeing to STARTTLS");
-            }
-            e.last_reply = clean(e.line.c_str());
-            if (!e.last_reply.empty() && (e.last_reply[0] == '4' || e.last_reply[0] == '5')) e.last_refusal = e.last_reply;
-            e.replied = true;
-            e.line.clear();
-        } else if (c != '\r' && e.line.size() < 512) {
-            e.line += c;
-        }
+    std::string_view bytes(buf ? buf : "", buf && len > 0 ? static_cast<std::size_t>(len) : 0);
+    if (writing == SMTP_CB_WRITING && e.starttls == 0 && bytes == "STARTTLS\r\n") {
+        e.starttls = 1;
+    } else if (writing == SMTP_CB_READING && e.starttls == 1 && bytes.find('\n') != std::string_view::npos) {
+        e.starttls = 2;
+        e.tls->refuse_next_handshake(bytes.find('\n') + 1 < bytes.size()
+                                         ? "the server sent data in plaintext after agreeing to STARTTLS"
+                                         : "");
     }
 }
 
@@ -169,24 +146,23 @@ extern "C" void on_event(smtp_session_t, int event, void* arg, ...) {
     auto& e = *static_cast<Events*>(arg);
     va_list ap;
     va_start(ap, arg);
-    switch (event) {
-        case SMTP_EV_CONNECT:
-            e.connected = true;
-            e.timer->disarm();
-            break;
-        case SMTP_EV_EXTNA_STARTTLS:
-            e.starttls_missing = true;
-            break;
-        case SMTP_EV_WRONG_PEER_CERTIFICATE: {
-            // OpenSSL already checked the name (SSL_VERIFY_PEER with the host
-            // or IP address set, see TlsClient) or the handshake would have
-            // failed; libesmtp's own check knows no IP addresses.
-            int* ok = va_arg(ap, int*);
-            if (ok) *ok = 1;
-            break;
-        }
-        default:
-            break;  // every other certificate doubt keeps libesmtp's "no"
+    if (event == SMTP_EV_CONNECT) {
+        e.connected = true;
+        e.timer->disarm();
+        // smtp_errno() keeps its value until libesmtp sets another: a call
+        // refused on purpose sets SMTP_ERR_INVAL, which no session step
+        // sets, so what it says after the session is about this one.
+        smtp_set_server(nullptr, nullptr);
+    } else if (event == SMTP_EV_EXTNA_STARTTLS) {
+        e.starttls_missing = true;
+    } else if (event == SMTP_EV_STARTTLS_OK) {
+        e.tls_up = true;
+    } else if (event == SMTP_EV_WRONG_PEER_CERTIFICATE) {
+        // OpenSSL already checked the name (SSL_VERIFY_PEER with the host
+        // or IP address set, see TlsClient) or the handshake would have
+        // failed; libesmtp's own check knows no IP addresses. Every other
+        // certificate doubt keeps libesmtp's "no".
+        if (int* ok = va_arg(ap, int*)) *ok = 1;
     }
     va_end(ap);
 }
@@ -228,11 +204,6 @@ std::once_flag g_auth_init, g_warned;
 
 }  // namespace
 
-struct SmtpMailer::Tls {
-    explicit Tls(const std::string& host) : client(host) {}
-    smtp::TlsClient client;
-};
-
 SmtpMailer::SmtpMailer(const Config& config, int timeout_ms)
     : server_(config.mail_server),
       port_(config.mail_port),
@@ -241,7 +212,7 @@ SmtpMailer::SmtpMailer(const Config& config, int timeout_ms)
       starttls_(config.mail_starttls),
       implicit_tls_(config.mail_ssl_tls),
       timeout_ms_(timeout_ms < 1000 ? 1000 : timeout_ms) {
-    if (starttls_ || implicit_tls_) tls_ = std::make_unique<Tls>(server_);
+    if (starttls_ || implicit_tls_) tls_ = std::make_unique<smtp::TlsClient>(server_);
     std::call_once(g_warned, [this] {
         if (username_.empty() != password_.empty())
             log_line("mail: only one of MAIL_USERNAME and MAIL_PASSWORD is set: sending without AUTH");
@@ -264,13 +235,14 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
                               std::to_string(port_);
     const std::string prefix = "mail server " + where + ": ";
     std::call_once(g_auth_init, [] { auth_client_init(); });
-    if (tls_) tls_->client.start_over();
+    if (tls_) tls_->start_over();
+    if (starttls_) tls_->refuse_next_handshake("the server answered STARTTLS before it was sent");  // see on_monitor
 
     // Implicit TLS: libesmtp talks plain SMTP to the relay, which is
     // connected and in TLS already (or has thrown why not).
     std::unique_ptr<smtp::ImplicitTlsRelay> relay;
     if (implicit_tls_)
-        relay = std::make_unique<smtp::ImplicitTlsRelay>(tls_->client, server_, port_, std::chrono::milliseconds(timeout_ms_),
+        relay = std::make_unique<smtp::ImplicitTlsRelay>(*tls_, server_, port_, std::chrono::milliseconds(timeout_ms_),
                                                          std::chrono::milliseconds(timeout_ms_ * kSessionLimitSteps));
     const std::string address = relay ? "127.0.0.1:" + std::to_string(relay->port()) : where;
 
@@ -278,19 +250,17 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     std::pair<const std::string*, bool> source{&rfc5322, false};
     std::vector<const smtp_status_t*> recipients;
     ConnectTimer timer(timeout_ms_);
-    Events events;
-    events.timer = &timer;
-    events.tls = tls_ ? &tls_->client : nullptr;
+    Events events{&timer, tls_.get()};
     // Declared after what the callbacks point at, so destroyed before it.
     AuthContext auth_context;
     Session session(smtp_create_session());
     smtp_message_t message = nullptr;
     bool ok = session && smtp_set_server(session.get(), address.c_str()) &&
               smtp_set_eventcb(session.get(), on_event, &events) &&
-              smtp_set_monitorcb(session.get(), on_monitor, &events, 0);
+              (!starttls_ || smtp_set_monitorcb(session.get(), on_monitor, &events, 0));
     for (int which : {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2})
         ok = ok && smtp_set_timeout(session.get(), which | Timeout_OVERRIDE_RFC2822_MINIMUM, timeout_ms_) > 0;
-    ok = ok && (starttls_ ? tls_->client.use_for_starttls(session.get())
+    ok = ok && (starttls_ ? tls_->use_for_starttls(session.get())
                           : smtp_starttls_enable(session.get(), Starttls_DISABLED) != 0);
     if (ok && need_auth) {
         auth_context.reset(auth_create_context());
@@ -319,16 +289,24 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     for (const auto* s : recipients) all_accepted = all_accepted && is_2xx(s);
     if (started && is_2xx(transfer) && all_accepted) return;
 
-    // Why not, from what libesmtp saw, most specific first.
-    const std::string said = events.last_refusal.empty() ? "" : " (the server said: " + events.last_refusal + ")";
+    // Why not, from what libesmtp reports, most specific first (it keeps
+    // no reply to the greeting, EHLO or STARTTLS where we could read it).
+    const std::string within = " within " + std::to_string(timeout_ms_) + " ms";
+    std::string why = error == SMTP_ERR_INVAL || error == 0 ? "" : smtp_strerror(error, buf, sizeof buf);
+    if (error == SMTP_ERR_DROPPED_CONNECTION) why += " (it closed the connection or sent no reply" + within + ")";
+    if (error == SMTP_ERR_CLIENT_ERROR) why = "the TLS handshake failed";  // libesmtp's only use of it
     if (!relay_problem.empty()) throw MailError(relay_problem);
-    if (!events.connected)
-        throw MailError(prefix + "cannot connect: " + (error ? smtp_strerror(error, buf, sizeof buf) : "timed out"));
-    if (!events.replied) throw MailError(prefix + "no greeting within " + std::to_string(timeout_ms_) + " ms");
+    if (!events.connected)  // connect's own error, or EINTR from the timer
+        throw MailError(prefix + "cannot connect: " + (error == -EINTR || why.empty() ? "no answer" + within : why));
+    if (starttls_ && !tls_->verify_error().empty())
+        throw MailError(prefix + "TLS refused: " + tls_->verify_error() + "; nothing was sent");
     if (events.starttls_missing)
         throw MailError(prefix + "does not offer STARTTLS (MAIL_STARTTLS=True requires it); nothing was sent");
-    if (starttls_ && !tls_->client.verify_error().empty())
-        throw MailError(prefix + "TLS refused: " + tls_->client.verify_error() + "; nothing was sent");
+    if (events.starttls && !events.tls_up)
+        throw MailError(prefix + "STARTTLS failed: " + (why.empty() ? "refused by the server (a 4xx or 5xx reply)" : why) +
+                        "; nothing was sent");
+    if (!started)
+        throw MailError(prefix + "refused the session (a 4xx or 5xx reply to the greeting, EHLO or HELO); nothing was sent");
     const smtp_status_t* sender = smtp_reverse_path_status(message);
     if (sender && sender->code >= 400)
         throw MailError(prefix + "sender refused: " + status_text(sender) + (need_auth ? " (did AUTH succeed?)" : ""));
@@ -337,8 +315,8 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
             throw MailError(prefix + "recipient refused: " + status_text(s), Scope::Message, s->code >= 500);
     if (transfer && transfer->code >= 400)
         throw MailError(prefix + "message refused: " + status_text(transfer), Scope::Message, transfer->code >= 500);
-    std::string why = error ? smtp_strerror(error, buf, sizeof buf) : "no reply";
-    throw MailError(prefix + "the session ended before the message was accepted: " + why + said);
+    throw MailError(prefix + "the session ended before the message was accepted: " +
+                    (why.empty() ? "the server refused a step before MAIL FROM" : why));
 }
 
 }  // namespace auth

@@ -6,11 +6,10 @@
 //
 // libesmtp reports most failures as success (PITFALLS.md): a send counts
 // as done only if the session ran, the message status is 2xx and every
-// recipient status is 2xx. Anything else throws MailError with the
-// server's answer, scoped to the message (a refused recipient) or the
-// server (no connection, TLS refused, AUTH or sender refused).
-//
-// The caller ignores SIGPIPE (libesmtp writes with write(2)).
+// recipient status is 2xx. Anything else throws MailError saying why, from
+// libesmtp's statuses, events and error number, scoped to the message (a
+// refused recipient) or the server (no connection, TLS, AUTH or sender
+// refused). The caller ignores SIGPIPE (libesmtp writes with write(2)).
 #pragma once
 #include <memory>
 #include <string>
@@ -20,6 +19,9 @@
 namespace auth {
 
 struct Config;
+namespace smtp {
+class TlsClient;
+}
 
 class SmtpMailer final : public Mailer {
 public:
@@ -29,7 +31,6 @@ public:
     void send(const std::string& from, const std::string& to, const std::string& rfc5322) override;
 
 private:
-    struct Tls;
     std::string server_;
     int port_;
     std::string username_;
@@ -37,7 +38,7 @@ private:
     bool starttls_;
     bool implicit_tls_;
     int timeout_ms_;
-    std::unique_ptr<Tls> tls_;
+    std::unique_ptr<smtp::TlsClient> tls_;
 };
 
 }  // namespace auth

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,7 +20,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -30,6 +28,8 @@
 namespace auth::smtp {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 // Milliseconds left until `deadline` for poll(), rounded up so that a poll
 // never wakes a hair early and spins.
@@ -43,10 +43,6 @@ std::string errno_text(int error) {
     return strerror_r(error, buf, sizeof buf);  // GNU: returns the message
 }
 
-std::string describe(const std::string& host, int port) {
-    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 std::string openssl_errors() {
     std::string out;
     while (unsigned long e = ERR_get_error()) {
@@ -57,22 +53,46 @@ std::string openssl_errors() {
     return out.empty() ? "unknown TLS error" : out;
 }
 
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
+struct Fd {
+    int fd;
+    explicit Fd(int f = -1) : fd(f) {}
     ~Fd() { reset(); }
     Fd(const Fd&) = delete;
     Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
+    int release() { return std::exchange(fd, -1); }
+    void reset(int f = -1) {
+        if (fd >= 0) ::close(fd);
+        fd = f;
     }
-
-private:
-    int fd_;
 };
+
+// A TCP connection to `host`:port (each address in turn) within `timeout`.
+int connect_tcp(const std::string& host, int port, const std::string& where, milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
+    if (rc != 0) throw MailError("cannot resolve mail server " + where + ": " + gai_strerror(rc));
+    std::unique_ptr<addrinfo, void (*)(addrinfo*)> owner(list, freeaddrinfo);
+    std::string last_error = "no address";
+    for (addrinfo* ai = list; ai && Clock::now() < deadline; ai = ai->ai_next) {
+        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
+        int error = fd.fd < 0 || (::connect(fd.fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) ? errno : 0;
+        if (error == 0) {
+            pollfd p{fd.fd, POLLOUT, 0};
+            int n = ::poll(&p, 1, ms_until(deadline));
+            if (n == 0) break;  // timed out
+            socklen_t len = sizeof error;
+            if (n < 0 || getsockopt(fd.fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0) error = errno;
+            if (error == 0) return fd.release();
+        }
+        last_error = errno_text(error);
+    }
+    if (Clock::now() >= deadline) last_error = "no answer within " + std::to_string(timeout.count()) + " ms";
+    throw MailError("cannot connect to mail server " + where + ": " + last_error);
+}
 
 // Whether the accepted loopback connection comes from one of this
 // process's own descriptors (the one libesmtp just connected): another
@@ -103,46 +123,19 @@ bool connection_is_ours(const sockaddr_in& peer, int listen_port) {
 
 }  // namespace
 
-int connect_tcp(const std::string& host, int port, milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    const std::string where = describe(host, port);
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* list = nullptr;
-    int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
-    if (rc != 0) throw MailError("cannot resolve mail server " + where + ": " + gai_strerror(rc));
-    std::unique_ptr<addrinfo, void (*)(addrinfo*)> owner(list, freeaddrinfo);
-    std::string last_error = "no address";
-    for (addrinfo* ai = list; ai && Clock::now() < deadline; ai = ai->ai_next) {
-        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
-        if (fd.get() < 0 || (::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS)) {
-            last_error = errno_text(errno);
-            continue;
-        }
-        pollfd p{fd.get(), POLLOUT, 0};
-        int n = ::poll(&p, 1, ms_until(deadline));
-        int error = 0;
-        socklen_t len = sizeof error;
-        if (n == 0) break;
-        if (n < 0) error = errno;
-        else if (getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0) error = errno;
-        if (error == 0) return fd.release();
-        last_error = errno_text(error);
-    }
-    if (Clock::now() >= deadline) last_error = "no answer within " + std::to_string(timeout.count()) + " ms";
-    throw MailError("cannot connect to mail server " + where + ": " + last_error);
-}
-
+// The callbacks run only in handshakes, and every handshake runs in the
+// sending thread: libesmtp's STARTTLS inside smtp_start_session, the
+// relay's in its constructor. (A renegotiation in the relay's thread would
+// run while the sending thread waits for the relay, which finish() joins
+// before verify_error() is read.) So no lock.
 struct TlsClient::Impl {
     std::string host;
     bool host_is_ip = false;
-    SSL_CTX* ctx = nullptr;           // the relay's (implicit TLS)
-    SSL_CTX* starttls_ctx = nullptr;  // libesmtp's (STARTTLS)
-    mutable std::mutex mutex;
+    SSL_CTX* ctx = nullptr;
     std::string verify_error;
     std::string refuse;  // fail the next handshake, for this reason
 
+    ~Impl() { SSL_CTX_free(ctx); }
     static Impl* of(const SSL* ssl) { return static_cast<Impl*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))); }
 
     // Keeps the first reason a certificate was refused, for the error message.
@@ -150,23 +143,21 @@ struct TlsClient::Impl {
         auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
         Impl* self = ssl ? of(ssl) : nullptr;
         if (!self) return ok;
-        std::lock_guard lock(self->mutex);
         if (!self->refuse.empty()) {
             self->verify_error = std::exchange(self->refuse, "");
             return 0;
         }
-        if (ok) return ok;
+        if (ok || !self->verify_error.empty()) return ok;
         int error = X509_STORE_CTX_get_error(store);
-        std::string text = X509_verify_cert_error_string(error);
+        self->verify_error = X509_verify_cert_error_string(error);
         if (error == X509_V_ERR_HOSTNAME_MISMATCH || error == X509_V_ERR_IP_ADDRESS_MISMATCH)
-            text += " (the certificate is not for " + self->host + ")";
-        if (self->verify_error.empty()) self->verify_error = text;
+            self->verify_error += " (the certificate is not for " + self->host + ")";
         return ok;
     }
 
     // libesmtp makes its SSL from our context without a server name: SNI
     // is set here, as each handshake starts (a server with several names
-    // picks its certificate by it).
+    // picks its certificate by it), for the relay's too.
     static void on_info(const SSL* ssl, int where, int) {
         Impl* self = of(ssl);
         if ((where & SSL_CB_HANDSHAKE_START) && self && !self->host_is_ip && !SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
@@ -174,73 +165,46 @@ struct TlsClient::Impl {
     }
 };
 
-// One context with the settings above; `max_version` 0 for no cap.
-SSL_CTX* new_context(TlsClient::Impl& t, int max_version) {
-    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-    if (!ctx) throw MailError("TLS setup failed: " + openssl_errors());
-    X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    bool ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
-              SSL_CTX_set_max_proto_version(ctx, max_version) == 1 &&
-              (t.host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, t.host.c_str())
-                            : X509_VERIFY_PARAM_set1_host(param, t.host.c_str(), t.host.size())) == 1;
-    std::string why = ok ? "" : "TLS setup failed: " + openssl_errors();
-    if (ok && SSL_CTX_set_default_verify_paths(ctx) != 1)
-        why = "cannot load the system CA certificates: " + openssl_errors();
-    if (!why.empty()) {
-        SSL_CTX_free(ctx);
-        throw MailError(why);
-    }
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &TlsClient::Impl::on_verify);
-    SSL_CTX_set_info_callback(ctx, &TlsClient::Impl::on_info);
-    SSL_CTX_set_app_data(ctx, &t);
-    return ctx;
-}
-
 TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) {
     Impl& t = *impl_;
     t.host = host;
     unsigned char addr[sizeof(in6_addr)];
     t.host_is_ip = inet_pton(AF_INET, host.c_str(), addr) == 1 || inet_pton(AF_INET6, host.c_str(), addr) == 1;
-    t.ctx = new_context(t, 0);
-    // libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3: after the
+    t.ctx = SSL_CTX_new(TLS_client_method());
+    X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
+    // The cap at TLS 1.2 is for libesmtp (the relay lifts it for its own
+    // SSL): libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3. After the
     // handshake it polls for read and write at once, the server's
-    // NewSessionTicket records make the socket readable before its EHLO
-    // has gone out, and SSL_read (tickets only) leaves it waiting for a
-    // reply to a command it never sent, until the step timeout
-    // (protocol.c do_session, siobuf.c raw_read/sio_sslpoll; unfixed
-    // upstream). Shown by tests/integration/test_mail.py against a Python
-    // TLS server. TLS 1.2 has no such records: libesmtp's context is
-    // capped there; the relay (implicit TLS) keeps TLS 1.3.
-    t.starttls_ctx = new_context(t, TLS1_2_VERSION);
+    // NewSessionTicket records make the socket readable before its EHLO has
+    // gone out, and SSL_read (tickets only) leaves it waiting for a reply to
+    // a command it never sent, until the step timeout (protocol.c
+    // do_session, siobuf.c raw_read/sio_sslpoll; unfixed upstream). Shown by
+    // tests/integration/test_mail.py against a Python TLS server. TLS 1.2
+    // has no such records.
+    if (!param || SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_max_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
+        (t.host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                      : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size())) != 1)
+        throw MailError("TLS setup failed: " + openssl_errors());
+    if (SSL_CTX_set_default_verify_paths(t.ctx) != 1)
+        throw MailError("cannot load the system CA certificates: " + openssl_errors());
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    SSL_CTX_set_verify(t.ctx, SSL_VERIFY_PEER, &Impl::on_verify);
+    SSL_CTX_set_info_callback(t.ctx, &Impl::on_info);
+    SSL_CTX_set_app_data(t.ctx, &t);
 }
 
-TlsClient::~TlsClient() {
-    SSL_CTX_free(impl_->ctx);
-    SSL_CTX_free(impl_->starttls_ctx);
-}
+TlsClient::~TlsClient() = default;
 
 bool TlsClient::use_for_starttls(smtp_session* session) const {
     // libesmtp 1.1.0 takes a reference of its own (and frees it with the
     // session); called once per session, never with NULL.
-    return smtp_starttls_set_ctx(session, impl_->starttls_ctx) && smtp_starttls_enable(session, Starttls_REQUIRED);
+    return smtp_starttls_set_ctx(session, impl_->ctx) && smtp_starttls_enable(session, Starttls_REQUIRED);
 }
 
-void TlsClient::start_over() {
-    std::lock_guard lock(impl_->mutex);
-    impl_->verify_error.clear();
-    impl_->refuse.clear();
-}
-
-void TlsClient::refuse_next_handshake(const std::string& why) {
-    std::lock_guard lock(impl_->mutex);
-    impl_->refuse = why;
-}
-
-std::string TlsClient::verify_error() const {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->verify_error;
-}
+void TlsClient::refuse_next_handshake(const std::string& why) { impl_->refuse = why; }
+const std::string& TlsClient::verify_error() const { return impl_->verify_error; }
+void TlsClient::start_over() { impl_->verify_error.clear(), impl_->refuse.clear(); }
 
 struct ImplicitTlsRelay::Impl {
     std::string where;
@@ -251,16 +215,10 @@ struct ImplicitTlsRelay::Impl {
     bool ssl_clean = true;  // no fatal TLS error: a close_notify may be sent
     int local_port = 0;
     std::atomic<bool> stop{false};
-    std::mutex mutex;
-    std::string reason;
+    std::string reason;  // written by the thread, read after joining it
     std::thread thread;
 
     ~Impl() { SSL_free(ssl); }
-
-    void note(const std::string& why) {
-        std::lock_guard lock(mutex);
-        if (reason.empty()) reason = why;
-    }
     void handshake(const TlsClient::Impl& tls);
     void run();
     void pump(int client);
@@ -270,8 +228,8 @@ void ImplicitTlsRelay::Impl::handshake(const TlsClient::Impl& tls) {
     const auto until = std::min(Clock::now() + timeout, deadline);
     ERR_clear_error();
     ssl = SSL_new(tls.ctx);
-    if (!ssl || SSL_set_fd(ssl, upstream.get()) != 1 ||
-        (!tls.host_is_ip && SSL_set_tlsext_host_name(ssl, tls.host.c_str()) != 1))
+    // TLS 1.3 allowed here: the context's cap is for libesmtp's STARTTLS.
+    if (!ssl || SSL_set_max_proto_version(ssl, 0) != 1 || SSL_set_fd(ssl, upstream.fd) != 1)
         throw MailError("TLS setup failed: " + openssl_errors());
     // Writes are retried from a buffer that may move as it changes.
     SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
@@ -282,17 +240,13 @@ void ImplicitTlsRelay::Impl::handshake(const TlsClient::Impl& tls) {
         short events = error == SSL_ERROR_WANT_READ ? POLLIN : error == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
         if (events == 0) {
             ssl_clean = false;
-            std::string why;
-            {
-                std::lock_guard lock(tls.mutex);
-                why = tls.verify_error;
-            }
-            if (!why.empty()) throw MailError("mail server " + where + ": certificate refused: " + why);
+            if (!tls.verify_error.empty())
+                throw MailError("mail server " + where + ": certificate refused: " + tls.verify_error);
             throw MailError("mail server " + where + ": TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
                             (error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
                                                                                  : openssl_errors()));
         }
-        pollfd p{upstream.get(), events, 0};
+        pollfd p{upstream.fd, events, 0};
         if (::poll(&p, 1, ms_until(until)) == 0)
             throw MailError("mail server " + where + ": TLS handshake took longer than " +
                             std::to_string(timeout.count()) + " ms");
@@ -303,11 +257,11 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
                                    milliseconds session_limit)
     : impl_(std::make_unique<Impl>()) {
     Impl& r = *impl_;
-    r.where = describe(host, port);
+    r.where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
     r.timeout = timeout;
     r.session_limit = session_limit;
     r.deadline = Clock::now() + session_limit;
-    r.upstream.reset(connect_tcp(host, port, timeout));
+    r.upstream.reset(connect_tcp(host, port, r.where, timeout));
     r.handshake(*tls.impl_);
 
     r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
@@ -315,9 +269,8 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof address;
-    if (r.listener.get() < 0 || ::bind(r.listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(r.listener.get(), 1) != 0 ||
-        ::getsockname(r.listener.get(), reinterpret_cast<sockaddr*>(&address), &len) != 0)
+    if (r.listener.fd < 0 || ::bind(r.listener.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(r.listener.fd, 1) != 0 || ::getsockname(r.listener.fd, reinterpret_cast<sockaddr*>(&address), &len) != 0)
         throw MailError("mail relay: cannot listen on 127.0.0.1: " + errno_text(errno));
     r.local_port = ntohs(address.sin_port);
     int pipe_fds[2];
@@ -335,30 +288,29 @@ std::string ImplicitTlsRelay::finish() {
     Impl& r = *impl_;
     r.stop.store(true);
     char byte = 1;
-    [[maybe_unused]] auto n = ::write(r.wake_write.get(), &byte, 1);
+    [[maybe_unused]] auto n = ::write(r.wake_write.fd, &byte, 1);
     if (r.thread.joinable()) r.thread.join();
-    std::lock_guard lock(r.mutex);
     return r.reason;
 }
 
 void ImplicitTlsRelay::Impl::run() {
     const auto accept_deadline = std::min(Clock::now() + timeout, deadline);
     Fd client;
-    while (client.get() < 0) {
+    while (client.fd < 0) {
         if (stop.load()) return;
         if (Clock::now() >= accept_deadline) {
-            note("mail relay: libesmtp did not connect within " + std::to_string(timeout.count()) + " ms");
+            reason = "mail relay: libesmtp did not connect within " + std::to_string(timeout.count()) + " ms";
             return;
         }
-        pollfd fds[2] = {{listener.get(), POLLIN, 0}, {wake_read.get(), POLLIN, 0}};
+        pollfd fds[2] = {{listener.fd, POLLIN, 0}, {wake_read.fd, POLLIN, 0}};
         if (::poll(fds, 2, ms_until(accept_deadline)) <= 0 || !(fds[0].revents & POLLIN)) continue;
         sockaddr_in peer{};
         socklen_t len = sizeof peer;
-        Fd fd(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
-        if (fd.get() >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release());
+        Fd fd(::accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (fd.fd >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release());
     }
     listener.reset();
-    pump(client.get());
+    pump(client.fd);
     if (ssl_clean) SSL_shutdown(ssl);  // a close_notify, best effort, never waits
 }
 
@@ -370,8 +322,8 @@ void ImplicitTlsRelay::Impl::pump(int client) {
     bool client_open = true, server_open = true;
     while (!stop.load()) {
         if (Clock::now() >= deadline) {
-            note("mail server " + where + ": the session took longer than its limit of " +
-                 std::to_string(session_limit.count()) + " ms and was cut off");
+            reason = "mail server " + where + ": the session took longer than its limit of " +
+                     std::to_string(session_limit.count()) + " ms and was cut off";
             return;
         }
         bool progress = false;
@@ -380,11 +332,8 @@ void ImplicitTlsRelay::Impl::pump(int client) {
             int error = SSL_get_error(ssl, n);
             if (error == SSL_ERROR_WANT_READ) server_events |= POLLIN;
             else if (error == SSL_ERROR_WANT_WRITE) server_events |= POLLOUT;
-            else {
-                ssl_clean = ssl_clean && error == SSL_ERROR_ZERO_RETURN;
-                return false;
-            }
-            return true;
+            else ssl_clean = ssl_clean && error == SSL_ERROR_ZERO_RETURN;
+            return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE;
         };
         if (client_open && up.size() < kBuffer) {
             ssize_t n = ::recv(client, buf, kBuffer - up.size(), 0);
@@ -411,8 +360,8 @@ void ImplicitTlsRelay::Impl::pump(int client) {
         if ((!client_open && up.empty()) || (!server_open && down.empty())) return;  // one side is done
         if (progress) continue;
         pollfd fds[3] = {{client_events ? client : -1, client_events, 0},
-                         {server_events ? upstream.get() : -1, server_events, 0},
-                         {wake_read.get(), POLLIN, 0}};
+                         {server_events ? upstream.fd : -1, server_events, 0},
+                         {wake_read.fd, POLLIN, 0}};
         ::poll(fds, 3, ms_until(deadline));
     }
 }

@@ -1,15 +1,14 @@
 // TLS for the SMTP client, with no OpenSSL type in sight of its users.
 //
-// TlsClient holds the client settings for MAIL_SERVER: TLS 1.2 or later,
-// the system CA store (SSL_CTX_set_default_verify_paths, which honours
-// SSL_CERT_FILE / SSL_CERT_DIR), and the certificate checked against
-// MAIL_SERVER as a DNS name (no partial wildcards) or an IP address during
-// the handshake (SSL_VERIFY_PEER): a certificate that fails ends it.
+// TlsClient holds one client context for MAIL_SERVER: TLS 1.2 or later, the
+// system CAs (SSL_CERT_FILE / SSL_CERT_DIR honoured), and the certificate
+// checked during the handshake against MAIL_SERVER as a DNS name (no
+// partial wildcards) or an IP address: a certificate that fails ends it.
 //
-// libesmtp does STARTTLS itself with these settings (use_for_starttls). It
-// cannot do implicit TLS (MAIL_SSL_TLS, port 465): for that, ImplicitTlsRelay
-// opens the TLS connection and carries libesmtp's plain session into it
-// from 127.0.0.1, byte for byte, reading nothing of the SMTP it carries.
+// libesmtp does STARTTLS with it. It cannot do implicit TLS (MAIL_SSL_TLS,
+// port 465): ImplicitTlsRelay opens that TLS connection and carries
+// libesmtp's plain session into it from 127.0.0.1, byte for byte, reading
+// nothing of the SMTP it carries.
 #pragma once
 #include <chrono>
 #include <memory>
@@ -19,7 +18,6 @@ struct smtp_session;  // libesmtp's smtp_session_t points to one
 
 namespace auth::smtp {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 class TlsClient {
@@ -29,15 +27,14 @@ public:
     TlsClient(const TlsClient&) = delete;
     TlsClient& operator=(const TlsClient&) = delete;
 
-    // Requires STARTTLS with these settings on the session (libesmtp owns
-    // the context it is given and frees it with the session).
+    // Requires STARTTLS on the session, with this context.
     bool use_for_starttls(smtp_session* session) const;
-    // Why the server's certificate was refused in the last handshake, "" if it was not.
-    std::string verify_error() const;
-    // Makes the next handshake fail with `why` (see smtp_mailer.cc: data
-    // that arrived in plaintext with the STARTTLS reply).
+    // The next handshake fails with `why` as its verify_error(); "" takes
+    // that back (see smtp_mailer.cc: replies injected around STARTTLS).
     void refuse_next_handshake(const std::string& why);
-    // Forgets the last send's verify error and refusal (call before each send).
+    // Why the last handshake was refused ("" if it was not).
+    const std::string& verify_error() const;
+    // Forgets both (before each send).
     void start_over();
 
     struct Impl;
@@ -47,12 +44,12 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// A connection to host:port in TLS from the first byte, set up in the
-// constructor within `timeout` (throws MailError naming what failed), then
-// offered on 127.0.0.1:port() to ONE connection from this process, and
-// copied both ways until either side closes or `session_limit` has passed.
-// The loopback leg carries plaintext SMTP (AUTH included), inside this one
-// process, for one send; everything that leaves the machine is in TLS.
+// A TLS connection to host:port, made in the constructor within `timeout`
+// (else MailError saying what failed), then offered on 127.0.0.1:port() to
+// ONE connection from this process, and copied both ways until either side
+// closes or `session_limit` has passed. The loopback leg carries plaintext
+// SMTP (AUTH included) inside this process, for one send; all that leaves
+// the machine is in TLS.
 class ImplicitTlsRelay {
 public:
     ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, milliseconds timeout,
@@ -62,8 +59,7 @@ public:
     ImplicitTlsRelay& operator=(const ImplicitTlsRelay&) = delete;
 
     int port() const;
-    // Stops the relay and returns why it ended the session itself ("" if
-    // the client or the server closed it).
+    // Stops the relay; why it ended the session itself, "" if a side closed it.
     std::string finish();
 
     struct Impl;
@@ -71,9 +67,5 @@ public:
 private:
     std::unique_ptr<Impl> impl_;
 };
-
-// A TCP connection to host:port (each address in turn) within `timeout`;
-// throws MailError naming what failed. The descriptor is the caller's.
-int connect_tcp(const std::string& host, int port, milliseconds timeout);
 
 }  // namespace auth::smtp
