@@ -6,13 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <memory>
 #include <mutex>
 #include <string_view>
 #include <type_traits>
-#include <vector>
 
-#include "core/config.hh"
 #include "core/log.hh"
 #include "core/validate.hh"
 #include "smtp/tls.hh"
@@ -35,15 +32,7 @@ constexpr int kSessionLimitSteps = 6;
 // bytes each: longer ones are refused here rather than cut.
 constexpr std::size_t kMaxCredential = 255;
 
-template <auto Free>
-struct Deleter {
-    template <typename T>
-    void operator()(T* p) const { Free(p); }
-};
-using Session = std::unique_ptr<std::remove_pointer_t<smtp_session_t>, Deleter<smtp_destroy_session>>;
-using AuthContext = std::unique_ptr<std::remove_pointer_t<auth_context_t>, Deleter<auth_destroy_context>>;
-
-// "550 text": the server's text made fit for a log line (printable ASCII, bounded).
+// "550 text", the server's text made fit for a log line (printable ASCII, bounded).
 std::string status_text(const smtp_status_t* s) {
     std::string out = std::to_string(s->code) + " ";
     for (const char* p = s->text; p && *p && out.size() < 200; ++p) out += (*p >= 0x20 && *p < 0x7f) ? *p : ' ';
@@ -55,15 +44,15 @@ bool is_2xx(const smtp_status_t* s) { return s && s->code >= 200 && s->code < 30
 
 // An envelope address: what build_message puts in From/To, nothing else.
 std::string envelope_address(const std::string& address, const char* what) {
-    for (unsigned char c : address)
-        if (c <= 0x20 || c >= 0x7f || std::string_view(",<>;\"()\\").find(static_cast<char>(c)) != std::string_view::npos)
-            throw MailError(std::string("the ") + what + " address is not a plain email address", Scope::Message, true);
-    auto normal = normalize_email(address);
+    bool plain = address.find_first_of(",<>;\"()\\") == std::string::npos;
+    for (unsigned char c : address) plain = plain && c > 0x20 && c < 0x7f;
+    auto normal = plain ? normalize_email(address) : std::nullopt;
     if (!normal) throw MailError(std::string("the ") + what + " address is not a plain email address", Scope::Message, true);
     return *normal;
 }
 
-// libesmtp dot-stuffs and finds the end of the headers only with CRLF.
+// libesmtp dot-stuffs and finds the end of the headers only with CRLF; it
+// takes the message as a C string (smtp_set_message_str).
 void check_message(const std::string& message) {
     auto refuse = [](const char* why) { throw MailError(why, Scope::Message, true); };
     if (message.empty() || message.size() > 16 * 1024 * 1024) refuse("the message is empty or too large");
@@ -77,23 +66,24 @@ void check_message(const std::string& message) {
 }
 
 // libesmtp has no connect timeout: a host that drops packets would hold a
-// run for minutes. This timer sends SIGALRM to this thread only (not to the
-// relay's or any other), with a handler installed without SA_RESTART, so a
-// blocking connect() returns EINTR and libesmtp gives up on that address.
-// Disarmed once connected: libesmtp's reads and writes have their timeouts.
+// run for minutes. This timer sends SIGALRM to this thread only (the relay
+// and sessionauth-deliver's watchdog have threads of their own), with a
+// handler installed without SA_RESTART, so a blocking connect() returns
+// EINTR and libesmtp tries the next address. Disarmed once connected.
 class ConnectTimer {
 public:
     explicit ConnectTimer(int ms) {
-        struct sigaction quiet {};
-        quiet.sa_handler = [](int) {};
-        sigemptyset(&quiet.sa_mask);
         sigevent ev{};
         ev.sigev_notify = SIGEV_THREAD_ID;
         ev.sigev_signo = SIGALRM;
         ev._sigev_un._tid = gettid();
         if (timer_create(CLOCK_MONOTONIC, &ev, &timer_) != 0) throw MailError("cannot create a timer for connecting");
+        struct sigaction quiet {};
+        quiet.sa_handler = [](int) {};
+        sigemptyset(&quiet.sa_mask);
         sigaction(SIGALRM, &quiet, &old_);
-        itimerspec when{{0, 0}, {ms / 1000, (ms % 1000) * 1000000L}};
+        const timespec each{ms / 1000, (ms % 1000) * 1000000L};  // again for each address
+        itimerspec when{each, each};
         timer_settime(timer_, 0, &when, nullptr);
     }
     ~ConnectTimer() {
@@ -116,7 +106,7 @@ struct Events {
     ConnectTimer* timer;
     smtp::TlsClient* tls;
     bool connected = false, starttls_missing = false, tls_up = false;
-    int starttls = 0;  // 1: "STARTTLS" written; 2: the read with the end of its reply's first line seen
+    int starttls = 0;  // 1: "STARTTLS" written; 2: then a read with an LF
 };
 
 // The STARTTLS response-injection guard, a byte check (no SMTP parsing).
@@ -167,16 +157,12 @@ extern "C" void on_event(smtp_session_t, int event, void* arg, ...) {
     va_end(ap);
 }
 
-struct Credentials {
-    const std::string& username;
-    const std::string& password;
-};
-
+// `arg`: the Config, for MAIL_USERNAME and MAIL_PASSWORD.
 extern "C" int on_interact(auth_client_request_t request, char** result, int fields, void* arg) {
-    const auto& c = *static_cast<const Credentials*>(arg);
+    const auto& c = *static_cast<const Config*>(arg);
     for (int i = 0; i < fields; ++i) {
-        const std::string* value = (request[i].flags & AUTH_PASS)   ? &c.password
-                                   : (request[i].flags & AUTH_USER) ? &c.username
+        const std::string* value = (request[i].flags & AUTH_PASS)   ? &c.mail_password
+                                   : (request[i].flags & AUTH_USER) ? &c.mail_username
                                                                     : nullptr;
         if (!value || (request[i].size != 0 && value->size() > request[i].size)) return 0;
         result[i] = const_cast<char*>(value->c_str());
@@ -184,39 +170,17 @@ extern "C" int on_interact(auth_client_request_t request, char** result, int fie
     return 1;
 }
 
-// Hands libesmtp the whole message in one piece; `len == nullptr` rewinds.
-extern "C" const char* on_message(void**, int* len, void* arg) {
-    auto& source = *static_cast<std::pair<const std::string*, bool>*>(arg);
-    if (!len) {
-        source.second = false;
-        return nullptr;
-    }
-    *len = source.second ? 0 : static_cast<int>(source.first->size());
-    source.second = true;
-    return source.first->data();
-}
-
-extern "C" void on_recipient(smtp_recipient_t recipient, const char*, void* arg) {
-    static_cast<std::vector<const smtp_status_t*>*>(arg)->push_back(smtp_recipient_status(recipient));
-}
-
 std::once_flag g_auth_init, g_warned;
 
 }  // namespace
 
 SmtpMailer::SmtpMailer(const Config& config, int timeout_ms)
-    : server_(config.mail_server),
-      port_(config.mail_port),
-      username_(config.mail_username),
-      password_(config.mail_password),
-      starttls_(config.mail_starttls),
-      implicit_tls_(config.mail_ssl_tls),
-      timeout_ms_(timeout_ms < 1000 ? 1000 : timeout_ms) {
-    if (starttls_ || implicit_tls_) tls_ = std::make_unique<smtp::TlsClient>(server_);
+    : config_(config), timeout_ms_(timeout_ms < 1000 ? 1000 : timeout_ms) {
+    if (config_.mail_starttls || config_.mail_ssl_tls) tls_ = std::make_unique<smtp::TlsClient>(config_.mail_server);
     std::call_once(g_warned, [this] {
-        if (username_.empty() != password_.empty())
+        if (config_.mail_username.empty() != config_.mail_password.empty())
             log_line("mail: only one of MAIL_USERNAME and MAIL_PASSWORD is set: sending without AUTH");
-        else if (!username_.empty() && !tls_)
+        else if (!config_.mail_username.empty() && !tls_)
             log_line("mail: MAIL_STARTTLS and MAIL_SSL_TLS are both False: the SMTP password goes over the network "
                      "unencrypted");
     });
@@ -228,66 +192,65 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     const std::string from = envelope_address(from_address, "sender");
     const std::string to = envelope_address(to_address, "recipient");
     check_message(rfc5322);
-    const bool need_auth = !username_.empty() && !password_.empty();
-    if (need_auth && (username_.size() > kMaxCredential || password_.size() > kMaxCredential))
+    const std::string &server = config_.mail_server, &username = config_.mail_username;
+    const bool starttls = config_.mail_starttls, need_auth = !username.empty() && !config_.mail_password.empty();
+    if (need_auth && (username.size() > kMaxCredential || config_.mail_password.size() > kMaxCredential))
         throw MailError("MAIL_USERNAME or MAIL_PASSWORD is longer than 255 bytes");
-    const std::string where = (server_.find(':') != std::string::npos ? "[" + server_ + "]" : server_) + ":" +
-                              std::to_string(port_);
+    const std::string where = (server.find(':') != std::string::npos ? "[" + server + "]" : server) + ":" +
+                              std::to_string(config_.mail_port);
     const std::string prefix = "mail server " + where + ": ";
     std::call_once(g_auth_init, [] { auth_client_init(); });
     if (tls_) tls_->start_over();
-    if (starttls_) tls_->refuse_next_handshake("the server answered STARTTLS before it was sent");  // see on_monitor
+    if (starttls) tls_->refuse_next_handshake("the server answered STARTTLS before it was sent");  // see on_monitor
 
     // Implicit TLS: libesmtp talks plain SMTP to the relay, which is
     // connected and in TLS already (or has thrown why not).
     std::unique_ptr<smtp::ImplicitTlsRelay> relay;
-    if (implicit_tls_)
-        relay = std::make_unique<smtp::ImplicitTlsRelay>(*tls_, server_, port_, std::chrono::milliseconds(timeout_ms_),
-                                                         std::chrono::milliseconds(timeout_ms_ * kSessionLimitSteps));
+    if (config_.mail_ssl_tls)
+        relay = std::make_unique<smtp::ImplicitTlsRelay>(*tls_, server, config_.mail_port, prefix,
+                                                         smtp::milliseconds(timeout_ms_),
+                                                         smtp::milliseconds(timeout_ms_ * kSessionLimitSteps));
     const std::string address = relay ? "127.0.0.1:" + std::to_string(relay->port()) : where;
 
-    Credentials credentials{username_, password_};
-    std::pair<const std::string*, bool> source{&rfc5322, false};
-    std::vector<const smtp_status_t*> recipients;
     ConnectTimer timer(timeout_ms_);
     Events events{&timer, tls_.get()};
     // Declared after what the callbacks point at, so destroyed before it.
-    AuthContext auth_context;
-    Session session(smtp_create_session());
+    std::unique_ptr<std::remove_pointer_t<auth_context_t>, decltype(&auth_destroy_context)> auth_context(
+        nullptr, auth_destroy_context);
+    std::unique_ptr<std::remove_pointer_t<smtp_session_t>, decltype(&smtp_destroy_session)> session(
+        smtp_create_session(), smtp_destroy_session);
     smtp_message_t message = nullptr;
+    smtp_recipient_t recipient = nullptr;
     bool ok = session && smtp_set_server(session.get(), address.c_str()) &&
               smtp_set_eventcb(session.get(), on_event, &events) &&
-              (!starttls_ || smtp_set_monitorcb(session.get(), on_monitor, &events, 0));
+              (!starttls || smtp_set_monitorcb(session.get(), on_monitor, &events, 0));
     for (int which : {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2})
         ok = ok && smtp_set_timeout(session.get(), which | Timeout_OVERRIDE_RFC2822_MINIMUM, timeout_ms_) > 0;
-    ok = ok && (starttls_ ? tls_->use_for_starttls(session.get())
-                          : smtp_starttls_enable(session.get(), Starttls_DISABLED) != 0);
+    ok = ok && (starttls ? tls_->use_for_starttls(session.get())
+                         : smtp_starttls_enable(session.get(), Starttls_DISABLED) != 0);
     if (ok && need_auth) {
         auth_context.reset(auth_create_context());
         // Without this flag libesmtp skips PLAIN and LOGIN silently on a
         // connection it did not encrypt itself: the relay's loopback leg,
         // or MAIL_STARTTLS=False, which the warning above is about.
         ok = auth_context && auth_set_mechanism_flags(auth_context.get(), AUTH_PLUGIN_PLAIN, 0) &&
-             auth_set_interact_cb(auth_context.get(), on_interact, &credentials) &&
+             auth_set_interact_cb(auth_context.get(), on_interact, &config_) &&
              smtp_auth_set_context(session.get(), auth_context.get());
     }
-    if (ok) {
-        message = smtp_add_message(session.get());
-        ok = message && smtp_set_reverse_path(message, from.c_str()) && smtp_add_recipient(message, to.c_str()) &&
-             smtp_set_messagecb(message, on_message, &source);
-    }
+    if (ok && (message = smtp_add_message(session.get())))
+        ok = smtp_set_reverse_path(message, from.c_str()) && (recipient = smtp_add_recipient(message, to.c_str())) &&
+             smtp_set_message_str(message, const_cast<char*>(rfc5322.c_str()));
     char buf[128];
-    if (!ok) throw MailError(std::string("libesmtp: cannot set up the session: ") + smtp_strerror(smtp_errno(), buf, sizeof buf));
+    if (!ok || !message)
+        throw MailError(std::string("libesmtp: cannot set up the session: ") + smtp_strerror(smtp_errno(), buf, sizeof buf));
 
     const int started = smtp_start_session(session.get());
     const int error = smtp_errno();
     timer.disarm();
     const std::string relay_problem = relay ? relay->finish() : "";
     const smtp_status_t* transfer = smtp_message_transfer_status(message);
-    smtp_enumerate_recipients(message, on_recipient, &recipients);
-    bool all_accepted = !recipients.empty();
-    for (const auto* s : recipients) all_accepted = all_accepted && is_2xx(s);
-    if (started && is_2xx(transfer) && all_accepted) return;
+    const smtp_status_t* accepted = smtp_recipient_status(recipient);
+    if (started && is_2xx(transfer) && is_2xx(accepted)) return;
 
     // Why not, from what libesmtp reports, most specific first (it keeps
     // no reply to the greeting, EHLO or STARTTLS where we could read it).
@@ -298,7 +261,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     if (!relay_problem.empty()) throw MailError(relay_problem);
     if (!events.connected)  // connect's own error, or EINTR from the timer
         throw MailError(prefix + "cannot connect: " + (error == -EINTR || why.empty() ? "no answer" + within : why));
-    if (starttls_ && !tls_->verify_error().empty())
+    if (starttls && !tls_->verify_error().empty())
         throw MailError(prefix + "TLS refused: " + tls_->verify_error() + "; nothing was sent");
     if (events.starttls_missing)
         throw MailError(prefix + "does not offer STARTTLS (MAIL_STARTTLS=True requires it); nothing was sent");
@@ -310,9 +273,8 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     const smtp_status_t* sender = smtp_reverse_path_status(message);
     if (sender && sender->code >= 400)
         throw MailError(prefix + "sender refused: " + status_text(sender) + (need_auth ? " (did AUTH succeed?)" : ""));
-    for (const auto* s : recipients)
-        if (s && s->code >= 400)
-            throw MailError(prefix + "recipient refused: " + status_text(s), Scope::Message, s->code >= 500);
+    if (accepted && accepted->code >= 400)
+        throw MailError(prefix + "recipient refused: " + status_text(accepted), Scope::Message, accepted->code >= 500);
     if (transfer && transfer->code >= 400)
         throw MailError(prefix + "message refused: " + status_text(transfer), Scope::Message, transfer->code >= 500);
     throw MailError(prefix + "the session ended before the message was accepted: " +

@@ -16,10 +16,9 @@
 #include <auth-client.h>
 #include <libesmtp.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -36,11 +35,6 @@ using Clock = std::chrono::steady_clock;
 int ms_until(Clock::time_point deadline) {
     auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count() + 1;
     return left <= 0 ? 0 : left > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left);
-}
-
-std::string errno_text(int error) {
-    char buf[256];
-    return strerror_r(error, buf, sizeof buf);  // GNU: returns the message
 }
 
 std::string openssl_errors() {
@@ -66,32 +60,30 @@ struct Fd {
     }
 };
 
-// A TCP connection to `host`:port (each address in turn) within `timeout`.
-int connect_tcp(const std::string& host, int port, const std::string& where, milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
+// Each blocking read, write and connect() on `fd` gives up after `t`.
+void set_timeouts(int fd, milliseconds t) {
+    timeval tv{static_cast<time_t>(t.count() / 1000), static_cast<suseconds_t>(t.count() % 1000 * 1000)};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+// A TCP connection to host:port, each address in turn, `timeout` each.
+int connect_tcp(const std::string& host, int port, const std::string& prefix, milliseconds timeout) {
     addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* list = nullptr;
-    int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
-    if (rc != 0) throw MailError("cannot resolve mail server " + where + ": " + gai_strerror(rc));
+    if (int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list); rc != 0)
+        throw MailError(prefix + "cannot resolve: " + gai_strerror(rc));
     std::unique_ptr<addrinfo, void (*)(addrinfo*)> owner(list, freeaddrinfo);
-    std::string last_error = "no address";
-    for (addrinfo* ai = list; ai && Clock::now() < deadline; ai = ai->ai_next) {
-        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
-        int error = fd.fd < 0 || (::connect(fd.fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) ? errno : 0;
-        if (error == 0) {
-            pollfd p{fd.fd, POLLOUT, 0};
-            int n = ::poll(&p, 1, ms_until(deadline));
-            if (n == 0) break;  // timed out
-            socklen_t len = sizeof error;
-            if (n < 0 || getsockopt(fd.fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0) error = errno;
-            if (error == 0) return fd.release();
-        }
-        last_error = errno_text(error);
+    std::string why = "no address";
+    for (addrinfo* ai = list; ai; ai = ai->ai_next) {
+        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
+        if (fd.fd >= 0) set_timeouts(fd.fd, timeout);
+        if (fd.fd >= 0 && ::connect(fd.fd, ai->ai_addr, ai->ai_addrlen) == 0) return fd.release();
+        why = errno == EINPROGRESS ? "no answer within " + std::to_string(timeout.count()) + " ms"
+                                   : std::generic_category().message(errno);
     }
-    if (Clock::now() >= deadline) last_error = "no answer within " + std::to_string(timeout.count()) + " ms";
-    throw MailError("cannot connect to mail server " + where + ": " + last_error);
+    throw MailError(prefix + "cannot connect: " + why);
 }
 
 // Whether the accepted loopback connection comes from one of this
@@ -172,7 +164,7 @@ TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) 
     t.host_is_ip = inet_pton(AF_INET, host.c_str(), addr) == 1 || inet_pton(AF_INET6, host.c_str(), addr) == 1;
     t.ctx = SSL_CTX_new(TLS_client_method());
     X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
-    // The cap at TLS 1.2 is for libesmtp (the relay lifts it for its own
+    // Capped at TLS 1.2 for libesmtp (the relay lifts the cap on its own
     // SSL): libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3. After the
     // handshake it polls for read and write at once, the server's
     // NewSessionTicket records make the socket readable before its EHLO has
@@ -207,74 +199,58 @@ const std::string& TlsClient::verify_error() const { return impl_->verify_error;
 void TlsClient::start_over() { impl_->verify_error.clear(), impl_->refuse.clear(); }
 
 struct ImplicitTlsRelay::Impl {
-    std::string where;
+    std::string prefix;
     milliseconds timeout{}, session_limit{};
     Clock::time_point deadline;
     Fd upstream, listener, wake_read, wake_write;
     SSL* ssl = nullptr;
     bool ssl_clean = true;  // no fatal TLS error: a close_notify may be sent
     int local_port = 0;
-    std::atomic<bool> stop{false};
     std::string reason;  // written by the thread, read after joining it
     std::thread thread;
 
     ~Impl() { SSL_free(ssl); }
-    void handshake(const TlsClient::Impl& tls);
     void run();
     void pump(int client);
 };
 
-void ImplicitTlsRelay::Impl::handshake(const TlsClient::Impl& tls) {
-    const auto until = std::min(Clock::now() + timeout, deadline);
-    ERR_clear_error();
-    ssl = SSL_new(tls.ctx);
-    // TLS 1.3 allowed here: the context's cap is for libesmtp's STARTTLS.
-    if (!ssl || SSL_set_max_proto_version(ssl, 0) != 1 || SSL_set_fd(ssl, upstream.fd) != 1)
-        throw MailError("TLS setup failed: " + openssl_errors());
-    // Writes are retried from a buffer that may move as it changes.
-    SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
-    for (;;) {
-        int rc = SSL_connect(ssl);
-        if (rc == 1) return;
-        int error = SSL_get_error(ssl, rc);
-        short events = error == SSL_ERROR_WANT_READ ? POLLIN : error == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
-        if (events == 0) {
-            ssl_clean = false;
-            if (!tls.verify_error.empty())
-                throw MailError("mail server " + where + ": certificate refused: " + tls.verify_error);
-            throw MailError("mail server " + where + ": TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
-                            (error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
-                                                                                 : openssl_errors()));
-        }
-        pollfd p{upstream.fd, events, 0};
-        if (::poll(&p, 1, ms_until(until)) == 0)
-            throw MailError("mail server " + where + ": TLS handshake took longer than " +
-                            std::to_string(timeout.count()) + " ms");
-    }
-}
-
-ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, milliseconds timeout,
-                                   milliseconds session_limit)
+ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
+                                   milliseconds timeout, milliseconds session_limit)
     : impl_(std::make_unique<Impl>()) {
     Impl& r = *impl_;
-    r.where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    r.prefix = prefix;
     r.timeout = timeout;
     r.session_limit = session_limit;
     r.deadline = Clock::now() + session_limit;
-    r.upstream.reset(connect_tcp(host, port, r.where, timeout));
-    r.handshake(*tls.impl_);
-
+    r.upstream.reset(connect_tcp(host, port, prefix, timeout));
+    ERR_clear_error();
+    r.ssl = SSL_new(tls.impl_->ctx);
+    // TLS 1.3 allowed here. Without AUTO_RETRY, SSL_read returns after a
+    // record that is not data (a session ticket) instead of blocking.
+    if (!r.ssl || SSL_set_max_proto_version(r.ssl, 0) != 1 || SSL_set_fd(r.ssl, r.upstream.fd) != 1)
+        throw MailError("TLS setup failed: " + openssl_errors());
+    SSL_clear_mode(r.ssl, SSL_MODE_AUTO_RETRY);
+    if (int rc = SSL_connect(r.ssl); rc != 1) {
+        const int error = SSL_get_error(r.ssl, rc);
+        const std::string& refused = tls.impl_->verify_error;
+        if (!refused.empty()) throw MailError(prefix + "certificate refused: " + refused);
+        throw MailError(prefix + "TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
+                        (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
+                             ? "no answer within " + std::to_string(timeout.count()) + " ms"
+                         : error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
+                                                                                : openssl_errors()));
+    }
     r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof address;
-    if (r.listener.fd < 0 || ::bind(r.listener.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(r.listener.fd, 1) != 0 || ::getsockname(r.listener.fd, reinterpret_cast<sockaddr*>(&address), &len) != 0)
-        throw MailError("mail relay: cannot listen on 127.0.0.1: " + errno_text(errno));
-    r.local_port = ntohs(address.sin_port);
     int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0) throw MailError("mail relay: pipe: " + errno_text(errno));
+    if (r.listener.fd < 0 || ::bind(r.listener.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(r.listener.fd, 1) != 0 || ::getsockname(r.listener.fd, reinterpret_cast<sockaddr*>(&address), &len) != 0 ||
+        ::pipe2(pipe_fds, O_CLOEXEC) != 0)
+        throw MailError("mail relay: cannot listen on 127.0.0.1: " + std::generic_category().message(errno));
+    r.local_port = ntohs(address.sin_port);
     r.wake_read.reset(pipe_fds[0]);
     r.wake_write.reset(pipe_fds[1]);
     r.thread = std::thread([&r] { r.run(); });
@@ -285,84 +261,59 @@ ImplicitTlsRelay::~ImplicitTlsRelay() { finish(); }
 int ImplicitTlsRelay::port() const { return impl_->local_port; }
 
 std::string ImplicitTlsRelay::finish() {
-    Impl& r = *impl_;
-    r.stop.store(true);
-    char byte = 1;
-    [[maybe_unused]] auto n = ::write(r.wake_write.fd, &byte, 1);
-    if (r.thread.joinable()) r.thread.join();
-    return r.reason;
+    [[maybe_unused]] auto n = ::write(impl_->wake_write.fd, "", 1);
+    if (impl_->thread.joinable()) impl_->thread.join();
+    return impl_->reason;
 }
 
 void ImplicitTlsRelay::Impl::run() {
     const auto accept_deadline = std::min(Clock::now() + timeout, deadline);
     Fd client;
     while (client.fd < 0) {
-        if (stop.load()) return;
+        pollfd fds[2] = {{listener.fd, POLLIN, 0}, {wake_read.fd, POLLIN, 0}};
+        ::poll(fds, 2, ms_until(accept_deadline));
+        if (fds[1].revents) return;  // finish()
         if (Clock::now() >= accept_deadline) {
             reason = "mail relay: libesmtp did not connect within " + std::to_string(timeout.count()) + " ms";
             return;
         }
-        pollfd fds[2] = {{listener.fd, POLLIN, 0}, {wake_read.fd, POLLIN, 0}};
-        if (::poll(fds, 2, ms_until(accept_deadline)) <= 0 || !(fds[0].revents & POLLIN)) continue;
         sockaddr_in peer{};
         socklen_t len = sizeof peer;
-        Fd fd(::accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        Fd fd(fds[0].revents ? ::accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC) : -1);
         if (fd.fd >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release());
     }
     listener.reset();
+    set_timeouts(client.fd, timeout);
     pump(client.fd);
     if (ssl_clean) SSL_shutdown(ssl);  // a close_notify, best effort, never waits
 }
 
-// Copies bytes both ways: libesmtp (plain, `client`) <-> the server (TLS).
+// Copies bytes both ways, libesmtp (plain, `client`) <-> the server (TLS),
+// until a side closes, the session limit passes or finish() is called. The
+// sockets block, each call within `timeout`: a copy is a few hundred bytes.
 void ImplicitTlsRelay::Impl::pump(int client) {
-    constexpr std::size_t kBuffer = 16384;
-    std::string up, down;  // libesmtp -> server, server -> libesmtp
-    char buf[kBuffer];
-    bool client_open = true, server_open = true;
-    while (!stop.load()) {
+    char buf[16384];
+    for (;;) {
+        pollfd fds[3] = {{client, POLLIN, 0}, {upstream.fd, POLLIN, 0}, {wake_read.fd, POLLIN, 0}};
+        if (SSL_pending(ssl) == 0) ::poll(fds, 3, ms_until(deadline));
+        if (fds[2].revents) return;  // finish()
         if (Clock::now() >= deadline) {
-            reason = "mail server " + where + ": the session took longer than its limit of " +
-                     std::to_string(session_limit.count()) + " ms and was cut off";
+            reason = prefix + "the session took longer than its limit of " + std::to_string(session_limit.count()) +
+                     " ms and was cut off";
             return;
         }
-        bool progress = false;
-        short server_events = 0, client_events = 0;
-        auto tls_wants = [&](int n) {  // false: the TLS connection failed or closed
-            int error = SSL_get_error(ssl, n);
-            if (error == SSL_ERROR_WANT_READ) server_events |= POLLIN;
-            else if (error == SSL_ERROR_WANT_WRITE) server_events |= POLLOUT;
-            else ssl_clean = ssl_clean && error == SSL_ERROR_ZERO_RETURN;
-            return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE;
-        };
-        if (client_open && up.size() < kBuffer) {
-            ssize_t n = ::recv(client, buf, kBuffer - up.size(), 0);
-            if (n > 0) up.append(buf, static_cast<std::size_t>(n)), progress = true;
-            else if (n == 0 || (errno != EAGAIN && errno != EINTR)) client_open = false, progress = true;
-            else client_events |= POLLIN;
+        if (fds[0].revents) {
+            ssize_t n = ::recv(client, buf, sizeof buf, 0);
+            if (n <= 0) return;
+            if (SSL_write(ssl, buf, static_cast<int>(n)) <= 0) return void(ssl_clean = false);
         }
-        if (!up.empty()) {
-            int n = SSL_write(ssl, up.data(), static_cast<int>(up.size()));
-            if (n > 0) up.erase(0, static_cast<std::size_t>(n)), progress = true;
-            else if (!tls_wants(n)) return;
+        if (fds[1].revents || SSL_pending(ssl) > 0) {
+            int n = SSL_read(ssl, buf, sizeof buf);
+            int error = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
+            if (error == SSL_ERROR_WANT_READ) continue;  // not data
+            if (error != SSL_ERROR_NONE) return void(ssl_clean = error == SSL_ERROR_ZERO_RETURN);
+            if (::send(client, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) return;
         }
-        if (server_open && down.size() < kBuffer) {
-            int n = SSL_read(ssl, buf, static_cast<int>(kBuffer - down.size()));
-            if (n > 0) down.append(buf, static_cast<std::size_t>(n)), progress = true;
-            else if (!tls_wants(n)) server_open = false, progress = true;
-        }
-        if (!down.empty()) {
-            ssize_t n = ::send(client, down.data(), down.size(), MSG_NOSIGNAL);
-            if (n > 0) down.erase(0, static_cast<std::size_t>(n)), progress = true;
-            else if (errno == EAGAIN || errno == EINTR) client_events |= POLLOUT;
-            else return;
-        }
-        if ((!client_open && up.empty()) || (!server_open && down.empty())) return;  // one side is done
-        if (progress) continue;
-        pollfd fds[3] = {{client_events ? client : -1, client_events, 0},
-                         {server_events ? upstream.fd : -1, server_events, 0},
-                         {wake_read.fd, POLLIN, 0}};
-        ::poll(fds, 3, ms_until(deadline));
     }
 }
 

@@ -44,16 +44,16 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// A TLS connection to host:port, made in the constructor within `timeout`
-// (else MailError saying what failed), then offered on 127.0.0.1:port() to
+// A TLS connection to host:port, made in the constructor (else MailError
+// saying what failed, after `prefix`), then offered on 127.0.0.1:port() to
 // ONE connection from this process, and copied both ways until either side
-// closes or `session_limit` has passed. The loopback leg carries plaintext
-// SMTP (AUTH included) inside this process, for one send; all that leaves
-// the machine is in TLS.
+// closes or `session_limit` has passed; `timeout` bounds each step. The
+// loopback leg carries plaintext SMTP (AUTH included) inside this process,
+// for one send; all that leaves the machine is in TLS.
 class ImplicitTlsRelay {
 public:
-    ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, milliseconds timeout,
-                     milliseconds session_limit);
+    ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
+                     milliseconds timeout, milliseconds session_limit);
     ~ImplicitTlsRelay();
     ImplicitTlsRelay(const ImplicitTlsRelay&) = delete;
     ImplicitTlsRelay& operator=(const ImplicitTlsRelay&) = delete;
