@@ -56,13 +56,9 @@ std::string envelope_address(const std::string& address, const char* what) {
 void check_message(const std::string& message) {
     auto refuse = [](const char* why) { throw MailError(why, Scope::Message, true); };
     if (message.empty() || message.size() > 16 * 1024 * 1024) refuse("the message is empty or too large");
-    for (std::size_t i = 0; i < message.size(); ++i) {
-        char c = message[i];
-        if (c == '\0') refuse("the message contains a NUL byte");
-        if (c == '\r' && (i + 1 == message.size() || message[i + 1] != '\n'))
-            refuse("the message has a bare CR: line endings must be CRLF");
-        if (c == '\n' && (i == 0 || message[i - 1] != '\r')) refuse("the message has a bare LF: line endings must be CRLF");
-    }
+    if (message.find('\0') != std::string::npos) refuse("the message contains a NUL byte");
+    for (auto i = message.find_first_of("\r\n"); i != std::string::npos; i = message.find_first_of("\r\n", i + 2))
+        if (message[i] != '\r' || message[i + 1] != '\n') refuse("the message has a bare CR or LF: line endings must be CRLF");
 }
 
 // libesmtp has no connect timeout: a host that drops packets would hold a
@@ -105,7 +101,7 @@ private:
 struct Events {
     ConnectTimer* timer;
     smtp::TlsClient* tls;
-    bool connected = false, starttls_missing = false, tls_up = false;
+    bool connected = false, tls_up = false;
     int starttls = 0;  // 1: "STARTTLS" written; 2: then a read with an LF
 };
 
@@ -143,8 +139,6 @@ extern "C" void on_event(smtp_session_t, int event, void* arg, ...) {
         // refused on purpose sets SMTP_ERR_INVAL, which no session step
         // sets, so what it says after the session is about this one.
         smtp_set_server(nullptr, nullptr);
-    } else if (event == SMTP_EV_EXTNA_STARTTLS) {
-        e.starttls_missing = true;
     } else if (event == SMTP_EV_STARTTLS_OK) {
         e.tls_up = true;
     } else if (event == SMTP_EV_WRONG_PEER_CERTIFICATE) {
@@ -200,8 +194,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
                               std::to_string(config_.mail_port);
     const std::string prefix = "mail server " + where + ": ";
     std::call_once(g_auth_init, [] { auth_client_init(); });
-    if (tls_) tls_->start_over();
-    if (starttls) tls_->refuse_next_handshake("the server answered STARTTLS before it was sent");  // see on_monitor
+    if (tls_) tls_->start_over(starttls ? "the server answered STARTTLS before it was sent" : "");  // see on_monitor
 
     // Implicit TLS: libesmtp talks plain SMTP to the relay, which is
     // connected and in TLS already (or has thrown why not).
@@ -263,7 +256,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
         throw MailError(prefix + "cannot connect: " + (error == -EINTR || why.empty() ? "no answer" + within : why));
     if (starttls && !tls_->verify_error().empty())
         throw MailError(prefix + "TLS refused: " + tls_->verify_error() + "; nothing was sent");
-    if (events.starttls_missing)
+    if (starttls && !events.starttls && error == SMTP_ERR_EXTENSION_NOT_AVAILABLE)  // the only extension required
         throw MailError(prefix + "does not offer STARTTLS (MAIL_STARTTLS=True requires it); nothing was sent");
     if (events.starttls && !events.tls_up)
         throw MailError(prefix + "STARTTLS failed: " + (why.empty() ? "refused by the server (a 4xx or 5xx reply)" : why) +

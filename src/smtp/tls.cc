@@ -1,10 +1,9 @@
 #include "smtp/tls.hh"
 
 #include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -90,36 +90,25 @@ int connect_tcp(const std::string& host, int port, const std::string& prefix, mi
 // process's own descriptors (the one libesmtp just connected): another
 // local user racing to the port is turned away.
 bool connection_is_ours(const sockaddr_in& peer, int listen_port) {
-    DIR* dir = opendir("/proc/self/fd");
-    if (!dir) return false;
-    bool found = false;
-    while (dirent* entry = readdir(dir)) {
-        char* end = nullptr;
-        long fd = std::strtol(entry->d_name, &end, 10);
-        if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) continue;
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ignored)) {
+        const int fd = std::atoi(entry.path().filename().c_str());
         sockaddr_in local{}, remote{};
-        socklen_t len = sizeof local;
-        if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &len) != 0 ||
-            local.sin_family != AF_INET || local.sin_port != peer.sin_port || local.sin_addr.s_addr != peer.sin_addr.s_addr)
-            continue;
-        len = sizeof remote;
-        if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&remote), &len) == 0 &&
-            ntohs(remote.sin_port) == listen_port) {
-            found = true;
-            break;
-        }
+        socklen_t local_len = sizeof local, remote_len = sizeof remote;
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.sin_family == AF_INET &&
+            local.sin_port == peer.sin_port && local.sin_addr.s_addr == peer.sin_addr.s_addr &&
+            getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_len) == 0 && ntohs(remote.sin_port) == listen_port)
+            return true;
     }
-    closedir(dir);
-    return found;
+    return false;
 }
 
 }  // namespace
 
-// The callbacks run only in handshakes, and every handshake runs in the
-// sending thread: libesmtp's STARTTLS inside smtp_start_session, the
-// relay's in its constructor. (A renegotiation in the relay's thread would
-// run while the sending thread waits for the relay, which finish() joins
-// before verify_error() is read.) So no lock.
+// No lock: the callbacks run in handshakes, all in the sending thread
+// (libesmtp's STARTTLS in smtp_start_session, the relay's in its
+// constructor); a renegotiation in the relay's thread would run while the
+// sending thread waits for finish() to join it.
 struct TlsClient::Impl {
     std::string host;
     bool host_is_ip = false;
@@ -164,15 +153,14 @@ TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) 
     t.host_is_ip = inet_pton(AF_INET, host.c_str(), addr) == 1 || inet_pton(AF_INET6, host.c_str(), addr) == 1;
     t.ctx = SSL_CTX_new(TLS_client_method());
     X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
-    // Capped at TLS 1.2 for libesmtp (the relay lifts the cap on its own
-    // SSL): libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3. After the
+    // Capped at TLS 1.2 for libesmtp (the relay lifts the cap on its SSL):
+    // libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3. After the
     // handshake it polls for read and write at once, the server's
     // NewSessionTicket records make the socket readable before its EHLO has
     // gone out, and SSL_read (tickets only) leaves it waiting for a reply to
-    // a command it never sent, until the step timeout (protocol.c
-    // do_session, siobuf.c raw_read/sio_sslpoll; unfixed upstream). Shown by
-    // tests/integration/test_mail.py against a Python TLS server. TLS 1.2
-    // has no such records.
+    // a command it never sent until the step timeout (protocol.c do_session,
+    // siobuf.c raw_read/sio_sslpoll; unfixed upstream; shown by
+    // tests/integration/test_mail.py). TLS 1.2 has no such records.
     if (!param || SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         (t.host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
@@ -196,32 +184,26 @@ bool TlsClient::use_for_starttls(smtp_session* session) const {
 
 void TlsClient::refuse_next_handshake(const std::string& why) { impl_->refuse = why; }
 const std::string& TlsClient::verify_error() const { return impl_->verify_error; }
-void TlsClient::start_over() { impl_->verify_error.clear(), impl_->refuse.clear(); }
+void TlsClient::start_over(const std::string& why) { impl_->verify_error.clear(), impl_->refuse = why; }
 
 struct ImplicitTlsRelay::Impl {
     std::string prefix;
-    milliseconds timeout{}, session_limit{};
+    milliseconds timeout, session_limit;
     Clock::time_point deadline;
-    Fd upstream, listener, wake_read, wake_write;
+    Fd upstream, listener, wake;  // wake: an eventfd finish() writes to
     SSL* ssl = nullptr;
-    bool ssl_clean = true;  // no fatal TLS error: a close_notify may be sent
     int local_port = 0;
     std::string reason;  // written by the thread, read after joining it
     std::thread thread;
 
     ~Impl() { SSL_free(ssl); }
     void run();
-    void pump(int client);
 };
 
 ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
                                    milliseconds timeout, milliseconds session_limit)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(prefix, timeout, session_limit, Clock::now() + session_limit)) {
     Impl& r = *impl_;
-    r.prefix = prefix;
-    r.timeout = timeout;
-    r.session_limit = session_limit;
-    r.deadline = Clock::now() + session_limit;
     r.upstream.reset(connect_tcp(host, port, prefix, timeout));
     ERR_clear_error();
     r.ssl = SSL_new(tls.impl_->ctx);
@@ -245,14 +227,11 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof address;
-    int pipe_fds[2];
     if (r.listener.fd < 0 || ::bind(r.listener.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
         ::listen(r.listener.fd, 1) != 0 || ::getsockname(r.listener.fd, reinterpret_cast<sockaddr*>(&address), &len) != 0 ||
-        ::pipe2(pipe_fds, O_CLOEXEC) != 0)
+        (r.wake.fd = ::eventfd(0, EFD_CLOEXEC)) < 0)
         throw MailError("mail relay: cannot listen on 127.0.0.1: " + std::generic_category().message(errno));
     r.local_port = ntohs(address.sin_port);
-    r.wake_read.reset(pipe_fds[0]);
-    r.wake_write.reset(pipe_fds[1]);
     r.thread = std::thread([&r] { r.run(); });
 }
 
@@ -261,58 +240,48 @@ ImplicitTlsRelay::~ImplicitTlsRelay() { finish(); }
 int ImplicitTlsRelay::port() const { return impl_->local_port; }
 
 std::string ImplicitTlsRelay::finish() {
-    [[maybe_unused]] auto n = ::write(impl_->wake_write.fd, "", 1);
+    eventfd_write(impl_->wake.fd, 1);
     if (impl_->thread.joinable()) impl_->thread.join();
     return impl_->reason;
 }
 
-void ImplicitTlsRelay::Impl::run() {
-    const auto accept_deadline = std::min(Clock::now() + timeout, deadline);
-    Fd client;
-    while (client.fd < 0) {
-        pollfd fds[2] = {{listener.fd, POLLIN, 0}, {wake_read.fd, POLLIN, 0}};
-        ::poll(fds, 2, ms_until(accept_deadline));
-        if (fds[1].revents) return;  // finish()
-        if (Clock::now() >= accept_deadline) {
-            reason = "mail relay: libesmtp did not connect within " + std::to_string(timeout.count()) + " ms";
-            return;
-        }
-        sockaddr_in peer{};
-        socklen_t len = sizeof peer;
-        Fd fd(fds[0].revents ? ::accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC) : -1);
-        if (fd.fd >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release());
-    }
-    listener.reset();
-    set_timeouts(client.fd, timeout);
-    pump(client.fd);
-    if (ssl_clean) SSL_shutdown(ssl);  // a close_notify, best effort, never waits
-}
-
-// Copies bytes both ways, libesmtp (plain, `client`) <-> the server (TLS),
-// until a side closes, the session limit passes or finish() is called. The
+// Accepts libesmtp's connection, then copies bytes both ways, libesmtp
+// (plain, `client`) <-> the server (TLS), until a side closes, the session
+// limit passes or finish() is called (also when libesmtp never came). The
 // sockets block, each call within `timeout`: a copy is a few hundred bytes.
-void ImplicitTlsRelay::Impl::pump(int client) {
+void ImplicitTlsRelay::Impl::run() {
+    Fd client;
     char buf[16384];
     for (;;) {
-        pollfd fds[3] = {{client, POLLIN, 0}, {upstream.fd, POLLIN, 0}, {wake_read.fd, POLLIN, 0}};
-        if (SSL_pending(ssl) == 0) ::poll(fds, 3, ms_until(deadline));
-        if (fds[2].revents) return;  // finish()
+        const bool accepting = client.fd < 0;
+        pollfd fds[3] = {{accepting ? listener.fd : client.fd, POLLIN, 0},
+                         {accepting ? -1 : upstream.fd, POLLIN, 0},
+                         {wake.fd, POLLIN, 0}};
+        if (accepting || SSL_pending(ssl) == 0) ::poll(fds, 3, ms_until(deadline));
+        if (fds[2].revents) break;  // finish()
         if (Clock::now() >= deadline) {
             reason = prefix + "the session took longer than its limit of " + std::to_string(session_limit.count()) +
                      " ms and was cut off";
-            return;
+            break;
+        }
+        if (accepting) {
+            sockaddr_in peer{};
+            socklen_t len = sizeof peer;
+            Fd fd(fds[0].revents ? ::accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC) : -1);
+            if (fd.fd >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release()), listener.reset();
+            if (client.fd >= 0) set_timeouts(client.fd, timeout);
+            continue;
         }
         if (fds[0].revents) {
-            ssize_t n = ::recv(client, buf, sizeof buf, 0);
-            if (n <= 0) return;
-            if (SSL_write(ssl, buf, static_cast<int>(n)) <= 0) return void(ssl_clean = false);
+            ssize_t n = ::recv(client.fd, buf, sizeof buf, 0);
+            if (n == 0) SSL_shutdown(ssl);  // libesmtp is done: a close_notify, best effort
+            if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) break;
         }
         if (fds[1].revents || SSL_pending(ssl) > 0) {
             int n = SSL_read(ssl, buf, sizeof buf);
             int error = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
             if (error == SSL_ERROR_WANT_READ) continue;  // not data
-            if (error != SSL_ERROR_NONE) return void(ssl_clean = error == SSL_ERROR_ZERO_RETURN);
-            if (::send(client, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) return;
+            if (error != SSL_ERROR_NONE || ::send(client.fd, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
         }
     }
 }

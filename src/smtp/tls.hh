@@ -1,14 +1,12 @@
 // TLS for the SMTP client, with no OpenSSL type in sight of its users.
 //
-// TlsClient holds one client context for MAIL_SERVER: TLS 1.2 or later, the
-// system CAs (SSL_CERT_FILE / SSL_CERT_DIR honoured), and the certificate
-// checked during the handshake against MAIL_SERVER as a DNS name (no
-// partial wildcards) or an IP address: a certificate that fails ends it.
-//
-// libesmtp does STARTTLS with it. It cannot do implicit TLS (MAIL_SSL_TLS,
-// port 465): ImplicitTlsRelay opens that TLS connection and carries
-// libesmtp's plain session into it from 127.0.0.1, byte for byte, reading
-// nothing of the SMTP it carries.
+// TlsClient: one client context for MAIL_SERVER: TLS 1.2 or later, the
+// system CAs (SSL_CERT_FILE / SSL_CERT_DIR honoured), the certificate
+// checked in the handshake against MAIL_SERVER as a DNS name (no partial
+// wildcards) or an IP address. libesmtp does STARTTLS with it. It cannot
+// do implicit TLS (MAIL_SSL_TLS, port 465): ImplicitTlsRelay opens that
+// connection and carries libesmtp's plain session into it from 127.0.0.1,
+// byte for byte, reading nothing of the SMTP it carries.
 #pragma once
 #include <chrono>
 #include <memory>
@@ -20,22 +18,19 @@ namespace auth::smtp {
 
 using std::chrono::milliseconds;
 
-class TlsClient {
+class TlsClient {  // not copyable (unique_ptr)
 public:
     explicit TlsClient(const std::string& host);
     ~TlsClient();
-    TlsClient(const TlsClient&) = delete;
-    TlsClient& operator=(const TlsClient&) = delete;
-
     // Requires STARTTLS on the session, with this context.
     bool use_for_starttls(smtp_session* session) const;
-    // The next handshake fails with `why` as its verify_error(); "" takes
-    // that back (see smtp_mailer.cc: replies injected around STARTTLS).
+    // Before each send: forgets verify_error(), and makes the next
+    // handshake fail with `why` as its verify_error() unless `why` is "" or
+    // refuse_next_handshake("") takes it back (see smtp_mailer.cc).
+    void start_over(const std::string& why);
     void refuse_next_handshake(const std::string& why);
     // Why the last handshake was refused ("" if it was not).
     const std::string& verify_error() const;
-    // Forgets both (before each send).
-    void start_over();
 
     struct Impl;
 
@@ -50,14 +45,11 @@ private:
 // closes or `session_limit` has passed; `timeout` bounds each step. The
 // loopback leg carries plaintext SMTP (AUTH included) inside this process,
 // for one send; all that leaves the machine is in TLS.
-class ImplicitTlsRelay {
+class ImplicitTlsRelay {  // not copyable (unique_ptr)
 public:
     ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
                      milliseconds timeout, milliseconds session_limit);
     ~ImplicitTlsRelay();
-    ImplicitTlsRelay(const ImplicitTlsRelay&) = delete;
-    ImplicitTlsRelay& operator=(const ImplicitTlsRelay&) = delete;
-
     int port() const;
     // Stops the relay; why it ended the session itself, "" if a side closed it.
     std::string finish();
