@@ -230,11 +230,11 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
              auth_set_interact_cb(auth_context.get(), on_interact, &config_) &&
              smtp_auth_set_context(session.get(), auth_context.get());
     }
-    if (ok && (message = smtp_add_message(session.get())))
-        ok = smtp_set_reverse_path(message, from.c_str()) && (recipient = smtp_add_recipient(message, to.c_str())) &&
-             smtp_set_message_str(message, const_cast<char*>(rfc5322.c_str()));
+    ok = ok && (message = smtp_add_message(session.get())) && smtp_set_reverse_path(message, from.c_str()) &&
+         (recipient = smtp_add_recipient(message, to.c_str())) &&
+         smtp_set_message_str(message, const_cast<char*>(rfc5322.c_str()));
     char buf[128];
-    if (!ok || !message)
+    if (!ok)
         throw MailError(std::string("libesmtp: cannot set up the session: ") + smtp_strerror(smtp_errno(), buf, sizeof buf));
 
     const int started = smtp_start_session(session.get());

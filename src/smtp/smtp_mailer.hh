@@ -4,12 +4,11 @@
 // ImplicitTlsRelay) or neither, and AUTH when MAIL_USERNAME and
 // MAIL_PASSWORD are both set. Linked only into sessionauth-deliver.
 //
-// libesmtp reports most failures as success (PITFALLS.md): a send counts
-// as done only if the session ran and the message and recipient statuses
-// are 2xx. Anything else throws MailError saying why, from libesmtp's
-// statuses, events and smtp_errno, scoped to the message (a refused
-// recipient) or the server (no connection, TLS, AUTH or sender refused).
-// The caller ignores SIGPIPE (libesmtp writes with write(2)).
+// libesmtp reports most failures as success (PITFALLS.md): a send is done
+// only if the session ran and the message and recipient statuses are 2xx.
+// Anything else throws MailError saying why (from those statuses, libesmtp's
+// events and smtp_errno), scoped to the message (a refused recipient) or
+// the server. The caller ignores SIGPIPE (libesmtp writes with write(2)).
 #pragma once
 #include <memory>
 #include <string>
@@ -19,9 +18,7 @@
 
 namespace auth {
 
-namespace smtp {
-class TlsClient;
-}
+namespace smtp { class TlsClient; }
 
 class SmtpMailer final : public Mailer {
 public:
