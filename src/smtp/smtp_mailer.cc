@@ -69,10 +69,8 @@ void check_message(const std::string& message) {
 class ConnectTimer {
 public:
     explicit ConnectTimer(int ms) {
-        sigevent ev{};
-        ev.sigev_notify = SIGEV_THREAD_ID;
-        ev.sigev_signo = SIGALRM;
-        ev._sigev_un._tid = gettid();
+        sigevent ev{.sigev_value = {}, .sigev_signo = SIGALRM, .sigev_notify = SIGEV_THREAD_ID,
+                    ._sigev_un = {._tid = gettid()}};
         if (timer_create(CLOCK_MONOTONIC, &ev, &timer_) != 0) throw MailError("cannot create a timer for connecting");
         struct sigaction quiet {};
         quiet.sa_handler = [](int) {};
@@ -194,7 +192,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
                               std::to_string(config_.mail_port);
     const std::string prefix = "mail server " + where + ": ";
     std::call_once(g_auth_init, [] { auth_client_init(); });
-    if (tls_) tls_->start_over(starttls ? "the server answered STARTTLS before it was sent" : "");  // see on_monitor
+    if (tls_) tls_->refuse_next_handshake(starttls ? "the server answered STARTTLS before it was sent" : "");  // on_monitor
 
     // Implicit TLS: libesmtp talks plain SMTP to the relay, which is
     // connected and in TLS already (or has thrown why not).

@@ -149,10 +149,9 @@ struct TlsClient::Impl {
 TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) {
     Impl& t = *impl_;
     t.host = host;
-    unsigned char addr[sizeof(in6_addr)];
-    t.host_is_ip = inet_pton(AF_INET, host.c_str(), addr) == 1 || inet_pton(AF_INET6, host.c_str(), addr) == 1;
     t.ctx = SSL_CTX_new(TLS_client_method());
     X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
+    t.host_is_ip = param && X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;  // else a DNS name
     // Capped at TLS 1.2 for libesmtp (the relay lifts the cap on its SSL):
     // libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3. After the
     // handshake it polls for read and write at once, the server's
@@ -163,8 +162,7 @@ TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) 
     // tests/integration/test_mail.py). TLS 1.2 has no such records.
     if (!param || SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
-        (t.host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
-                      : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size())) != 1)
+        (!t.host_is_ip && X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) != 1))
         throw MailError("TLS setup failed: " + openssl_errors());
     if (SSL_CTX_set_default_verify_paths(t.ctx) != 1)
         throw MailError("cannot load the system CA certificates: " + openssl_errors());
@@ -182,9 +180,8 @@ bool TlsClient::use_for_starttls(smtp_session* session) const {
     return smtp_starttls_set_ctx(session, impl_->ctx) && smtp_starttls_enable(session, Starttls_REQUIRED);
 }
 
-void TlsClient::refuse_next_handshake(const std::string& why) { impl_->refuse = why; }
+void TlsClient::refuse_next_handshake(const std::string& why) { impl_->verify_error.clear(), impl_->refuse = why; }
 const std::string& TlsClient::verify_error() const { return impl_->verify_error; }
-void TlsClient::start_over(const std::string& why) { impl_->verify_error.clear(), impl_->refuse = why; }
 
 struct ImplicitTlsRelay::Impl {
     std::string prefix;
@@ -223,9 +220,7 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
                                                                                 : openssl_errors()));
     }
     r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}, .sin_zero = {}};
     socklen_t len = sizeof address;
     if (r.listener.fd < 0 || ::bind(r.listener.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
         ::listen(r.listener.fd, 1) != 0 || ::getsockname(r.listener.fd, reinterpret_cast<sockaddr*>(&address), &len) != 0 ||

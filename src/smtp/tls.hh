@@ -24,10 +24,8 @@ public:
     ~TlsClient();
     // Requires STARTTLS on the session, with this context.
     bool use_for_starttls(smtp_session* session) const;
-    // Before each send: forgets verify_error(), and makes the next
-    // handshake fail with `why` as its verify_error() unless `why` is "" or
-    // refuse_next_handshake("") takes it back (see smtp_mailer.cc).
-    void start_over(const std::string& why);
+    // Forgets verify_error(); the next handshake fails with `why` as its
+    // verify_error(), unless `why` is "" (see smtp_mailer.cc: injection).
     void refuse_next_handshake(const std::string& why);
     // Why the last handshake was refused ("" if it was not).
     const std::string& verify_error() const;
