@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 
@@ -65,7 +66,7 @@ void check_message(const std::string& message) {
 // run for minutes. This timer sends SIGALRM to this thread only (the relay
 // and sessionauth-deliver's watchdog have threads of their own), with a
 // handler installed without SA_RESTART, so a blocking connect() returns
-// EINTR and libesmtp tries the next address. Disarmed once connected.
+// EINTR and libesmtp tries the next address. Destroyed once connected.
 class ConnectTimer {
 public:
     explicit ConnectTimer(int ms) {
@@ -86,10 +87,6 @@ public:
     }
     ConnectTimer(const ConnectTimer&) = delete;
     ConnectTimer& operator=(const ConnectTimer&) = delete;
-    void disarm() {
-        itimerspec zero{};
-        timer_settime(timer_, 0, &zero, nullptr);
-    }
 
 private:
     timer_t timer_{};
@@ -97,8 +94,8 @@ private:
 };
 
 struct Events {
-    ConnectTimer* timer;
     smtp::TlsClient* tls;
+    std::optional<ConnectTimer> timer;
     bool connected = false, tls_up = false;
     int starttls = 0;  // 1: "STARTTLS" written; 2: then a read with an LF
 };
@@ -132,7 +129,7 @@ extern "C" void on_event(smtp_session_t, int event, void* arg, ...) {
     va_start(ap, arg);
     if (event == SMTP_EV_CONNECT) {
         e.connected = true;
-        e.timer->disarm();
+        e.timer.reset();
         // smtp_errno() keeps its value until libesmtp sets another: a call
         // refused on purpose sets SMTP_ERR_INVAL, which no session step
         // sets, so what it says after the session is about this one.
@@ -203,8 +200,8 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
                                                          smtp::milliseconds(timeout_ms_ * kSessionLimitSteps));
     const std::string address = relay ? "127.0.0.1:" + std::to_string(relay->port()) : where;
 
-    ConnectTimer timer(timeout_ms_);
-    Events events{&timer, tls_.get()};
+    Events events{tls_.get(), std::nullopt};
+    events.timer.emplace(timeout_ms_);
     // Declared after what the callbacks point at, so destroyed before it.
     std::unique_ptr<std::remove_pointer_t<auth_context_t>, decltype(&auth_destroy_context)> auth_context(
         nullptr, auth_destroy_context);
@@ -237,7 +234,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
 
     const int started = smtp_start_session(session.get());
     const int error = smtp_errno();
-    timer.disarm();
+    events.timer.reset();
     const std::string relay_problem = relay ? relay->finish() : "";
     const smtp_status_t* transfer = smtp_message_transfer_status(message);
     const smtp_status_t* accepted = smtp_recipient_status(recipient);

@@ -580,6 +580,32 @@ int closed_port() {
     return ntohs(a.sin_port);
 }
 
+// A listener on 127.0.0.1 whose accept queue is full: the kernel drops
+// further SYNs, so a connect() to it hangs as to a host that drops packets.
+struct FullListener {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    std::vector<int> fillers;
+    int port = 0;
+    FullListener() {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        CPPUNIT_ASSERT(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd, 0) == 0);
+        CPPUNIT_ASSERT(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        port = ntohs(a.sin_port);
+        for (int i = 0; i < 3; ++i) {
+            fillers.push_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+            ::connect(fillers.back(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ~FullListener() {
+        for (int f : fillers) ::close(f);
+        ::close(fd);
+    }
+};
+
 std::string message_with_dot_line() {
     auth::MailMessage m = sample();
     m.text = "first line\n.\n..two dots\nlast line";
@@ -626,6 +652,7 @@ class MailerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(smtp_greeting_refused_is_an_error);
     CPPUNIT_TEST(smtp_server_not_listening_fails_quickly);
     CPPUNIT_TEST(smtp_server_that_never_greets_times_out);
+    CPPUNIT_TEST(smtp_connect_that_hangs_times_out);
     CPPUNIT_TEST(smtp_slow_server_is_cut_off);
     CPPUNIT_TEST(smtp_starttls_required_but_not_offered);
     CPPUNIT_TEST(smtp_starttls_refused_by_the_server);
@@ -975,6 +1002,20 @@ public:
         CPPUNIT_ASSERT_MESSAGE(std::to_string(ms), ms >= 900 && ms < 3000);
         CPPUNIT_ASSERT_MESSAGE(error, contains(error, "dropped connection") && contains(error, "no reply within 1000 ms"));
         CPPUNIT_ASSERT(server.record().connected);
+    }
+
+    // libesmtp's connect() (plain) ends by the connect timer's SIGALRM, the
+    // relay's (implicit TLS) by SO_SNDTIMEO.
+    void smtp_connect_that_hangs_times_out() {
+        FullListener listener;
+        for (bool implicit_tls : {false, true}) {
+            auth::SmtpMailer mailer(mail_config("127.0.0.1", listener.port, false, implicit_tls), 1000);
+            auto start = Clock::now();
+            std::string error = send_error(mailer, auth::build_message(sample(), 0));
+            long ms = elapsed_ms(start);
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(ms), ms >= 900 && ms < 3000);
+            CPPUNIT_ASSERT_MESSAGE(error, contains(error, "cannot connect: no answer within 1000 ms"));
+        }
     }
 
     void smtp_slow_server_is_cut_off() {
