@@ -2,17 +2,15 @@
 
 #include <signal.h>
 #include <stdarg.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <memory>
-#include <string_view>
+#include <cerrno>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <type_traits>
-#include <vector>
 
-#include "core/config.hh"
 #include "core/log.hh"
 #include "core/validate.hh"
 #include "smtp/tls.hh"
@@ -35,133 +33,93 @@ constexpr int kSessionLimitSteps = 6;
 // bytes each: longer ones are refused here rather than cut.
 constexpr std::size_t kMaxCredential = 255;
 
-template <auto Free>
-struct Deleter {
-    template <typename T>
-    void operator()(T* p) const { Free(p); }
-};
-using Session = std::unique_ptr<std::remove_pointer_t<smtp_session_t>, Deleter<smtp_destroy_session>>;
-using AuthContext = std::unique_ptr<std::remove_pointer_t<auth_context_t>, Deleter<auth_destroy_context>>;
-
-// Text from the server, fit for an error message: printable ASCII, bounded.
-std::string clean(const char* text) {
-    std::string out;
-    for (const char* p = text; p && *p && out.size() < 200; ++p) out += (*p >= 0x20 && *p < 0x7f) ? *p : ' ';
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out;
-}
-
+// "550 text", the server's text made fit for a log line (printable ASCII, bounded).
 std::string status_text(const smtp_status_t* s) {
-    std::string text = clean(s->text);
-    return std::to_string(s->code) + (text.empty() ? "" : " " + text);
+    std::string out = std::to_string(s->code) + " ";
+    for (const char* p = s->text; p && *p && out.size() < 200; ++p) out += (*p >= 0x20 && *p < 0x7f) ? *p : ' ';
+    while (out.back() == ' ') out.pop_back();
+    return out;
 }
 
 bool is_2xx(const smtp_status_t* s) { return s && s->code >= 200 && s->code < 300; }
 
 // An envelope address: what build_message puts in From/To, nothing else.
 std::string envelope_address(const std::string& address, const char* what) {
-    for (unsigned char c : address)
-        if (c <= 0x20 || c >= 0x7f || std::string_view(",<>;\"()\\").find(static_cast<char>(c)) != std::string_view::npos)
-            throw MailError(std::string("the ") + what + " address is not a plain email address", Scope::Message, true);
-    auto normal = normalize_email(address);
+    bool plain = address.find_first_of(",<>;\"()\\") == std::string::npos;
+    for (unsigned char c : address) plain = plain && c > 0x20 && c < 0x7f;
+    auto normal = plain ? normalize_email(address) : std::nullopt;
     if (!normal) throw MailError(std::string("the ") + what + " address is not a plain email address", Scope::Message, true);
     return *normal;
 }
 
-// libesmtp dot-stuffs and finds the end of the headers only with CRLF.
+// libesmtp dot-stuffs and finds the end of the headers only with CRLF; it
+// takes the message as a C string (smtp_set_message_str).
 void check_message(const std::string& message) {
     auto refuse = [](const char* why) { throw MailError(why, Scope::Message, true); };
     if (message.empty() || message.size() > 16 * 1024 * 1024) refuse("the message is empty or too large");
-    for (std::size_t i = 0; i < message.size(); ++i) {
-        char c = message[i];
-        if (c == '\0') refuse("the message contains a NUL byte");
-        if (c == '\r' && (i + 1 == message.size() || message[i + 1] != '\n'))
-            refuse("the message has a bare CR: line endings must be CRLF");
-        if (c == '\n' && (i == 0 || message[i - 1] != '\r')) refuse("the message has a bare LF: line endings must be CRLF");
-    }
+    if (message.find('\0') != std::string::npos) refuse("the message contains a NUL byte");
+    for (auto i = message.find_first_of("\r\n"); i != std::string::npos; i = message.find_first_of("\r\n", i + 2))
+        if (message[i] != '\r' || message[i + 1] != '\n') refuse("the message has a bare CR or LF: line endings must be CRLF");
 }
 
 // libesmtp has no connect timeout: a host that drops packets would hold a
-// run for minutes. This timer sends SIGALRM to this thread only, with a
+// run for minutes. This timer sends SIGALRM to this thread only (the relay
+// and sessionauth-deliver's watchdog have threads of their own), with a
 // handler installed without SA_RESTART, so a blocking connect() returns
-// EINTR and libesmtp gives up on that address. Disarmed once connected.
+// EINTR and libesmtp tries the next address. Destroyed once connected.
 class ConnectTimer {
 public:
     explicit ConnectTimer(int ms) {
+        sigevent ev{.sigev_value = {}, .sigev_signo = SIGALRM, .sigev_notify = SIGEV_THREAD_ID,
+                    ._sigev_un = {._tid = gettid()}};
+        if (timer_create(CLOCK_MONOTONIC, &ev, &timer_) != 0) throw MailError("cannot create a timer for connecting");
         struct sigaction quiet {};
         quiet.sa_handler = [](int) {};
         sigemptyset(&quiet.sa_mask);
         sigaction(SIGALRM, &quiet, &old_);
-        sigevent ev{};
-        ev.sigev_notify = SIGEV_THREAD_ID;
-        ev.sigev_signo = SIGALRM;
-        ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
-        armed_ = timer_create(CLOCK_MONOTONIC, &ev, &timer_) == 0;
-        itimerspec when{};
-        when.it_value = {ms / 1000, (ms % 1000) * 1000000L};
-        if (armed_) timer_settime(timer_, 0, &when, nullptr);
+        const timespec each{ms / 1000, (ms % 1000) * 1000000L};  // again for each address
+        itimerspec when{each, each};
+        timer_settime(timer_, 0, &when, nullptr);
     }
     ~ConnectTimer() {
-        disarm();
-        if (armed_) timer_delete(timer_);
+        timer_delete(timer_);
         sigaction(SIGALRM, &old_, nullptr);
     }
     ConnectTimer(const ConnectTimer&) = delete;
     ConnectTimer& operator=(const ConnectTimer&) = delete;
-    void disarm() {
-        itimerspec zero{};
-        if (armed_) timer_settime(timer_, 0, &zero, nullptr);
-    }
 
 private:
     timer_t timer_{};
-    bool armed_ = false;
     struct sigaction old_ {};
 };
 
 struct Events {
-    ConnectTimer* timer = nullptr;
-    smtp::TlsClient* tls = nullptr;
-    bool connected = false;
-    bool starttls_missing = false;
-    // What the server said last, for the error message (libesmtp keeps no
-    // reply to a refused greeting or STARTTLS), and whether it said anything.
-    std::string line, last_reply, last_refusal;
-    bool replied = false;
-    int starttls = 0;  // 1: STARTTLS written; 2: its reply seen
+    smtp::TlsClient* tls;
+    std::optional<ConnectTimer> timer;
+    bool connected = false, tls_up = false;
+    int starttls = 0;  // 1: "STARTTLS" written; 2: then a read with an LF
 };
 
-// Watches the session for two things libesmtp does not tell: the server's
-// last reply line, and bytes that arrive in plaintext after the reply to
-// STARTTLS. libesmtp 1.1 keeps such bytes in its buffer and reads them as
-// if they had come inside TLS (response injection by a man in the middle):
-// the handshake that follows is refused instead. Reads only what the
-// server sends, never what we write but the STARTTLS command itself.
+// The STARTTLS response-injection guard, a byte check (no SMTP parsing).
+// libesmtp 1.1 keeps whatever it has read past the reply to STARTTLS and
+// takes it later as if it had come inside TLS: a man in the middle could
+// inject replies. send() refuses the handshake in advance; this takes the
+// refusal back only if, once "STARTTLS\r\n" has gone out, the first read
+// that holds an LF ends with that LF. Bytes after it came in plaintext; a
+// handshake before such a read means the reply was in libesmtp's buffer
+// before the command was sent (it then starts TLS without flushing it). A
+// multi-line reply to STARTTLS ("220-...") is refused too: practically
+// unknown. Installed only with STARTTLS; it sees AUTH, and keeps nothing.
 extern "C" void on_monitor(const char* buf, int len, int writing, void* arg) {
     auto& e = *static_cast<Events*>(arg);
-    if (!buf || len <= 0) return;
-    if (writing == SMTP_CB_WRITING) {
-        if (e.starttls == 0 && std::string_view(buf, static_cast<std::size_t>(len)) == "STARTTLS\r\n") e.starttls = 1;
-        return;
-    }
-    if (writing != SMTP_CB_READING) return;
-    for (int i = 0; i < len; ++i) {
-        char c = buf[i];
-        if (c == '\n') {
-            // The last line of the reply to STARTTLS ("220 ...", not "220-"):
-            // anything after it in what was read came in plaintext.
-            if (e.starttls == 1 && (e.line.size() < 4 || e.line[3] != '-')) {
-                e.starttls = 2;
-                if (i + 1 < len && e.tls)
-                    e.tls->refuse_next_handshake("the server sent data in plaintext after agreeing to STARTTLS");
-            }
-            e.last_reply = clean(e.line.c_str());
-            if (!e.last_reply.empty() && (e.last_reply[0] == '4' || e.last_reply[0] == '5')) e.last_refusal = e.last_reply;
-            e.replied = true;
-            e.line.clear();
-        } else if (c != '\r' && e.line.size() < 512) {
-            e.line += c;
-        }
+    std::string_view bytes(buf ? buf : "", buf && len > 0 ? static_cast<std::size_t>(len) : 0);
+    if (writing == SMTP_CB_WRITING && e.starttls == 0 && bytes == "STARTTLS\r\n") {
+        e.starttls = 1;
+    } else if (writing == SMTP_CB_READING && e.starttls == 1 && bytes.find('\n') != std::string_view::npos) {
+        e.starttls = 2;
+        e.tls->refuse_next_handshake(bytes.find('\n') + 1 < bytes.size()
+                                         ? "the server sent data in plaintext after agreeing to STARTTLS"
+                                         : "");
     }
 }
 
@@ -169,38 +127,31 @@ extern "C" void on_event(smtp_session_t, int event, void* arg, ...) {
     auto& e = *static_cast<Events*>(arg);
     va_list ap;
     va_start(ap, arg);
-    switch (event) {
-        case SMTP_EV_CONNECT:
-            e.connected = true;
-            e.timer->disarm();
-            break;
-        case SMTP_EV_EXTNA_STARTTLS:
-            e.starttls_missing = true;
-            break;
-        case SMTP_EV_WRONG_PEER_CERTIFICATE: {
-            // OpenSSL already checked the name (SSL_VERIFY_PEER with the host
-            // or IP address set, see TlsClient) or the handshake would have
-            // failed; libesmtp's own check knows no IP addresses.
-            int* ok = va_arg(ap, int*);
-            if (ok) *ok = 1;
-            break;
-        }
-        default:
-            break;  // every other certificate doubt keeps libesmtp's "no"
+    if (event == SMTP_EV_CONNECT) {
+        e.connected = true;
+        e.timer.reset();
+        // smtp_errno() keeps its value until libesmtp sets another: a call
+        // refused on purpose sets SMTP_ERR_INVAL, which no session step
+        // sets, so what it says after the session is about this one.
+        smtp_set_server(nullptr, nullptr);
+    } else if (event == SMTP_EV_STARTTLS_OK) {
+        e.tls_up = true;
+    } else if (event == SMTP_EV_WRONG_PEER_CERTIFICATE) {
+        // OpenSSL already checked the name (SSL_VERIFY_PEER with the host
+        // or IP address set, see TlsClient) or the handshake would have
+        // failed; libesmtp's own check knows no IP addresses. Every other
+        // certificate doubt keeps libesmtp's "no".
+        if (int* ok = va_arg(ap, int*)) *ok = 1;
     }
     va_end(ap);
 }
 
-struct Credentials {
-    const std::string& username;
-    const std::string& password;
-};
-
+// `arg`: the Config, for MAIL_USERNAME and MAIL_PASSWORD.
 extern "C" int on_interact(auth_client_request_t request, char** result, int fields, void* arg) {
-    const auto& c = *static_cast<const Credentials*>(arg);
+    const auto& c = *static_cast<const Config*>(arg);
     for (int i = 0; i < fields; ++i) {
-        const std::string* value = (request[i].flags & AUTH_PASS)   ? &c.password
-                                   : (request[i].flags & AUTH_USER) ? &c.username
+        const std::string* value = (request[i].flags & AUTH_PASS)   ? &c.mail_password
+                                   : (request[i].flags & AUTH_USER) ? &c.mail_username
                                                                     : nullptr;
         if (!value || (request[i].size != 0 && value->size() > request[i].size)) return 0;
         result[i] = const_cast<char*>(value->c_str());
@@ -208,44 +159,17 @@ extern "C" int on_interact(auth_client_request_t request, char** result, int fie
     return 1;
 }
 
-// Hands libesmtp the whole message in one piece; `len == nullptr` rewinds.
-extern "C" const char* on_message(void**, int* len, void* arg) {
-    auto& source = *static_cast<std::pair<const std::string*, bool>*>(arg);
-    if (!len) {
-        source.second = false;
-        return nullptr;
-    }
-    *len = source.second ? 0 : static_cast<int>(source.first->size());
-    source.second = true;
-    return source.first->data();
-}
-
-extern "C" void on_recipient(smtp_recipient_t recipient, const char*, void* arg) {
-    static_cast<std::vector<const smtp_status_t*>*>(arg)->push_back(smtp_recipient_status(recipient));
-}
-
 std::once_flag g_auth_init, g_warned;
 
 }  // namespace
 
-struct SmtpMailer::Tls {
-    explicit Tls(const std::string& host) : client(host) {}
-    smtp::TlsClient client;
-};
-
 SmtpMailer::SmtpMailer(const Config& config, int timeout_ms)
-    : server_(config.mail_server),
-      port_(config.mail_port),
-      username_(config.mail_username),
-      password_(config.mail_password),
-      starttls_(config.mail_starttls),
-      implicit_tls_(config.mail_ssl_tls),
-      timeout_ms_(timeout_ms < 1000 ? 1000 : timeout_ms) {
-    if (starttls_ || implicit_tls_) tls_ = std::make_unique<Tls>(server_);
+    : config_(config), timeout_ms_(timeout_ms < 1000 ? 1000 : timeout_ms) {
+    if (config_.mail_starttls || config_.mail_ssl_tls) tls_ = std::make_unique<smtp::TlsClient>(config_.mail_server);
     std::call_once(g_warned, [this] {
-        if (username_.empty() != password_.empty())
+        if (config_.mail_username.empty() != config_.mail_password.empty())
             log_line("mail: only one of MAIL_USERNAME and MAIL_PASSWORD is set: sending without AUTH");
-        else if (!username_.empty() && !tls_)
+        else if (!config_.mail_username.empty() && !tls_)
             log_line("mail: MAIL_STARTTLS and MAIL_SSL_TLS are both False: the SMTP password goes over the network "
                      "unencrypted");
     });
@@ -257,88 +181,92 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     const std::string from = envelope_address(from_address, "sender");
     const std::string to = envelope_address(to_address, "recipient");
     check_message(rfc5322);
-    const bool need_auth = !username_.empty() && !password_.empty();
-    if (need_auth && (username_.size() > kMaxCredential || password_.size() > kMaxCredential))
+    const std::string &server = config_.mail_server, &username = config_.mail_username;
+    const bool starttls = config_.mail_starttls, need_auth = !username.empty() && !config_.mail_password.empty();
+    if (need_auth && (username.size() > kMaxCredential || config_.mail_password.size() > kMaxCredential))
         throw MailError("MAIL_USERNAME or MAIL_PASSWORD is longer than 255 bytes");
-    const std::string where = (server_.find(':') != std::string::npos ? "[" + server_ + "]" : server_) + ":" +
-                              std::to_string(port_);
+    const std::string where = (server.find(':') != std::string::npos ? "[" + server + "]" : server) + ":" +
+                              std::to_string(config_.mail_port);
     const std::string prefix = "mail server " + where + ": ";
     std::call_once(g_auth_init, [] { auth_client_init(); });
-    if (tls_) tls_->client.start_over();
+    if (tls_) tls_->refuse_next_handshake(starttls ? "the server answered STARTTLS before it was sent" : "");  // on_monitor
 
     // Implicit TLS: libesmtp talks plain SMTP to the relay, which is
     // connected and in TLS already (or has thrown why not).
     std::unique_ptr<smtp::ImplicitTlsRelay> relay;
-    if (implicit_tls_)
-        relay = std::make_unique<smtp::ImplicitTlsRelay>(tls_->client, server_, port_, std::chrono::milliseconds(timeout_ms_),
-                                                         std::chrono::milliseconds(timeout_ms_ * kSessionLimitSteps));
+    if (config_.mail_ssl_tls)
+        relay = std::make_unique<smtp::ImplicitTlsRelay>(*tls_, server, config_.mail_port, prefix,
+                                                         smtp::milliseconds(timeout_ms_),
+                                                         smtp::milliseconds(timeout_ms_ * kSessionLimitSteps));
     const std::string address = relay ? "127.0.0.1:" + std::to_string(relay->port()) : where;
 
-    Credentials credentials{username_, password_};
-    std::pair<const std::string*, bool> source{&rfc5322, false};
-    std::vector<const smtp_status_t*> recipients;
-    ConnectTimer timer(timeout_ms_);
-    Events events;
-    events.timer = &timer;
-    events.tls = tls_ ? &tls_->client : nullptr;
+    Events events{tls_.get(), std::nullopt};
+    events.timer.emplace(timeout_ms_);
     // Declared after what the callbacks point at, so destroyed before it.
-    AuthContext auth_context;
-    Session session(smtp_create_session());
+    std::unique_ptr<std::remove_pointer_t<auth_context_t>, decltype(&auth_destroy_context)> auth_context(
+        nullptr, auth_destroy_context);
+    std::unique_ptr<std::remove_pointer_t<smtp_session_t>, decltype(&smtp_destroy_session)> session(
+        smtp_create_session(), smtp_destroy_session);
     smtp_message_t message = nullptr;
+    smtp_recipient_t recipient = nullptr;
     bool ok = session && smtp_set_server(session.get(), address.c_str()) &&
               smtp_set_eventcb(session.get(), on_event, &events) &&
-              smtp_set_monitorcb(session.get(), on_monitor, &events, 0);
+              (!starttls || smtp_set_monitorcb(session.get(), on_monitor, &events, 0));
     for (int which : {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2})
         ok = ok && smtp_set_timeout(session.get(), which | Timeout_OVERRIDE_RFC2822_MINIMUM, timeout_ms_) > 0;
-    ok = ok && (starttls_ ? tls_->client.use_for_starttls(session.get())
-                          : smtp_starttls_enable(session.get(), Starttls_DISABLED) != 0);
+    ok = ok && (starttls ? tls_->use_for_starttls(session.get())
+                         : smtp_starttls_enable(session.get(), Starttls_DISABLED) != 0);
     if (ok && need_auth) {
         auth_context.reset(auth_create_context());
         // Without this flag libesmtp skips PLAIN and LOGIN silently on a
         // connection it did not encrypt itself: the relay's loopback leg,
         // or MAIL_STARTTLS=False, which the warning above is about.
         ok = auth_context && auth_set_mechanism_flags(auth_context.get(), AUTH_PLUGIN_PLAIN, 0) &&
-             auth_set_interact_cb(auth_context.get(), on_interact, &credentials) &&
+             auth_set_interact_cb(auth_context.get(), on_interact, &config_) &&
              smtp_auth_set_context(session.get(), auth_context.get());
     }
-    if (ok) {
-        message = smtp_add_message(session.get());
-        ok = message && smtp_set_reverse_path(message, from.c_str()) && smtp_add_recipient(message, to.c_str()) &&
-             smtp_set_messagecb(message, on_message, &source);
-    }
+    ok = ok && (message = smtp_add_message(session.get())) && smtp_set_reverse_path(message, from.c_str()) &&
+         (recipient = smtp_add_recipient(message, to.c_str())) &&
+         smtp_set_message_str(message, const_cast<char*>(rfc5322.c_str()));
     char buf[128];
-    if (!ok) throw MailError(std::string("libesmtp: cannot set up the session: ") + smtp_strerror(smtp_errno(), buf, sizeof buf));
+    if (!ok)
+        throw MailError(std::string("libesmtp: cannot set up the session: ") + smtp_strerror(smtp_errno(), buf, sizeof buf));
 
     const int started = smtp_start_session(session.get());
     const int error = smtp_errno();
-    timer.disarm();
+    events.timer.reset();
     const std::string relay_problem = relay ? relay->finish() : "";
     const smtp_status_t* transfer = smtp_message_transfer_status(message);
-    smtp_enumerate_recipients(message, on_recipient, &recipients);
-    bool all_accepted = !recipients.empty();
-    for (const auto* s : recipients) all_accepted = all_accepted && is_2xx(s);
-    if (started && is_2xx(transfer) && all_accepted) return;
+    const smtp_status_t* accepted = smtp_recipient_status(recipient);
+    if (started && is_2xx(transfer) && is_2xx(accepted)) return;
 
-    // Why not, from what libesmtp saw, most specific first.
-    const std::string said = events.last_refusal.empty() ? "" : " (the server said: " + events.last_refusal + ")";
+    // Why not, from what libesmtp reports, most specific first (it keeps
+    // no reply to the greeting, EHLO or STARTTLS where we could read it).
+    const std::string within = " within " + std::to_string(timeout_ms_) + " ms";
+    std::string why = error == SMTP_ERR_INVAL || error == 0 ? "" : smtp_strerror(error, buf, sizeof buf);
+    if (error == SMTP_ERR_DROPPED_CONNECTION) why += " (it closed the connection or sent no reply" + within + ")";
+    if (error == SMTP_ERR_CLIENT_ERROR) why = "the TLS handshake failed";  // libesmtp's only use of it
     if (!relay_problem.empty()) throw MailError(relay_problem);
-    if (!events.connected)
-        throw MailError(prefix + "cannot connect: " + (error ? smtp_strerror(error, buf, sizeof buf) : "timed out"));
-    if (!events.replied) throw MailError(prefix + "no greeting within " + std::to_string(timeout_ms_) + " ms");
-    if (events.starttls_missing)
+    if (!events.connected)  // connect's own error, or EINTR from the timer
+        throw MailError(prefix + "cannot connect: " + (error == -EINTR || why.empty() ? "no answer" + within : why));
+    if (starttls && !tls_->verify_error().empty())
+        throw MailError(prefix + "TLS refused: " + tls_->verify_error() + "; nothing was sent");
+    if (starttls && !events.starttls && error == SMTP_ERR_EXTENSION_NOT_AVAILABLE)  // the only extension required
         throw MailError(prefix + "does not offer STARTTLS (MAIL_STARTTLS=True requires it); nothing was sent");
-    if (starttls_ && !tls_->client.verify_error().empty())
-        throw MailError(prefix + "TLS refused: " + tls_->client.verify_error() + "; nothing was sent");
+    if (events.starttls && !events.tls_up)
+        throw MailError(prefix + "STARTTLS failed: " + (why.empty() ? "refused by the server (a 4xx or 5xx reply)" : why) +
+                        "; nothing was sent");
+    if (!started)
+        throw MailError(prefix + "refused the session (a 4xx or 5xx reply to the greeting, EHLO or HELO); nothing was sent");
     const smtp_status_t* sender = smtp_reverse_path_status(message);
     if (sender && sender->code >= 400)
         throw MailError(prefix + "sender refused: " + status_text(sender) + (need_auth ? " (did AUTH succeed?)" : ""));
-    for (const auto* s : recipients)
-        if (s && s->code >= 400)
-            throw MailError(prefix + "recipient refused: " + status_text(s), Scope::Message, s->code >= 500);
+    if (accepted && accepted->code >= 400)
+        throw MailError(prefix + "recipient refused: " + status_text(accepted), Scope::Message, accepted->code >= 500);
     if (transfer && transfer->code >= 400)
         throw MailError(prefix + "message refused: " + status_text(transfer), Scope::Message, transfer->code >= 500);
-    std::string why = error ? smtp_strerror(error, buf, sizeof buf) : "no reply";
-    throw MailError(prefix + "the session ended before the message was accepted: " + why + said);
+    throw MailError(prefix + "the session ended before the message was accepted: " +
+                    (why.empty() ? "the server refused a step before MAIL FROM" : why));
 }
 
 }  // namespace auth

@@ -4,22 +4,21 @@
 // ImplicitTlsRelay) or neither, and AUTH when MAIL_USERNAME and
 // MAIL_PASSWORD are both set. Linked only into sessionauth-deliver.
 //
-// libesmtp reports most failures as success (PITFALLS.md): a send counts
-// as done only if the session ran, the message status is 2xx and every
-// recipient status is 2xx. Anything else throws MailError with the
-// server's answer, scoped to the message (a refused recipient) or the
-// server (no connection, TLS refused, AUTH or sender refused).
-//
-// The caller ignores SIGPIPE (libesmtp writes with write(2)).
+// libesmtp reports most failures as success (PITFALLS.md): a send is done
+// only if the session ran and the message and recipient statuses are 2xx.
+// Anything else throws MailError saying why (from those statuses, libesmtp's
+// events and smtp_errno), scoped to the message (a refused recipient) or
+// the server. The caller ignores SIGPIPE (libesmtp writes with write(2)).
 #pragma once
 #include <memory>
 #include <string>
 
+#include "core/config.hh"
 #include "mail/mailer.hh"
 
 namespace auth {
 
-struct Config;
+namespace smtp { class TlsClient; }
 
 class SmtpMailer final : public Mailer {
 public:
@@ -29,15 +28,9 @@ public:
     void send(const std::string& from, const std::string& to, const std::string& rfc5322) override;
 
 private:
-    struct Tls;
-    std::string server_;
-    int port_;
-    std::string username_;
-    std::string password_;
-    bool starttls_;
-    bool implicit_tls_;
+    Config config_;
     int timeout_ms_;
-    std::unique_ptr<Tls> tls_;
+    std::unique_ptr<smtp::TlsClient> tls_;
 };
 
 }  // namespace auth

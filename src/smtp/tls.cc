@@ -1,11 +1,9 @@
 #include "smtp/tls.hh"
 
 #include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,11 +15,10 @@
 #include <auth-client.h>
 #include <libesmtp.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <mutex>
+#include <filesystem>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -31,20 +28,13 @@ namespace auth::smtp {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 // Milliseconds left until `deadline` for poll(), rounded up so that a poll
 // never wakes a hair early and spins.
 int ms_until(Clock::time_point deadline) {
     auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count() + 1;
     return left <= 0 ? 0 : left > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(left);
-}
-
-std::string errno_text(int error) {
-    char buf[256];
-    return strerror_r(error, buf, sizeof buf);  // GNU: returns the message
-}
-
-std::string describe(const std::string& host, int port) {
-    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 std::string openssl_errors() {
@@ -57,92 +47,76 @@ std::string openssl_errors() {
     return out.empty() ? "unknown TLS error" : out;
 }
 
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
+struct Fd {
+    int fd;
+    explicit Fd(int f = -1) : fd(f) {}
     ~Fd() { reset(); }
     Fd(const Fd&) = delete;
     Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
+    int release() { return std::exchange(fd, -1); }
+    void reset(int f = -1) {
+        if (fd >= 0) ::close(fd);
+        fd = f;
     }
-
-private:
-    int fd_;
 };
+
+// Each blocking read, write and connect() on `fd` gives up after `t`.
+void set_timeouts(int fd, milliseconds t) {
+    timeval tv{static_cast<time_t>(t.count() / 1000), static_cast<suseconds_t>(t.count() % 1000 * 1000)};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+// A TCP connection to host:port, each address in turn, `timeout` each.
+int connect_tcp(const std::string& host, int port, const std::string& prefix, milliseconds timeout) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    if (int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list); rc != 0)
+        throw MailError(prefix + "cannot resolve: " + gai_strerror(rc));
+    std::unique_ptr<addrinfo, void (*)(addrinfo*)> owner(list, freeaddrinfo);
+    std::string why = "no address";
+    for (addrinfo* ai = list; ai; ai = ai->ai_next) {
+        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
+        if (fd.fd >= 0) set_timeouts(fd.fd, timeout);
+        if (fd.fd >= 0 && ::connect(fd.fd, ai->ai_addr, ai->ai_addrlen) == 0) return fd.release();
+        why = errno == EINPROGRESS ? "no answer within " + std::to_string(timeout.count()) + " ms"
+                                   : std::generic_category().message(errno);
+    }
+    throw MailError(prefix + "cannot connect: " + why);
+}
 
 // Whether the accepted loopback connection comes from one of this
 // process's own descriptors (the one libesmtp just connected): another
 // local user racing to the port is turned away.
 bool connection_is_ours(const sockaddr_in& peer, int listen_port) {
-    DIR* dir = opendir("/proc/self/fd");
-    if (!dir) return false;
-    bool found = false;
-    while (dirent* entry = readdir(dir)) {
-        char* end = nullptr;
-        long fd = std::strtol(entry->d_name, &end, 10);
-        if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) continue;
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ignored)) {
+        const int fd = std::atoi(entry.path().filename().c_str());
         sockaddr_in local{}, remote{};
-        socklen_t len = sizeof local;
-        if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &len) != 0 ||
-            local.sin_family != AF_INET || local.sin_port != peer.sin_port || local.sin_addr.s_addr != peer.sin_addr.s_addr)
-            continue;
-        len = sizeof remote;
-        if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&remote), &len) == 0 &&
-            ntohs(remote.sin_port) == listen_port) {
-            found = true;
-            break;
-        }
+        socklen_t local_len = sizeof local, remote_len = sizeof remote;
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.sin_family == AF_INET &&
+            local.sin_port == peer.sin_port && local.sin_addr.s_addr == peer.sin_addr.s_addr &&
+            getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_len) == 0 && ntohs(remote.sin_port) == listen_port)
+            return true;
     }
-    closedir(dir);
-    return found;
+    return false;
 }
 
 }  // namespace
 
-int connect_tcp(const std::string& host, int port, milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    const std::string where = describe(host, port);
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* list = nullptr;
-    int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
-    if (rc != 0) throw MailError("cannot resolve mail server " + where + ": " + gai_strerror(rc));
-    std::unique_ptr<addrinfo, void (*)(addrinfo*)> owner(list, freeaddrinfo);
-    std::string last_error = "no address";
-    for (addrinfo* ai = list; ai && Clock::now() < deadline; ai = ai->ai_next) {
-        Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
-        if (fd.get() < 0 || (::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS)) {
-            last_error = errno_text(errno);
-            continue;
-        }
-        pollfd p{fd.get(), POLLOUT, 0};
-        int n = ::poll(&p, 1, ms_until(deadline));
-        int error = 0;
-        socklen_t len = sizeof error;
-        if (n == 0) break;
-        if (n < 0) error = errno;
-        else if (getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0) error = errno;
-        if (error == 0) return fd.release();
-        last_error = errno_text(error);
-    }
-    if (Clock::now() >= deadline) last_error = "no answer within " + std::to_string(timeout.count()) + " ms";
-    throw MailError("cannot connect to mail server " + where + ": " + last_error);
-}
-
+// No lock: the callbacks run in handshakes, all in the sending thread
+// (libesmtp's STARTTLS in smtp_start_session, the relay's in its
+// constructor); a renegotiation in the relay's thread would run while the
+// sending thread waits for finish() to join it.
 struct TlsClient::Impl {
     std::string host;
     bool host_is_ip = false;
-    SSL_CTX* ctx = nullptr;           // the relay's (implicit TLS)
-    SSL_CTX* starttls_ctx = nullptr;  // libesmtp's (STARTTLS)
-    mutable std::mutex mutex;
+    SSL_CTX* ctx = nullptr;
     std::string verify_error;
     std::string refuse;  // fail the next handshake, for this reason
 
+    ~Impl() { SSL_CTX_free(ctx); }
     static Impl* of(const SSL* ssl) { return static_cast<Impl*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))); }
 
     // Keeps the first reason a certificate was refused, for the error message.
@@ -150,23 +124,21 @@ struct TlsClient::Impl {
         auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
         Impl* self = ssl ? of(ssl) : nullptr;
         if (!self) return ok;
-        std::lock_guard lock(self->mutex);
         if (!self->refuse.empty()) {
             self->verify_error = std::exchange(self->refuse, "");
             return 0;
         }
-        if (ok) return ok;
+        if (ok || !self->verify_error.empty()) return ok;
         int error = X509_STORE_CTX_get_error(store);
-        std::string text = X509_verify_cert_error_string(error);
+        self->verify_error = X509_verify_cert_error_string(error);
         if (error == X509_V_ERR_HOSTNAME_MISMATCH || error == X509_V_ERR_IP_ADDRESS_MISMATCH)
-            text += " (the certificate is not for " + self->host + ")";
-        if (self->verify_error.empty()) self->verify_error = text;
+            self->verify_error += " (the certificate is not for " + self->host + ")";
         return ok;
     }
 
     // libesmtp makes its SSL from our context without a server name: SNI
     // is set here, as each handshake starts (a server with several names
-    // picks its certificate by it).
+    // picks its certificate by it), for the relay's too.
     static void on_info(const SSL* ssl, int where, int) {
         Impl* self = of(ssl);
         if ((where & SSL_CB_HANDSHAKE_START) && self && !self->host_is_ip && !SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
@@ -174,156 +146,87 @@ struct TlsClient::Impl {
     }
 };
 
-// One context with the settings above; `max_version` 0 for no cap.
-SSL_CTX* new_context(TlsClient::Impl& t, int max_version) {
-    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-    if (!ctx) throw MailError("TLS setup failed: " + openssl_errors());
-    X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    bool ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
-              SSL_CTX_set_max_proto_version(ctx, max_version) == 1 &&
-              (t.host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, t.host.c_str())
-                            : X509_VERIFY_PARAM_set1_host(param, t.host.c_str(), t.host.size())) == 1;
-    std::string why = ok ? "" : "TLS setup failed: " + openssl_errors();
-    if (ok && SSL_CTX_set_default_verify_paths(ctx) != 1)
-        why = "cannot load the system CA certificates: " + openssl_errors();
-    if (!why.empty()) {
-        SSL_CTX_free(ctx);
-        throw MailError(why);
-    }
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &TlsClient::Impl::on_verify);
-    SSL_CTX_set_info_callback(ctx, &TlsClient::Impl::on_info);
-    SSL_CTX_set_app_data(ctx, &t);
-    return ctx;
-}
-
 TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) {
     Impl& t = *impl_;
     t.host = host;
-    unsigned char addr[sizeof(in6_addr)];
-    t.host_is_ip = inet_pton(AF_INET, host.c_str(), addr) == 1 || inet_pton(AF_INET6, host.c_str(), addr) == 1;
-    t.ctx = new_context(t, 0);
-    // libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3: after the
+    t.ctx = SSL_CTX_new(TLS_client_method());
+    X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
+    t.host_is_ip = param && X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;  // else a DNS name
+    // Capped at TLS 1.2 for libesmtp (the relay lifts the cap on its SSL):
+    // libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3. After the
     // handshake it polls for read and write at once, the server's
-    // NewSessionTicket records make the socket readable before its EHLO
-    // has gone out, and SSL_read (tickets only) leaves it waiting for a
-    // reply to a command it never sent, until the step timeout
-    // (protocol.c do_session, siobuf.c raw_read/sio_sslpoll; unfixed
-    // upstream). Shown by tests/integration/test_mail.py against a Python
-    // TLS server. TLS 1.2 has no such records: libesmtp's context is
-    // capped there; the relay (implicit TLS) keeps TLS 1.3.
-    t.starttls_ctx = new_context(t, TLS1_2_VERSION);
+    // NewSessionTicket records make the socket readable before its EHLO has
+    // gone out, and SSL_read (tickets only) leaves it waiting for a reply to
+    // a command it never sent until the step timeout (protocol.c do_session,
+    // siobuf.c raw_read/sio_sslpoll; unfixed upstream; shown by
+    // tests/integration/test_mail.py). TLS 1.2 has no such records.
+    if (!param || SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_max_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
+        (!t.host_is_ip && X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) != 1))
+        throw MailError("TLS setup failed: " + openssl_errors());
+    if (SSL_CTX_set_default_verify_paths(t.ctx) != 1)
+        throw MailError("cannot load the system CA certificates: " + openssl_errors());
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    SSL_CTX_set_verify(t.ctx, SSL_VERIFY_PEER, &Impl::on_verify);
+    SSL_CTX_set_info_callback(t.ctx, &Impl::on_info);
+    SSL_CTX_set_app_data(t.ctx, &t);
 }
 
-TlsClient::~TlsClient() {
-    SSL_CTX_free(impl_->ctx);
-    SSL_CTX_free(impl_->starttls_ctx);
-}
+TlsClient::~TlsClient() = default;
 
 bool TlsClient::use_for_starttls(smtp_session* session) const {
     // libesmtp 1.1.0 takes a reference of its own (and frees it with the
     // session); called once per session, never with NULL.
-    return smtp_starttls_set_ctx(session, impl_->starttls_ctx) && smtp_starttls_enable(session, Starttls_REQUIRED);
+    return smtp_starttls_set_ctx(session, impl_->ctx) && smtp_starttls_enable(session, Starttls_REQUIRED);
 }
 
-void TlsClient::start_over() {
-    std::lock_guard lock(impl_->mutex);
-    impl_->verify_error.clear();
-    impl_->refuse.clear();
-}
-
-void TlsClient::refuse_next_handshake(const std::string& why) {
-    std::lock_guard lock(impl_->mutex);
-    impl_->refuse = why;
-}
-
-std::string TlsClient::verify_error() const {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->verify_error;
-}
+void TlsClient::refuse_next_handshake(const std::string& why) { impl_->verify_error.clear(), impl_->refuse = why; }
+const std::string& TlsClient::verify_error() const { return impl_->verify_error; }
 
 struct ImplicitTlsRelay::Impl {
-    std::string where;
-    milliseconds timeout{}, session_limit{};
+    std::string prefix;
+    milliseconds timeout, session_limit;
     Clock::time_point deadline;
-    Fd upstream, listener, wake_read, wake_write;
+    Fd upstream, listener, wake;  // wake: an eventfd finish() writes to
     SSL* ssl = nullptr;
-    bool ssl_clean = true;  // no fatal TLS error: a close_notify may be sent
     int local_port = 0;
-    std::atomic<bool> stop{false};
-    std::mutex mutex;
-    std::string reason;
+    std::string reason;  // written by the thread, read after joining it
     std::thread thread;
 
     ~Impl() { SSL_free(ssl); }
-
-    void note(const std::string& why) {
-        std::lock_guard lock(mutex);
-        if (reason.empty()) reason = why;
-    }
-    void handshake(const TlsClient::Impl& tls);
     void run();
-    void pump(int client);
 };
 
-void ImplicitTlsRelay::Impl::handshake(const TlsClient::Impl& tls) {
-    const auto until = std::min(Clock::now() + timeout, deadline);
-    ERR_clear_error();
-    ssl = SSL_new(tls.ctx);
-    if (!ssl || SSL_set_fd(ssl, upstream.get()) != 1 ||
-        (!tls.host_is_ip && SSL_set_tlsext_host_name(ssl, tls.host.c_str()) != 1))
-        throw MailError("TLS setup failed: " + openssl_errors());
-    // Writes are retried from a buffer that may move as it changes.
-    SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
-    for (;;) {
-        int rc = SSL_connect(ssl);
-        if (rc == 1) return;
-        int error = SSL_get_error(ssl, rc);
-        short events = error == SSL_ERROR_WANT_READ ? POLLIN : error == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
-        if (events == 0) {
-            ssl_clean = false;
-            std::string why;
-            {
-                std::lock_guard lock(tls.mutex);
-                why = tls.verify_error;
-            }
-            if (!why.empty()) throw MailError("mail server " + where + ": certificate refused: " + why);
-            throw MailError("mail server " + where + ": TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
-                            (error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
-                                                                                 : openssl_errors()));
-        }
-        pollfd p{upstream.get(), events, 0};
-        if (::poll(&p, 1, ms_until(until)) == 0)
-            throw MailError("mail server " + where + ": TLS handshake took longer than " +
-                            std::to_string(timeout.count()) + " ms");
-    }
-}
-
-ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, milliseconds timeout,
-                                   milliseconds session_limit)
-    : impl_(std::make_unique<Impl>()) {
+ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
+                                   milliseconds timeout, milliseconds session_limit)
+    : impl_(std::make_unique<Impl>(prefix, timeout, session_limit, Clock::now() + session_limit)) {
     Impl& r = *impl_;
-    r.where = describe(host, port);
-    r.timeout = timeout;
-    r.session_limit = session_limit;
-    r.deadline = Clock::now() + session_limit;
-    r.upstream.reset(connect_tcp(host, port, timeout));
-    r.handshake(*tls.impl_);
-
+    r.upstream.reset(connect_tcp(host, port, prefix, timeout));
+    ERR_clear_error();
+    r.ssl = SSL_new(tls.impl_->ctx);
+    // TLS 1.3 allowed here. Without AUTO_RETRY, SSL_read returns after a
+    // record that is not data (a session ticket) instead of blocking.
+    if (!r.ssl || SSL_set_max_proto_version(r.ssl, 0) != 1 || SSL_set_fd(r.ssl, r.upstream.fd) != 1)
+        throw MailError("TLS setup failed: " + openssl_errors());
+    SSL_clear_mode(r.ssl, SSL_MODE_AUTO_RETRY);
+    if (int rc = SSL_connect(r.ssl); rc != 1) {
+        const int error = SSL_get_error(r.ssl, rc);
+        const std::string& refused = tls.impl_->verify_error;
+        if (!refused.empty()) throw MailError(prefix + "certificate refused: " + refused);
+        throw MailError(prefix + "TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
+                        (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
+                             ? "no answer within " + std::to_string(timeout.count()) + " ms"
+                         : error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
+                                                                                : openssl_errors()));
+    }
     r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}, .sin_zero = {}};
     socklen_t len = sizeof address;
-    if (r.listener.get() < 0 || ::bind(r.listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(r.listener.get(), 1) != 0 ||
-        ::getsockname(r.listener.get(), reinterpret_cast<sockaddr*>(&address), &len) != 0)
-        throw MailError("mail relay: cannot listen on 127.0.0.1: " + errno_text(errno));
+    if (r.listener.fd < 0 || ::bind(r.listener.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(r.listener.fd, 1) != 0 || ::getsockname(r.listener.fd, reinterpret_cast<sockaddr*>(&address), &len) != 0 ||
+        (r.wake.fd = ::eventfd(0, EFD_CLOEXEC)) < 0)
+        throw MailError("mail relay: cannot listen on 127.0.0.1: " + std::generic_category().message(errno));
     r.local_port = ntohs(address.sin_port);
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0) throw MailError("mail relay: pipe: " + errno_text(errno));
-    r.wake_read.reset(pipe_fds[0]);
-    r.wake_write.reset(pipe_fds[1]);
     r.thread = std::thread([&r] { r.run(); });
 }
 
@@ -332,88 +235,49 @@ ImplicitTlsRelay::~ImplicitTlsRelay() { finish(); }
 int ImplicitTlsRelay::port() const { return impl_->local_port; }
 
 std::string ImplicitTlsRelay::finish() {
-    Impl& r = *impl_;
-    r.stop.store(true);
-    char byte = 1;
-    [[maybe_unused]] auto n = ::write(r.wake_write.get(), &byte, 1);
-    if (r.thread.joinable()) r.thread.join();
-    std::lock_guard lock(r.mutex);
-    return r.reason;
+    eventfd_write(impl_->wake.fd, 1);
+    if (impl_->thread.joinable()) impl_->thread.join();
+    return impl_->reason;
 }
 
+// Accepts libesmtp's connection, then copies bytes both ways, libesmtp
+// (plain, `client`) <-> the server (TLS), until a side closes, the session
+// limit passes or finish() is called (also when libesmtp never came). The
+// sockets block, each call within `timeout`: a copy is a few hundred bytes.
 void ImplicitTlsRelay::Impl::run() {
-    const auto accept_deadline = std::min(Clock::now() + timeout, deadline);
     Fd client;
-    while (client.get() < 0) {
-        if (stop.load()) return;
-        if (Clock::now() >= accept_deadline) {
-            note("mail relay: libesmtp did not connect within " + std::to_string(timeout.count()) + " ms");
-            return;
-        }
-        pollfd fds[2] = {{listener.get(), POLLIN, 0}, {wake_read.get(), POLLIN, 0}};
-        if (::poll(fds, 2, ms_until(accept_deadline)) <= 0 || !(fds[0].revents & POLLIN)) continue;
-        sockaddr_in peer{};
-        socklen_t len = sizeof peer;
-        Fd fd(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
-        if (fd.get() >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release());
-    }
-    listener.reset();
-    pump(client.get());
-    if (ssl_clean) SSL_shutdown(ssl);  // a close_notify, best effort, never waits
-}
-
-// Copies bytes both ways: libesmtp (plain, `client`) <-> the server (TLS).
-void ImplicitTlsRelay::Impl::pump(int client) {
-    constexpr std::size_t kBuffer = 16384;
-    std::string up, down;  // libesmtp -> server, server -> libesmtp
-    char buf[kBuffer];
-    bool client_open = true, server_open = true;
-    while (!stop.load()) {
+    char buf[16384];
+    for (;;) {
+        const bool accepting = client.fd < 0;
+        pollfd fds[3] = {{accepting ? listener.fd : client.fd, POLLIN, 0},
+                         {accepting ? -1 : upstream.fd, POLLIN, 0},
+                         {wake.fd, POLLIN, 0}};
+        if (accepting || SSL_pending(ssl) == 0) ::poll(fds, 3, ms_until(deadline));
+        if (fds[2].revents) break;  // finish()
         if (Clock::now() >= deadline) {
-            note("mail server " + where + ": the session took longer than its limit of " +
-                 std::to_string(session_limit.count()) + " ms and was cut off");
-            return;
+            reason = prefix + "the session took longer than its limit of " + std::to_string(session_limit.count()) +
+                     " ms and was cut off";
+            break;
         }
-        bool progress = false;
-        short server_events = 0, client_events = 0;
-        auto tls_wants = [&](int n) {  // false: the TLS connection failed or closed
-            int error = SSL_get_error(ssl, n);
-            if (error == SSL_ERROR_WANT_READ) server_events |= POLLIN;
-            else if (error == SSL_ERROR_WANT_WRITE) server_events |= POLLOUT;
-            else {
-                ssl_clean = ssl_clean && error == SSL_ERROR_ZERO_RETURN;
-                return false;
-            }
-            return true;
-        };
-        if (client_open && up.size() < kBuffer) {
-            ssize_t n = ::recv(client, buf, kBuffer - up.size(), 0);
-            if (n > 0) up.append(buf, static_cast<std::size_t>(n)), progress = true;
-            else if (n == 0 || (errno != EAGAIN && errno != EINTR)) client_open = false, progress = true;
-            else client_events |= POLLIN;
+        if (accepting) {
+            sockaddr_in peer{};
+            socklen_t len = sizeof peer;
+            Fd fd(fds[0].revents ? ::accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC) : -1);
+            if (fd.fd >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release()), listener.reset();
+            if (client.fd >= 0) set_timeouts(client.fd, timeout);
+            continue;
         }
-        if (!up.empty()) {
-            int n = SSL_write(ssl, up.data(), static_cast<int>(up.size()));
-            if (n > 0) up.erase(0, static_cast<std::size_t>(n)), progress = true;
-            else if (!tls_wants(n)) return;
+        if (fds[0].revents) {
+            ssize_t n = ::recv(client.fd, buf, sizeof buf, 0);
+            if (n == 0) SSL_shutdown(ssl);  // libesmtp is done: a close_notify, best effort
+            if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) break;
         }
-        if (server_open && down.size() < kBuffer) {
-            int n = SSL_read(ssl, buf, static_cast<int>(kBuffer - down.size()));
-            if (n > 0) down.append(buf, static_cast<std::size_t>(n)), progress = true;
-            else if (!tls_wants(n)) server_open = false, progress = true;
+        if (fds[1].revents || SSL_pending(ssl) > 0) {
+            int n = SSL_read(ssl, buf, sizeof buf);
+            int error = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
+            if (error == SSL_ERROR_WANT_READ) continue;  // not data
+            if (error != SSL_ERROR_NONE || ::send(client.fd, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
         }
-        if (!down.empty()) {
-            ssize_t n = ::send(client, down.data(), down.size(), MSG_NOSIGNAL);
-            if (n > 0) down.erase(0, static_cast<std::size_t>(n)), progress = true;
-            else if (errno == EAGAIN || errno == EINTR) client_events |= POLLOUT;
-            else return;
-        }
-        if ((!client_open && up.empty()) || (!server_open && down.empty())) return;  // one side is done
-        if (progress) continue;
-        pollfd fds[3] = {{client_events ? client : -1, client_events, 0},
-                         {server_events ? upstream.get() : -1, server_events, 0},
-                         {wake_read.get(), POLLIN, 0}};
-        ::poll(fds, 3, ms_until(deadline));
     }
 }
 

@@ -1,15 +1,12 @@
 // TLS for the SMTP client, with no OpenSSL type in sight of its users.
 //
-// TlsClient holds the client settings for MAIL_SERVER: TLS 1.2 or later,
-// the system CA store (SSL_CTX_set_default_verify_paths, which honours
-// SSL_CERT_FILE / SSL_CERT_DIR), and the certificate checked against
-// MAIL_SERVER as a DNS name (no partial wildcards) or an IP address during
-// the handshake (SSL_VERIFY_PEER): a certificate that fails ends it.
-//
-// libesmtp does STARTTLS itself with these settings (use_for_starttls). It
-// cannot do implicit TLS (MAIL_SSL_TLS, port 465): for that, ImplicitTlsRelay
-// opens the TLS connection and carries libesmtp's plain session into it
-// from 127.0.0.1, byte for byte, reading nothing of the SMTP it carries.
+// TlsClient: one client context for MAIL_SERVER: TLS 1.2 or later, the
+// system CAs (SSL_CERT_FILE / SSL_CERT_DIR honoured), the certificate
+// checked in the handshake against MAIL_SERVER as a DNS name (no partial
+// wildcards) or an IP address. libesmtp does STARTTLS with it. It cannot
+// do implicit TLS (MAIL_SSL_TLS, port 465): ImplicitTlsRelay opens that
+// connection and carries libesmtp's plain session into it from 127.0.0.1,
+// byte for byte, reading nothing of the SMTP it carries.
 #pragma once
 #include <chrono>
 #include <memory>
@@ -19,26 +16,19 @@ struct smtp_session;  // libesmtp's smtp_session_t points to one
 
 namespace auth::smtp {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-class TlsClient {
+class TlsClient {  // not copyable (unique_ptr)
 public:
     explicit TlsClient(const std::string& host);
     ~TlsClient();
-    TlsClient(const TlsClient&) = delete;
-    TlsClient& operator=(const TlsClient&) = delete;
-
-    // Requires STARTTLS with these settings on the session (libesmtp owns
-    // the context it is given and frees it with the session).
+    // Requires STARTTLS on the session, with this context.
     bool use_for_starttls(smtp_session* session) const;
-    // Why the server's certificate was refused in the last handshake, "" if it was not.
-    std::string verify_error() const;
-    // Makes the next handshake fail with `why` (see smtp_mailer.cc: data
-    // that arrived in plaintext with the STARTTLS reply).
+    // Forgets verify_error(); the next handshake fails with `why` as its
+    // verify_error(), unless `why` is "" (see smtp_mailer.cc: injection).
     void refuse_next_handshake(const std::string& why);
-    // Forgets the last send's verify error and refusal (call before each send).
-    void start_over();
+    // Why the last handshake was refused ("" if it was not).
+    const std::string& verify_error() const;
 
     struct Impl;
 
@@ -47,23 +37,19 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// A connection to host:port in TLS from the first byte, set up in the
-// constructor within `timeout` (throws MailError naming what failed), then
-// offered on 127.0.0.1:port() to ONE connection from this process, and
-// copied both ways until either side closes or `session_limit` has passed.
-// The loopback leg carries plaintext SMTP (AUTH included), inside this one
-// process, for one send; everything that leaves the machine is in TLS.
-class ImplicitTlsRelay {
+// A TLS connection to host:port, made in the constructor (else MailError
+// saying what failed, after `prefix`), then offered on 127.0.0.1:port() to
+// ONE connection from this process, and copied both ways until either side
+// closes or `session_limit` has passed; `timeout` bounds each step. The
+// loopback leg carries plaintext SMTP (AUTH included) inside this process,
+// for one send; all that leaves the machine is in TLS.
+class ImplicitTlsRelay {  // not copyable (unique_ptr)
 public:
-    ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, milliseconds timeout,
-                     milliseconds session_limit);
+    ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
+                     milliseconds timeout, milliseconds session_limit);
     ~ImplicitTlsRelay();
-    ImplicitTlsRelay(const ImplicitTlsRelay&) = delete;
-    ImplicitTlsRelay& operator=(const ImplicitTlsRelay&) = delete;
-
     int port() const;
-    // Stops the relay and returns why it ended the session itself ("" if
-    // the client or the server closed it).
+    // Stops the relay; why it ended the session itself, "" if a side closed it.
     std::string finish();
 
     struct Impl;
@@ -71,9 +57,5 @@ public:
 private:
     std::unique_ptr<Impl> impl_;
 };
-
-// A TCP connection to host:port (each address in turn) within `timeout`;
-// throws MailError naming what failed. The descriptor is the caller's.
-int connect_tcp(const std::string& host, int port, milliseconds timeout);
 
 }  // namespace auth::smtp

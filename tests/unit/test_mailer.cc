@@ -22,6 +22,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
@@ -303,6 +304,7 @@ struct Script {
     bool offer_starttls = false;
     int starttls_code = 220;
     bool starttls_inject = false;  // plaintext after the 220 to STARTTLS
+    bool starttls_early = false;   // the 220 to STARTTLS sent with the EHLO reply, then TLS
     X509* cert = nullptr;  // for TLS; default pki().localhost
     bool offer_auth = false;
     int auth_code = 235;
@@ -317,6 +319,7 @@ struct Record {
     bool connected = false;
     bool tls = false;
     bool tls_failed = false;
+    int tls_version = 0;
     std::string sni;
     std::vector<std::string> commands;
     std::string auth_plain;  // the PLAIN response, base64
@@ -373,7 +376,11 @@ private:
         }
         bool fill() {
             char b[4096];
-            int n = ssl ? SSL_read(ssl, b, sizeof b) : static_cast<int>(::recv(fd, b, sizeof b, 0));
+            int n = ssl ? SSL_read(ssl, b, sizeof b) : static_cast<int>(::recv(fd, b, sizeof b, MSG_PEEK));
+            if (!ssl && n > 0) {  // up to the first LF: a ClientHello after STARTTLS stays for SSL_accept
+                auto* lf = static_cast<char*>(std::memchr(b, '\n', static_cast<std::size_t>(n)));
+                n = static_cast<int>(::recv(fd, b, lf ? static_cast<std::size_t>(lf - b + 1) : static_cast<std::size_t>(n), 0));
+            }
             if (n <= 0) return false;
             in.append(b, static_cast<std::size_t>(n));
             return true;
@@ -408,6 +415,7 @@ private:
             return false;
         }
         record_.tls = true;
+        record_.tls_version = SSL_version(c.ssl);
         if (const char* name = SSL_get_servername(c.ssl, TLSEXT_NAMETYPE_host_name)) record_.sni = name;
         return true;
     }
@@ -459,6 +467,13 @@ private:
                 if (script_.offer_starttls && !c.ssl) r += "250-STARTTLS\r\n";
                 if (script_.offer_auth) r += "250-AUTH PLAIN LOGIN\r\n";
                 r += "250 8BITMIME\r\n";
+                if (script_.starttls_early && !c.ssl) {
+                    // As a man in the middle would: it sends STARTTLS to the
+                    // server itself once libesmtp's ClientHello comes.
+                    c.write(r + "220 go ahead\r\n250 injected\r\n");
+                    if (!start_tls(c)) return;
+                    continue;
+                }
                 c.write(r);
             } else if (verb == "HELO") {
                 c.write(reply(250, "test.local"));
@@ -565,6 +580,32 @@ int closed_port() {
     return ntohs(a.sin_port);
 }
 
+// A listener on 127.0.0.1 whose accept queue is full: the kernel drops
+// further SYNs, so a connect() to it hangs as to a host that drops packets.
+struct FullListener {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    std::vector<int> fillers;
+    int port = 0;
+    FullListener() {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        CPPUNIT_ASSERT(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd, 0) == 0);
+        CPPUNIT_ASSERT(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        port = ntohs(a.sin_port);
+        for (int i = 0; i < 3; ++i) {
+            fillers.push_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+            ::connect(fillers.back(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ~FullListener() {
+        for (int f : fillers) ::close(f);
+        ::close(fd);
+    }
+};
+
 std::string message_with_dot_line() {
     auth::MailMessage m = sample();
     m.text = "first line\n.\n..two dots\nlast line";
@@ -611,10 +652,12 @@ class MailerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(smtp_greeting_refused_is_an_error);
     CPPUNIT_TEST(smtp_server_not_listening_fails_quickly);
     CPPUNIT_TEST(smtp_server_that_never_greets_times_out);
+    CPPUNIT_TEST(smtp_connect_that_hangs_times_out);
     CPPUNIT_TEST(smtp_slow_server_is_cut_off);
     CPPUNIT_TEST(smtp_starttls_required_but_not_offered);
     CPPUNIT_TEST(smtp_starttls_refused_by_the_server);
     CPPUNIT_TEST(smtp_starttls_refuses_plaintext_injected_after_220);
+    CPPUNIT_TEST(smtp_starttls_refuses_a_reply_that_came_before_the_command);
     CPPUNIT_TEST(smtp_starttls_server_that_never_greets_times_out);
     CPPUNIT_TEST(smtp_auth_plain_sends_the_credentials);
     CPPUNIT_TEST(smtp_no_auth_when_only_one_credential_is_set);
@@ -931,8 +974,12 @@ public:
         s.greeting_code = 554;
         SmtpServer server(s);
         auth::SmtpMailer mailer(mail_config("127.0.0.1", server.port()), 1000);
+        auto start = Clock::now();
         std::string error = send_error(mailer, auth::build_message(sample(), 0));
-        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "554"));
+        // libesmtp keeps the greeting's reply to itself: no code to show.
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(elapsed_ms(start)), elapsed_ms(start) < 900);
+        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "refused the session"));
+        CPPUNIT_ASSERT(!server.record().has("EHLO"));
         CPPUNIT_ASSERT(!server.record().has("MAIL"));
     }
 
@@ -953,8 +1000,22 @@ public:
         std::string error = send_error(mailer, auth::build_message(sample(), 0));
         long ms = elapsed_ms(start);
         CPPUNIT_ASSERT_MESSAGE(std::to_string(ms), ms >= 900 && ms < 3000);
-        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "greeting"));
+        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "dropped connection") && contains(error, "no reply within 1000 ms"));
         CPPUNIT_ASSERT(server.record().connected);
+    }
+
+    // libesmtp's connect() (plain) ends by the connect timer's SIGALRM, the
+    // relay's (implicit TLS) by SO_SNDTIMEO.
+    void smtp_connect_that_hangs_times_out() {
+        FullListener listener;
+        for (bool implicit_tls : {false, true}) {
+            auth::SmtpMailer mailer(mail_config("127.0.0.1", listener.port, false, implicit_tls), 1000);
+            auto start = Clock::now();
+            std::string error = send_error(mailer, auth::build_message(sample(), 0));
+            long ms = elapsed_ms(start);
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(ms), ms >= 900 && ms < 3000);
+            CPPUNIT_ASSERT_MESSAGE(error, contains(error, "cannot connect: no answer within 1000 ms"));
+        }
     }
 
     void smtp_slow_server_is_cut_off() {
@@ -992,8 +1053,13 @@ public:
         s.starttls_code = 454;
         SmtpServer server(s);
         auth::SmtpMailer mailer(mail_config("localhost", server.port(), true), 1000);
+        auto start = Clock::now();
         std::string error = send_error(mailer, auth::build_message(sample(), 0));
-        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "454"));
+        // libesmtp keeps the reply (454) to itself.
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(elapsed_ms(start)), elapsed_ms(start) < 900);
+        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "STARTTLS failed: refused by the server"));
+        CPPUNIT_ASSERT(server.record().has("STARTTLS"));
+        CPPUNIT_ASSERT(!server.record().tls);
         CPPUNIT_ASSERT(!server.record().has("MAIL"));
     }
 
@@ -1011,6 +1077,20 @@ public:
         CPPUNIT_ASSERT(!server.record().has("MAIL"));
     }
 
+    // The same injection, sent before the command: libesmtp would take the
+    // reply from its buffer and the injected line after TLS.
+    void smtp_starttls_refuses_a_reply_that_came_before_the_command() {
+        Script s;
+        s.offer_starttls = true;
+        s.starttls_early = true;
+        SmtpServer server(s);
+        auth::SmtpMailer mailer(mail_config("localhost", server.port(), true), 1000);
+        std::string error = send_error(mailer, auth::build_message(sample(), 0));
+        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "answered STARTTLS before it was sent"));
+        CPPUNIT_ASSERT(server.record().tls_failed);
+        CPPUNIT_ASSERT(!server.record().has("MAIL"));
+    }
+
     void smtp_starttls_server_that_never_greets_times_out() {
         Script s;
         s.greet = false;
@@ -1020,7 +1100,8 @@ public:
         std::string error = send_error(mailer, auth::build_message(sample(), 0));
         long ms = elapsed_ms(start);
         CPPUNIT_ASSERT_MESSAGE(std::to_string(ms), ms >= 900 && ms < 3000);
-        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "no greeting within 1000 ms"));
+        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "dropped connection") && contains(error, "no reply within 1000 ms"));
+        CPPUNIT_ASSERT(server.record().commands.empty());
     }
 
     void smtp_auth_plain_sends_the_credentials() {
@@ -1108,6 +1189,7 @@ public:
         mailer.send("noreply@sessionauth.test", "user@example.test", message);
         const Record& r = server.record();
         CPPUNIT_ASSERT(r.tls);
+        CPPUNIT_ASSERT_EQUAL(TLS1_2_VERSION, r.tls_version);  // libesmtp's cap, see src/smtp/tls.cc
         CPPUNIT_ASSERT_EQUAL(std::string("localhost"), r.sni);
         CPPUNIT_ASSERT(r.has("STARTTLS"));
         CPPUNIT_ASSERT_EQUAL(b64_encode(std::string("\0api\0secret", 11)), r.auth_plain);
@@ -1215,6 +1297,7 @@ public:
         mailer.send("noreply@sessionauth.test", "user@example.test", message);
         const Record& r = server.record();
         CPPUNIT_ASSERT(r.tls);
+        CPPUNIT_ASSERT_EQUAL(TLS1_3_VERSION, r.tls_version);  // the relay lifts the cap
         CPPUNIT_ASSERT_EQUAL(std::string("localhost"), r.sni);
         CPPUNIT_ASSERT(!r.has("STARTTLS"));
         CPPUNIT_ASSERT_EQUAL(b64_encode(std::string("\0api\0secret", 11)), r.auth_plain);
