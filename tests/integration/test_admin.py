@@ -117,6 +117,7 @@ def test_admin_works_for_a_listed_admin(ctx):
     check_status(r, 403, "lock without the CSRF token")
     check(user_row(s, email)["locked_at"] is None, "not locked by a form without its token")
 
+    mailed_before = len(md.mails_to(email))
     r = a.submit(f"/admin/user?id={uid}", {"id": str(uid)}, action="/admin/user/lock")
     check_status(r, 303, "lock")
     check(user_row(s, email)["locked_at"] is not None, "locked_at set")
@@ -131,6 +132,11 @@ def test_admin_works_for_a_listed_admin(ctx):
     check_status(r, 303, "unlock")
     check(user_row(s, email)["locked_at"] is None, "locked_at cleared")
     login(s.client(), email, password)
+    # The owner heard of both.
+    notices = md.wait_for(email, mailed_before + 2, timeout=15, poke=lambda: s.client().get("/login"))
+    subjects = sorted(m.subject for m in notices[mailed_before:])
+    check(len(subjects) == 2 and subjects[0].startswith("Your account was locked")
+          and subjects[1].startswith("Your account was unlocked"), f"the lock and unlock notices: {subjects}")
 
     md.clear()
     r = a.submit(f"/admin/user?id={uid}", {"id": str(uid)}, action="/admin/user/reset")
@@ -197,11 +203,14 @@ def test_admin_command_line(ctx):
     check_in(f"account {uid}: {email}", shown, "user show")
     check_in("sessions: 1", shown, "user show: sessions")
     check_in("locked: no", shown, "user show: not locked")
+    mailed_before = len(md.mails_to(email))
     check_in("locked; its sessions have ended", run("user", "lock", str(uid)), "user lock by number")
     check_eq(session_count(s, email), 0, "sessions after user lock")
     check_status(s.client().submit("/login", {"email": email, "password": password}), 403, "login after user lock")
     check_in("unlocked", run("user", "unlock", email.upper()), "user unlock (any case)")
     login(person, email, password)
+    check_eq(len(md.wait_for(email, mailed_before + 2, timeout=15, poke=lambda: s.client().get("/login"))),
+             mailed_before + 2, "the lock and unlock notices of user lock and user unlock")
     check_in("every session has ended", run("user", "logout", email), "user logout")
     check_eq(session_count(s, email), 0, "sessions after user logout")
     md.clear()
