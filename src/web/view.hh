@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace auth {
 
@@ -34,8 +35,8 @@ private:
 class Section {
 public:
     explicit Section(ctemplate::TemplateDictionary* dict) : dict_(dict) {}
-    void set(const std::string& key, const std::string& value);
-    void show(const std::string& section);
+    void set(std::string_view key, const std::string& value);
+    void show(std::string_view section);
 
 private:
     ctemplate::TemplateDictionary* dict_;
@@ -50,12 +51,12 @@ public:
     Page& operator=(const Page&) = delete;
 
     // A value for the page template ({{KEY}}).
-    void set(const std::string& key, const std::string& value);
+    void set(std::string_view key, const std::string& value);
     // A value that shows its section too: {{#SECTION}}...{{KEY}}...{{/SECTION}}.
-    void set_in(const std::string& section, const std::string& key, const std::string& value);
-    void show(const std::string& section) { content_->ShowSection(section); }
+    void set_in(std::string_view section, std::string_view key, const std::string& value);
+    void show(std::string_view section);
     // One more instance of a repeated section (a row of a list), to fill.
-    Section add_section(const std::string& section) { return Section(content_->AddSectionDictionary(section)); }
+    Section add_section(std::string_view section);
     // An error message tied to a field: shows FIELD_ERROR with its text.
     void field_error(const std::string& field, const std::string& message);
 
@@ -63,9 +64,9 @@ public:
     // The logged-in person's picture in the navigation: its file name in PICTURE_DIR.
     void set_user_picture(const std::string& name);
     void set_flash(const std::string& text);
-    void set_csrf(const std::string& token) { root_.SetTemplateGlobalValue("CSRF_TOKEN", token); }
+    void set_csrf(const std::string& token);
     // <meta name="robots" content="noindex"> in the layout (the admin area).
-    void noindex() { root_.ShowSection("NOINDEX"); }
+    void noindex();
 
     std::string render(View& view);
 
