@@ -1,7 +1,9 @@
 #include "web/view.hh"
 
+#include <fstream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -50,9 +52,34 @@ ctemplate::TemplateString key(std::string_view name) {
 
 View::View(const std::string& template_dir, std::string base_path, std::string site_name)
     : cache_(std::make_unique<ctemplate::TemplateCache>()),
+      template_dir_(template_dir),
       base_path_(std::move(base_path)),
       site_name_(std::move(site_name)) {
     cache_->SetTemplateRootDirectory(template_dir);
+}
+
+// {{BASE}} is in front of every link and form target, some twenty times a
+// page, and is the same for every request of the process: ctemplate looked
+// it up and escaped it each time (a sixth of the expansion). Written into
+// the template text once, when the template is first used, it costs
+// nothing. Only a base path of characters that no escaping changes is
+// written in, so the page is the same byte for byte; any other keeps
+// {{BASE}} (Page sets it). A template that cannot be read or parsed is left
+// to ctemplate, which then fails as before.
+void View::prepare(const std::string& tpl) {
+    if (!prepared_.insert(tpl).second) return;
+    if (base_path_.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~") !=
+        std::string::npos)
+        return;
+    std::ifstream in(template_dir_ + "/" + tpl, std::ios::binary);
+    if (!in) return;
+    std::ostringstream read;
+    read << in.rdbuf();
+    std::string text = read.str();
+    static constexpr std::string_view kBase = "{{BASE}}";
+    for (auto at = text.find(kBase); at != std::string::npos; at = text.find(kBase, at + base_path_.size()))
+        text.replace(at, kBase.size(), base_path_);
+    cache_->StringToTemplateCache(tpl, text, ctemplate::STRIP_BLANK_LINES);
 }
 
 std::string View::expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict) {
@@ -63,7 +90,7 @@ std::string View::expand(const std::string& tpl, const ctemplate::TemplateDictio
     return out;
 }
 
-Page::Page(std::string tpl, std::string title, const std::string& base_path) : root_("layout") {
+Page::Page(std::string tpl, std::string title, const std::string& base_path) : root_("layout"), tpl_(tpl) {
     root_.SetTemplateGlobalValue(key("BASE"), base_path);
     root_.SetTemplateGlobalValue(key("TITLE"), title);
     content_ = root_.AddIncludeDictionary(key("CONTENT"));
@@ -118,6 +145,8 @@ void Page::set_flash(const std::string& text) {
 
 std::string Page::render(View& view) {
     root_.SetTemplateGlobalValue(key("SITE_NAME"), view.site_name());
+    view.prepare("layout.tpl");
+    view.prepare(tpl_);
     return view.expand("layout.tpl", root_);
 }
 

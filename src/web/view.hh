@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 namespace auth {
 
@@ -22,10 +23,14 @@ public:
     // Expands `tpl` with `dict`; throws std::runtime_error on any failure
     // (a missing or malformed template), never returns half a page.
     std::string expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict);
+    // Loads `tpl` (once) with the base path written in for {{BASE}}.
+    void prepare(const std::string& tpl);
     const std::string& site_name() const { return site_name_; }
 
 private:
     std::unique_ptr<ctemplate::TemplateCache> cache_;
+    std::string template_dir_;
+    std::unordered_set<std::string> prepared_;
     std::string base_path_;
     std::string site_name_;
 };
@@ -72,6 +77,7 @@ public:
 
 private:
     ctemplate::TemplateDictionary root_;
+    std::string tpl_;  // the page template, included as CONTENT
     ctemplate::TemplateDictionary* content_;
     bool has_errors_ = false;
 };
