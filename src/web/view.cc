@@ -58,27 +58,37 @@ View::View(const std::string& template_dir, std::string base_path, std::string s
     cache_->SetTemplateRootDirectory(template_dir);
 }
 
+namespace {
+
+// `placeholder` replaced by `value` throughout `text`, when `value` has only
+// characters that no escaping of ctemplate changes (in text, attributes and
+// URLs alike), so that the page is the same byte for byte; otherwise left
+// for ctemplate.
+void write_in(std::string& text, std::string_view placeholder, const std::string& value) {
+    if (value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~") != std::string::npos)
+        return;
+    for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size()))
+        text.replace(at, placeholder.size(), value);
+}
+
+}  // namespace
+
 // {{BASE}} is in front of every link and form target, some twenty times a
-// page, and is the same for every request of the process: ctemplate looked
-// it up and escaped it each time (a sixth of the expansion). Written into
-// the template text once, when the template is first used, it costs
-// nothing. Only a base path of characters that no escaping changes is
-// written in, so the page is the same byte for byte; any other keeps
-// {{BASE}} (Page sets it). A template that cannot be read or parsed is left
-// to ctemplate, which then fails as before.
+// page, and {{SITE_NAME}} in the title and footer: the same for every
+// request of the process, yet ctemplate looked them up and escaped them
+// each time (a sixth of the expansion). Written into the template text
+// once, when the template is first used, they cost nothing (Page still sets
+// them, for a value write_in leaves). A template that cannot be read or
+// parsed is left to ctemplate, which then fails as before.
 void View::prepare(const std::string& tpl) {
     if (!prepared_.insert(tpl).second) return;
-    if (base_path_.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~") !=
-        std::string::npos)
-        return;
     std::ifstream in(template_dir_ + "/" + tpl, std::ios::binary);
     if (!in) return;
     std::ostringstream read;
     read << in.rdbuf();
     std::string text = read.str();
-    static constexpr std::string_view kBase = "{{BASE}}";
-    for (auto at = text.find(kBase); at != std::string::npos; at = text.find(kBase, at + base_path_.size()))
-        text.replace(at, kBase.size(), base_path_);
+    write_in(text, "{{BASE}}", base_path_);
+    write_in(text, "{{SITE_NAME}}", site_name_);
     cache_->StringToTemplateCache(tpl, text, ctemplate::STRIP_BLANK_LINES);
 }
 

@@ -49,6 +49,8 @@ private:
 
 // One page being built: the layout's dictionary and, inside it, the page's.
 // Pages fill it through set/show/add_section, never through ctemplate.
+// `base_path` is the View's (both are BASE_URL's path): the View writes it
+// into the templates where it can (View::prepare).
 class Page {
 public:
     Page(std::string tpl, std::string title, const std::string& base_path);

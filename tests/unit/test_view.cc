@@ -29,6 +29,7 @@ class ViewTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(field_error_shows_text_tied_to_the_field);
     CPPUNIT_TEST(no_error_markup_without_errors);
     CPPUNIT_TEST(logged_in_and_logged_out_navigation);
+    CPPUNIT_TEST(base_path_and_site_name_that_need_escaping);
     CPPUNIT_TEST(flash_and_csrf_token_are_shown_escaped);
     CPPUNIT_TEST(missing_template_is_an_error);
     CPPUNIT_TEST(malformed_template_is_an_error);
@@ -112,18 +113,41 @@ public:
     }
 
     void logged_in_and_logged_out_navigation() {
-        auth::Page in("error.tpl", "Home", "");
+        auth::Page in("error.tpl", "Home", "/auth");
         in.set_user(std::string("Ada <Lovelace>"));
         std::string html = in.render(*view_);
         CPPUNIT_ASSERT_MESSAGE(html, has(html, "Ada &lt;Lovelace&gt;"));
-        CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/logout\""));
-        CPPUNIT_ASSERT_MESSAGE(html, !has(html, "href=\"/login\""));
+        CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/auth/logout\""));
+        CPPUNIT_ASSERT_MESSAGE(html, !has(html, "href=\"/auth/login\""));
 
-        auth::Page out("error.tpl", "Home", "");
+        auth::Page out("error.tpl", "Home", "/auth");
         out.set_user(std::nullopt);
         html = out.render(*view_);
-        CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/login\""));
-        CPPUNIT_ASSERT_MESSAGE(html, !has(html, "href=\"/logout\""));
+        CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/auth/login\""));
+        CPPUNIT_ASSERT_MESSAGE(html, !has(html, "href=\"/auth/logout\""));
+    }
+
+    // The base path and the site name are written into the templates once
+    // when no escaping would change them; any other still goes through
+    // ctemplate, escaped, and a second page of the same view is the same.
+    void base_path_and_site_name_that_need_escaping() {
+        auth::View view(templates(), "/a&b", "Ada's site");
+        for (int i = 0; i < 2; ++i) {
+            auth::Page page("error.tpl", "Error", "/a&b");
+            std::string html = page.render(view);
+            CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/a&amp;b/css/site.css\""));
+            CPPUNIT_ASSERT_MESSAGE(html, has(html, "<a href=\"/a&amp;b/\">Back"));
+            CPPUNIT_ASSERT_MESSAGE(html, has(html, "<title>Error · Ada&#39;s site</title>"));
+            CPPUNIT_ASSERT_MESSAGE(html, !has(html, "/a&b") && !has(html, "{{"));
+        }
+        auth::View plain(templates(), "/site", "My-site");
+        for (int i = 0; i < 2; ++i) {
+            auth::Page page("error.tpl", "Error", "/site");
+            std::string html = page.render(plain);
+            CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/site/css/site.css\""));
+            CPPUNIT_ASSERT_MESSAGE(html, has(html, "<title>Error · My-site</title>"));
+            CPPUNIT_ASSERT_MESSAGE(html, !has(html, "{{"));
+        }
     }
 
     void flash_and_csrf_token_are_shown_escaped() {
