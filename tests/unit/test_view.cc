@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "web/view.hh"
 #include "support.hh"
@@ -131,23 +132,21 @@ public:
     // when no escaping would change them; any other still goes through
     // ctemplate, escaped, and a second page of the same view is the same.
     void base_path_and_site_name_that_need_escaping() {
-        auth::View view(templates(), "/a&b", "Ada's site");
-        for (int i = 0; i < 2; ++i) {
-            auth::Page page("error.tpl", "Error", "/a&b");
-            std::string html = page.render(view);
-            CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/a&amp;b/css/site.css\""));
-            CPPUNIT_ASSERT_MESSAGE(html, has(html, "<a href=\"/a&amp;b/\">Back"));
-            CPPUNIT_ASSERT_MESSAGE(html, has(html, "<title>Error · Ada&#39;s site</title>"));
-            CPPUNIT_ASSERT_MESSAGE(html, !has(html, "/a&b") && !has(html, "{{"));
-        }
+        // Two pages of each view: the second from the templates as the first left them.
+        auto shows = [](auth::View& view, const std::string& base, const std::vector<std::string>& wanted,
+                        const std::string& unwanted = "{{") {
+            for (int i = 0; i < 2; ++i) {
+                auth::Page page("error.tpl", "Error", base);
+                std::string html = page.render(view);
+                for (const std::string& w : wanted) CPPUNIT_ASSERT_MESSAGE(w + " in " + html, has(html, w));
+                CPPUNIT_ASSERT_MESSAGE(html, !has(html, "{{") && !has(html, unwanted));
+            }
+        };
+        auth::View escaped(templates(), "/a&b", "Ada's site");
+        shows(escaped, "/a&b", {"href=\"/a&amp;b/css/site.css\"", "<a href=\"/a&amp;b/\">Back", "<title>Error · Ada&#39;s site</title>"},
+              "/a&b/");
         auth::View plain(templates(), "/site", "My-site");
-        for (int i = 0; i < 2; ++i) {
-            auth::Page page("error.tpl", "Error", "/site");
-            std::string html = page.render(plain);
-            CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/site/css/site.css\""));
-            CPPUNIT_ASSERT_MESSAGE(html, has(html, "<title>Error · My-site</title>"));
-            CPPUNIT_ASSERT_MESSAGE(html, !has(html, "{{"));
-        }
+        shows(plain, "/site", {"href=\"/site/css/site.css\"", "<a href=\"/site/\">Back", "<title>Error · My-site</title>"});
     }
 
     void flash_and_csrf_token_are_shown_escaped() {
