@@ -86,7 +86,7 @@ Accounts::Accounts(Store& store, const Clock& clock, const Config& config, Passw
 std::optional<Identity> Accounts::identify(std::string_view session_token) {
     auto found = store_.sessions().lookup(session_token);
     if (!found) return std::nullopt;
-    return Identity{*found, std::move(found->user)};
+    return Identity{*found, std::move(found->user), found->two_factor_on, std::move(found->pending_email_change)};
 }
 
 const std::string& Accounts::dummy_hash() {

@@ -35,10 +35,14 @@ class PasswordPolicy;
 class PictureStore;
 struct Config;
 
-// A logged-in visitor: the live session behind a cookie and its account.
+// A logged-in visitor: the live session behind a cookie and its account,
+// with what the logged-in pages show of the account besides (read with the
+// session: see SessionStore::lookup).
 struct Identity {
     Session session;
     User user;
+    bool two_factor_on = false;
+    std::optional<PendingEmailChange> pending_email_change;
 };
 
 // What a person types again before a change that matters: the current

@@ -19,6 +19,28 @@ std::string base64url_encode(std::string_view bytes) {
     return out;
 }
 
+std::string base64url_encode_public(std::string_view bytes) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    auto byte = [&bytes](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])); };
+    std::string out((bytes.size() * 4 + 2) / 3, '\0');
+    char* o = out.data();
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        std::uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+        *o++ = kAlphabet[v >> 18];
+        *o++ = kAlphabet[(v >> 12) & 63];
+        *o++ = kAlphabet[(v >> 6) & 63];
+        *o++ = kAlphabet[v & 63];
+    }
+    if (std::size_t left = bytes.size() - i; left > 0) {
+        std::uint32_t v = byte(i) << 16 | (left == 2 ? byte(i + 1) << 8 : 0);
+        *o++ = kAlphabet[v >> 18];
+        *o++ = kAlphabet[(v >> 12) & 63];
+        if (left == 2) *o++ = kAlphabet[(v >> 6) & 63];
+    }
+    return out;
+}
+
 std::optional<std::string> base64url_decode(std::string_view text) {
     std::string out(text.size() * 3 / 4 + 1, '\0');
     std::size_t length = 0;
@@ -58,7 +80,7 @@ std::string NonceStream::token(std::size_t bytes) {
         n >>= 8;
     }
     crypto_stream_chacha20(block.data(), bytes, nonce.data(), key_.data());
-    std::string token = base64url_encode(std::string_view(reinterpret_cast<const char*>(block.data()), bytes));
+    std::string token = base64url_encode_public(std::string_view(reinterpret_cast<const char*>(block.data()), bytes));
     sodium_memzero(block.data(), block.size());
     return token;
 }

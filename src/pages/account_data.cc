@@ -143,16 +143,16 @@ namespace {
 
 Page delete_page(App& app) { return Page("delete_account.tpl", "Delete your account", app.config().base_path); }
 
-void fill_delete(Page& page, App& app, const Visitor& visitor) {
+void fill_delete(Page& page, const Visitor& visitor) {
     page.set("EMAIL", visitor.user().email);
-    page.show(app.accounts.two_factor_on(visitor.user().id) ? "TWO_FACTOR_ON" : "TWO_FACTOR_OFF");
+    page.show(visitor.who->two_factor_on ? "TWO_FACTOR_ON" : "TWO_FACTOR_OFF");  // read with the session
 }
 
 }  // namespace
 
 Response show_delete(const Request&, App& app, const Visitor& visitor) {
     Page page = delete_page(app);
-    fill_delete(page, app, visitor);
+    fill_delete(page, visitor);
     return render(app, visitor, page);
 }
 
@@ -165,7 +165,7 @@ Response delete_account(const Request& request, App& app, const Visitor& visitor
         return r;
     }
     Page page = delete_page(app);
-    fill_delete(page, app, visitor);
+    fill_delete(page, visitor);
     if (done.result == DeleteResult::AddressMismatch) {
         page.field_error("confirm_email", "Type the address of this account, " + visitor.user().email + ".");
         if (done.reauth.ok()) return render(app, visitor, page, 422);

@@ -42,7 +42,7 @@ Response request_email_change(const Request& request, App& app, const Visitor& v
     if (asked.result == EmailChangeRequestResult::Sent) return redirect(app, "/profile", "email_change_sent");
 
     Page page = profile_page(app);
-    fill_profile(page, app, user, user.name);
+    fill_profile(page, app, visitor, user.name);
     page.set("NEW_EMAIL", typed);
     if (asked.result == EmailChangeRequestResult::TooMany || asked.result == EmailChangeRequestResult::TooManyMails) {
         page.field_error("new_email", asked.result == EmailChangeRequestResult::TooMany

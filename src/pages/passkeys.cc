@@ -26,7 +26,8 @@ constexpr std::size_t kPasskeyNameMax = 64;
 
 Page passkeys_page(App& app) { return Page("passkeys.tpl", "Your passkeys", app.config().base_path); }
 
-void fill_passkeys(Page& page, App& app, const User& user) {
+void fill_passkeys(Page& page, App& app, const Visitor& visitor) {
+    const User& user = visitor.user();
     page.set("EMAIL", user.email);
     auto passkeys = app.accounts.passkeys_of(user.id);
     for (const Passkey& p : passkeys) {
@@ -37,7 +38,7 @@ void fill_passkeys(Page& page, App& app, const User& user) {
         row.set("LAST_USED", p.last_used_at ? utc_text(p.last_used_at) : "never");
     }
     page.show(passkeys.empty() ? "NO_PASSKEYS" : "HAS_PASSKEYS");
-    if (app.accounts.two_factor_on(user.id)) page.show("TWO_FACTOR_ON");
+    if (visitor.who->two_factor_on) page.show("TWO_FACTOR_ON");  // read with the session
 }
 
 // The name typed for a passkey, trimmed; "Passkey" when none was typed.
@@ -59,7 +60,7 @@ PasskeyName check_passkey_name(const std::string& raw) {
 Response list_with_error(App& app, const Visitor& visitor, const std::string& field, const std::string& message,
                          int status, const std::string& name_typed = "") {
     Page page = passkeys_page(app);
-    fill_passkeys(page, app, visitor.user());
+    fill_passkeys(page, app, visitor);
     page.set("NEW_NAME", name_typed);
     page.field_error(field, message);
     return render(app, visitor, page, status);
@@ -73,7 +74,7 @@ std::int64_t passkey_id(const Request& request) {
 
 Response show(const Request&, App& app, const Visitor& visitor) {
     Page page = passkeys_page(app);
-    fill_passkeys(page, app, visitor.user());
+    fill_passkeys(page, app, visitor);
     return render(app, visitor, page);
 }
 

@@ -10,7 +10,8 @@ namespace pages {
 
 using namespace auth;
 
-void fill_profile(Page& page, App& app, const User& user, const std::string& name_typed) {
+void fill_profile(Page& page, App& app, const Visitor& visitor, const std::string& name_typed) {
+    const User& user = visitor.user();
     page.set("NAME", name_typed);
     page.set("EMAIL", user.email);
     page.set("MEMBER_SINCE", utc_text(user.created_at).substr(0, 10));
@@ -22,13 +23,13 @@ void fill_profile(Page& page, App& app, const User& user, const std::string& nam
         page.set_in("HAS_PICTURE", "PICTURE", user.picture);
     else
         page.show("NO_PICTURE");
-    if (app.accounts.two_factor_on(user.id))
+    if (visitor.who->two_factor_on)
         page.show("TWO_FACTOR_ON");
     else
         page.show("TWO_FACTOR_OFF");
-    if (auto pending = app.accounts.pending_email_change(user.id)) {
+    if (const auto& pending = visitor.who->pending_email_change) {
         Section p = page.add_section("PENDING_EMAIL");
-        p.set("PENDING_ADDRESS", pending->payload);
+        p.set("PENDING_ADDRESS", pending->address);
         p.set("PENDING_UNTIL", utc_text(pending->expires_at));
     }
 }
@@ -46,7 +47,7 @@ const UploadedFile* chosen_picture(const Request& request) {
 
 Response show(const Request&, App& app, const Visitor& visitor) {
     Page page = profile_page(app);
-    fill_profile(page, app, visitor.user(), visitor.user().name);
+    fill_profile(page, app, visitor, visitor.user().name);
     return render(app, visitor, page);
 }
 
@@ -62,7 +63,7 @@ Response update(const Request& request, App& app, const Visitor& visitor) {
 
     if (name.error || (file && !image.ok())) {
         Page page = profile_page(app);
-        fill_profile(page, app, user, name.value);
+        fill_profile(page, app, visitor, name.value);
         if (name.error) page.field_error("name", *name.error);
         if (file && !image.ok()) {
             page.field_error("picture", problem_text(image.problem));
@@ -85,7 +86,7 @@ Response change_password(const Request& request, App& app, const Visitor& visito
         return r;
     }
     Page page = profile_page(app);
-    fill_profile(page, app, user, user.name);
+    fill_profile(page, app, visitor, user.name);
     page.show("PASSWORD_OPEN");
     switch (change.result) {
         case PasswordChangeResult::Reauth: {

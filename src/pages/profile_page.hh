@@ -18,9 +18,11 @@ inline constexpr const char* kPicturePrefix = "/profile/picture/";
 // other fields and the multipart framing.
 inline constexpr std::size_t kProfileFormMaxBody = auth::kMaxPictureBytes + 64 * 1024;
 
-// The profile page of `user`, with everything but errors filled in; the
-// name field holds `name_typed`.
-void fill_profile(auth::Page& page, auth::App& app, const auth::User& user, const std::string& name_typed);
+// The profile page of the logged-in visitor, with everything but errors
+// filled in; the name field holds `name_typed`. It reads nothing more from
+// the database: the visitor's identity holds all it shows (read with the
+// session), and a page that changed any of it redirects instead.
+void fill_profile(auth::Page& page, auth::App& app, const auth::Visitor& visitor, const std::string& name_typed);
 inline auth::Page profile_page(auth::App& app) { return auth::Page("profile.tpl", "Your profile", app.config().base_path); }
 
 // email.cc: POST /profile/email, POST /profile/email/cancel,

@@ -56,7 +56,7 @@ void fill_sessions(Page& page, App& app, const Visitor& visitor) {
         }
     }
     page.show(others ? "HAS_OTHERS" : "NO_OTHERS");
-    page.show(app.accounts.two_factor_on(user.id) ? "TWO_FACTOR_ON" : "TWO_FACTOR_OFF");
+    page.show(visitor.who->two_factor_on ? "TWO_FACTOR_ON" : "TWO_FACTOR_OFF");  // read with the session
 }
 
 // The list again, with an error on the password or the row.

@@ -85,9 +85,19 @@ struct Session {
     std::int64_t last_seen = 0;
 };
 
-// A live session and the account it belongs to.
+// An email change waiting for its link to be opened: the new address and
+// when the link stops working.
+struct PendingEmailChange {
+    std::string address;
+    std::int64_t expires_at = 0;
+};
+
+// A live session and the account it belongs to, with what the logged-in
+// pages show of the account besides (read with it, in the same statement).
 struct LiveSession : Session {
     User user;
+    bool two_factor_on = false;                              // two-step login is on
+    std::optional<PendingEmailChange> pending_email_change;  // the newest live email change link
 };
 
 // A session as its owner sees it in their list.
@@ -112,9 +122,10 @@ public:
     // passkey login (the session list says so).
     virtual std::string create(std::int64_t user_id, std::string_view client_ip, std::string_view user_agent,
                                bool passkey = false) = 0;
-    // The live session for a token with its account, read in one statement
-    // (every request of a logged-in visitor asks this), refreshing last_seen
-    // when due; an expired one is deleted and nullopt returned.
+    // The live session for a token with its account, whether two-step login
+    // is on and the pending email change, read in one statement (every
+    // request of a logged-in visitor asks this), refreshing last_seen when
+    // due; an expired one is deleted and nullopt returned.
     virtual std::optional<LiveSession> lookup(std::string_view token) = 0;
     virtual void destroy(std::string_view token) = 0;
     // Ends every session of the user except `keep` (a session id), if given.

@@ -19,7 +19,8 @@ public:
     bool valid(std::string_view token, std::string_view browser_secret, std::string_view session_token) const;
 
 private:
-    std::string sign(std::string_view nonce, std::string_view browser_secret, std::string_view session_token) const;
+    // MAC(SECRET_KEY, cookie | session token | nonce), 32 bytes.
+    std::string mac(std::string_view nonce, std::string_view browser_secret, std::string_view session_token) const;
     MacKey key_;  // SECRET_KEY, hashed once
     // The nonces: unguessable and new for every token, without a system call
     // per page (a per-process generator, no per-request state).

@@ -1,6 +1,12 @@
 #include "web/view.hh"
 
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 namespace auth {
 
@@ -8,13 +14,82 @@ namespace {
 // Room for a whole page at once, so that the expansion does not grow the
 // string a dozen times (the profile page is about 4 KiB).
 constexpr std::size_t kPageReserve = 8 * 1024;
+
+// A value's name as ctemplate wants it. Handed a plain string, a dictionary
+// hashes the name and looks it up in ctemplate's global id-to-name table,
+// under a lock, for every value and section set: about 400 instructions
+// each, some 30 times a page (an eighth of GET /profile). A name made once
+// into a StaticTemplateString carries its id, and the dictionary skips all
+// that. The names are the pages' own (literals and field names, never
+// request data), so the tables stay small. ctemplate's table keeps pointing
+// at the names, so they live as long as the process, in one store (its lock
+// taken only for a name not seen before); each thread looks them up in a
+// table of its own, without a lock.
+ctemplate::TemplateString key(std::string_view name) {
+    thread_local std::unordered_map<std::string_view, ctemplate::TemplateString> seen;
+    auto it = seen.find(name);
+    if (it != seen.end()) return it->second;
+
+    struct Interned {
+        std::string name;
+        ctemplate::StaticTemplateString sts{};
+    };
+    static std::mutex lock;
+    static std::unordered_map<std::string_view, std::unique_ptr<Interned>> names;
+    std::lock_guard<std::mutex> hold(lock);
+    auto known = names.find(name);
+    if (known == names.end()) {
+        auto entry = std::make_unique<Interned>();
+        entry->name = std::string(name);
+        entry->sts.do_not_use_directly_ = {entry->name.data(), entry->name.size(), ctemplate::kIllegalTemplateId};
+        ctemplate::StaticTemplateStringInitializer computes_id(&entry->sts);
+        std::string_view stable = entry->name;  // the entry never moves: the map holds a pointer to it
+        known = names.emplace(stable, std::move(entry)).first;
+    }
+    return seen.emplace(known->first, ctemplate::TemplateString(known->second->sts)).first->second;
+}
 }  // namespace
 
 View::View(const std::string& template_dir, std::string base_path, std::string site_name)
     : cache_(std::make_unique<ctemplate::TemplateCache>()),
+      template_dir_(template_dir),
       base_path_(std::move(base_path)),
       site_name_(std::move(site_name)) {
     cache_->SetTemplateRootDirectory(template_dir);
+}
+
+namespace {
+
+// `placeholder` replaced by `value` throughout `text`, when `value` has only
+// characters that no escaping of ctemplate changes (in text, attributes and
+// URLs alike), so that the page is the same byte for byte; otherwise left
+// for ctemplate.
+void write_in(std::string& text, std::string_view placeholder, const std::string& value) {
+    if (value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~") != std::string::npos)
+        return;
+    for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size()))
+        text.replace(at, placeholder.size(), value);
+}
+
+}  // namespace
+
+// {{BASE}} is in front of every link and form target, some twenty times a
+// page, and {{SITE_NAME}} in the title and footer: the same for every
+// request of the process, yet ctemplate looked them up and escaped them
+// each time (a sixth of the expansion). Written into the template text
+// once, when the template is first used, they cost nothing (Page still sets
+// them, for a value write_in leaves). A template that cannot be read or
+// parsed is left to ctemplate, which then fails as before.
+void View::prepare(const std::string& tpl) {
+    if (!prepared_.insert(tpl).second) return;
+    std::ifstream in(template_dir_ + "/" + tpl, std::ios::binary);
+    if (!in) return;
+    std::ostringstream read;
+    read << in.rdbuf();
+    std::string text = read.str();
+    write_in(text, "{{BASE}}", base_path_);
+    write_in(text, "{{SITE_NAME}}", site_name_);
+    cache_->StringToTemplateCache(tpl, text, ctemplate::STRIP_BLANK_LINES);
 }
 
 std::string View::expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict) {
@@ -25,52 +100,63 @@ std::string View::expand(const std::string& tpl, const ctemplate::TemplateDictio
     return out;
 }
 
-Page::Page(std::string tpl, std::string title, const std::string& base_path) : root_("layout") {
-    root_.SetTemplateGlobalValue("BASE", base_path);
-    root_.SetTemplateGlobalValue("TITLE", title);
-    content_ = root_.AddIncludeDictionary("CONTENT");
+Page::Page(std::string tpl, std::string title, const std::string& base_path) : root_("layout"), tpl_(tpl) {
+    root_.SetTemplateGlobalValue(key("BASE"), base_path);
+    root_.SetTemplateGlobalValue(key("TITLE"), title);
+    content_ = root_.AddIncludeDictionary(key("CONTENT"));
     content_->SetFilename(tpl);
 }
 
-void Section::set(const std::string& key, const std::string& value) { dict_->SetValue(key, value); }
-void Section::show(const std::string& section) { dict_->ShowSection(section); }
+void Section::set(std::string_view name, const std::string& value) { dict_->SetValue(key(name), value); }
+void Section::show(std::string_view section) { dict_->ShowSection(key(section)); }
 
-void Page::set(const std::string& key, const std::string& value) { content_->SetValue(key, value); }
+void Page::set(std::string_view name, const std::string& value) { content_->SetValue(key(name), value); }
 
-void Page::set_in(const std::string& section, const std::string& key, const std::string& value) {
-    content_->SetValueAndShowSection(key, value, section);
+void Page::set_in(std::string_view section, std::string_view name, const std::string& value) {
+    content_->SetValueAndShowSection(key(name), value, key(section));
 }
 
+void Page::show(std::string_view section) { content_->ShowSection(key(section)); }
+
+Section Page::add_section(std::string_view section) { return Section(content_->AddSectionDictionary(key(section))); }
+
+void Page::set_csrf(const std::string& token) { root_.SetTemplateGlobalValue(key("CSRF_TOKEN"), token); }
+
+void Page::noindex() { root_.ShowSection(key("NOINDEX")); }
+
 void Page::field_error(const std::string& field, const std::string& message) {
-    std::string key = field;
-    for (char& c : key) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    content_->SetValueAndShowSection(key + "_ERROR", message, key + "_ERROR");
+    std::string name = field;
+    for (char& c : name) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    name += "_ERROR";
+    content_->SetValueAndShowSection(key(name), message, key(name));
     if (!has_errors_) {
         has_errors_ = true;
-        content_->ShowSection("HAS_ERRORS");
-        root_.SetValue("ERROR_PREFIX", "Error: ");
+        content_->ShowSection(key("HAS_ERRORS"));
+        root_.SetValue(key("ERROR_PREFIX"), "Error: ");
     }
 }
 
 void Page::set_user(const std::optional<std::string>& name) {
     if (name) {
-        root_.ShowSection("LOGGED_IN");
-        root_.SetValue("USER_NAME", *name);
+        root_.ShowSection(key("LOGGED_IN"));
+        root_.SetValue(key("USER_NAME"), *name);
     } else {
-        root_.ShowSection("LOGGED_OUT");
+        root_.ShowSection(key("LOGGED_OUT"));
     }
 }
 
 void Page::set_user_picture(const std::string& name) {
-    if (!name.empty()) root_.SetValueAndShowSection("USER_PICTURE", name, "HAS_USER_PICTURE");
+    if (!name.empty()) root_.SetValueAndShowSection(key("USER_PICTURE"), name, key("HAS_USER_PICTURE"));
 }
 
 void Page::set_flash(const std::string& text) {
-    root_.SetValueAndShowSection("FLASH_TEXT", text, "FLASH");
+    root_.SetValueAndShowSection(key("FLASH_TEXT"), text, key("FLASH"));
 }
 
 std::string Page::render(View& view) {
-    root_.SetTemplateGlobalValue("SITE_NAME", view.site_name());
+    root_.SetTemplateGlobalValue(key("SITE_NAME"), view.site_name());
+    view.prepare("layout.tpl");
+    view.prepare(tpl_);
     return view.expand("layout.tpl", root_);
 }
 

@@ -14,6 +14,7 @@ class CryptoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(ten_thousand_tokens_are_unique);
     CPPUNIT_TEST(base64url_known_values);
     CPPUNIT_TEST(base64url_round_trips_every_length);
+    CPPUNIT_TEST(public_encoding_is_the_same_text);
     CPPUNIT_TEST(token_digest_is_32_bytes_and_deterministic);
     CPPUNIT_TEST(token_digest_differs_per_token);
     CPPUNIT_TEST(mac_depends_on_key_and_message);
@@ -71,6 +72,21 @@ public:
             CPPUNIT_ASSERT_MESSAGE(encoded, decoded.has_value());
             CPPUNIT_ASSERT_EQUAL(bytes, *decoded);
             bytes += static_cast<char>((n * 97 + 13) & 0xff);  // includes NUL and high bytes
+        }
+    }
+
+    // The table-lookup encoder (CSRF tokens, nonces) writes what
+    // libsodium's does, for every length and every byte value.
+    void public_encoding_is_the_same_text() {
+        CPPUNIT_ASSERT_EQUAL(std::string("-_8"), auth::base64url_encode_public("\xfb\xff"));
+        std::string bytes;
+        for (int n = 0; n < 300; ++n) {
+            CPPUNIT_ASSERT_EQUAL(auth::base64url_encode(bytes), auth::base64url_encode_public(bytes));
+            bytes += static_cast<char>((n * 89 + 7) & 0xff);
+        }
+        for (int n = 0; n < 200; ++n) {
+            std::string random = *test::base64url_decode(auth::random_token(static_cast<std::size_t>(n % 50)));
+            CPPUNIT_ASSERT_EQUAL(auth::base64url_encode(random), auth::base64url_encode_public(random));
         }
     }
 

@@ -4,7 +4,9 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "account/events.hh"
@@ -244,6 +246,16 @@ public:
         CPPUNIT_ASSERT(a != b);
         CPPUNIT_ASSERT(a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
                        std::string::npos);
+        // From a per-process stream now: still no repeats, and another
+        // thread's stream (another key) does not repeat this one's.
+        std::set<std::string> seen{a, b};
+        for (int i = 0; i < 2000; ++i) CPPUNIT_ASSERT(seen.insert(auth::new_request_id()).second);
+        std::vector<std::string> theirs;
+        std::thread other([&theirs] {
+            for (int i = 0; i < 100; ++i) theirs.push_back(auth::new_request_id());
+        });
+        other.join();
+        for (const std::string& id : theirs) CPPUNIT_ASSERT(seen.insert(id).second);
     }
 
     void the_account_service_records_its_events() {

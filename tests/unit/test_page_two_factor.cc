@@ -96,12 +96,17 @@ public:
         CPPUNIT_ASSERT(contains(off, "<strong>Off.</strong>"));
         CPPUNIT_ASSERT(!contains(off, "name=\"code\""));  // no code asked while off
         CPPUNIT_ASSERT(contains(a.b.get(pages::profile, "/profile/sessions").body, "<strong>off</strong>"));
+        // The pages that ask for a code when it is on: none asked yet.
+        CPPUNIT_ASSERT(!contains(a.b.get(pages::profile, "/profile/delete").body, "id=\"code\""));
+        CPPUNIT_ASSERT(!contains(a.b.get(pages::passkey, "/profile/passkeys").body, "id=\"code\""));
         a.turn_on();
         std::string on = a.b.get(pages::profile, "/profile").body;
         CPPUNIT_ASSERT(contains(on, "<strong>On.</strong>"));
         CPPUNIT_ASSERT(contains(on, "id=\"password_code\""));
         CPPUNIT_ASSERT(contains(on, "id=\"email_code\""));
         CPPUNIT_ASSERT(contains(a.b.get(pages::profile, "/profile/sessions").body, "<strong>on</strong>"));
+        CPPUNIT_ASSERT(contains(a.b.get(pages::profile, "/profile/delete").body, "id=\"code\""));
+        CPPUNIT_ASSERT(contains(a.b.get(pages::passkey, "/profile/passkeys").body, "id=\"code\""));
         CPPUNIT_ASSERT(contains(a.b.get(pages::profile, "/profile/two-factor").body, "10 recovery codes"));
     }
 

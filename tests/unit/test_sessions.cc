@@ -28,6 +28,8 @@ class SessionsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(garbage_tokens_find_nothing);
     CPPUNIT_TEST(purge_expired_removes_only_expired_rows);
     CPPUNIT_TEST(client_details_are_stored_bounded);
+    CPPUNIT_TEST(lookup_says_whether_two_step_login_is_on);
+    CPPUNIT_TEST(lookup_brings_the_pending_email_change);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -217,6 +219,56 @@ public:
     }
 
 private:
+    // Read with the session, for the logged-in pages: on only once enabled
+    // (a set-up begun is not on), off again when disabled; each account its own.
+    void lookup_says_whether_two_step_login_is_on() {
+        std::string mine = sessions().create(user_, "", "");
+        std::string theirs = sessions().create(other_user_, "", "");
+        auto& two_factor = t_->app->store().two_factor();
+        auth::SealedSecret secret{"nonce-bytes", "sealed-bytes", t_->clock->now(), 0};
+        CPPUNIT_ASSERT(!sessions().lookup(mine)->two_factor_on);
+        two_factor.set_setup(user_, secret);
+        CPPUNIT_ASSERT(!sessions().lookup(mine)->two_factor_on);
+        two_factor.enable(user_, secret, 1, t_->clock->now());
+        CPPUNIT_ASSERT(sessions().lookup(mine)->two_factor_on);
+        CPPUNIT_ASSERT(!sessions().lookup(theirs)->two_factor_on);
+        two_factor.disable(user_);
+        CPPUNIT_ASSERT(!sessions().lookup(mine)->two_factor_on);
+    }
+
+    // The newest email change link still usable, as TokenStore::pending
+    // finds it: none, the one asked for, the newer of two, none once
+    // cancelled, used or expired.
+    void lookup_brings_the_pending_email_change() {
+        std::string sid = sessions().create(user_, "", "");
+        auto& changes = t_->app->store().email_changes();
+        CPPUNIT_ASSERT(!sessions().lookup(sid)->pending_email_change);
+
+        changes.issue(user_, "first@x.test");
+        t_->clock->advance(5);
+        changes.issue(user_, "second@x.test");
+        changes.issue(other_user_, "theirs@x.test");
+        auto live = sessions().lookup(sid);
+        CPPUNIT_ASSERT(live->pending_email_change);
+        CPPUNIT_ASSERT_EQUAL(std::string("second@x.test"), live->pending_email_change->address);
+        CPPUNIT_ASSERT_EQUAL(changes.pending(user_)->expires_at, live->pending_email_change->expires_at);
+
+        changes.void_all_for_user(user_);
+        CPPUNIT_ASSERT(!sessions().lookup(sid)->pending_email_change);
+
+        std::string third = changes.issue(user_, "third@x.test");
+        CPPUNIT_ASSERT(changes.consume(third));
+        CPPUNIT_ASSERT(!sessions().lookup(sid)->pending_email_change);
+
+        changes.issue(user_, "fourth@x.test");
+        CPPUNIT_ASSERT(sessions().lookup(sid)->pending_email_change);
+        t_->clock->advance(changes.ttl());  // the link's last second has passed
+        auto after = sessions().lookup(sessions().create(user_, "", ""));
+        CPPUNIT_ASSERT(after);
+        CPPUNIT_ASSERT(!after->pending_email_change);
+        CPPUNIT_ASSERT(!changes.pending(user_));
+    }
+
     auth::SessionStore& sessions() { return t_->app->store().sessions(); }
 
     std::int64_t row_count(const std::string& token) {

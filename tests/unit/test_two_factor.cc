@@ -26,7 +26,7 @@ struct On {
     auth::Accounts& accounts() { return t.app->accounts; }
     auth::User user() { return *t.app->store().users().find_by_id(id); }
     // The session the set-up is made in (id 42); `session` another one.
-    auth::Identity me(std::int64_t session = 42) { return auth::Identity{auth::Session{session, id, 0, 0}, user()}; }
+    auth::Identity me(std::int64_t session = 42) { return auth::Identity{auth::Session{session, id, 0, 0}, user(), false, std::nullopt}; }
     std::string code(std::int64_t steps_from_now = 0) {
         return auth::totp(secret, auth::totp_step(t.clock->now()) + steps_from_now);
     }

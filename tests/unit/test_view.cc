@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "web/view.hh"
 #include "support.hh"
@@ -29,6 +30,7 @@ class ViewTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(field_error_shows_text_tied_to_the_field);
     CPPUNIT_TEST(no_error_markup_without_errors);
     CPPUNIT_TEST(logged_in_and_logged_out_navigation);
+    CPPUNIT_TEST(base_path_and_site_name_that_need_escaping);
     CPPUNIT_TEST(flash_and_csrf_token_are_shown_escaped);
     CPPUNIT_TEST(missing_template_is_an_error);
     CPPUNIT_TEST(malformed_template_is_an_error);
@@ -112,18 +114,39 @@ public:
     }
 
     void logged_in_and_logged_out_navigation() {
-        auth::Page in("error.tpl", "Home", "");
+        auth::Page in("error.tpl", "Home", "/auth");
         in.set_user(std::string("Ada <Lovelace>"));
         std::string html = in.render(*view_);
         CPPUNIT_ASSERT_MESSAGE(html, has(html, "Ada &lt;Lovelace&gt;"));
-        CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/logout\""));
-        CPPUNIT_ASSERT_MESSAGE(html, !has(html, "href=\"/login\""));
+        CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/auth/logout\""));
+        CPPUNIT_ASSERT_MESSAGE(html, !has(html, "href=\"/auth/login\""));
 
-        auth::Page out("error.tpl", "Home", "");
+        auth::Page out("error.tpl", "Home", "/auth");
         out.set_user(std::nullopt);
         html = out.render(*view_);
-        CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/login\""));
-        CPPUNIT_ASSERT_MESSAGE(html, !has(html, "href=\"/logout\""));
+        CPPUNIT_ASSERT_MESSAGE(html, has(html, "href=\"/auth/login\""));
+        CPPUNIT_ASSERT_MESSAGE(html, !has(html, "href=\"/auth/logout\""));
+    }
+
+    // The base path and the site name are written into the templates once
+    // when no escaping would change them; any other still goes through
+    // ctemplate, escaped, and a second page of the same view is the same.
+    void base_path_and_site_name_that_need_escaping() {
+        // Two pages of each view: the second from the templates as the first left them.
+        auto shows = [](auth::View& view, const std::string& base, const std::vector<std::string>& wanted,
+                        const std::string& unwanted = "{{") {
+            for (int i = 0; i < 2; ++i) {
+                auth::Page page("error.tpl", "Error", base);
+                std::string html = page.render(view);
+                for (const std::string& w : wanted) CPPUNIT_ASSERT_MESSAGE(w + " in " + html, has(html, w));
+                CPPUNIT_ASSERT_MESSAGE(html, !has(html, "{{") && !has(html, unwanted));
+            }
+        };
+        auth::View escaped(templates(), "/a&b", "Ada's site");
+        shows(escaped, "/a&b", {"href=\"/a&amp;b/css/site.css\"", "<a href=\"/a&amp;b/\">Back", "<title>Error · Ada&#39;s site</title>"},
+              "/a&b/");
+        auth::View plain(templates(), "/site", "My-site");
+        shows(plain, "/site", {"href=\"/site/css/site.css\"", "<a href=\"/site/\">Back", "<title>Error · My-site</title>"});
     }
 
     void flash_and_csrf_token_are_shown_escaped() {

@@ -55,21 +55,34 @@ template <class Conn>
 std::optional<LiveSession> SqlSessions<Conn>::lookup(std::string_view token) {
     if (!looks_like_token(token)) return std::nullopt;
     std::string digest = token_digest(token);
-    Session s;
-    User u;
+    std::int64_t now = clock_.now();
+    LiveSession live;
     {
+        // One statement, so one read transaction: the session, its account,
+        // whether two-step login is on (as TwoFactorStore::active) and the
+        // newest email change link still usable (as TokenStore::pending on
+        // email_changes, newest first along its (user_id, created_at) index:
+        // the session and the account are one row, so the ORDER BY needs no
+        // sort), which the profile page shows; they were two statements more.
         auto q = db_.query(
             "SELECT s.id, s.user_id, s.created_at, s.last_seen, "
             "u.email, u.name, u.password_hash, u.created_at, u.picture, u.password_changed_at, u.session_epoch, "
-            "u.confirmed_at, u.locked_at "
-            "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
-        q.bind_blob(1, digest);
+            "u.confirmed_at, u.locked_at, "
+            "EXISTS (SELECT 1 FROM two_factor f WHERE f.user_id = u.id AND f.secret IS NOT NULL), "
+            "e.new_email, e.expires_at "
+            "FROM sessions s JOIN users u ON u.id = s.user_id "
+            "LEFT JOIN email_changes e ON e.user_id = u.id AND e.used_at IS NULL AND e.voided = 0 AND e.expires_at > ? "
+            "WHERE s.token_hash = ? ORDER BY e.created_at DESC, e.id DESC LIMIT 1");
+        q.bind(1, now).bind_blob(2, digest);
         if (!q.step()) return std::nullopt;
-        s = Session{q.int64(0), q.int64(1), q.int64(2), q.int64(3)};
-        u = User{s.user_id, q.text(4), q.text(5), q.text(6), q.int64(7), q.is_null(8) ? std::string() : q.text(8),
-                 q.int64(9), q.int64(10), q.is_null(11) ? 0 : q.int64(11), q.is_null(12) ? 0 : q.int64(12)};
+        static_cast<Session&>(live) = Session{q.int64(0), q.int64(1), q.int64(2), q.int64(3)};
+        live.user = User{live.user_id, q.text(4), q.text(5), q.text(6), q.int64(7), q.is_null(8) ? std::string() : q.text(8),
+                         q.int64(9), q.int64(10), q.is_null(11) ? 0 : q.int64(11), q.is_null(12) ? 0 : q.int64(12)};
+        live.two_factor_on = q.int64(13) != 0;
+        if (!q.is_null(14)) live.pending_email_change = PendingEmailChange{q.text(14), q.int64(15)};
     }
-    std::int64_t now = clock_.now();
+    const Session& s = live;
+    const User& u = live.user;
     // A session made before the account's last password change is dead,
     // whatever raced to create it; so is every session of a locked account.
     if (s.created_at < u.password_changed_at || u.locked() || now - s.last_seen >= idle_ || now - s.created_at >= absolute_) {
@@ -81,9 +94,9 @@ std::optional<LiveSession> SqlSessions<Conn>::lookup(std::string_view token) {
     if (now - s.last_seen >= touch_every) {
         auto t = db_.query("UPDATE sessions SET last_seen = ? WHERE id = ?");
         t.bind(1, now).bind(2, s.id).exec();
-        s.last_seen = now;
+        live.last_seen = now;
     }
-    return LiveSession{s, std::move(u)};
+    return live;
 }
 
 template <class Conn>
