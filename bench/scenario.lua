@@ -5,6 +5,7 @@
 --   BENCH_BODY          the request body (POST), already urlencoded
 --   BENCH_COOKIE        the Cookie header (session and CSRF cookies), if any
 --   BENCH_EXPECT        the status every answer must have (e.g. 200, 303)
+--   BENCH_CLOSE         1: "Connection: close", a new connection for each request
 --
 -- At the end it prints one line "BENCH_JSON {...}" with the request count,
 -- the duration, p50/p99 latency (microseconds), wrk's socket errors, the
@@ -23,6 +24,7 @@ if method == "POST" then
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 end
 wrk.headers["User-Agent"] = "sessionauth-bench"
+if os.getenv("BENCH_CLOSE") == "1" then wrk.headers["Connection"] = "close" end
 
 local threads = {}
 

@@ -6,7 +6,7 @@
 <p>{{WHAT}}</p>
 <table role="presentation" style="border-collapse: collapse;">
 <tr><th scope="row" style="text-align: left; padding-right: 1em;">When</th><td>{{WHEN}}</td></tr>
-<tr><th scope="row" style="text-align: left; padding-right: 1em;">From the address</th><td>{{FROM_ADDRESS}}</td></tr>
+{{#FROM}}<tr><th scope="row" style="text-align: left; padding-right: 1em;">From the address</th><td>{{FROM_ADDRESS}}</td></tr>{{/FROM}}
 </table>
 <p>{{ADVICE}}</p>
 {{#RESET}}<p><a href="{{RESET_LINK}}" rel="noreferrer">Reset your password</a></p>{{/RESET}}

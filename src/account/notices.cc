@@ -117,9 +117,12 @@ std::string Notices::message(Notice what, const NoticeDetails& d) const {
     f.values = {{"NAME", d.name},
                 {"WHAT", w.what},
                 {"WHEN", utc_text(clock_.now())},
-                {"FROM_ADDRESS", d.client_ip.empty() ? "unknown" : d.client_ip},
+                {"FROM_ADDRESS", d.client_ip},
                 {"ADVICE", w.advice},
                 {"SITE", site_}};
+    // Not for what the administrator or the site did (a lock, a deletion):
+    // no address is the person's to know there.
+    if (!d.client_ip.empty()) f.sections.insert("FROM");
     if (w.reset_link) {
         f.values["RESET_LINK"] = reset_url_;
         f.sections.insert("RESET");

@@ -97,29 +97,39 @@ struct Events {
     smtp::TlsClient* tls;
     std::optional<ConnectTimer> timer;
     bool connected = false, tls_up = false;
-    int starttls = 0;  // 1: "STARTTLS" written; 2: then a read with an LF
+    int starttls = 0;  // 1: "STARTTLS" written; 2: its one-line reply read
+    std::size_t column = 0;  // of the reply's line, across reads
 };
 
 // The STARTTLS response-injection guard, a byte check (no SMTP parsing).
 // libesmtp 1.1 keeps whatever it has read past the reply to STARTTLS and
 // takes it later as if it had come inside TLS: a man in the middle could
 // inject replies. send() refuses the handshake in advance; this takes the
-// refusal back only if, once "STARTTLS\r\n" has gone out, the first read
-// that holds an LF ends with that LF. Bytes after it came in plaintext; a
-// handshake before such a read means the reply was in libesmtp's buffer
-// before the command was sent (it then starts TLS without flushing it). A
-// multi-line reply to STARTTLS ("220-...") is refused too: practically
-// unknown. Installed only with STARTTLS; it sees AUTH, and keeps nothing.
+// refusal back only if, once "STARTTLS\r\n" has gone out, the reply is one
+// line and its LF is the last byte of the read that holds it. Bytes after
+// it came in plaintext; a handshake before it means the reply was in
+// libesmtp's buffer before the command was sent (it then starts TLS
+// without flushing it). A multi-line reply ("220-...", the 4th byte of a
+// line) is refused whatever reads it comes in, since libesmtp reads each
+// of its lines separately: practically unknown for STARTTLS. Installed
+// only with STARTTLS; it sees AUTH, and keeps nothing.
 extern "C" void on_monitor(const char* buf, int len, int writing, void* arg) {
     auto& e = *static_cast<Events*>(arg);
     std::string_view bytes(buf ? buf : "", buf && len > 0 ? static_cast<std::size_t>(len) : 0);
     if (writing == SMTP_CB_WRITING && e.starttls == 0 && bytes == "STARTTLS\r\n") {
         e.starttls = 1;
-    } else if (writing == SMTP_CB_READING && e.starttls == 1 && bytes.find('\n') != std::string_view::npos) {
-        e.starttls = 2;
-        e.tls->refuse_next_handshake(bytes.find('\n') + 1 < bytes.size()
-                                         ? "the server sent data in plaintext after agreeing to STARTTLS"
-                                         : "");
+        return;
+    }
+    if (writing != SMTP_CB_READING || e.starttls != 1) return;
+    for (std::size_t i = 0; i < bytes.size() && e.starttls == 1; ++i, ++e.column) {
+        if (e.column == 3 && bytes[i] == '-') {
+            e.starttls = 2;  // the refusal stays
+            e.tls->refuse_next_handshake("the server's reply to STARTTLS has more than one line");
+        } else if (bytes[i] == '\n') {
+            e.starttls = 2;
+            e.tls->refuse_next_handshake(i + 1 < bytes.size() ? "the server sent data in plaintext after agreeing to STARTTLS"
+                                                              : "");
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -209,8 +210,21 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     if (!r.ssl || SSL_set_max_proto_version(r.ssl, 0) != 1 || SSL_set_fd(r.ssl, r.upstream.fd) != 1)
         throw MailError("TLS setup failed: " + openssl_errors());
     SSL_clear_mode(r.ssl, SSL_MODE_AUTO_RETRY);
-    if (int rc = SSL_connect(r.ssl); rc != 1) {
-        const int error = SSL_get_error(r.ssl, rc);
+    // The handshake within `timeout` as a whole, not read by read (a server
+    // sending a byte at a time would stretch it without end): non-blocking
+    // for it, blocking again after.
+    const int flags = ::fcntl(r.upstream.fd, F_GETFL);
+    ::fcntl(r.upstream.fd, F_SETFL, flags | O_NONBLOCK);
+    const auto until = Clock::now() + timeout;
+    int rc = 0, error = SSL_ERROR_NONE;
+    while ((rc = SSL_connect(r.ssl)) != 1) {
+        error = SSL_get_error(r.ssl, rc);
+        if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) break;
+        pollfd p{r.upstream.fd, static_cast<short>(error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+        if (::poll(&p, 1, ms_until(until)) <= 0) break;
+    }
+    ::fcntl(r.upstream.fd, F_SETFL, flags);
+    if (rc != 1) {
         const std::string& refused = tls.impl_->verify_error;
         if (!refused.empty()) throw MailError(prefix + "certificate refused: " + refused);
         throw MailError(prefix + "TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +

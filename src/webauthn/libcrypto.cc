@@ -14,12 +14,20 @@
 #include "webauthn/libcrypto.hh"
 
 #include <dlfcn.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
 
+// Before the hidden block below, so that libc and libstdc++ stay as they are.
 #include <mutex>
 #include <stdexcept>
 #include <string>
+
+// The library's functions, as declared and as defined below, stay hidden:
+// never exported, even from a program linked with --export-dynamic, so
+// that the library's own calls (and another library's, such as libssl's
+// into libcrypto) can never land on these stand-ins.
+#pragma GCC visibility push(hidden)
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#pragma GCC visibility pop
 
 namespace auth::webauthn {
 
@@ -72,6 +80,7 @@ void load_libcrypto() {
 using auth::webauthn::g_crypto;
 
 // Called only after load_libcrypto() succeeded (cose.cc).
+#pragma GCC visibility push(hidden)
 extern "C" {
 int EVP_DigestVerify(EVP_MD_CTX* ctx, const unsigned char* sig, size_t siglen, const unsigned char* tbs, size_t tbslen) {
     return g_crypto.EVP_DigestVerify(ctx, sig, siglen, tbs, tbslen);
@@ -106,3 +115,4 @@ int OSSL_PARAM_BLD_push_utf8_string(OSSL_PARAM_BLD* bld, const char* key, const 
 OSSL_PARAM* OSSL_PARAM_BLD_to_param(OSSL_PARAM_BLD* bld) { return g_crypto.OSSL_PARAM_BLD_to_param(bld); }
 void OSSL_PARAM_free(OSSL_PARAM* params) { g_crypto.OSSL_PARAM_free(params); }
 }
+#pragma GCC visibility pop

@@ -188,6 +188,7 @@ public:
         // Not where the administrator was, nor who.
         CPPUNIT_ASSERT(!test::contains(locked.message, "198.51.100.77"));
         CPPUNIT_ASSERT(!test::contains(locked.message, kAdmin));
+        CPPUNIT_ASSERT(!test::contains(locked.message, "From the address"));
         // Locking again changes nothing and mails nothing.
         app().accounts.lock_account(id, admin, kAdmin);
         CPPUNIT_ASSERT_EQUAL(0, t_->deliver());

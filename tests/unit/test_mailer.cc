@@ -305,6 +305,7 @@ struct Script {
     int starttls_code = 220;
     bool starttls_inject = false;  // plaintext after the 220 to STARTTLS
     bool starttls_early = false;   // the 220 to STARTTLS sent with the EHLO reply, then TLS
+    bool starttls_split = false;   // "220-" alone, a pause, then "220 " with a line injected after it
     X509* cert = nullptr;  // for TLS; default pki().localhost
     bool offer_auth = false;
     int auth_code = 235;
@@ -482,7 +483,14 @@ private:
                     c.write(reply(script_.starttls_code, "4.7.0 TLS not available now"));
                     continue;
                 }
-                c.write(reply(220, "go ahead") + (script_.starttls_inject ? "250 injected\r\n" : ""));
+                if (script_.starttls_split) {
+                    // Each line in a read of its own: only the second carries the injection.
+                    c.write("220-go\r\n");
+                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                    c.write("220 ahead\r\n250 injected\r\n");
+                } else {
+                    c.write(reply(220, "go ahead") + (script_.starttls_inject ? "250 injected\r\n" : ""));
+                }
                 if (!start_tls(c)) return;
             } else if (verb == "AUTH" && script_.offer_auth) {
                 std::string rest = line.size() > 5 ? line.substr(5) : "";
@@ -658,6 +666,7 @@ class MailerTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(smtp_starttls_refused_by_the_server);
     CPPUNIT_TEST(smtp_starttls_refuses_plaintext_injected_after_220);
     CPPUNIT_TEST(smtp_starttls_refuses_a_reply_that_came_before_the_command);
+    CPPUNIT_TEST(smtp_starttls_refuses_a_reply_of_more_than_one_line);
     CPPUNIT_TEST(smtp_starttls_server_that_never_greets_times_out);
     CPPUNIT_TEST(smtp_auth_plain_sends_the_credentials);
     CPPUNIT_TEST(smtp_no_auth_when_only_one_credential_is_set);
@@ -1088,6 +1097,19 @@ public:
         std::string error = send_error(mailer, auth::build_message(sample(), 0));
         CPPUNIT_ASSERT_MESSAGE(error, contains(error, "answered STARTTLS before it was sent"));
         CPPUNIT_ASSERT(server.record().tls_failed);
+        CPPUNIT_ASSERT(!server.record().has("MAIL"));
+    }
+
+    // A two-line reply whose lines come in reads of their own: the first
+    // ends a read with its LF, the injection rides on the second.
+    void smtp_starttls_refuses_a_reply_of_more_than_one_line() {
+        Script s;
+        s.offer_starttls = true;
+        s.starttls_split = true;
+        SmtpServer server(s);
+        auth::SmtpMailer mailer(mail_config("localhost", server.port(), true), 1000);
+        std::string error = send_error(mailer, auth::build_message(sample(), 0));
+        CPPUNIT_ASSERT_MESSAGE(error, contains(error, "more than one line"));
         CPPUNIT_ASSERT(!server.record().has("MAIL"));
     }
 

@@ -18,10 +18,18 @@
 #include "store/postgres/libpq.hh"
 
 #include <dlfcn.h>
-#include <libpq-fe.h>
 
+// Before the hidden block below, so that libc and libstdc++ stay as they are.
 #include <mutex>
 #include <string>
+
+// The library's functions, as declared and as defined below, stay hidden:
+// never exported, even from a program linked with --export-dynamic, so
+// that the library's own calls (and another library's, such as libssl's
+// into libcrypto) can never land on these stand-ins.
+#pragma GCC visibility push(hidden)
+#include <libpq-fe.h>
+#pragma GCC visibility pop
 
 namespace auth {
 
@@ -74,6 +82,7 @@ void load_libpq() {
 using auth::g_libpq;
 
 // Called only after load_libpq() succeeded (PgConn's constructor).
+#pragma GCC visibility push(hidden)
 extern "C" {
 void PQclear(PGresult* res) { g_libpq.PQclear(res); }
 char* PQcmdTuples(PGresult* res) { return g_libpq.PQcmdTuples(res); }
@@ -100,3 +109,4 @@ char* PQresultErrorMessage(const PGresult* res) { return g_libpq.PQresultErrorMe
 ExecStatusType PQresultStatus(const PGresult* res) { return g_libpq.PQresultStatus(res); }
 ConnStatusType PQstatus(const PGconn* conn) { return g_libpq.PQstatus(conn); }
 }
+#pragma GCC visibility pop
