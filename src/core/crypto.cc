@@ -55,6 +55,7 @@ std::optional<std::string> base64url_decode(std::string_view text) {
 }
 
 std::string random_token(std::size_t bytes) {
+    if (bytes == 0) return "";  // libsodium's functions take no null buffer, even empty
     std::vector<unsigned char> buf(bytes);
     randombytes_buf(buf.data(), buf.size());
     std::string token = base64url_encode(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));

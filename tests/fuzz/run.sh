@@ -24,7 +24,7 @@ declare -A SOURCES=(
   [request]="src/web/request_parser.cc src/core/validate.cc src/web/http.cc"
   [email]="src/core/validate.cc"
   [image_sniff]="src/core/image_sniff.cc"
-  [webauthn]="src/webauthn/client_data.cc src/webauthn/authenticator_data.cc src/webauthn/cose.cc src/webauthn/ceremony.cc"
+  [webauthn]="src/webauthn/client_data.cc src/webauthn/authenticator_data.cc src/webauthn/cose.cc src/webauthn/ceremony.cc src/webauthn/libcrypto_linked.cc"
 )
 declare -A LIBS=( [request]="$(pkg-config --libs cgicc)" [webauthn]="$(pkg-config --libs libcbor libcrypto libsodium)" )
 declare -A MAX_LEN=( [env_file]=4096 [request]=8192 [email]=512 [image_sniff]=16384 [webauthn]=4096 )
