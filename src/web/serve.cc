@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "web/app.hh"
+#include "web/cgi_keeper.hh"
 #include "account/events.hh"
 #include "core/config.hh"
 #include "core/crypto.hh"
@@ -188,6 +189,7 @@ int serve(const Program& program, int argc, char** argv) {
     std::unique_ptr<App> app;
 
     if (FCGX_IsCGI()) {
+        keep_cgi_socket_until_exit();
         try {
             app = start_app(env_file_in(process_env));
         } catch (const std::exception& e) {
@@ -230,8 +232,8 @@ int serve(const Program& program, int argc, char** argv) {
         after_response(*app, r.deliver_mail);
         app.reset();  // the database closed in order
         std::fflush(nullptr);
-        // The kernel closes stdin and stdout as the process ends, after its
-        // memory is released: Apache's check then finds it gone.
+        // Under mod_cgid the keeper closes the socket once this process is
+        // gone (see cgi_keeper.hh): Apache's check then finds nothing.
         std::_Exit(0);
     }
 

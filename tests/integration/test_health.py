@@ -2,6 +2,7 @@
 answered with an internal error, and the database is sound."""
 
 import re
+import time
 
 from harness import PROGRAMS, check, check_eq, skip
 
@@ -24,6 +25,23 @@ def test_no_process_died(ctx):
     check(not changed, f"FastCGI processes were replaced during the run (before, after): {changed}")
     for p in PROGRAMS:
         check(now[p], f"{p} is running")
+
+
+def test_no_cgi_process_left(ctx):
+    """Plain CGI: every program ends with its request, and so does the
+    keeper that holds its socket under mod_cgid until it is gone
+    (src/web/cgi_keeper.hh). Nothing of the site is left running."""
+    s = ctx.server
+    if s.kind != "apache-cgi":
+        skip("FastCGI processes live on by design")
+    left = {}
+    for _ in range(50):  # a request in flight ends within moments
+        left = {p: s.program_pids(p) for p in PROGRAMS}
+        left = {p: pids for p, pids in left.items() if pids}
+        if not left:
+            break
+        time.sleep(0.1)
+    check(not left, f"programs still running after every request has ended: {left}")
 
 
 def test_no_errors_logged(ctx):
