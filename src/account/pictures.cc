@@ -12,6 +12,7 @@
 
 #include "core/clock.hh"
 #include "core/crypto.hh"
+#include "core/fd.hh"
 #include "core/log.hh"
 #include "store/store.hh"
 
@@ -24,17 +25,6 @@ constexpr const char* kTempPrefix = ".tmp-";
 [[noreturn]] void fail(const std::string& what, const std::string& path) {
     throw std::runtime_error("picture store: " + what + " " + path + ": " + std::strerror(errno));
 }
-
-// Closes the descriptor on every path out.
-struct Fd {
-    int fd;
-    explicit Fd(int f) : fd(f) {}
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-};
 
 void write_all(int fd, std::string_view bytes, const std::string& path) {
     while (!bytes.empty()) {
@@ -64,10 +54,10 @@ std::string PictureStore::write(std::string_view bytes, ImageType type) {
     std::string temp = path_of(kTempPrefix + random_token(12));
     {
         Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-        if (out.fd < 0) fail("cannot create", temp);
+        if (out.get() < 0) fail("cannot create", temp);
         try {
-            write_all(out.fd, bytes, temp);
-            if (::fsync(out.fd) != 0) fail("cannot sync", temp);
+            write_all(out.get(), bytes, temp);
+            if (::fsync(out.get()) != 0) fail("cannot sync", temp);
         } catch (...) {
             ::unlink(temp.c_str());
             throw;
@@ -80,7 +70,7 @@ std::string PictureStore::write(std::string_view bytes, ImageType type) {
         fail("cannot rename into", path_of(name));
     }
     Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.fd >= 0) ::fsync(dir.fd);  // the rename itself survives a crash
+    if (dir.get() >= 0) ::fsync(dir.get());  // the rename itself survives a crash
     return name;
 }
 
@@ -98,17 +88,17 @@ std::optional<StoredPicture> PictureStore::load(std::int64_t user_id, std::strin
     }
     std::string path = path_of(name);
     Fd in(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (in.fd < 0) {
+    if (in.get() < 0) {
         log_line("picture " + std::string(name) + " of account " + std::to_string(user_id) + " cannot be read: " +
                  std::strerror(errno));
         return std::nullopt;
     }
     struct stat st {};
-    if (::fstat(in.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > static_cast<off_t>(kMaxPictureBytes)) return std::nullopt;
+    if (::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > static_cast<off_t>(kMaxPictureBytes)) return std::nullopt;
     std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
     std::size_t got = 0;
     while (got < bytes.size()) {
-        ssize_t n = ::read(in.fd, bytes.data() + got, bytes.size() - got);
+        ssize_t n = ::read(in.get(), bytes.data() + got, bytes.size() - got);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         got += static_cast<std::size_t>(n);

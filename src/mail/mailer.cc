@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <string_view>
 
 #include "core/crypto.hh"
@@ -14,19 +15,6 @@ namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 constexpr char kHex[] = "0123456789ABCDEF";
-
-// The address as it goes into a header and the envelope: normalize_email's
-// form, and on top of that nothing that could end a header or an SMTP
-// command or add a second address, whatever normalize_email accepts.
-std::string header_address(const std::string& address, const char* what) {
-    for (unsigned char c : address)
-        if (c <= 0x20 || c >= 0x7f || c == ',' || c == '<' || c == '>' || c == ';' || c == '"' || c == '(' ||
-            c == ')' || c == '\\')
-            throw MailError(std::string("mail: the ") + what + " address is not a plain email address");
-    auto normal = normalize_email(address);
-    if (!normal) throw MailError(std::string("mail: the ") + what + " address is not a plain email address");
-    return *normal;
-}
 
 // "Tue, 27 Nov 2026 16:51:58 +0000" (RFC 5322 section 3.3), in UTC and
 // independent of the locale.
@@ -159,9 +147,22 @@ std::string from_value(const std::string& name, const std::string& address) {
 
 }  // namespace
 
+// normalize_email's form, and on top of that nothing that could end a
+// header or an SMTP command or add a second address, whatever
+// normalize_email accepts.
+std::string plain_address(const std::string& address, const char* what) {
+    bool plain = address.find_first_of(",<>;\"()\\") == std::string::npos;
+    for (unsigned char c : address) plain = plain && c > 0x20 && c < 0x7f;
+    auto normal = plain ? normalize_email(address) : std::nullopt;
+    if (!normal)
+        throw MailError(std::string("the ") + what + " address is not a plain email address", MailError::Scope::Message,
+                        true);
+    return *normal;
+}
+
 std::string build_message(const MailMessage& message, std::int64_t now) {
-    const std::string from = header_address(message.from, "From");
-    const std::string to = header_address(message.to, "To");
+    const std::string from = plain_address(message.from, "From");
+    const std::string to = plain_address(message.to, "To");
     const std::string subject = subject_header(message.subject);
     if (!valid_utf8(message.text) || !valid_utf8(message.html)) throw MailError("mail: the body is not UTF-8");
 

@@ -36,6 +36,11 @@ struct MailMessage {
     std::string html;     // UTF-8 HTML body; empty for text only
 };
 
+// The address as it goes into a header and the SMTP envelope; throws
+// MailError (the message's, permanent) naming `what` if it is not a plain
+// email address (CR, LF, NUL, spaces, a second address…).
+std::string plain_address(const std::string& address, const char* what);
+
 // The full message with From, To, Subject, Date (from `now`), Message-ID
 // (random, @ the From domain), MIME-Version and Content-Type headers and
 // CRLF line endings. Throws MailError if `from` or `to` is not a plain email

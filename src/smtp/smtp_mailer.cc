@@ -12,7 +12,6 @@
 #include <type_traits>
 
 #include "core/log.hh"
-#include "core/validate.hh"
 #include "smtp/tls.hh"
 
 #include <cstddef>
@@ -42,15 +41,6 @@ std::string status_text(const smtp_status_t* s) {
 }
 
 bool is_2xx(const smtp_status_t* s) { return s && s->code >= 200 && s->code < 300; }
-
-// An envelope address: what build_message puts in From/To, nothing else.
-std::string envelope_address(const std::string& address, const char* what) {
-    bool plain = address.find_first_of(",<>;\"()\\") == std::string::npos;
-    for (unsigned char c : address) plain = plain && c > 0x20 && c < 0x7f;
-    auto normal = plain ? normalize_email(address) : std::nullopt;
-    if (!normal) throw MailError(std::string("the ") + what + " address is not a plain email address", Scope::Message, true);
-    return *normal;
-}
 
 // libesmtp dot-stuffs and finds the end of the headers only with CRLF; it
 // takes the message as a C string (smtp_set_message_str).
@@ -188,8 +178,8 @@ SmtpMailer::SmtpMailer(const Config& config, int timeout_ms)
 SmtpMailer::~SmtpMailer() = default;
 
 void SmtpMailer::send(const std::string& from_address, const std::string& to_address, const std::string& rfc5322) {
-    const std::string from = envelope_address(from_address, "sender");
-    const std::string to = envelope_address(to_address, "recipient");
+    const std::string from = plain_address(from_address, "sender");
+    const std::string to = plain_address(to_address, "recipient");
     check_message(rfc5322);
     const std::string &server = config_.mail_server, &username = config_.mail_username;
     const bool starttls = config_.mail_starttls, need_auth = !username.empty() && !config_.mail_password.empty();

@@ -23,6 +23,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/fd.hh"
 #include "mail/mailer.hh"
 
 namespace auth::smtp {
@@ -48,19 +49,6 @@ std::string openssl_errors() {
     return out.empty() ? "unknown TLS error" : out;
 }
 
-struct Fd {
-    int fd;
-    explicit Fd(int f = -1) : fd(f) {}
-    ~Fd() { reset(); }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int release() { return std::exchange(fd, -1); }
-    void reset(int f = -1) {
-        if (fd >= 0) ::close(fd);
-        fd = f;
-    }
-};
-
 // Each blocking read, write and connect() on `fd` gives up after `t`.
 void set_timeouts(int fd, milliseconds t) {
     timeval tv{static_cast<time_t>(t.count() / 1000), static_cast<suseconds_t>(t.count() % 1000 * 1000)};
@@ -79,8 +67,8 @@ int connect_tcp(const std::string& host, int port, const std::string& prefix, mi
     std::string why = "no address";
     for (addrinfo* ai = list; ai; ai = ai->ai_next) {
         Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
-        if (fd.fd >= 0) set_timeouts(fd.fd, timeout);
-        if (fd.fd >= 0 && ::connect(fd.fd, ai->ai_addr, ai->ai_addrlen) == 0) return fd.release();
+        if (fd.get() >= 0) set_timeouts(fd.get(), timeout);
+        if (fd.get() >= 0 && ::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0) return fd.release();
         why = errno == EINPROGRESS ? "no answer within " + std::to_string(timeout.count()) + " ms"
                                    : std::generic_category().message(errno);
     }
@@ -207,23 +195,23 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     r.ssl = SSL_new(tls.impl_->ctx);
     // TLS 1.3 allowed here. Without AUTO_RETRY, SSL_read returns after a
     // record that is not data (a session ticket) instead of blocking.
-    if (!r.ssl || SSL_set_max_proto_version(r.ssl, 0) != 1 || SSL_set_fd(r.ssl, r.upstream.fd) != 1)
+    if (!r.ssl || SSL_set_max_proto_version(r.ssl, 0) != 1 || SSL_set_fd(r.ssl, r.upstream.get()) != 1)
         throw MailError("TLS setup failed: " + openssl_errors());
     SSL_clear_mode(r.ssl, SSL_MODE_AUTO_RETRY);
     // The handshake within `timeout` as a whole, not read by read (a server
     // sending a byte at a time would stretch it without end): non-blocking
     // for it, blocking again after.
-    const int flags = ::fcntl(r.upstream.fd, F_GETFL);
-    ::fcntl(r.upstream.fd, F_SETFL, flags | O_NONBLOCK);
+    const int flags = ::fcntl(r.upstream.get(), F_GETFL);
+    ::fcntl(r.upstream.get(), F_SETFL, flags | O_NONBLOCK);
     const auto until = Clock::now() + timeout;
     int rc = 0, error = SSL_ERROR_NONE;
     while ((rc = SSL_connect(r.ssl)) != 1) {
         error = SSL_get_error(r.ssl, rc);
         if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) break;
-        pollfd p{r.upstream.fd, static_cast<short>(error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+        pollfd p{r.upstream.get(), static_cast<short>(error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
         if (::poll(&p, 1, ms_until(until)) <= 0) break;
     }
-    ::fcntl(r.upstream.fd, F_SETFL, flags);
+    ::fcntl(r.upstream.get(), F_SETFL, flags);
     if (rc != 1) {
         const std::string& refused = tls.impl_->verify_error;
         if (!refused.empty()) throw MailError(prefix + "certificate refused: " + refused);
@@ -236,9 +224,9 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}, .sin_zero = {}};
     socklen_t len = sizeof address;
-    if (r.listener.fd < 0 || ::bind(r.listener.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(r.listener.fd, 1) != 0 || ::getsockname(r.listener.fd, reinterpret_cast<sockaddr*>(&address), &len) != 0 ||
-        (r.wake.fd = ::eventfd(0, EFD_CLOEXEC)) < 0)
+    if (r.listener.get() < 0 || ::bind(r.listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(r.listener.get(), 1) != 0 || ::getsockname(r.listener.get(), reinterpret_cast<sockaddr*>(&address), &len) != 0 ||
+        (r.wake.reset(::eventfd(0, EFD_CLOEXEC)), r.wake.get() < 0))
         throw MailError("mail relay: cannot listen on 127.0.0.1: " + std::generic_category().message(errno));
     r.local_port = ntohs(address.sin_port);
     r.thread = std::thread([&r] { r.run(); });
@@ -249,7 +237,7 @@ ImplicitTlsRelay::~ImplicitTlsRelay() { finish(); }
 int ImplicitTlsRelay::port() const { return impl_->local_port; }
 
 std::string ImplicitTlsRelay::finish() {
-    eventfd_write(impl_->wake.fd, 1);
+    eventfd_write(impl_->wake.get(), 1);
     if (impl_->thread.joinable()) impl_->thread.join();
     return impl_->reason;
 }
@@ -262,10 +250,10 @@ void ImplicitTlsRelay::Impl::run() {
     Fd client;
     char buf[16384];
     for (;;) {
-        const bool accepting = client.fd < 0;
-        pollfd fds[3] = {{accepting ? listener.fd : client.fd, POLLIN, 0},
-                         {accepting ? -1 : upstream.fd, POLLIN, 0},
-                         {wake.fd, POLLIN, 0}};
+        const bool accepting = client.get() < 0;
+        pollfd fds[3] = {{accepting ? listener.get() : client.get(), POLLIN, 0},
+                         {accepting ? -1 : upstream.get(), POLLIN, 0},
+                         {wake.get(), POLLIN, 0}};
         if (accepting || SSL_pending(ssl) == 0) ::poll(fds, 3, ms_until(deadline));
         if (fds[2].revents) break;  // finish()
         if (Clock::now() >= deadline) {
@@ -276,13 +264,13 @@ void ImplicitTlsRelay::Impl::run() {
         if (accepting) {
             sockaddr_in peer{};
             socklen_t len = sizeof peer;
-            Fd fd(fds[0].revents ? ::accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC) : -1);
-            if (fd.fd >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release()), listener.reset();
-            if (client.fd >= 0) set_timeouts(client.fd, timeout);
+            Fd fd(fds[0].revents ? ::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC) : -1);
+            if (fd.get() >= 0 && connection_is_ours(peer, local_port)) client.reset(fd.release()), listener.reset();
+            if (client.get() >= 0) set_timeouts(client.get(), timeout);
             continue;
         }
         if (fds[0].revents) {
-            ssize_t n = ::recv(client.fd, buf, sizeof buf, 0);
+            ssize_t n = ::recv(client.get(), buf, sizeof buf, 0);
             if (n == 0) SSL_shutdown(ssl);  // libesmtp is done: a close_notify, best effort
             if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) break;
         }
@@ -290,7 +278,7 @@ void ImplicitTlsRelay::Impl::run() {
             int n = SSL_read(ssl, buf, sizeof buf);
             int error = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
             if (error == SSL_ERROR_WANT_READ) continue;  // not data
-            if (error != SSL_ERROR_NONE || ::send(client.fd, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
+            if (error != SSL_ERROR_NONE || ::send(client.get(), buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
         }
     }
 }
