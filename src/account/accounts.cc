@@ -140,7 +140,7 @@ ReauthCheck Accounts::reauthenticate(const User& user, const Proof& proof, const
     }
     auto tx = store_.begin_write();
     throttle_.take_back(slot.id);
-    if (two_factor_.on(user.id)) check_code(user, proof.code, client, action, c);
+    if (two_factor_.on(user.id)) check_code(user, proof.code, proof.session_id, client, action, c);
     tx->commit();
     return c;
 }

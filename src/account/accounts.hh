@@ -50,6 +50,9 @@ struct Identity {
 struct Proof {
     std::string password;
     std::string code;
+    // The session the form was sent in: a passkey step-up's grant (in
+    // place of a code) counts only in the session that earned it.
+    std::int64_t session_id = 0;
 };
 
 // A password (and code) typed again before a change that matters.
@@ -486,9 +489,10 @@ private:
     // address: each raises the session epoch). A rehash does not count.
     bool still_current(const User& checked);
     // Inside a write transaction, after the password of a reauthentication
-    // was right: the code, its verdict in `check` (two_step.cc).
-    void check_code(const User& user, const std::string& code, const Client& client, const char* action,
-                    ReauthCheck& check);
+    // was right: the code (or a passkey grant of `session_id`), its verdict
+    // in `check` (two_step.cc).
+    void check_code(const User& user, const std::string& code, std::int64_t session_id, const Client& client,
+                    const char* action, ReauthCheck& check);
     // A two-step login change asked again with password and code (two_step.cc):
     // `change` runs inside the write transaction once both were right.
     TwoFactorOutcome asked_again(const User& user, const Proof& current, const Client& client, const char* action,

@@ -8,11 +8,12 @@
 
 namespace auth {
 
-void Accounts::check_code(const User& user, const std::string& code, const Client& client, const char* action,
-                          ReauthCheck& check) {
+void Accounts::check_code(const User& user, const std::string& code, std::int64_t session_id, const Client& client,
+                          const char* action, ReauthCheck& check) {
     // A passkey step-up's grant stands in for the code (passkeys.cc).
     if (code.starts_with(kGrantPrefix)) {
-        bool ok = store_.passkeys().take_grant(std::string_view(code).substr(kGrantPrefix.size()), user.id, clock_.now());
+        bool ok = store_.passkeys().take_grant(std::string_view(code).substr(kGrantPrefix.size()), user.id, session_id,
+                                               clock_.now());
         check.code = !ok;
         check.result = ok ? Reauth::Ok : Reauth::Wrong;
         if (!ok) events_.record(client, events::kReauth, Outcome::Failed, user.id, std::string(action) + ": passkey grant unknown, used or expired");

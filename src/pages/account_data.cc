@@ -158,7 +158,7 @@ Response show_delete(const Request&, App& app, const Visitor& visitor) {
 
 Response delete_account(const Request& request, App& app, const Visitor& visitor) {
     DeleteOutcome done =
-        app.accounts.delete_account(visitor.user(), proof_of(request), request.field("confirm_email"), client_of(request));
+        app.accounts.delete_account(visitor.user(), proof_of(request, visitor), request.field("confirm_email"), client_of(request));
     if (done.result == DeleteResult::Deleted) {
         Response r = redirect(app, "/", "account_deleted");
         r.clear_session_cookie();

@@ -38,7 +38,7 @@ Response request_email_change(const Request& request, App& app, const Visitor& v
     const User& user = visitor.user();
     std::string typed = trim(request.field("new_email"));
     EmailChangeRequestOutcome asked = app.accounts.request_email_change(
-        user, normalize_email(typed), proof_of(request), client_of(request));
+        user, normalize_email(typed), proof_of(request, visitor), client_of(request));
     if (asked.result == EmailChangeRequestResult::Sent) return redirect(app, "/profile", "email_change_sent");
 
     Page page = profile_page(app);

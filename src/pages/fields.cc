@@ -49,7 +49,9 @@ auth::Response too_many_links_page(auth::App& app, const auth::Visitor& visitor,
     return r;
 }
 
-auth::Proof proof_of(const auth::Request& request) { return {request.field("current_password"), request.field("code")}; }
+auth::Proof proof_of(const auth::Request& request, const auth::Visitor& visitor) {
+    return {request.field("current_password"), request.field("code"), visitor.logged_in() ? visitor.who->session.id : 0};
+}
 
 const char* reauth_field(const auth::ReauthCheck& check, const char* password_field, const char* code_field) {
     return check.code ? code_field : password_field;

@@ -29,8 +29,9 @@ struct ReauthError {
 };
 ReauthError reauth_error(const auth::ReauthCheck& check);
 // The current password (field current_password) and, when two-step login
-// is on, the code (field code) of a form that asks again.
-auth::Proof proof_of(const auth::Request& request);
+// is on, the code (field code) of a form that asks again, sent in the
+// visitor's session.
+auth::Proof proof_of(const auth::Request& request, const auth::Visitor& visitor);
 // The field a refused reauthentication's message belongs to: the code's or the password's.
 const char* reauth_field(const auth::ReauthCheck& check, const char* password_field, const char* code_field);
 void add_retry_after(auth::Response& response, const auth::ReauthCheck& check);

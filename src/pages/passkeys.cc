@@ -83,7 +83,7 @@ Response start_adding(const Request& request, App& app, const Visitor& visitor) 
     PasskeyName name = check_passkey_name(request.field("name"));
     if (name.error) return list_with_error(app, visitor, "name", *name.error, 422, request.field("name"));
     PasskeyOutcome start =
-        app.accounts.start_passkey_registration(*visitor.who, proof_of(request), client_of(request), visitor.browser_secret);
+        app.accounts.start_passkey_registration(*visitor.who, proof_of(request, visitor), client_of(request), visitor.browser_secret);
     if (start.result == PasskeyResult::Reauth) {
         ReauthError e = reauth_error(start.reauth);
         Response r = list_with_error(app, visitor, reauth_field(start.reauth, "current_password", "code"), e.message,

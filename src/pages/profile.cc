@@ -79,7 +79,7 @@ Response update(const Request& request, App& app, const Visitor& visitor) {
 Response change_password(const Request& request, App& app, const Visitor& visitor) {
     const User& user = visitor.user();
     PasswordChangeOutcome change = app.accounts.change_password(
-        user, proof_of(request), request.field("new_password"), request.field("new_password_confirm"), client_of(request));
+        user, proof_of(request, visitor), request.field("new_password"), request.field("new_password_confirm"), client_of(request));
     if (change.result == PasswordChangeResult::Changed) {
         Response r = redirect(app, "/profile", "password_changed");
         r.set_session_cookie(change.session_token);

@@ -96,13 +96,13 @@ Response list_sessions(const Request&, App& app, const Visitor& visitor) {
 Response end_session(const Request& request, App& app, const Visitor& visitor) {
     const Identity& who = *visitor.who;
     std::int64_t id = find_row(app, who.user.id, request.field("session"));
-    EndSessionOutcome ended = app.accounts.end_session(who, id, proof_of(request), client_of(request));
+    EndSessionOutcome ended = app.accounts.end_session(who, id, proof_of(request, visitor), client_of(request));
     return answer(app, visitor, ended, "session_ended");
 }
 
 Response end_other_sessions(const Request& request, App& app, const Visitor& visitor) {
     EndSessionOutcome ended =
-        app.accounts.end_other_sessions(*visitor.who, proof_of(request), client_of(request));
+        app.accounts.end_other_sessions(*visitor.who, proof_of(request, visitor), client_of(request));
     return answer(app, visitor, ended, "other_sessions_ended");
 }
 

@@ -148,13 +148,13 @@ Response confirm_two_factor(const Request& request, App& app, const Visitor& vis
 }
 
 Response turn_off_two_factor(const Request& request, App& app, const Visitor& visitor) {
-    TwoFactorOutcome off = app.accounts.turn_off_two_factor(visitor.user(), proof_of(request), client_of(request));
+    TwoFactorOutcome off = app.accounts.turn_off_two_factor(visitor.user(), proof_of(request, visitor), client_of(request));
     if (off.result == TwoFactorResult::Reauth) return refused(app, visitor, off.reauth, "off");
     return redirect(app, "/profile/two-factor", off.result == TwoFactorResult::Done ? "two_factor_off" : "");
 }
 
 Response new_recovery_codes(const Request& request, App& app, const Visitor& visitor) {
-    TwoFactorOutcome made = app.accounts.new_recovery_codes(visitor.user(), proof_of(request), client_of(request));
+    TwoFactorOutcome made = app.accounts.new_recovery_codes(visitor.user(), proof_of(request, visitor), client_of(request));
     if (made.result == TwoFactorResult::Reauth) return refused(app, visitor, made.reauth, "codes");
     if (made.result != TwoFactorResult::Done) return redirect(app, "/profile/two-factor");
     return codes_page(app, visitor, made.recovery_codes, false);

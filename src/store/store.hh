@@ -468,8 +468,9 @@ public:
 
     // A grant for the session's next step-up; returns its token.
     virtual std::string add_grant(std::int64_t user_id, std::int64_t session_id, std::int64_t expires_at) = 0;
-    // Deletes the grant and says whether it was the account's and alive.
-    virtual bool take_grant(std::string_view token, std::int64_t user_id, std::int64_t now) = 0;
+    // Deletes the grant and says whether it was the account's and the
+    // session's, and alive.
+    virtual bool take_grant(std::string_view token, std::int64_t user_id, std::int64_t session_id, std::int64_t now) = 0;
 
     // Whether the browser (its digest) has logged in to the account with a
     // passkey before; remember_browser records that it has.

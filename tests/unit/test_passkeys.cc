@@ -13,6 +13,7 @@
 #include <map>
 
 #include "core/crypto.hh"
+#include "core/totp.hh"
 #include "pages/pages.hh"
 #include "store/sqlite/db.hh"
 #include "support.hh"
@@ -104,6 +105,7 @@ class PasskeysTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(unknown_or_removed_credential_refused);
     CPPUNIT_TEST(step_up_with_another_accounts_credential_refused);
     CPPUNIT_TEST(step_up_grant_is_a_code_once);
+    CPPUNIT_TEST(step_up_grant_counts_only_in_its_session);
     CPPUNIT_TEST(challenges_stay_in_their_ceremony);
     CPPUNIT_TEST(login_ends_the_old_session);
     CPPUNIT_TEST(a_locked_account_does_not_open_with_a_passkey);
@@ -254,11 +256,35 @@ public:
         auto out = f.accounts().passkey_step_up(f.who, f.assertion(), f.client, kBrowser);
         CPPUNIT_ASSERT(out.result == auth::PasskeyResult::Done);
         CPPUNIT_ASSERT(out.grant.starts_with("passkey:"));
-        // Taken once, by its account only.
+        // Taken once, by its account and in its session only.
         std::string token = out.grant.substr(8);
-        CPPUNIT_ASSERT(!f.t.app->store().passkeys().take_grant(token, f.id + 1, f.t.clock->now()));
-        CPPUNIT_ASSERT(f.t.app->store().passkeys().take_grant(token, f.id, f.t.clock->now()));
-        CPPUNIT_ASSERT(!f.t.app->store().passkeys().take_grant(token, f.id, f.t.clock->now()));
+        const std::int64_t session = f.who.session.id;
+        CPPUNIT_ASSERT(!f.t.app->store().passkeys().take_grant(token, f.id + 1, session, f.t.clock->now()));
+        CPPUNIT_ASSERT(!f.t.app->store().passkeys().take_grant(token, f.id, session + 1, f.t.clock->now()));
+        CPPUNIT_ASSERT(f.t.app->store().passkeys().take_grant(token, f.id, session, f.t.clock->now()));
+        CPPUNIT_ASSERT(!f.t.app->store().passkeys().take_grant(token, f.id, session, f.t.clock->now()));
+    }
+
+    // A grant earned in one session is no code in another session of the
+    // same account (a second browser, or a stolen session cookie).
+    void step_up_grant_counts_only_in_its_session() {
+        Fixture f;
+        f.add();
+        auto started = f.accounts().start_two_factor(f.who, test::kGoodPassword, f.client);
+        CPPUNIT_ASSERT(started.result == auth::TwoFactorResult::Done);
+        auto on = f.accounts().confirm_two_factor(f.who, auth::totp(started.secret, auth::totp_step(f.t.clock->now())),
+                                                  f.client);
+        CPPUNIT_ASSERT(on.result == auth::TwoFactorResult::Done);
+        f.who = *f.accounts().identify(f.t.app->store().sessions().create(f.id, "127.0.0.1", "test"));
+        f.issue("get_challenge", "step-up", kBrowser, f.who);
+        auto out = f.accounts().passkey_step_up(f.who, f.assertion(), f.client, kBrowser);
+        CPPUNIT_ASSERT(out.result == auth::PasskeyResult::Done);
+        auth::Proof elsewhere{test::kGoodPassword, out.grant, f.who.session.id + 1};
+        auto refused = f.accounts().new_recovery_codes(f.who.user, elsewhere, f.client);
+        CPPUNIT_ASSERT(refused.reauth.result == auth::Reauth::Wrong);
+        CPPUNIT_ASSERT(refused.reauth.code);
+        auth::Proof here{test::kGoodPassword, out.grant, f.who.session.id};
+        CPPUNIT_ASSERT(f.accounts().new_recovery_codes(f.who.user, here, f.client).reauth.ok());
     }
 
     // A login challenge does not serve a step-up, nor a step-up's a login,

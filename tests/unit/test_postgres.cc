@@ -168,12 +168,12 @@ public:
         CPPUNIT_ASSERT(mine);
         CPPUNIT_ASSERT_EQUAL(std::string("login"), mine->purpose);
         CPPUNIT_ASSERT_EQUAL(std::string("browser"), mine->browser_digest);
-        CPPUNIT_ASSERT(a_->passkeys().take_grant(grant, user, now));
+        CPPUNIT_ASSERT(a_->passkeys().take_grant(grant, user, 7, now));
         std::atomic<int> challenge_b{-1}, grant_b{-1};
         std::thread other([&] {
             auto tx_b = b_->begin_write();
             challenge_b = b_->passkeys().take_challenge(challenge, now) ? 1 : 0;
-            grant_b = b_->passkeys().take_grant(grant, user, now) ? 1 : 0;
+            grant_b = b_->passkeys().take_grant(grant, user, 7, now) ? 1 : 0;
             tx_b->commit();
         });
         std::this_thread::sleep_for(200ms);

@@ -29,7 +29,7 @@ public:
     void add_challenge(std::string_view challenge, const PasskeyChallenge& issued, std::int64_t expires_at) override;
     std::optional<PasskeyChallenge> take_challenge(std::string_view challenge, std::int64_t now) override;
     std::string add_grant(std::int64_t user_id, std::int64_t session_id, std::int64_t expires_at) override;
-    bool take_grant(std::string_view token, std::int64_t user_id, std::int64_t now) override;
+    bool take_grant(std::string_view token, std::int64_t user_id, std::int64_t session_id, std::int64_t now) override;
     bool known_browser(std::int64_t user_id, std::string_view browser_digest) override;
     void remember_browser(std::int64_t user_id, std::string_view browser_digest, std::int64_t now) override;
     void purge(std::int64_t now) override;
@@ -134,10 +134,12 @@ std::string SqlPasskeys<Conn>::add_grant(std::int64_t user_id, std::int64_t sess
 }
 
 template <class Conn>
-bool SqlPasskeys<Conn>::take_grant(std::string_view token, std::int64_t user_id, std::int64_t now) {
+bool SqlPasskeys<Conn>::take_grant(std::string_view token, std::int64_t user_id, std::int64_t session_id,
+                                   std::int64_t now) {
     if (!looks_like_token(token)) return false;
-    auto q = db_.query("DELETE FROM passkey_grants WHERE token_hash = ? AND user_id = ? AND expires_at > ?");
-    q.bind_blob(1, token_digest(token)).bind(2, user_id).bind(3, now).exec();
+    auto q = db_.query(
+        "DELETE FROM passkey_grants WHERE token_hash = ? AND user_id = ? AND session_id = ? AND expires_at > ?");
+    q.bind_blob(1, token_digest(token)).bind(2, user_id).bind(3, session_id).bind(4, now).exec();
     return db_.changes() == 1;
 }
 
