@@ -72,7 +72,9 @@
       if (autofill) autofill.abort();
       autofill = null;
       say(status, "");
-      get(null).catch(function () { say(status, cancelled); });
+      get(null).catch(function (e) {
+        say(status, e && e.message && e.message !== "refused" && !/^(NotAllowed|Abort)/.test(e.name) ? e.message : cancelled);
+      });
     });
     // Passkey autofill in the email field, where the browser has it.
     if (PublicKeyCredential.isConditionalMediationAvailable) {

@@ -214,7 +214,7 @@ enum class PasskeyProblem {
 // Done; Reauth (the password, and code, asked again were not right);
 // Refused (why in `problem`); NotFound (no such passkey of the account);
 // LastWay (removing it would leave no way to log in).
-enum class PasskeyResult { Done, Reauth, Refused, NotFound, LastWay };
+enum class PasskeyResult { Done, Reauth, Refused, NotFound, LastWay, Throttled };
 struct PasskeyOutcome {
     PasskeyResult result = PasskeyResult::Refused;
     PasskeyProblem problem = PasskeyProblem::None;
@@ -388,6 +388,7 @@ public:
     // ---- passkeys (passkeys.cc) ----
     // Challenges live 5 minutes; a step-up's grant as long.
     static constexpr std::int64_t kPasskeyChallengeLifetime = 300;
+    static constexpr std::int64_t kLoginChallengesPerNetwork = 1000;
     std::vector<Passkey> passkeys_of(std::int64_t user_id) { return store_.passkeys().list_for_user(user_id); }
     // Adding one asks again for the password (and code): the creation
     // options' challenge, user handle and the credentials to exclude.
@@ -400,7 +401,10 @@ public:
     // A login with a passkey: a challenge for this browser, then its answer.
     // A passkey login counts as both steps. `browser_token` is the cookie
     // that marks browsers which logged in with a passkey before (empty: none).
-    PasskeyOutcome passkey_login_challenge(std::string_view browser_secret);
+    // Anyone may ask for a login challenge, and each is a row until it
+    // expires: a network (address_for_limits) has at most
+    // kLoginChallengesPerNetwork alive, then Throttled until one expires.
+    PasskeyOutcome passkey_login_challenge(std::string_view browser_secret, const Client& client);
     PasskeyOutcome log_in_with_passkey(const PasskeyResponse& response, const Client& client,
                                        std::string_view old_session_token, std::string_view browser_secret,
                                        std::string_view browser_token);
@@ -503,9 +507,12 @@ private:
     std::optional<Passkey> verify_assertion(const PasskeyResponse& response, const char* purpose,
                                             std::string_view browser_secret, const std::optional<Identity>& who,
                                             const Client& client, PasskeyOutcome& out);
-    // A new challenge for `purpose`, issued to the browser (and account and session).
-    std::string new_passkey_challenge(const char* purpose, std::string_view browser_secret, std::int64_t user_id,
-                                      std::int64_t session_id);
+    // A new challenge for `purpose`, issued to the browser (and account and
+    // session, or for a login to the client's network: none when that
+    // network has kLoginChallengesPerNetwork alive).
+    std::optional<std::string> new_passkey_challenge(const char* purpose, std::string_view browser_secret,
+                                                     std::int64_t user_id, std::int64_t session_id,
+                                                     std::string_view client_net = {});
     // A link of `links` checked within the limit on failed links (counted).
     LinkCheck check_link(TokenStore& links, std::string_view token, const Client& client, const char* kind);
     // confirm_signup once the limit on links allowed it.

@@ -14,6 +14,7 @@
 #include "core/config.hh"
 #include "core/crypto.hh"
 #include "core/log.hh"
+#include "core/net_address.hh"
 #include "core/user_agent.hh"
 #include "core/validate.hh"
 #include "webauthn/ceremony.hh"
@@ -82,12 +83,17 @@ std::string user_handle(const Config& config, std::int64_t user_id) {
 
 }  // namespace
 
-std::string Accounts::new_passkey_challenge(const char* purpose, std::string_view browser_secret, std::int64_t user_id,
-                                            std::int64_t session_id) {
+std::optional<std::string> Accounts::new_passkey_challenge(const char* purpose, std::string_view browser_secret,
+                                                           std::int64_t user_id, std::int64_t session_id,
+                                                           std::string_view client_net) {
     std::string raw = *base64url_decode(random_token(kChallengeBytes));
+    const std::int64_t now = clock_.now();
     auto tx = store_.begin_write();
-    store_.passkeys().add_challenge(raw, PasskeyChallenge{purpose, token_digest(browser_secret), user_id, session_id},
-                                    clock_.now() + kPasskeyChallengeLifetime);
+    if (!client_net.empty() && store_.passkeys().live_challenges_from(client_net, now) >= kLoginChallengesPerNetwork)
+        return std::nullopt;
+    store_.passkeys().add_challenge(
+        raw, PasskeyChallenge{purpose, token_digest(browser_secret), user_id, session_id, std::string(client_net)},
+        now + kPasskeyChallengeLifetime);
     tx->commit();
     return base64url_encode(raw);
 }
@@ -100,7 +106,7 @@ PasskeyOutcome Accounts::start_passkey_registration(const Identity& who, const P
         out.result = PasskeyResult::Reauth;
         return out;
     }
-    out.challenge = new_passkey_challenge("register", browser_secret, who.user.id, who.session.id);
+    out.challenge = *new_passkey_challenge("register", browser_secret, who.user.id, who.session.id);
     out.user_handle = base64url_encode(user_handle(config_, who.user.id));
     out.credentials = credential_ids(store_.passkeys().list_for_user(who.user.id));
     out.result = PasskeyResult::Done;
@@ -219,9 +225,15 @@ PasskeyOutcome Accounts::remove_passkey(const User& user, std::int64_t id, const
     return out;
 }
 
-PasskeyOutcome Accounts::passkey_login_challenge(std::string_view browser_secret) {
+PasskeyOutcome Accounts::passkey_login_challenge(std::string_view browser_secret, const Client& client) {
     PasskeyOutcome out;
-    out.challenge = new_passkey_challenge("login", browser_secret, 0, 0);
+    auto challenge = new_passkey_challenge("login", browser_secret, 0, 0, address_for_limits(client.ip));
+    if (!challenge) {
+        events_.record(client, events::kLogin, Outcome::Throttled, std::nullopt, "passkey challenges");
+        out.result = PasskeyResult::Throttled;
+        return out;
+    }
+    out.challenge = *challenge;
     out.result = PasskeyResult::Done;
     return out;
 }
@@ -331,7 +343,7 @@ PasskeyOutcome Accounts::passkey_step_up_challenge(const Identity& who, std::str
         out.result = PasskeyResult::NotFound;
         return out;
     }
-    out.challenge = new_passkey_challenge("step-up", browser_secret, who.user.id, who.session.id);
+    out.challenge = *new_passkey_challenge("step-up", browser_secret, who.user.id, who.session.id);
     out.result = PasskeyResult::Done;
     return out;
 }

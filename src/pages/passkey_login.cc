@@ -22,8 +22,14 @@ constexpr std::int64_t kBrowserCookieAge = 400 * 24 * 3600;
 
 }  // namespace
 
-Response login_challenge(const Request&, App& app, const Visitor& visitor) {
-    PasskeyOutcome c = app.accounts.passkey_login_challenge(visitor.browser_secret);
+Response login_challenge(const Request& request, App& app, const Visitor& visitor) {
+    PasskeyOutcome c = app.accounts.passkey_login_challenge(visitor.browser_secret, client_of(request));
+    if (c.result == PasskeyResult::Throttled) {
+        Response r = json_response(429, "{\"error\":" + json_string("Too many passkey logins were started from your network. Wait a few minutes "
+                                                             "and try again, or log in with your password.") + "}");
+        r.set_header("Retry-After", std::to_string(Accounts::kPasskeyChallengeLifetime));
+        return r;
+    }
     return json_response(200, "{\"challenge\":" + json_string(c.challenge) + "}");
 }
 

@@ -527,6 +527,16 @@ ALTER TABLE users ADD COLUMN locked_at INTEGER;
      R"sql(
 ALTER TABLE users ADD COLUMN locked_at bigint;
 )sql"},
+    // 13: the network a passkey login challenge was issued to: anyone may
+    // ask for one, so a network has only so many alive at a time.
+    {R"sql(
+ALTER TABLE passkey_challenges ADD COLUMN client_net TEXT NOT NULL DEFAULT '';
+CREATE INDEX passkey_challenges_net ON passkey_challenges(client_net, expires_at);
+)sql",
+     R"sql(
+ALTER TABLE passkey_challenges ADD COLUMN client_net text NOT NULL DEFAULT '';
+CREATE INDEX passkey_challenges_net ON passkey_challenges(client_net, expires_at);
+)sql"},
 };
 
 }  // namespace

@@ -441,6 +441,7 @@ struct PasskeyChallenge {
     std::string browser_digest;
     std::int64_t user_id = 0;
     std::int64_t session_id = 0;
+    std::string client_net;  // a login's: the client's network (address_for_limits), for its limit
 };
 
 // Passkeys, their challenges (32 random bytes, kept only as a digest,
@@ -465,6 +466,8 @@ public:
     // Deletes the challenge and returns it if it was there and not expired:
     // a challenge is taken once, whatever the answer's verdict.
     virtual std::optional<PasskeyChallenge> take_challenge(std::string_view challenge, std::int64_t now) = 0;
+    // Challenges issued to the network that are still alive.
+    virtual std::int64_t live_challenges_from(std::string_view client_net, std::int64_t now) = 0;
 
     // A grant for the session's next step-up; returns its token.
     virtual std::string add_grant(std::int64_t user_id, std::int64_t session_id, std::int64_t expires_at) = 0;

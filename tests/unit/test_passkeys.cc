@@ -57,7 +57,7 @@ struct Fixture {
     void issue(const std::string& key, const char* purpose, const std::string& browser = kBrowser,
                std::optional<auth::Identity> for_who = std::nullopt) {
         auth::PasskeyChallenge c{purpose, auth::token_digest(browser), for_who ? for_who->user.id : 0,
-                                 for_who ? for_who->session.id : 0};
+                                 for_who ? for_who->session.id : 0, ""};
         auto tx = t.app->store().begin_write();
         t.app->store().passkeys().add_challenge(raw(rec, key), c, t.clock->now() + 300);
         tx->commit();
@@ -106,6 +106,7 @@ class PasskeysTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(step_up_with_another_accounts_credential_refused);
     CPPUNIT_TEST(step_up_grant_is_a_code_once);
     CPPUNIT_TEST(step_up_grant_counts_only_in_its_session);
+    CPPUNIT_TEST(login_challenges_per_network_are_limited);
     CPPUNIT_TEST(challenges_stay_in_their_ceremony);
     CPPUNIT_TEST(login_ends_the_old_session);
     CPPUNIT_TEST(a_locked_account_does_not_open_with_a_passkey);
@@ -202,7 +203,7 @@ public:
         f.t.clock->advance(300);
         CPPUNIT_ASSERT(f.login("", kBrowser, false).problem == auth::PasskeyProblem::Challenge);
         // A challenge the site made itself is 32 random bytes, kept only as a digest.
-        auto c = f.accounts().passkey_login_challenge(kBrowser);
+        auto c = f.accounts().passkey_login_challenge(kBrowser, f.client);
         CPPUNIT_ASSERT_EQUAL(std::size_t(32), auth::base64url_decode(c.challenge)->size());
         auto q = test::db(*f.t.app).query("SELECT count(*) FROM passkey_challenges WHERE challenge_hash = ?");
         q.bind_blob(1, *auth::base64url_decode(c.challenge));
@@ -263,6 +264,39 @@ public:
         CPPUNIT_ASSERT(!f.t.app->store().passkeys().take_grant(token, f.id, session + 1, f.t.clock->now()));
         CPPUNIT_ASSERT(f.t.app->store().passkeys().take_grant(token, f.id, session, f.t.clock->now()));
         CPPUNIT_ASSERT(!f.t.app->store().passkeys().take_grant(token, f.id, session, f.t.clock->now()));
+    }
+
+    // Anyone may ask for a login challenge: a network has at most
+    // kLoginChallengesPerNetwork alive, others are not held back, and the
+    // page says so with 429 and Retry-After.
+    void login_challenges_per_network_are_limited() {
+        Fixture f;
+        const auto limit = auth::Accounts::kLoginChallengesPerNetwork;
+        auth::Client v6 = f.client;
+        for (std::int64_t i = 0; i < limit; ++i) {
+            v6.ip = "2001:db8:1:2::" + std::to_string(i + 1);  // one /64
+            CPPUNIT_ASSERT(f.accounts().passkey_login_challenge(kBrowser, v6).result == auth::PasskeyResult::Done);
+        }
+        v6.ip = "2001:db8:1:2:ffff::1";
+        auto refused = f.accounts().passkey_login_challenge(auth::random_token(32), v6);
+        CPPUNIT_ASSERT(refused.result == auth::PasskeyResult::Throttled);
+        CPPUNIT_ASSERT(refused.challenge.empty());
+        v6.ip = "2001:db8:1:3::1";  // the next /64
+        CPPUNIT_ASSERT(f.accounts().passkey_login_challenge(kBrowser, v6).result == auth::PasskeyResult::Done);
+        CPPUNIT_ASSERT(f.accounts().passkey_login_challenge(kBrowser, f.client).result == auth::PasskeyResult::Done);
+        // Through the page, from 127.0.0.1 (f.client's) once it is used up.
+        for (std::int64_t i = 1; i < limit; ++i)
+            CPPUNIT_ASSERT(f.accounts().passkey_login_challenge(kBrowser, f.client).result == auth::PasskeyResult::Done);
+        test::Browser b(*f.t.app);
+        b.get(pages::login, "/login");
+        auth::Response page = b.post(pages::passkey, "/login/passkey/challenge", {});
+        CPPUNIT_ASSERT_EQUAL(429, page.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("300"), test::header_value(page, "Retry-After"));
+        CPPUNIT_ASSERT(contains(page.body, "{\"error\":\"Too many passkey logins"));
+        // Alive ones only: once they expire the network may ask again.
+        f.t.clock->advance(auth::Accounts::kPasskeyChallengeLifetime);
+        v6.ip = "2001:db8:1:2::1";
+        CPPUNIT_ASSERT(f.accounts().passkey_login_challenge(kBrowser, v6).result == auth::PasskeyResult::Done);
     }
 
     // A grant earned in one session is no code in another session of the

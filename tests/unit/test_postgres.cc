@@ -161,7 +161,7 @@ public:
         std::int64_t user = test::make_user(*t_->app, "ada@example.test", test::kGoodPassword);
         std::int64_t now = t_->clock->now();
         std::string challenge(32, 'c');
-        a_->passkeys().add_challenge(challenge, auth::PasskeyChallenge{"login", "browser", 0, 0}, now + 300);
+        a_->passkeys().add_challenge(challenge, auth::PasskeyChallenge{"login", "browser", 0, 0, "192.0.2.1"}, now + 300);
         std::string grant = a_->passkeys().add_grant(user, 7, now + 300);
         auto tx = a_->begin_write();
         auto mine = a_->passkeys().take_challenge(challenge, now);

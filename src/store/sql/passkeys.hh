@@ -28,6 +28,7 @@ public:
     bool record_use(std::int64_t id, std::int64_t expected, std::int64_t fresh, std::int64_t now) override;
     void add_challenge(std::string_view challenge, const PasskeyChallenge& issued, std::int64_t expires_at) override;
     std::optional<PasskeyChallenge> take_challenge(std::string_view challenge, std::int64_t now) override;
+    std::int64_t live_challenges_from(std::string_view client_net, std::int64_t now) override;
     std::string add_grant(std::int64_t user_id, std::int64_t session_id, std::int64_t expires_at) override;
     bool take_grant(std::string_view token, std::int64_t user_id, std::int64_t session_id, std::int64_t now) override;
     bool known_browser(std::int64_t user_id, std::string_view browser_digest) override;
@@ -105,10 +106,17 @@ bool SqlPasskeys<Conn>::record_use(std::int64_t id, std::int64_t expected, std::
 template <class Conn>
 void SqlPasskeys<Conn>::add_challenge(std::string_view challenge, const PasskeyChallenge& issued, std::int64_t expires_at) {
     auto q = db_.query(
-        "INSERT INTO passkey_challenges (challenge_hash, purpose, browser_hash, user_id, session_id, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO passkey_challenges (challenge_hash, purpose, browser_hash, user_id, session_id, expires_at, "
+        "client_net) VALUES (?, ?, ?, ?, ?, ?, ?)");
     q.bind_blob(1, token_digest(challenge)).bind(2, issued.purpose).bind_blob(3, issued.browser_digest);
-    q.bind(4, issued.user_id).bind(5, issued.session_id).bind(6, expires_at).exec();
+    q.bind(4, issued.user_id).bind(5, issued.session_id).bind(6, expires_at).bind(7, issued.client_net).exec();
+}
+
+template <class Conn>
+std::int64_t SqlPasskeys<Conn>::live_challenges_from(std::string_view client_net, std::int64_t now) {
+    auto q = db_.query("SELECT count(*) FROM passkey_challenges WHERE client_net = ? AND expires_at > ?");
+    q.bind(1, client_net).bind(2, now);
+    return q.step() ? q.int64(0) : 0;
 }
 
 // One DELETE … RETURNING: whoever deletes the row has the challenge, an
@@ -117,10 +125,10 @@ template <class Conn>
 std::optional<PasskeyChallenge> SqlPasskeys<Conn>::take_challenge(std::string_view challenge, std::int64_t now) {
     auto q = db_.query(
         "DELETE FROM passkey_challenges WHERE challenge_hash = ? "
-        "RETURNING purpose, browser_hash, user_id, session_id, expires_at");
+        "RETURNING purpose, browser_hash, user_id, session_id, expires_at, client_net");
     q.bind_blob(1, token_digest(challenge));
     if (!q.step()) return std::nullopt;
-    PasskeyChallenge c{q.text(0), q.text(1), q.int64(2), q.int64(3)};
+    PasskeyChallenge c{q.text(0), q.text(1), q.int64(2), q.int64(3), q.text(5)};
     if (q.int64(4) <= now) return std::nullopt;
     return c;
 }
