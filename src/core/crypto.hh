@@ -49,8 +49,9 @@ private:
 // the ChaCha20 keystream under a key drawn once from the CSPRNG, one block
 // per value, so that a page costs no getrandom() system call for them.
 // Never for secrets (session ids, reset tokens: random_token()). A fork
-// would repeat the stream in the child; the site forks nothing (mail goes
-// out through posix_spawn of another program).
+// would repeat the stream in the child; the site forks only the plain-CGI
+// keeper (web/cgi_keeper.hh), before any stream exists, which draws
+// nothing (mail goes out through posix_spawn of another program).
 class NonceStream {
 public:
     NonceStream();

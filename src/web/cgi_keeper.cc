@@ -1,64 +1,71 @@
 #include "web/cgi_keeper.hh"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <ctime>
+#include <string_view>
 
 namespace auth {
 
 namespace {
 
-// Whether `pid` is still in the process table and not a zombie. A server
-// that reaps its CGI children itself (not mod_cgid, whose daemon ignores
-// SIGCHLD so the kernel reaps at once) keeps a zombie until it has read
-// the answer to the end, which would be never if the keeper waited for it.
-bool still_running(pid_t pid) {
-    if (kill(pid, 0) != 0) return false;
-    char path[32];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+// Below this many processes for the user (ulimit -u) the keeper is left
+// out: it doubles the processes of the requests in flight, and a host
+// that counts them that closely would refuse Apache's next CGI instead.
+constexpr rlim_t kFewProcesses = 1024;
+
+// Whether the process that started this one lets the kernel reap its
+// children at once (SIGCHLD ignored, in SigIgn of /proc/PID/status), as
+// mod_cgid's daemon does. Only then is a process out of the table as it
+// ends, which is what Apache looks for; and only then is the keeper,
+// its child too, reaped without anyone's help.
+bool parent_reaps_at_once() {
+    char path[40] = "/proc/";
+    auto [end, ec] = std::to_chars(path + 6, path + sizeof path - 8, getppid());
+    if (ec != std::errc()) return false;
+    std::memcpy(end, "/status", 8);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    char buf[128];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+    char buf[2048];
+    ssize_t n = read(fd, buf, sizeof buf);
     close(fd);
     if (n <= 0) return false;
-    buf[n] = '\0';
-    // "pid (comm) S ...": the state follows the last ')'.
-    const char* p = nullptr;
-    for (ssize_t i = n - 1; i >= 0; --i)
-        if (buf[i] == ')') {
-            p = buf + i;
-            break;
-        }
-    return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+    std::string_view status(buf, static_cast<std::size_t>(n));
+    auto at = status.find("\nSigIgn:\t");
+    if (at == std::string_view::npos) return false;
+    std::uint64_t ignored = 0;
+    const char* first = status.data() + at + 9;
+    if (std::from_chars(first, status.data() + status.size(), ignored, 16).ec != std::errc()) return false;
+    return (ignored >> (SIGCHLD - 1)) & 1;
 }
 
-[[noreturn]] void keep(pid_t parent) {
-    // The kernel signals the keeper as the parent ends, however it ends
-    // (_Exit, a crash, Apache's SIGTERM or SIGKILL). Every signal stays
-    // blocked: the keeper only waits for that one.
-    sigset_t death;
-    sigemptyset(&death);
-    sigaddset(&death, SIGUSR1);
-    if (prctl(PR_SET_PDEATHSIG, SIGUSR1) != 0 || getppid() != parent) _exit(0);
+[[noreturn]] void keep(pid_t program, int program_fd) {
     // The answer's socket stays open through fd 1 (under mod_cgid fd 0 is
     // the same socket); nothing else is open this early but stderr.
     close(0);
-    while (sigwaitinfo(&death, nullptr) < 0 && errno == EINTR) {
+    // Readable once the program has ended, however it ended (_Exit, a
+    // crash, Apache's SIGTERM or SIGKILL).
+    pollfd ended{program_fd, POLLIN, 0};
+    while (poll(&ended, 1, -1) < 0 && errno == EINTR) {
     }
-    // The signal comes from the parent's last steps in the kernel; let it
-    // finish them (at most 0.1 s, then give up waiting: Apache only waits
-    // the 10 ms then).
-    for (int i = 0; i < 64 && still_running(parent); ++i) sched_yield();
+    // It is readable from the program's last steps in the kernel: let it
+    // finish them, then give up waiting (at most about 0.2 s: Apache waits
+    // only 10 ms first).
+    auto there = [program] { return kill(program, 0) == 0; };
+    for (int i = 0; i < 64 && there(); ++i) sched_yield();
     struct timespec tick = {0, 100 * 1000};
-    for (int i = 0; i < 1000 && still_running(parent); ++i) nanosleep(&tick, nullptr);
+    for (int i = 0; i < 1000 && there(); ++i) nanosleep(&tick, nullptr);
     _exit(0);
 }
 
@@ -66,16 +73,20 @@ bool still_running(pid_t pid) {
 
 void keep_cgi_socket_until_exit() {
     struct stat st;
-    if (fstat(1, &st) != 0 || !S_ISSOCK(st.st_mode)) return;
+    if (fstat(1, &st) != 0 || !S_ISSOCK(st.st_mode) || !parent_reaps_at_once()) return;
+    struct rlimit nproc;
+    if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur < kFewProcesses) return;
     const pid_t self = getpid();
-    // The keeper must start with every signal blocked, so that the death
-    // signal cannot end it before it waits: block here across the fork.
-    sigset_t all, before;
-    sigfillset(&all);
-    if (sigprocmask(SIG_BLOCK, &all, &before) != 0) return;
-    pid_t pid = fork();
-    if (pid == 0) keep(self);
-    sigprocmask(SIG_SETMASK, &before, nullptr);
+    // A pidfd of this process, for the keeper to wait on (Linux 5.3).
+    const int self_fd = static_cast<int>(syscall(SYS_pidfd_open, self, 0));
+    if (self_fd < 0) return;
+    // The keeper is a sibling, the web server's child like this process
+    // (CLONE_PARENT), so that it is reaped as it ends, not left to init.
+    // Otherwise a fork: a copy that runs only keep(), which uses no libc
+    // state a fork would have to reset.
+    const long pid = syscall(SYS_clone, CLONE_PARENT, nullptr, nullptr, nullptr, nullptr);
+    if (pid == 0) keep(self, self_fd);
+    close(self_fd);
 }
 
 }  // namespace auth

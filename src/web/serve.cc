@@ -189,6 +189,8 @@ int serve(const Program& program, int argc, char** argv) {
     std::unique_ptr<App> app;
 
     if (FCGX_IsCGI()) {
+        // First: the keeper is a copy of this process, made before the
+        // settings and their secrets are read.
         keep_cgi_socket_until_exit();
         try {
             app = start_app(env_file_in(process_env));
