@@ -399,21 +399,23 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
     std::string rehashed = hasher_.needs_rehash(user->password_hash) ? hasher_.hash(password) : "";
 
     auto tx = store_.begin_write();
+    auto fresh = store_.users().find_by_id(user->id);
+    if (fresh && fresh->locked()) {
+        // Locked by an administrator (also while this password was
+        // checked): said only after the right password (which is no
+        // failure), so that the owner knows whom to ask.
+        throttle_.take_back(slot.id);
+        tx->commit();
+        events_.record(client, events::kLogin, Outcome::Refused, user->id, "the account is locked");
+        out.result = LoginResult::Locked;
+        return out;
+    }
     if (!still_current(*user)) {
         // A new password, a reset or "log out other sessions" committed while
         // this password was checked: what it ended must not come back.
         tx.reset();
         events_.record(client, events::kLogin, Outcome::Refused, user->id,
                        "its sessions were ended while the password was checked");
-        return out;
-    }
-    if (store_.users().find_by_id(user->id)->locked()) {
-        // Locked by an administrator: said only after the right password
-        // (which is no failure), so that the owner knows whom to ask.
-        throttle_.take_back(slot.id);
-        tx->commit();
-        events_.record(client, events::kLogin, Outcome::Refused, user->id, "the account is locked");
-        out.result = LoginResult::Locked;
         return out;
     }
     throttle_.succeeded(slot.id, email);

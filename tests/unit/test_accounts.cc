@@ -37,6 +37,7 @@ class AccountsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(login_overlapping_a_reset_makes_no_session);
     CPPUNIT_TEST(login_overlapping_log_out_other_sessions_makes_no_session);
     CPPUNIT_TEST(login_overlapping_an_email_change_makes_no_session);
+    CPPUNIT_TEST(login_overlapping_a_lock_makes_no_session);
     CPPUNIT_TEST(a_session_from_before_the_password_change_is_never_accepted);
     CPPUNIT_TEST(fifty_simultaneous_wrong_logins_verify_at_most_five);
     CPPUNIT_TEST(simultaneous_wrong_current_passwords_verify_at_most_five);
@@ -99,6 +100,22 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), sessions());
         CPPUNIT_ASSERT(opens(fresh_session));
         CPPUNIT_ASSERT(app().hasher.verify(user().password_hash, kNew));
+    }
+
+    // An administrator locks the account while the login's password
+    // verifies: the login's write sees the lock (it is read inside that
+    // transaction), so no session is made, and none of the account's opens.
+    void login_overlapping_a_lock_makes_no_session() {
+        auto owner = accounts().log_in(kEmail, test::kGoodPassword, kThere);
+        CPPUNIT_ASSERT(owner.result == auth::LoginResult::LoggedIn);
+        once_after_verify(app(), [&] {
+            CPPUNIT_ASSERT(accounts().lock_account(id_, kThere, "admin") == auth::AdminResult::Done);
+        });
+        auto login = accounts().log_in(kEmail, test::kGoodPassword, kHere);
+        CPPUNIT_ASSERT(login.result == auth::LoginResult::Locked);
+        CPPUNIT_ASSERT(login.session_token.empty());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), sessions());
+        CPPUNIT_ASSERT(!opens(owner.session_token));
     }
 
     void login_overlapping_a_reset_makes_no_session() {
