@@ -16,7 +16,8 @@ namespace auth {
 // finds nothing to wait for. Apache's timeouts are untouched: it still
 // signals this process, and the keeper follows it out. Called first
 // thing, before the settings (and their secrets) are read. Does nothing
-// when stdout is not a socket (mod_cgi, lighttpd: pipes), when the server
+// when stdout is not a socket (mod_cgi, lighttpd: pipes), when the client
+// does not keep the connection (nobody waits then), when the server
 // does not let the kernel reap its children at once (the keeper would
 // wait for nothing, and be left to it), when the user may have only a few
 // processes (ulimit -u under 1024), or when starting it fails.

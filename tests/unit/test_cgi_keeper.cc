@@ -69,12 +69,16 @@ bool children_become(std::size_t n, const std::vector<pid_t>& before) {
 enum class End { exit, killed };
 
 // A program with `io` as its stdin and stdout that calls the keeper,
-// writes "ready", then ends (or waits to be killed).
+// writes "ready", then ends (or waits to be killed). Its request came over
+// HTTP/1.1 with `connection` as its Connection header (none if empty).
 struct Program {
     pid_t pid = -1;
-    Program(int io, End end) {
+    Program(int io, End end, const char* connection = "") {
         pid = fork();
         if (pid != 0) return;
+        setenv("SERVER_PROTOCOL", "HTTP/1.1", 1);
+        if (*connection) setenv("HTTP_CONNECTION", connection, 1);
+        else unsetenv("HTTP_CONNECTION");
         dup2(io, 0);
         dup2(io, 1);
         if (io > 1) close(io);
@@ -124,6 +128,7 @@ class CgiKeeperTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(a_killed_program_is_gone_when_its_socket_closes_and_the_keeper_is_reaped);
     CPPUNIT_TEST(a_server_that_reaps_itself_gets_no_keeper);
     CPPUNIT_TEST(with_a_pipe_for_stdout_nothing_is_started);
+    CPPUNIT_TEST(a_connection_that_closes_gets_no_keeper);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -187,6 +192,20 @@ public:
         kill(p.pid, SIGKILL);
         CPPUNIT_ASSERT_EQUAL(std::string(), read_to_end(fds[0]));
         close(fds[0]);
+    }
+
+    void a_connection_that_closes_gets_no_keeper() {
+        // Nobody waits for Apache's check then: the keeper would only cost.
+        ReapedAtOnce reaped;
+        const auto before = my_children();
+        Socket s;
+        Program p(s.program_side(), End::killed, "Close");
+        s.close_program_side();
+        char buf[16];
+        CPPUNIT_ASSERT_EQUAL(ssize_t{6}, read(s.server(), buf, sizeof buf));
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, my_children(before).size());
+        kill(p.pid, SIGKILL);
+        CPPUNIT_ASSERT_EQUAL(std::string(), read_to_end(s.server()));
     }
 };
 
