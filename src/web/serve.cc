@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -66,6 +67,19 @@ struct FcgxRequest {
 
 }  // namespace
 
+namespace {
+
+// Whether this request does the housekeeping: one in 100. The draw guards
+// nothing (it only spreads the work), so it comes from a generator seeded
+// once per process (one a thread), not from a getrandom() system call per
+// request as randombytes_uniform() made it.
+bool housekeeping_turn() {
+    thread_local std::minstd_rand dice(randombytes_random());
+    return dice() % 100 == 0;
+}
+
+}  // namespace
+
 void after_response(App& app, bool deliver_mail) {
     try {
         app.delivery.after_response(deliver_mail);
@@ -73,7 +87,7 @@ void after_response(App& app, bool deliver_mail) {
         log_line(std::string("cannot start mail delivery: ") + e.what());
     }
     try {
-        if (randombytes_uniform(100) == 0) app.accounts.housekeeping();
+        if (housekeeping_turn()) app.accounts.housekeeping();
     } catch (const std::exception& e) {
         log_line(std::string("housekeeping failed: ") + e.what());
     }

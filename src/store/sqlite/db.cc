@@ -20,8 +20,20 @@ void Db::StmtDeleter::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 
 Db::Db(std::string path, std::function<void(Db&)> on_open) : path_(std::move(path)), on_open_(std::move(on_open)) {}
 
+namespace {
+// SQLite counts every allocation it makes, for sqlite3_memory_used() and a
+// soft heap limit, under a process-wide mutex: some forty locks a request
+// for a count nothing here reads. Turned off once, before SQLite starts (a
+// process that started it already keeps counting: sqlite3_config refuses).
+void configure_sqlite() {
+    static const int once = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)once;
+}
+}  // namespace
+
 void Db::open() {
     if (db_) return;
+    configure_sqlite();
     int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
