@@ -88,10 +88,10 @@ const char* status_text(int status) {
     }
 }
 
-std::string Response::serialize(bool include_body) const {
+std::string Response::head() const {
     // Appended piece by piece into one buffer of the right size: no
     // temporaries, one allocation.
-    std::size_t size = 64 + (include_body ? body.size() : 0);
+    std::size_t size = 64;
     for (const auto& [name, value] : headers) size += name.size() + value.size() + 4;
     std::string out;
     out.reserve(size);
@@ -103,6 +103,11 @@ std::string Response::serialize(bool include_body) const {
         out.append(name).append(": ").append(value).append("\r\n");
     }
     out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
+    return out;
+}
+
+std::string Response::serialize(bool include_body) const {
+    std::string out = head();
     if (include_body) out += body;
     return out;
 }
