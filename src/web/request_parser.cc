@@ -15,10 +15,11 @@ namespace auth {
 
 namespace {
 
-std::string env_or(const CgiEnv& env, const char* key) {
+// A view into `env` (which outlives the parse), not a copy of each value.
+std::string_view env_or(const CgiEnv& env, const char* key) {
     assert(read_by_parse_request(key));  // else the FastCGI loop does not pass it on
     auto it = env.find(key);
-    return it == env.end() ? std::string() : it->second;
+    return it == env.end() ? std::string_view() : std::string_view(it->second);
 }
 
 int hex_value(char c) {
@@ -170,13 +171,13 @@ std::map<std::string, std::string> parse_cookies(std::string_view header) {
     std::size_t start = 0;
     while (start < header.size()) {
         auto semi = header.find(';', start);
-        std::string item = trim(header.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start));
+        std::string_view item = trim_view(header.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start));
         auto eq = item.find('=');
-        if (eq != std::string::npos && eq > 0) {
-            std::string name = trim(item.substr(0, eq));
-            std::string value = trim(item.substr(eq + 1));
+        if (eq != std::string_view::npos && eq > 0) {
+            std::string_view name = trim_view(item.substr(0, eq));
+            std::string_view value = trim_view(item.substr(eq + 1));
             if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-            if (!name.empty() && !cookies.emplace(name, value).second) twice.insert(name);
+            if (!name.empty() && !cookies.emplace(name, value).second) twice.emplace(name);
         }
         if (semi == std::string_view::npos) break;
         start = semi + 1;
@@ -225,9 +226,10 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     for (char c : req.method)
         if (c < 'A' || c > 'Z') throw HttpError(400, "Bad request.", "bad REQUEST_METHOD");
 
-    std::string uri = env_or(env, "REQUEST_URI");
-    if (uri.empty()) uri = env_or(env, "SCRIPT_NAME") + env_or(env, "PATH_INFO");
-    std::string path = uri.substr(0, uri.find('?'));
+    std::string_view uri = env_or(env, "REQUEST_URI");
+    std::string joined;
+    if (uri.empty()) uri = joined = std::string(env_or(env, "SCRIPT_NAME")).append(env_or(env, "PATH_INFO"));
+    std::string path(uri.substr(0, uri.find('?')));
     if (path.size() > 2048) throw HttpError(414, "The address is too long.", "REQUEST_URI too long");
     if (!base_path.empty()) {
         if (path.compare(0, base_path.size(), base_path) != 0 ||
@@ -250,17 +252,17 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     req.origin = env_or(env, "HTTP_ORIGIN");
     req.sec_fetch_site = env_or(env, "HTTP_SEC_FETCH_SITE");
     req.forwarded_for = env_or(env, "HTTP_X_FORWARDED_FOR").substr(0, 4096);
-    std::string cookie_header = env_or(env, "HTTP_COOKIE");
+    std::string_view cookie_header = env_or(env, "HTTP_COOKIE");
     if (cookie_header.size() > 8192) throw HttpError(400, "Your browser sent too many cookies.", "Cookie header too large");
     req.cookies = parse_cookies(cookie_header);
 
-    std::string qs = env_or(env, "QUERY_STRING");
+    std::string_view qs = env_or(env, "QUERY_STRING");
     if (qs.size() > 4096) throw HttpError(414, "The address is too long.", "QUERY_STRING too long");
     req.query = parse_urlencoded(qs);
 
     if (req.method != "POST") return req;
 
-    std::size_t length = parse_length(env_or(env, "CONTENT_LENGTH"), max_body_for(req.path));
+    std::size_t length = parse_length(std::string(env_or(env, "CONTENT_LENGTH")), max_body_for(req.path));
     std::string body = length ? read_body(length) : std::string();
     if (body.size() != length) bad_form("body shorter than CONTENT_LENGTH");
 
@@ -269,7 +271,7 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     if (essence == "application/x-www-form-urlencoded" || (essence.empty() && body.empty())) {
         req.form = parse_urlencoded(body);
     } else if (essence == "multipart/form-data") {
-        parse_multipart(req, env_or(env, "CONTENT_TYPE"), std::move(body));
+        parse_multipart(req, std::string(env_or(env, "CONTENT_TYPE")), std::move(body));
     } else {
         throw HttpError(415, "This page accepts only HTML form submissions.", "unsupported CONTENT_TYPE: " + type.substr(0, 80));
     }
