@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <array>
-#include <cstring>
 #include <vector>
 
 namespace auth {
@@ -95,23 +94,16 @@ std::string token_digest(std::string_view token) {
 }
 
 MacKey::MacKey(std::string_view key) {
-    static_assert(sizeof keyed_ == sizeof(crypto_generichash_state) && alignof(MacKey) >= alignof(crypto_generichash_state));
-    std::array<unsigned char, crypto_generichash_KEYBYTES> hashed{};
-    crypto_generichash(hashed.data(), hashed.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr, 0);
-    crypto_generichash_init(reinterpret_cast<crypto_generichash_state*>(keyed_.data()), hashed.data(), hashed.size(),
-                            crypto_generichash_BYTES);
-    sodium_memzero(hashed.data(), hashed.size());
+    static_assert(sizeof key_ == crypto_generichash_KEYBYTES);
+    crypto_generichash(key_.data(), key_.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr, 0);
 }
 
-MacKey::~MacKey() { sodium_memzero(keyed_.data(), keyed_.size()); }
+MacKey::~MacKey() { sodium_memzero(key_.data(), key_.size()); }
 
 std::string MacKey::mac(std::string_view message) const {
-    crypto_generichash_state state;
-    std::memcpy(&state, keyed_.data(), sizeof state);
-    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
     std::string out(crypto_generichash_BYTES, '\0');
-    crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(out.data()), out.size());
-    sodium_memzero(&state, sizeof state);
+    crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(), key_.data(), key_.size());
     return out;
 }
 

@@ -31,19 +31,17 @@ std::string token_digest(std::string_view token);
 std::string mac(std::string_view key, std::string_view message);
 
 // The same MAC with the key hashed once, for a key used on every request
-// (CSRF tokens): MacKey(key).mac(m) == mac(key, m). It keeps BLAKE2b's state
-// after the key's block, so that a MAC of a short message costs one
-// compression instead of two.
+// (CSRF tokens): MacKey(key).mac(m) == mac(key, m).
 class MacKey {
 public:
     explicit MacKey(std::string_view key);
-    ~MacKey();  // wipes the keyed state
+    ~MacKey();  // wipes the key
     MacKey(const MacKey&) = default;
     MacKey& operator=(const MacKey&) = default;
     std::string mac(std::string_view message) const;
 
 private:
-    alignas(64) std::array<unsigned char, 384> keyed_;  // a crypto_generichash_state, the key absorbed
+    std::array<unsigned char, 32> key_;  // crypto_generichash_KEYBYTES
 };
 
 // Values that must differ every time and be unguessable but guard nothing
