@@ -125,10 +125,9 @@ public:
         CPPUNIT_ASSERT(auth::mac(long_key, "m") != auth::mac(other_long, "m"));
     }
 
-    // MacKey keeps BLAKE2b's state after the key: its MACs are libsodium's
-    // one-shot keyed BLAKE2b-256 under BLAKE2b-256(key), for messages of no
-    // block, part of one, exactly one and several (a copy of the state each
-    // time: the second MAC is not chained to the first).
+    // MacKey's MACs are libsodium's one-shot keyed BLAKE2b-256 under
+    // BLAKE2b-256(key), for messages of no block, part of one, exactly one
+    // and several, and the same when asked again (nothing chained).
     void mac_key_is_keyed_blake2b_of_the_hashed_key() {
         auto bytes = [](const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); };
         const std::string key = "the site's SECRET_KEY";
