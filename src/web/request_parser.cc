@@ -195,21 +195,34 @@ constexpr std::string_view kRead[] = {
 };
 constexpr std::size_t kLongest = 32;
 
-// For each length, which names of kRead have it (bit i: kRead[i]): the
-// FastCGI loop asks about each of the twenty-odd variables a server sends,
-// and most of them are compared with one name or none instead of fifteen.
-constexpr std::array<std::uint32_t, kLongest> kReadOfLength = [] {
+// Which names of kRead (bit i: kRead[i]) have a given length, first and
+// last character. The FastCGI loop asks about each of the twenty-odd
+// variables a server sends (eight of lighttpd's are 11 characters long, as
+// are six of these): with all three most are compared with no name at all,
+// the rest with one.
+struct ReadIndex {
+    std::array<std::uint32_t, kLongest> length{};
+    std::array<std::uint32_t, 256> first{}, last{};
+};
+constexpr ReadIndex kIndex = [] {
     static_assert(std::size(kRead) <= 32);
-    std::array<std::uint32_t, kLongest> masks{};
-    for (std::size_t i = 0; i < std::size(kRead); ++i) masks.at(kRead[i].size()) |= std::uint32_t{1} << i;
-    return masks;
+    ReadIndex index;
+    for (std::size_t i = 0; i < std::size(kRead); ++i) {
+        std::uint32_t bit = std::uint32_t{1} << i;
+        index.length.at(kRead[i].size()) |= bit;
+        index.first.at(static_cast<unsigned char>(kRead[i].front())) |= bit;
+        index.last.at(static_cast<unsigned char>(kRead[i].back())) |= bit;
+    }
+    return index;
 }();
 
 }  // namespace
 
 bool read_by_parse_request(std::string_view name) {
-    if (name.size() >= kLongest) return false;
-    for (std::uint32_t m = kReadOfLength[name.size()]; m; m &= m - 1)
+    if (name.empty() || name.size() >= kLongest) return false;
+    std::uint32_t candidates = kIndex.length[name.size()] & kIndex.first[static_cast<unsigned char>(name.front())] &
+                               kIndex.last[static_cast<unsigned char>(name.back())];
+    for (std::uint32_t m = candidates; m; m &= m - 1)
         if (kRead[std::countr_zero(m)] == name) return true;
     return false;
 }
