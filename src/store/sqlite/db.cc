@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+
 #include "core/log.hh"
 
 namespace auth {
@@ -17,6 +19,18 @@ bool DbError::busy() const { return (code_ & 0xff) == SQLITE_BUSY || (code_ & 0x
 bool DbError::unique_violation() const { return code_ == SQLITE_CONSTRAINT_UNIQUE || code_ == SQLITE_CONSTRAINT_PRIMARYKEY; }
 
 void Db::StmtDeleter::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+
+std::size_t Db::SqlHash::operator()(std::string_view sql) const noexcept {
+    if (sql.size() < 24) return std::hash<std::string_view>{}(sql);
+    std::uint64_t h = sql.size();
+    for (std::size_t at : {std::size_t{0}, sql.size() / 2, sql.size() - 8}) {
+        std::uint64_t word;
+        std::memcpy(&word, sql.data() + at, sizeof word);
+        h = (h ^ word) * 0x9E3779B97F4A7C15u;
+        h ^= h >> 29;
+    }
+    return static_cast<std::size_t>(h);
+}
 
 Db::Db(std::string path, std::function<void(Db&)> on_open) : path_(std::move(path)), on_open_(std::move(on_open)) {}
 
