@@ -16,7 +16,7 @@ namespace auth {
 namespace {
 
 // A view into `env` (which outlives the parse), not a copy of each value.
-std::string_view env_or(const CgiEnv& env, const char* key) {
+std::string_view env_or(const CgiEnv& env, std::string_view key) {
     assert(read_by_parse_request(key));  // else the FastCGI loop does not pass it on
     auto it = env.find(key);
     return it == env.end() ? std::string_view() : std::string_view(it->second);
