@@ -137,16 +137,17 @@ def run(tool: str, program: list[str], env: dict[str, str], data: bytes, count: 
             proc.kill()
             _, err = proc.communicate()
     if tool == "callgrind":
-        text = open(report + ".log").read()
+        with open(report + ".log") as f:
+            text = f.read()
         m = re.search(r"Collected : (\d+)", text)
-        if not m:
-            raise RuntimeError(f"no callgrind total: {text[-500:]}")
-        return int(m.group(1)), first
-    text = open(report).read()
-    m = re.search(r"^-+ -+ -+ -+ -+ -+ -+\n\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)", text, re.M) or \
-        re.search(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?total$", text, re.M)
+    else:
+        # strace -c's last line: "100.00  0.001234  1  2020  13 total" (% time,
+        # seconds, usecs/call, calls, errors if any, "total").
+        with open(report) as f:
+            text = f.read()
+        m = re.search(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?total$", text, re.M)
     if not m:
-        raise RuntimeError(f"no strace total: {text[-500:]} {err.decode(errors='replace')[-300:]}")
+        raise RuntimeError(f"no {tool} total: {text[-500:]} {err.decode(errors='replace')[-300:]}")
     return int(m.group(1)), first
 
 
@@ -158,7 +159,8 @@ def main(argv=None) -> int:
     ap.add_argument("--param", action="append", default=[], help="NAME=VALUE, a request parameter")
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE, the process environment")
     ap.add_argument("--user", help="run the program as this user")
-    ap.add_argument("--out", help="callgrind: keep the longer run's profile here")
+    ap.add_argument("--out", help="callgrind: keep the longer run's profile here (and the shorter one's as OUT.warm); "
+                                  "written by the program's user")
     ap.add_argument("program", nargs="+")
     args = ap.parse_args(argv)
     if shutil.which("valgrind" if args.tool == "callgrind" else "strace") is None:
