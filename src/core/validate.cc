@@ -97,12 +97,14 @@ std::string percent_encode(std::string_view text, std::string_view keep) {
     return out;
 }
 
-std::string trim(std::string_view text) {
+std::string_view trim_view(std::string_view text) {
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
     while (!text.empty() && space(text.front())) text.remove_prefix(1);
     while (!text.empty() && space(text.back())) text.remove_suffix(1);
-    return std::string(text);
+    return text;
 }
+
+std::string trim(std::string_view text) { return std::string(trim_view(text)); }
 
 std::optional<std::string> normalize_email(std::string_view text) {
     if (text.empty() || text.size() > 254) return std::nullopt;

@@ -33,6 +33,8 @@ std::string percent_encode(std::string_view text, std::string_view keep = {});
 
 // Leading and trailing ASCII whitespace removed.
 std::string trim(std::string_view text);
+// The same as a view into `text`, for a parser that copies only what it keeps.
+std::string_view trim_view(std::string_view text);
 
 // A path inside the site such as "/profile" or "/profile?tab=1" that is safe
 // to put after BASE_URL in a Location header; nullopt for anything else

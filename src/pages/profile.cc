@@ -11,14 +11,18 @@ namespace pages {
 using namespace auth;
 
 void fill_profile(Page& page, App& app, const Visitor& visitor, const std::string& name_typed) {
+    // The picture limits are constants: their texts are made once.
+    static const std::string picture_max = std::to_string(kMaxPictureBytes / (1024 * 1024)) + " MiB";
+    static const std::string picture_max_bytes = std::to_string(kMaxPictureBytes);
+    static const std::string picture_too_large = problem_text(ImageProblem::TooLarge);
     const User& user = visitor.user();
     page.set("NAME", name_typed);
     page.set("EMAIL", user.email);
     page.set("MEMBER_SINCE", utc_text(user.created_at).substr(0, 10));
     page.set("MIN_LENGTH", std::to_string(app.policy.min_length()));
-    page.set("PICTURE_MAX", std::to_string(kMaxPictureBytes / (1024 * 1024)) + " MiB");
-    page.set("PICTURE_MAX_BYTES", std::to_string(kMaxPictureBytes));
-    page.set("PICTURE_TOO_LARGE", problem_text(ImageProblem::TooLarge));
+    page.set("PICTURE_MAX", picture_max);
+    page.set("PICTURE_MAX_BYTES", picture_max_bytes);
+    page.set("PICTURE_TOO_LARGE", picture_too_large);
     if (!user.picture.empty())
         page.set_in("HAS_PICTURE", "PICTURE", user.picture);
     else

@@ -80,6 +80,9 @@ struct Response {
 
     // The CGI form: "Status: 200 OK\r\n" + headers + "\r\n" + body.
     std::string serialize(bool include_body = true) const;
+    // serialize() without the body: the FastCGI loop hands the body to
+    // libfcgi as it is, instead of copying it behind the headers first.
+    std::string head() const;
 };
 
 const char* status_text(int status);

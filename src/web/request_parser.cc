@@ -3,7 +3,10 @@
 #include <cgicc/CgiInput.h>
 #include <cgicc/Cgicc.h>
 
+#include <array>
+#include <bit>
 #include <cassert>
+#include <cstdint>
 #include <set>
 
 #include "core/validate.hh"
@@ -12,10 +15,11 @@ namespace auth {
 
 namespace {
 
-std::string env_or(const CgiEnv& env, const char* key) {
+// A view into `env` (which outlives the parse), not a copy of each value.
+std::string_view env_or(const CgiEnv& env, std::string_view key) {
     assert(read_by_parse_request(key));  // else the FastCGI loop does not pass it on
     auto it = env.find(key);
-    return it == env.end() ? std::string() : it->second;
+    return it == env.end() ? std::string_view() : std::string_view(it->second);
 }
 
 int hex_value(char c) {
@@ -167,13 +171,13 @@ std::map<std::string, std::string> parse_cookies(std::string_view header) {
     std::size_t start = 0;
     while (start < header.size()) {
         auto semi = header.find(';', start);
-        std::string item = trim(header.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start));
+        std::string_view item = trim_view(header.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start));
         auto eq = item.find('=');
-        if (eq != std::string::npos && eq > 0) {
-            std::string name = trim(item.substr(0, eq));
-            std::string value = trim(item.substr(eq + 1));
+        if (eq != std::string_view::npos && eq > 0) {
+            std::string_view name = trim_view(item.substr(0, eq));
+            std::string_view value = trim_view(item.substr(eq + 1));
             if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-            if (!name.empty() && !cookies.emplace(name, value).second) twice.insert(name);
+            if (!name.empty() && !cookies.emplace(name, value).second) twice.emplace(name);
         }
         if (semi == std::string_view::npos) break;
         start = semi + 1;
@@ -182,14 +186,44 @@ std::map<std::string, std::string> parse_cookies(std::string_view header) {
     return cookies;
 }
 
+namespace {
+
+constexpr std::string_view kRead[] = {
+    "REQUEST_METHOD", "REQUEST_URI",  "SCRIPT_NAME",    "PATH_INFO",      "REMOTE_ADDR",  "HTTP_USER_AGENT",
+    "HTTP_ORIGIN",    "HTTP_COOKIE",  "QUERY_STRING",   "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_SEC_FETCH_SITE",
+    "HTTP_X_FORWARDED_FOR", "REMOTE_USER",  "AUTH_TYPE",
+};
+constexpr std::size_t kLongest = 32;
+
+// Which names of kRead (bit i: kRead[i]) have a given length, first and
+// last character. The FastCGI loop asks about each of the twenty-odd
+// variables a server sends (eight of lighttpd's are 11 characters long, as
+// are six of these): with all three most are compared with no name at all,
+// the rest with one.
+struct ReadIndex {
+    std::array<std::uint32_t, kLongest> length{};
+    std::array<std::uint32_t, 256> first{}, last{};
+};
+constexpr ReadIndex kIndex = [] {
+    static_assert(std::size(kRead) <= 32);
+    ReadIndex index;
+    for (std::size_t i = 0; i < std::size(kRead); ++i) {
+        std::uint32_t bit = std::uint32_t{1} << i;
+        index.length.at(kRead[i].size()) |= bit;
+        index.first.at(static_cast<unsigned char>(kRead[i].front())) |= bit;
+        index.last.at(static_cast<unsigned char>(kRead[i].back())) |= bit;
+    }
+    return index;
+}();
+
+}  // namespace
+
 bool read_by_parse_request(std::string_view name) {
-    static constexpr std::string_view kRead[] = {
-        "REQUEST_METHOD", "REQUEST_URI",  "SCRIPT_NAME",    "PATH_INFO",      "REMOTE_ADDR",  "HTTP_USER_AGENT",
-        "HTTP_ORIGIN",    "HTTP_COOKIE",  "QUERY_STRING",   "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_SEC_FETCH_SITE",
-        "HTTP_X_FORWARDED_FOR", "REMOTE_USER",  "AUTH_TYPE",
-    };
-    for (std::string_view read : kRead)
-        if (name == read) return true;
+    if (name.empty() || name.size() >= kLongest) return false;
+    std::uint32_t candidates = kIndex.length[name.size()] & kIndex.first[static_cast<unsigned char>(name.front())] &
+                               kIndex.last[static_cast<unsigned char>(name.back())];
+    for (std::uint32_t m = candidates; m; m &= m - 1)
+        if (kRead[std::countr_zero(m)] == name) return true;
     return false;
 }
 
@@ -205,9 +239,10 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     for (char c : req.method)
         if (c < 'A' || c > 'Z') throw HttpError(400, "Bad request.", "bad REQUEST_METHOD");
 
-    std::string uri = env_or(env, "REQUEST_URI");
-    if (uri.empty()) uri = env_or(env, "SCRIPT_NAME") + env_or(env, "PATH_INFO");
-    std::string path = uri.substr(0, uri.find('?'));
+    std::string_view uri = env_or(env, "REQUEST_URI");
+    std::string joined;
+    if (uri.empty()) uri = joined = std::string(env_or(env, "SCRIPT_NAME")).append(env_or(env, "PATH_INFO"));
+    std::string path(uri.substr(0, uri.find('?')));
     if (path.size() > 2048) throw HttpError(414, "The address is too long.", "REQUEST_URI too long");
     if (!base_path.empty()) {
         if (path.compare(0, base_path.size(), base_path) != 0 ||
@@ -230,17 +265,17 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     req.origin = env_or(env, "HTTP_ORIGIN");
     req.sec_fetch_site = env_or(env, "HTTP_SEC_FETCH_SITE");
     req.forwarded_for = env_or(env, "HTTP_X_FORWARDED_FOR").substr(0, 4096);
-    std::string cookie_header = env_or(env, "HTTP_COOKIE");
+    std::string_view cookie_header = env_or(env, "HTTP_COOKIE");
     if (cookie_header.size() > 8192) throw HttpError(400, "Your browser sent too many cookies.", "Cookie header too large");
     req.cookies = parse_cookies(cookie_header);
 
-    std::string qs = env_or(env, "QUERY_STRING");
+    std::string_view qs = env_or(env, "QUERY_STRING");
     if (qs.size() > 4096) throw HttpError(414, "The address is too long.", "QUERY_STRING too long");
     req.query = parse_urlencoded(qs);
 
     if (req.method != "POST") return req;
 
-    std::size_t length = parse_length(env_or(env, "CONTENT_LENGTH"), max_body_for(req.path));
+    std::size_t length = parse_length(std::string(env_or(env, "CONTENT_LENGTH")), max_body_for(req.path));
     std::string body = length ? read_body(length) : std::string();
     if (body.size() != length) bad_form("body shorter than CONTENT_LENGTH");
 
@@ -249,7 +284,7 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     if (essence == "application/x-www-form-urlencoded" || (essence.empty() && body.empty())) {
         req.form = parse_urlencoded(body);
     } else if (essence == "multipart/form-data") {
-        parse_multipart(req, env_or(env, "CONTENT_TYPE"), std::move(body));
+        parse_multipart(req, std::string(env_or(env, "CONTENT_TYPE")), std::move(body));
     } else {
         throw HttpError(415, "This page accepts only HTML form submissions.", "unsupported CONTENT_TYPE: " + type.substr(0, 80));
     }

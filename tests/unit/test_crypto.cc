@@ -1,6 +1,8 @@
 // Tests for crypto: random tokens, base64url, digests, MACs and comparison.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <sodium.h>
+
 #include <set>
 #include <string>
 
@@ -19,6 +21,7 @@ class CryptoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(token_digest_differs_per_token);
     CPPUNIT_TEST(mac_depends_on_key_and_message);
     CPPUNIT_TEST(mac_is_not_the_plain_digest);
+    CPPUNIT_TEST(mac_key_is_keyed_blake2b_of_the_hashed_key);
     CPPUNIT_TEST(constant_time_equal_compares_whole_strings);
     CPPUNIT_TEST(looks_like_token_checks_length_and_alphabet);
     CPPUNIT_TEST_SUITE_END();
@@ -120,6 +123,27 @@ public:
         std::string other_long = long_key;
         other_long[99] = 'x';
         CPPUNIT_ASSERT(auth::mac(long_key, "m") != auth::mac(other_long, "m"));
+    }
+
+    // MacKey's MACs are libsodium's one-shot keyed BLAKE2b-256 under
+    // BLAKE2b-256(key), for messages of no block, part of one, exactly one
+    // and several, and the same when asked again (nothing chained).
+    void mac_key_is_keyed_blake2b_of_the_hashed_key() {
+        auto bytes = [](const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); };
+        const std::string key = "the site's SECRET_KEY";
+        std::string hashed(crypto_generichash_KEYBYTES, '\0');
+        crypto_generichash(reinterpret_cast<unsigned char*>(hashed.data()), hashed.size(), bytes(key), key.size(), nullptr, 0);
+        auth::MacKey mac_key(key);
+        for (std::size_t n : {0, 1, 115, 127, 128, 129, 300}) {
+            std::string message(n, 'm');
+            for (std::size_t i = 0; i < n; ++i) message[i] = static_cast<char>('a' + i % 26);
+            std::string expected(crypto_generichash_BYTES, '\0');
+            crypto_generichash(reinterpret_cast<unsigned char*>(expected.data()), expected.size(), bytes(message), message.size(),
+                               bytes(hashed), hashed.size());
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(std::to_string(n), expected, mac_key.mac(message));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(std::to_string(n), expected, mac_key.mac(message));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(std::to_string(n), expected, auth::mac(key, message));
+        }
     }
 
     void mac_is_not_the_plain_digest() {

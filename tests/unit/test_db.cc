@@ -53,6 +53,7 @@ class DbTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(statements_are_prepared_once);
     CPPUNIT_TEST(statements_are_cached_by_their_text);
     CPPUNIT_TEST(sql_from_a_destroyed_string_leaves_no_dangling_key);
+    CPPUNIT_TEST(texts_alike_but_for_one_inner_byte_are_two_statements);
     CPPUNIT_TEST(statement_is_reset_when_it_goes_out_of_scope);
     CPPUNIT_TEST(binds_and_reads_values);
     CPPUNIT_TEST(migrate_creates_the_latest_schema);
@@ -269,6 +270,32 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::int64_t(7), q.int64(0));
         CPPUNIT_ASSERT(!q.step());
         CPPUNIT_ASSERT_EQUAL(cached + 1, prepared_statements(*db_));
+    }
+
+    // The cache hashes a text's length and three words of it (its start,
+    // middle and end); these two differ only at byte 10, which none of
+    // them covers, so they hash alike and only the full comparison tells
+    // them apart.
+    void texts_alike_but_for_one_inner_byte_are_two_statements() {
+        insert(*db_, 5);
+        db_->query("UPDATE t SET s = 'five' WHERE x = 5").exec();
+        const std::string by_x = "SELECT 1, x FROM t WHERE x = ? -- the rest is padding text";
+        const std::string by_s = "SELECT 1, s FROM t WHERE x = ? -- the rest is padding text";
+        CPPUNIT_ASSERT_EQUAL(by_x.size(), by_s.size());
+        int before = prepared_statements(*db_);
+        for (int round = 0; round < 2; ++round) {
+            {
+                auto q = db_->query(by_x);
+                CPPUNIT_ASSERT(q.bind(1, std::int64_t(5)).step());
+                CPPUNIT_ASSERT_EQUAL(std::int64_t(5), q.int64(1));
+            }
+            {
+                auto q = db_->query(by_s);
+                CPPUNIT_ASSERT(q.bind(1, std::int64_t(5)).step());
+                CPPUNIT_ASSERT_EQUAL(std::string("five"), q.text(1));
+            }
+        }
+        CPPUNIT_ASSERT_EQUAL(before + 2, prepared_statements(*db_));
     }
 
     void statement_is_reset_when_it_goes_out_of_scope() {

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+
 #include "core/log.hh"
 
 namespace auth {
@@ -18,10 +20,34 @@ bool DbError::unique_violation() const { return code_ == SQLITE_CONSTRAINT_UNIQU
 
 void Db::StmtDeleter::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 
+std::size_t Db::SqlHash::operator()(std::string_view sql) const noexcept {
+    if (sql.size() < 24) return std::hash<std::string_view>{}(sql);
+    std::uint64_t h = sql.size();
+    for (std::size_t at : {std::size_t{0}, sql.size() / 2, sql.size() - 8}) {
+        std::uint64_t word;
+        std::memcpy(&word, sql.data() + at, sizeof word);
+        h = (h ^ word) * 0x9E3779B97F4A7C15u;
+        h ^= h >> 29;
+    }
+    return static_cast<std::size_t>(h);
+}
+
 Db::Db(std::string path, std::function<void(Db&)> on_open) : path_(std::move(path)), on_open_(std::move(on_open)) {}
+
+namespace {
+// SQLite counts every allocation it makes, for sqlite3_memory_used() and a
+// soft heap limit, under a process-wide mutex: some forty locks a request
+// for a count nothing here reads. Turned off once, before SQLite starts (a
+// process that started it already keeps counting: sqlite3_config refuses).
+void configure_sqlite() {
+    static const int once = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)once;
+}
+}  // namespace
 
 void Db::open() {
     if (db_) return;
+    configure_sqlite();
     int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
