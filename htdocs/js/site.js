@@ -30,7 +30,10 @@
     var body = new URLSearchParams(fields || {});
     body.set("csrf_token", csrf(form));
     return fetch(url, { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
-      return r.json().then(function (json) { if (!r.ok) throw new Error(json.error || "refused"); return json; });
+      return r.json().then(function (json) {
+        if (!r.ok) { var e = new Error(json.error || "refused"); e.fromSite = true; throw e; }
+        return json;
+      });
     });
   }
   function say(status, text) { status.textContent = text; status.hidden = !text; }
@@ -73,7 +76,7 @@
       autofill = null;
       say(status, "");
       get(null).catch(function (e) {
-        say(status, e && e.message && e.message !== "refused" && !/^(NotAllowed|Abort)/.test(e.name) ? e.message : cancelled);
+        say(status, e && e.fromSite && e.message !== "refused" ? e.message : cancelled);
       });
     });
     // Passkey autofill in the email field, where the browser has it.
@@ -138,7 +141,7 @@
         input.value = answer.grant;
         if (form.requestSubmit) form.requestSubmit(); else form.submit();
       }).catch(function (e) {
-        say(status, e && e.message && e.message !== "refused" && !/^(NotAllowed|Abort)/.test(e.name) ? e.message : cancelled.replace(" or log in with your password", " or type the code"));
+        say(status, e && e.fromSite && e.message !== "refused" ? e.message : cancelled.replace(" or log in with your password", " or type the code"));
       });
     });
   }

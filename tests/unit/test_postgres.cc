@@ -35,6 +35,7 @@ class PostgresTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(outbox_claim_skips_a_message_another_node_holds);
     CPPUNIT_TEST(a_passkey_counter_moves_once_across_nodes);
     CPPUNIT_TEST(a_passkey_challenge_and_grant_are_taken_once_across_nodes);
+    CPPUNIT_TEST(a_network_counts_its_passkey_challenges_in_turn_across_nodes);
     CPPUNIT_TEST(housekeeping_runs_on_one_node_at_a_time);
     CPPUNIT_TEST(a_lost_connection_is_retried_and_opened_again);
     CPPUNIT_TEST(migrations_are_counted_in_schema_migrations);
@@ -157,6 +158,35 @@ public:
     }
 
     // One challenge answered on two nodes at once: one DELETE has the row.
+    // The count that decides whether a network may have one more login
+    // challenge waits for another node's count and insert to commit
+    // (READ COMMITTED alone would let both count the same and both add).
+    void a_network_counts_its_passkey_challenges_in_turn_across_nodes() {
+        std::int64_t now = t_->clock->now();
+        const std::string net = "203.0.113.9";
+        {
+            auto tx = a_->begin_write();
+            for (int i = 0; i < 3; ++i)
+                a_->passkeys().add_challenge(std::string(31, 'a') + char('0' + i),
+                                             auth::PasskeyChallenge{"login", "browser", 0, 0, net}, now + 300);
+            tx->commit();
+        }
+        auto tx = a_->begin_write();
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(3), a_->passkeys().live_challenges_from(net, now));
+        a_->passkeys().add_challenge(std::string(32, 'z'), auth::PasskeyChallenge{"login", "browser", 0, 0, net}, now + 300);
+        std::atomic<std::int64_t> counted_b{-1};
+        std::thread other([&] {
+            auto tx_b = b_->begin_write();
+            counted_b = b_->passkeys().live_challenges_from(net, now);
+            tx_b->commit();
+        });
+        std::this_thread::sleep_for(200ms);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(-1), counted_b.load());  // waiting for A's count and insert
+        tx->commit();
+        other.join();
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(4), counted_b.load());
+    }
+
     void a_passkey_challenge_and_grant_are_taken_once_across_nodes() {
         std::int64_t user = test::make_user(*t_->app, "ada@example.test", test::kGoodPassword);
         std::int64_t now = t_->clock->now();

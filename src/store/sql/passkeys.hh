@@ -114,6 +114,10 @@ void SqlPasskeys<Conn>::add_challenge(std::string_view challenge, const PasskeyC
 
 template <class Conn>
 std::int64_t SqlPasskeys<Conn>::live_challenges_from(std::string_view client_net, std::int64_t now) {
+    // The count decides whether one more is added: writers from the network
+    // take turns (PostgreSQL's READ COMMITTED would let them all count the
+    // same; a no-op on SQLite, whose writers take turns anyway).
+    db_.lock_key("passkey_challenges net " + std::string(client_net));
     auto q = db_.query("SELECT count(*) FROM passkey_challenges WHERE client_net = ? AND expires_at > ?");
     q.bind(1, client_net).bind(2, now);
     return q.step() ? q.int64(0) : 0;
