@@ -410,7 +410,7 @@ LoginOutcome Accounts::log_in(const std::string& email, const std::string& passw
         out.result = LoginResult::Locked;
         return out;
     }
-    if (!still_current(*user)) {
+    if (!still_current(*user, fresh)) {
         // A new password, a reset or "log out other sessions" committed while
         // this password was checked: what it ended must not come back.
         tx.reset();
@@ -490,8 +490,9 @@ void Accounts::queue_reset_link(const User& user, std::int64_t now) {
                     composer_.compose("reset_mail", user.email, "Reset your password", f, now), now + links.ttl());
 }
 
-bool Accounts::still_current(const User& checked) {
-    auto now = store_.users().find_by_id(checked.id);
+bool Accounts::still_current(const User& checked) { return still_current(checked, store_.users().find_by_id(checked.id)); }
+
+bool Accounts::still_current(const User& checked, const std::optional<User>& now) {
     return now && now->session_epoch == checked.session_epoch;
 }
 

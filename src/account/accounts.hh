@@ -492,6 +492,8 @@ private:
     // read (no new password, reset, "log out other sessions" or new
     // address: each raises the session epoch). A rehash does not count.
     bool still_current(const User& checked);
+    // The same, for the account's row as just read (`now`; none: deleted).
+    static bool still_current(const User& checked, const std::optional<User>& now);
     // Inside a write transaction, after the password of a reauthentication
     // was right: the code (or a passkey grant of `session_id`), its verdict
     // in `check` (two_step.cc).

@@ -222,11 +222,12 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
                                                                                 : openssl_errors()));
     }
     r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    r.wake.reset(::eventfd(0, EFD_CLOEXEC));
     sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}, .sin_zero = {}};
     socklen_t len = sizeof address;
     if (r.listener.get() < 0 || ::bind(r.listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
         ::listen(r.listener.get(), 1) != 0 || ::getsockname(r.listener.get(), reinterpret_cast<sockaddr*>(&address), &len) != 0 ||
-        (r.wake.reset(::eventfd(0, EFD_CLOEXEC)), r.wake.get() < 0))
+        r.wake.get() < 0)
         throw MailError("mail relay: cannot listen on 127.0.0.1: " + std::generic_category().message(errno));
     r.local_port = ntohs(address.sin_port);
     r.thread = std::thread([&r] { r.run(); });

@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/validate.hh"
+
 namespace auth {
 
 namespace {
@@ -76,12 +78,8 @@ bool parent_reaps_at_once() {
 // then does Apache's wait hold anyone up, and the keeper costs a fraction
 // of a millisecond.
 bool connection_kept() {
-    auto lower = [](const char* s) {
-        std::string out = s ? s : "";
-        for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-        return out;
-    };
-    const std::string connection = lower(std::getenv("HTTP_CONNECTION"));
+    const char* header = std::getenv("HTTP_CONNECTION");
+    const std::string connection = ascii_lower(header ? header : "");
     const char* protocol = std::getenv("SERVER_PROTOCOL");
     if (protocol && std::string_view(protocol) == "HTTP/1.1") return connection.find("close") == std::string::npos;
     return connection.find("keep-alive") != std::string::npos;

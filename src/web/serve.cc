@@ -65,11 +65,6 @@ struct FcgxRequest {
     FcgxRequest& operator=(const FcgxRequest&) = delete;
 };
 
-
-}  // namespace
-
-namespace {
-
 // Whether this request does the housekeeping: one in 100. The draw guards
 // nothing (it only spreads the work), so it comes from a generator seeded
 // once per process (one a thread), not from a getrandom() system call per
