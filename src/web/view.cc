@@ -92,72 +92,113 @@ void View::prepare(const std::string& tpl) {
     cache_->StringToTemplateCache(tpl, text, ctemplate::STRIP_BLANK_LINES);
 }
 
-std::string View::expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict) {
+namespace {
+// Page shapes a process keeps at most: a page has a handful (logged in or
+// not, a flash, field errors); lists (sessions, events) make one per
+// length, and past this many they are expanded each time. A shape's text is
+// about a page (5 KiB for the profile), so this bounds them at about 1 MiB.
+constexpr std::size_t kMaxShapes = 200;
+}  // namespace
+
+// The first request of a shape is expanded by ctemplate; the second
+// freezes the shape (two expansions more); from then on a request copies
+// its fixed text and escapes its values into it. What the cache holds comes
+// from the templates and the pages' shapes alone, never from a request's
+// values.
+std::string View::render(const PageFill& fill) {
+    auto known = shapes_.find(std::string_view(fill.shape()));
+    if (known == shapes_.end()) {
+        prepare("layout.tpl");
+        prepare(fill.tpl());
+        if (shapes_.size() < kMaxShapes) shapes_.emplace(fill.shape(), Shape{});
+        return expand(fill);
+    }
+    Shape& shape = known->second;
+    if (!shape.tried) {
+        shape.tried = true;
+        shape.page = FrozenPage::freeze(*cache_, "layout.tpl", ctemplate::STRIP_BLANK_LINES, fill);
+    }
+    if (!shape.page) return expand(fill);
+    std::string page = shape.page->fill(fill);
+    if (check_frozen_ && page != expand(fill))
+        throw std::logic_error("the frozen page " + fill.tpl() + " differs from ctemplate's expansion");
+    return page;
+}
+
+std::size_t View::frozen_shapes() const {
+    std::size_t n = 0;
+    for (const auto& [text, shape] : shapes_) n += shape.page.has_value();
+    return n;
+}
+
+std::string View::expand(const PageFill& fill) {
+    ctemplate::TemplateDictionary layout("layout");
+    fill.replay(layout);
     std::string out;
     out.reserve(kPageReserve);
-    if (!cache_->ExpandWithData(tpl, ctemplate::STRIP_BLANK_LINES, &dict, nullptr, &out))
-        throw std::runtime_error("template " + tpl + " could not be expanded (missing or malformed)");
+    if (!cache_->ExpandWithData("layout.tpl", ctemplate::STRIP_BLANK_LINES, &layout, nullptr, &out))
+        throw std::runtime_error("template " + fill.tpl() + " could not be expanded (missing or malformed)");
     return out;
 }
 
-Page::Page(std::string tpl, std::string title, const std::string& base_path) : root_("layout"), tpl_(tpl) {
-    root_.SetTemplateGlobalValue(key("BASE"), base_path);
-    root_.SetTemplateGlobalValue(key("TITLE"), title);
-    content_ = root_.AddIncludeDictionary(key("CONTENT"));
-    content_->SetFilename(tpl);
+Page::Page(std::string tpl, std::string title, const std::string& base_path) : fill_(std::move(tpl)) {
+    fill_.global(key("BASE"), base_path);
+    fill_.global(key("TITLE"), title);
 }
 
-void Section::set(std::string_view name, const std::string& value) { dict_->SetValue(key(name), value); }
-void Section::show(std::string_view section) { dict_->ShowSection(key(section)); }
+void Section::set(std::string_view name, const std::string& value) { fill_.value(dict_, key(name), value); }
+void Section::show(std::string_view section) { fill_.show(dict_, key(section)); }
 
-void Page::set(std::string_view name, const std::string& value) { content_->SetValue(key(name), value); }
+void Page::set(std::string_view name, const std::string& value) { fill_.value(PageFill::kContent, key(name), value); }
 
+// As ctemplate's SetValueAndShowSection: an empty value shows nothing.
 void Page::set_in(std::string_view section, std::string_view name, const std::string& value) {
-    content_->SetValueAndShowSection(key(name), value, key(section));
+    if (value.empty()) return;
+    fill_.value(fill_.section(PageFill::kContent, key(section)), key(name), value);
 }
 
-void Page::show(std::string_view section) { content_->ShowSection(key(section)); }
+void Page::show(std::string_view section) { fill_.show(PageFill::kContent, key(section)); }
 
-Section Page::add_section(std::string_view section) { return Section(content_->AddSectionDictionary(key(section))); }
+Section Page::add_section(std::string_view section) {
+    return Section(fill_, fill_.section(PageFill::kContent, key(section)));
+}
 
-void Page::set_csrf(const std::string& token) { root_.SetTemplateGlobalValue(key("CSRF_TOKEN"), token); }
+void Page::set_csrf(const std::string& token) { fill_.global(key("CSRF_TOKEN"), token); }
 
-void Page::noindex() { root_.ShowSection(key("NOINDEX")); }
+void Page::noindex() { fill_.show(PageFill::kLayout, key("NOINDEX")); }
 
 void Page::field_error(const std::string& field, const std::string& message) {
     std::string name = field;
     for (char& c : name) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
     name += "_ERROR";
-    content_->SetValueAndShowSection(key(name), message, key(name));
+    if (!message.empty()) fill_.value(fill_.section(PageFill::kContent, key(name)), key(name), message);
     if (!has_errors_) {
         has_errors_ = true;
-        content_->ShowSection(key("HAS_ERRORS"));
-        root_.SetValue(key("ERROR_PREFIX"), "Error: ");
+        fill_.show(PageFill::kContent, key("HAS_ERRORS"));
+        fill_.value(PageFill::kLayout, key("ERROR_PREFIX"), "Error: ");
     }
 }
 
 void Page::set_user(const std::optional<std::string>& name) {
     if (name) {
-        root_.ShowSection(key("LOGGED_IN"));
-        root_.SetValue(key("USER_NAME"), *name);
+        fill_.show(PageFill::kLayout, key("LOGGED_IN"));
+        fill_.value(PageFill::kLayout, key("USER_NAME"), *name);
     } else {
-        root_.ShowSection(key("LOGGED_OUT"));
+        fill_.show(PageFill::kLayout, key("LOGGED_OUT"));
     }
 }
 
 void Page::set_user_picture(const std::string& name) {
-    if (!name.empty()) root_.SetValueAndShowSection(key("USER_PICTURE"), name, key("HAS_USER_PICTURE"));
+    if (!name.empty()) fill_.value(fill_.section(PageFill::kLayout, key("HAS_USER_PICTURE")), key("USER_PICTURE"), name);
 }
 
 void Page::set_flash(const std::string& text) {
-    root_.SetValueAndShowSection(key("FLASH_TEXT"), text, key("FLASH"));
+    if (!text.empty()) fill_.value(fill_.section(PageFill::kLayout, key("FLASH")), key("FLASH_TEXT"), text);
 }
 
 std::string Page::render(View& view) {
-    root_.SetTemplateGlobalValue(key("SITE_NAME"), view.site_name());
-    view.prepare("layout.tpl");
-    view.prepare(tpl_);
-    return view.expand("layout.tpl", root_);
+    fill_.global(key("SITE_NAME"), view.site_name());
+    return view.render(fill_);
 }
 
 }  // namespace auth

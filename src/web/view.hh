@@ -5,11 +5,16 @@
 #pragma once
 #include <ctemplate/template.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
+
+#include "web/frozen_page.hh"
+#include "web/page_fill.hh"
 
 namespace auth {
 
@@ -20,17 +25,38 @@ public:
     View(const View&) = delete;
     View& operator=(const View&) = delete;
 
-    // Expands `tpl` with `dict`; throws std::runtime_error on any failure
-    // (a missing or malformed template), never returns half a page.
-    std::string expand(const std::string& tpl, const ctemplate::TemplateDictionary& dict);
-    // Loads `tpl` (once) with the base path written in for {{BASE}}.
-    void prepare(const std::string& tpl);
+    // The page `fill` makes in the layout; throws std::runtime_error on any
+    // failure (a missing or malformed template), never returns half a page.
+    std::string render(const PageFill& fill);
     const std::string& site_name() const { return site_name_; }
+    // Tests: expand every page with ctemplate as well and throw
+    // std::logic_error if the frozen page differs by a byte.
+    void check_frozen_pages(bool on) { check_frozen_ = on; }
+    // How many page shapes this view keeps frozen.
+    std::size_t frozen_shapes() const;
 
 private:
+    // Loads `tpl` (once) with the base path written in for {{BASE}}.
+    void prepare(const std::string& tpl);
+    std::string expand(const PageFill& fill);
+
+    // Transparent lookup: the shape of a request's fill is found without a copy.
+    struct ShapeHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view shape) const { return std::hash<std::string_view>{}(shape); }
+    };
     std::unique_ptr<ctemplate::TemplateCache> cache_;
     std::string template_dir_;
     std::unordered_set<std::string> prepared_;
+    // A page shape seen: frozen the second time it is asked for, so that a
+    // process that serves one request (plain CGI) never pays for freezing.
+    struct Shape {
+        bool tried = false;
+        std::optional<FrozenPage> page;  // nothing when it cannot be frozen
+    };
+    // Up to kMaxShapes; shapes seen after that are expanded each time.
+    std::unordered_map<std::string, Shape, ShapeHash, std::equal_to<>> shapes_;
+    bool check_frozen_ = false;
     std::string base_path_;
     std::string site_name_;
 };
@@ -39,15 +65,17 @@ private:
 // ({{#NAME}}...{{/NAME}}), filled like the page.
 class Section {
 public:
-    explicit Section(ctemplate::TemplateDictionary* dict) : dict_(dict) {}
+    Section(PageFill& fill, PageFill::Dict dict) : fill_(fill), dict_(dict) {}
     void set(std::string_view key, const std::string& value);
     void show(std::string_view section);
 
 private:
-    ctemplate::TemplateDictionary* dict_;
+    PageFill& fill_;
+    PageFill::Dict dict_;
 };
 
-// One page being built: the layout's dictionary and, inside it, the page's.
+// One page being built: what it sets for the layout and, inside it, for the
+// page template, recorded in order (PageFill) until it is rendered.
 // Pages fill it through set/show/add_section, never through ctemplate.
 // `base_path` is the View's (both are BASE_URL's path): the View writes it
 // into the templates where it can (View::prepare).
@@ -78,9 +106,7 @@ public:
     std::string render(View& view);
 
 private:
-    ctemplate::TemplateDictionary root_;
-    std::string tpl_;  // the page template, included as CONTENT
-    ctemplate::TemplateDictionary* content_;
+    PageFill fill_;
     bool has_errors_ = false;
 };
 

@@ -86,10 +86,10 @@ RULES = [
                      "libraries only libsodium; never web/ or pages/",
          folders=_f("core/", "store/", "mail/", "webauthn/", "account/"), libraries=_f("sodium")),
     Rule("web/", "anything in src/ but pages/ and smtp/; fcgiapp.h and fcgio.h only in serve.cc, cgicc only in "
-                 "request_parser.cc, ctemplate only in view.* (and mail/), qrencode.h only in qr_svg.cc",
+                 "request_parser.cc, ctemplate only in view.*, page_fill.* and frozen_page.* (and mail/), qrencode.h only in qr_svg.cc",
          folders=_f(ANY), not_folders=_f("pages/", "smtp/"), libraries=_f(ANY),
          only_in=(("fcgi", ("web/serve.cc",)), ("cgicc", ("web/request_parser.cc",)),
-                  ("ctemplate", ("web/view.", "mail/")), ("qrencode", ("web/qr_svg.cc",)))),
+                  ("ctemplate", ("web/view.", "web/page_fill.", "web/frozen_page.", "mail/")), ("qrencode", ("web/qr_svg.cc",)))),
     Rule("pages/", "core/, account/, web/ and pages/ only; no library headers (SQLite, FastCGI, cgicc, ctemplate, "
                    "libsodium), no store/ or mail/",
          folders=_f("core/", "account/", "web/", "pages/")),

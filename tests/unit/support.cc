@@ -164,6 +164,9 @@ TestApp::TestApp(const std::string& base_url, const std::function<void(auth::Con
     auto c = std::make_unique<ManualClock>();
     clock = c.get();
     app = std::make_unique<auth::App>(config, std::move(c));
+    // Every page a unit test renders is also expanded by ctemplate in full,
+    // and must be the same byte for byte (see FrozenPage).
+    app->view.check_frozen_pages(true);
 }
 
 auth::Request get(const std::string& path, const std::map<std::string, std::string>& query) {

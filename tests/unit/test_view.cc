@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -36,10 +37,20 @@ class ViewTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(malformed_template_is_an_error);
     CPPUNIT_TEST(every_template_declares_its_escaping);
     CPPUNIT_TEST(every_template_expands);
+    CPPUNIT_TEST(a_frozen_page_keeps_none_of_its_values);
+    CPPUNIT_TEST(a_section_shown_is_another_shape);
+    CPPUNIT_TEST(frozen_values_are_escaped_as_ctemplate_escapes_them);
+    CPPUNIT_TEST(an_escaping_not_known_is_expanded_each_time);
+    CPPUNIT_TEST(more_shapes_than_kept_still_render);
+    CPPUNIT_TEST(markers_read_back);
+    CPPUNIT_TEST(html_escape_keeps_what_ctemplate_keeps);
     CPPUNIT_TEST_SUITE_END();
 
 public:
-    void setUp() override { view_ = std::make_unique<auth::View>(templates(), "/auth"); }
+    void setUp() override {
+        view_ = std::make_unique<auth::View>(templates(), "/auth");
+        view_->check_frozen_pages(true);
+    }
     void tearDown() override { view_.reset(); }
 
     void page_renders_inside_the_layout() {
@@ -161,8 +172,7 @@ public:
     void missing_template_is_an_error() {
         auth::Page page("no-such-page.tpl", "Missing", "");
         CPPUNIT_ASSERT_THROW(page.render(*view_), std::runtime_error);
-        ctemplate::TemplateDictionary dict("d");
-        CPPUNIT_ASSERT_THROW(view_->expand("no-such-page.tpl", dict), std::runtime_error);
+        CPPUNIT_ASSERT_THROW(page.render(*view_), std::runtime_error);  // the second time as well
         auth::View empty(test::source_dir() + "/no-such-dir", "");
         auth::Page page2("error.tpl", "Error", "");
         CPPUNIT_ASSERT_THROW(page2.render(empty), std::runtime_error);
@@ -172,11 +182,13 @@ public:
         test::TempDir dir;
         std::ofstream(dir.file("unquoted.tpl")) << "{{%AUTOESCAPE context=\"HTML\"}}<a href={{URL}}>x</a>\n";
         std::ofstream(dir.file("unclosed.tpl")) << "{{%AUTOESCAPE context=\"HTML\"}}{{#SECTION}}never closed\n";
+        std::filesystem::copy_file(templates() + "/layout.tpl", dir.file("layout.tpl"));
         auth::View view(dir.path(), "");
-        ctemplate::TemplateDictionary dict("d");
-        dict.SetValue("URL", "/x");
-        CPPUNIT_ASSERT_THROW(view.expand("unquoted.tpl", dict), std::runtime_error);
-        CPPUNIT_ASSERT_THROW(view.expand("unclosed.tpl", dict), std::runtime_error);
+        for (const char* tpl : {"unquoted.tpl", "unclosed.tpl"}) {
+            auth::Page page(tpl, "Bad", "");
+            page.set("URL", "/x");
+            CPPUNIT_ASSERT_THROW_MESSAGE(tpl, page.render(view), std::runtime_error);
+        }
     }
 
     void every_template_declares_its_escaping() {
@@ -201,14 +213,153 @@ public:
         for (const auto& entry : std::filesystem::directory_iterator(templates())) {
             if (entry.path().extension() != ".tpl") continue;
             const std::string name = entry.path().filename().string();
-            ctemplate::TemplateDictionary dict("d");
+            auth::Page page(name, "Any", "");
             std::string out;
             try {
-                out = view_->expand(name, dict);
+                out = page.render(*view_);
             } catch (const std::exception& e) {
                 CPPUNIT_FAIL(name + ": " + e.what());
             }
             CPPUNIT_ASSERT_MESSAGE(name, !out.empty());
+        }
+    }
+
+    // The second page of a shape comes from the frozen text, with its own
+    // values only: nothing of the first request's stays behind.
+    void a_frozen_page_keeps_none_of_its_values() {
+        auto profile = [&](const std::string& name, const std::string& email, const std::string& token) {
+            auth::Page page("profile.tpl", "Your profile", "/auth");
+            page.set("NAME", name);
+            page.set("EMAIL", email);
+            page.set_user(name);
+            page.set_csrf(token);
+            page.show("TWO_FACTOR_OFF");
+            return page.render(*view_);
+        };
+        // Frozen at the second request of the shape (the first is only
+        // expanded: a plain-CGI process serves one), used at the third.
+        std::string zeroth = profile("Cid", "cid@example.com", "token-of-cid");
+        CPPUNIT_ASSERT_EQUAL(std::size_t{0}, view_->frozen_shapes());
+        std::string first = profile("Ann <one>", "ann@example.com", "token-of-ann");
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, view_->frozen_shapes());
+        std::string second = profile("Bob & two", "bob@example.com", "token-of-bob");
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, view_->frozen_shapes());  // the same shape
+        CPPUNIT_ASSERT_MESSAGE(zeroth, has(zeroth, "cid@example.com") && !has(first, "Cid"));
+        CPPUNIT_ASSERT_MESSAGE(first, has(first, "Ann &lt;one&gt;") && has(first, "token-of-ann"));
+        CPPUNIT_ASSERT_MESSAGE(second, has(second, "value=\"Bob &amp; two\"") && has(second, "bob@example.com"));
+        CPPUNIT_ASSERT_MESSAGE(second, has(second, "name=\"csrf_token\" value=\"token-of-bob\""));
+        for (const char* theirs : {"Ann", "ann@example.com", "token-of-ann"})
+            CPPUNIT_ASSERT_MESSAGE(theirs, !has(second, theirs));
+    }
+
+    void a_section_shown_is_another_shape() {
+        auto login = [&](bool error) {
+            auth::Page page("login.tpl", "Log in", "/auth");
+            page.set("EMAIL", "ann@example.com");
+            if (error) page.field_error("password", "Wrong <password>.");
+            return page.render(*view_);
+        };
+        std::string wrong = login(true), plain = login(false);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{0}, view_->frozen_shapes());
+        CPPUNIT_ASSERT_EQUAL(plain, login(false));
+        std::string again = login(true);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, view_->frozen_shapes());
+        CPPUNIT_ASSERT_EQUAL(plain, login(false));
+        CPPUNIT_ASSERT_MESSAGE(wrong, has(wrong, "Wrong &lt;password&gt;.") && has(wrong, "<title>Error: Log in"));
+        CPPUNIT_ASSERT_MESSAGE(plain, !has(plain, "Wrong") && !has(plain, "Error:") && !has(plain, "aria-invalid"));
+        CPPUNIT_ASSERT_EQUAL(wrong, again);
+    }
+
+    // Text, an attribute, the start of a link (where a javascript: URL
+    // becomes "#") and a query value, each frozen and each escaped as
+    // ctemplate escapes it (check_frozen_pages compares every page).
+    void frozen_values_are_escaped_as_ctemplate_escapes_them() {
+        test::TempDir dir;
+        std::filesystem::copy_file(templates() + "/layout.tpl", dir.file("layout.tpl"));
+        std::ofstream(dir.file("kinds.tpl"))
+            << "{{%AUTOESCAPE context=\"HTML\"}}<p title=\"{{T}}\">{{T}}</p><a href=\"{{URL}}\">a</a>"
+               "<a href=\"/find?q={{Q:u}}\">b</a>\n";
+        auth::View view(dir.path(), "");
+        view.check_frozen_pages(true);
+        auto page = [&](const std::string& t, const std::string& url, const std::string& q) {
+            auth::Page p("kinds.tpl", "Kinds", "");
+            p.set("T", t);
+            p.set("URL", url);
+            p.set("Q", q);
+            return p.render(view);
+        };
+        std::string safe = page("plain", "/ok", "word");
+        CPPUNIT_ASSERT_EQUAL(safe, page("plain", "/ok", "word"));  // frozen
+        std::string evil = page("\"'><script>x</script>&\t", "javascript:alert(1)", "a b&c=d/é");
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, view.frozen_shapes());
+        CPPUNIT_ASSERT_MESSAGE(safe, has(safe, "<p title=\"plain\">plain</p><a href=\"/ok\">a</a><a href=\"/find?q=word\">"));
+        const std::string t = "&quot;&#39;&gt;&lt;script&gt;x&lt;/script&gt;&amp; ";
+        CPPUNIT_ASSERT_MESSAGE(evil, has(evil, "<p title=\"" + t + "\">" + t + "</p>"));
+        CPPUNIT_ASSERT_MESSAGE(evil, has(evil, "<a href=\"#\">a</a>"));
+        CPPUNIT_ASSERT_MESSAGE(evil, has(evil, "/find?q=a+b%26c%3Dd/%C3%A9\""));
+    }
+
+    // A number in a script gets ctemplate's javascript_number, which this
+    // view does not freeze: such a page is expanded by ctemplate each time.
+    void an_escaping_not_known_is_expanded_each_time() {
+        test::TempDir dir;
+        std::filesystem::copy_file(templates() + "/layout.tpl", dir.file("layout.tpl"));
+        std::ofstream(dir.file("script.tpl"))
+            << "{{%AUTOESCAPE context=\"HTML\"}}<p>{{T}}</p><script>var n = {{N}};</script>\n";
+        auth::View view(dir.path(), "");
+        view.check_frozen_pages(true);
+        for (std::string n : {"42", "alert(1)", "7"}) {
+            auth::Page p("script.tpl", "Script", "");
+            p.set("T", "<b>");
+            p.set("N", n);
+            std::string html = p.render(view);
+            CPPUNIT_ASSERT_MESSAGE(html, has(html, "<p>&lt;b&gt;</p>"));
+            CPPUNIT_ASSERT_MESSAGE(html, has(html, n == "alert(1)" ? "var n = null;" : "var n = " + n + ";"));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::size_t{0}, view.frozen_shapes());
+    }
+
+    // A list makes a shape per length; past the view's limit they are
+    // expanded each time, the same pages.
+    void more_shapes_than_kept_still_render() {
+        test::TempDir dir;
+        std::filesystem::copy_file(templates() + "/layout.tpl", dir.file("layout.tpl"));
+        std::ofstream(dir.file("list.tpl")) << "{{%AUTOESCAPE context=\"HTML\"}}<ul>{{#ROW}}<li>{{V}}</li>{{/ROW}}</ul>\n";
+        auth::View view(dir.path(), "");
+        view.check_frozen_pages(true);
+        std::size_t kept = 0;
+        for (int rows = 0; rows < 260; ++rows) {
+            for (int twice = 0; twice < 2; ++twice) {
+                auth::Page p("list.tpl", "List", "");
+                for (int i = 0; i < rows; ++i) p.add_section("ROW").set("V", "<" + std::to_string(i + twice) + ">");
+                std::string html = p.render(view);
+                std::string expected = "<ul>";
+                for (int i = 0; i < rows; ++i) expected += "<li>&lt;" + std::to_string(i + twice) + "&gt;</li>";
+                CPPUNIT_ASSERT_MESSAGE(std::to_string(rows), has(html, expected + "</ul>"));
+            }
+            CPPUNIT_ASSERT(view.frozen_shapes() >= kept);
+            kept = view.frozen_shapes();
+        }
+        CPPUNIT_ASSERT(kept >= 100 && kept < 260);
+    }
+
+    void markers_read_back() {
+        for (std::size_t i : {0, 1, 24, 25, 26, 624, 625, 99999}) {
+            std::string m = auth::PageFill::marker(i);
+            CPPUNIT_ASSERT_MESSAGE(m, m.find_first_not_of("abcdefghijklmnopqrstuvwxyzZ") == std::string::npos);
+            CPPUNIT_ASSERT_MESSAGE(m, auth::PageFill::marker_index(m) == std::optional<std::size_t>(i));
+        }
+        for (const char* not_one : {"", "zZZz", "zZbaZz", "zZzZz", "zZAZz", "xzZaZz", "zZaZzx", "zZaZ"})
+            CPPUNIT_ASSERT_MESSAGE(not_one, !auth::PageFill::marker_index(not_one));
+    }
+
+    // The copy FrozenPage makes of a value without escaping it is right
+    // only for bytes ctemplate's html_escape leaves alone: all 256 checked.
+    void html_escape_keeps_what_ctemplate_keeps() {
+        for (int b = 0; b < 256; ++b) {
+            std::string value = "a" + std::string(1, static_cast<char>(b)) + "b";
+            bool same = ctemplate::html_escape(value) == value;
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(std::to_string(b), same, auth::FrozenPage::html_escape_keeps(value));
         }
     }
 

@@ -1,0 +1,76 @@
+// What a page put into its template dictionaries, in order, with the values
+// kept apart from the rest. The rest (which names were set, which sections
+// shown and how many rows added, in which dictionary) is the page's shape.
+// ctemplate's auto-escaping chooses each value's escaping from the template
+// text alone, never from the values, so two fills of one shape expand to the
+// same fixed text with only the values in between, each escaped the same
+// way: what lets a View keep that text once per shape (FrozenPage) instead
+// of expanding the whole page for every request.
+#pragma once
+#include <ctemplate/template.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace auth {
+
+class PageFill {
+public:
+    using Dict = std::uint16_t;
+    static constexpr Dict kLayout = 0;   // the layout's dictionary
+    static constexpr Dict kContent = 1;  // the page template's, included as CONTENT
+
+    explicit PageFill(std::string tpl);
+
+    // The names' text must live as long as the process (view.cc makes each
+    // name once; literals do too): the shape tells them apart by where
+    // their text is, which costs less than copying it into the shape.
+    void value(Dict dict, const ctemplate::TemplateString& name, std::string_view value);
+    // A value every dictionary sees (ctemplate's template-global values).
+    void global(const ctemplate::TemplateString& name, std::string_view value);
+    void show(Dict dict, const ctemplate::TemplateString& section);
+    // One more instance of a section in `dict`: a dictionary of its own.
+    Dict section(Dict dict, const ctemplate::TemplateString& section);
+
+    // The page template, included into layout.tpl.
+    const std::string& tpl() const { return tpl_; }
+    // Everything but the values: equal shapes, equal pages but for them.
+    const std::string& shape() const { return shape_; }
+    std::size_t value_count() const { return ends_.size(); }
+    std::string_view value_at(std::size_t i) const;
+    std::size_t value_bytes() const { return values_.size(); }
+
+    // The same fill with value i replaced by marker(i): text that no escaping
+    // changes, so it shows where each value lands in the page.
+    PageFill marked() const;
+    static std::string marker(std::size_t i);
+    static std::optional<std::size_t> marker_index(std::string_view text);
+
+    // ctemplate's dictionaries for this fill: `layout` is the layout's, with
+    // the page template's included as CONTENT.
+    void replay(ctemplate::TemplateDictionary& layout) const;
+
+private:
+    enum class Op : char { Value = 'v', Global = 'g', Show = 's', Section = 'n' };
+    struct Step {
+        Op op;
+        Dict dict;
+        ctemplate::TemplateString name;
+    };
+    static constexpr std::size_t kStepBytes = 1 + sizeof(Dict) + sizeof(const char*);
+    void add(Op op, Dict dict, const ctemplate::TemplateString& name);
+    void keep(std::string_view value);
+
+    std::string tpl_;
+    std::vector<Step> steps_;
+    std::string values_;               // the values one after the other
+    std::vector<std::uint32_t> ends_;  // where value i ends in values_
+    std::string shape_;
+    Dict dicts_ = 2;
+};
+
+}  // namespace auth
