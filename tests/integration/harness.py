@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
 PROGRAMS = ("auth-home", "auth-register", "auth-login", "auth-logout", "auth-profile", "auth-passkey")
 ADMIN = "sessionauth-admin"
-# The admin area (/admin): every test server has its protecting block on
-# (the "#admin# " lines of the lighttpd configuration and of cgi/.htaccess)
-# with this password file (bcrypt, from htpasswd of apache2-utils), which
+# The admin area (/admin): every test server has it on (the "#admin# " lines
+# of the lighttpd configuration and of cgi/.htaccess uncommented), unless
+# made with admin_area=False (as shipped: off), with this password file (bcrypt, from htpasswd of apache2-utils), which
 # holds a listed administrator and a name that ADMIN_USERS does not list.
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin password 7Qx"
 UNLISTED_USER, UNLISTED_PASSWORD = "visitor", "visitor password 3Kp"
@@ -239,7 +239,8 @@ class Server:
     waits_for_whole_body = False
 
     def __init__(self, root: str, build: str, label: str = "main", env: dict | None = None,
-                 max_procs: int = 2, keep: bool = False, https: bool = False, bundle: str | None = None):
+                 max_procs: int = 2, keep: bool = False, https: bool = False, bundle: str | None = None,
+                 admin_area: bool = True):
         self.root = os.path.abspath(root)
         self.build = os.path.abspath(build)
         # An unpacked upload bundle (make bundle): the Apache servers stage
@@ -253,6 +254,9 @@ class Server:
         # test CA, made at start), and http_port answers plain http, which the
         # shipped configuration only redirects there.
         self.https = https
+        # The admin area on (the "#admin# " lines uncommented) or, False, left
+        # off as the shipped configurations are.
+        self.admin_area = admin_area
         self.host = "127.0.0.1"
         # The host name BASE_URL gives (the browser tests: "localhost", which
         # WebAuthn takes as an RP ID); the server still listens on self.host.
@@ -478,7 +482,8 @@ class Server:
             text = f.read()
         if self.https:
             text = re.sub(r"(?m)^#https# ", "", text)
-        text = re.sub(r"(?m)^#admin# ", "", text)  # the admin area's protecting block, on
+        if self.admin_area:
+            text = re.sub(r"(?m)^#admin# ", "", text)  # the admin area on
         for key, value in values.items():
             text = text.replace(f"@{key}@", value)
         code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
@@ -738,8 +743,9 @@ class ApacheServer(Server):
         with open(cgi_htaccess) as f:
             text = f.read()
         check(f'AuthUserFile "{htpasswd}"' in text, f"stage-site.sh did not write {htpasswd} into {cgi_htaccess}")
-        with open(cgi_htaccess, "w") as f:
-            f.write(re.sub(r"(?m)^#admin# ", "", text))
+        if self.admin_area:
+            with open(cgi_htaccess, "w") as f:
+                f.write(re.sub(r"(?m)^#admin# ", "", text))
         if self.https:
             self._write_tls_conf()
         self._write_conf({

@@ -88,11 +88,13 @@ class Context:
         if self.args.verbose:
             print(f"#   {text}", flush=True)
 
-    def make_server(self, label: str, env: dict | None = None, max_procs: int = 2) -> harness.Server:
+    def make_server(self, label: str, env: dict | None = None, max_procs: int = 2,
+                    admin_area: bool = True) -> harness.Server:
         if self.args.postgres and not (env or {}).get("DATABASE_URL"):
             env = dict(env or {}, DATABASE_URL=self.postgres_schema(label))
         return self.server_cls(self.args.root, self.args.build, label=label, env=env, max_procs=max_procs,
-                               keep=self.args.keep, https=self.args.https, bundle=self.args.bundle)
+                               keep=self.args.keep, https=self.args.https, bundle=self.args.bundle,
+                               admin_area=admin_area)
 
     def postgres_schema(self, label: str) -> str:
         """A fresh schema in the test cluster (--postgres), for one server or
@@ -119,9 +121,10 @@ class Context:
         self.initial_pids = {p: sorted(self.server.program_pids(p)) for p in harness.PROGRAMS}
 
     @contextlib.contextmanager
-    def separate_server(self, label: str, env: dict | None = None, max_procs: int = 2):
-        """A server of its own (its own database and settings) for one test."""
-        srv = self.make_server(label, env, max_procs)
+    def separate_server(self, label: str, env: dict | None = None, max_procs: int = 2, admin_area: bool = True):
+        """A server of its own (its own database and settings) for one test;
+        admin_area=False: with the admin area left off, as shipped."""
+        srv = self.make_server(label, env, max_procs, admin_area)
         self._extra.append(srv)
         try:
             srv.start()

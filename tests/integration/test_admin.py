@@ -7,7 +7,9 @@ authenticated a listed name: not without credentials, not with a forged
 Remote-User or X-Remote-User header, not as a name the file holds but
 ADMIN_USERS does not list. A listed admin finds, sees, locks (login
 refused, sessions gone), unlocks, mails a reset link, reads the actions in
-the event log with their name, and deletes the account. On a server of its own (with maildev)."""
+the event log with their name, and deletes the account. On a server of its own (with maildev).
+Left off, as shipped, /admin is a 404 with the security headers of any
+other answer; on, the admin area's answers carry each of them once."""
 
 import base64
 import os
@@ -17,9 +19,13 @@ import subprocess
 from harness import (ADMIN_PASSWORD, ADMIN_USER, UNLISTED_PASSWORD, UNLISTED_USER, check, check_eq, check_in,
                      check_not_in, check_status, login, register, session_count, skip, user_row)
 from mailcatcher import module_maildev
+from test_headers import HSTS_AT_ROOT, STRICT_REFERRER, _csp_directives, check_headers
 
 LINK_RE = re.compile(r"/reset/confirm\?token=[A-Za-z0-9_-]{20,}")
 PATHS = ("/admin", "/admin/user?id=1", "/admin/events", "/admin/mail")
+# The headers every answer carries, whoever makes it (lighttpd adds them to
+# its own answers, the programs send their own).
+SECURITY_HEADERS = ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy")
 
 
 def _basic(user: str, password: str) -> str:
@@ -43,6 +49,61 @@ def _not_admin_page(r, what):
     check_status(r, (401, 404), what)
     check_not_in("Admin area", r.text(), what)
     check_not_in("Find an account", r.text(), what)
+
+
+def _security_headers_once(r, what):
+    """Each of SECURITY_HEADERS exactly once (no answer without them, no
+    second copy from the server on top of the program's), with safe values."""
+    problems = [f"{name} {r.header_all(name)!r}" for name in SECURITY_HEADERS if len(r.header_all(name)) != 1]
+    if not problems:
+        csp = _csp_directives(r.header("Content-Security-Policy"))
+        if r.header("X-Content-Type-Options").lower() != "nosniff":
+            problems.append(f"X-Content-Type-Options {r.header('X-Content-Type-Options')!r}")
+        if r.header("X-Frame-Options").upper() != "DENY":
+            problems.append(f"X-Frame-Options {r.header('X-Frame-Options')!r}")
+        if r.header("Referrer-Policy").lower() not in STRICT_REFERRER:
+            problems.append(f"Referrer-Policy {r.header('Referrer-Policy')!r}")
+        for key in ("default-src", "frame-ancestors"):
+            if csp.get(key) != ["'none'"]:
+                problems.append(f"Content-Security-Policy {key} {csp.get(key)!r}")
+    if r.header_all("Strict-Transport-Security") != ([HSTS_AT_ROOT] if r.https else []):
+        problems.append(f"Strict-Transport-Security {r.header_all('Strict-Transport-Security')!r}")
+    check(not problems, f"{what} ({r.status}): " + "; ".join(problems))
+
+
+def test_admin_off_is_a_404_with_the_security_headers(ctx):
+    """The area left off, as shipped: no /admin path reaches a page of it,
+    not even with the admin's credentials, and the 404 (lighttpd's own, or
+    on Apache auth-admin's, which sees no authenticated name) carries the
+    headers every other answer carries."""
+    with ctx.separate_server("admin-off", admin_area=False) as s:
+        for path in ("/admin", "/admin/user", "/admin/user?id=1", "/admin/events", "/admin/mail", "/admin/mail/retry"):
+            for who, c in (("anyone", s.client()), ("the admin's credentials", _admin(s))):
+                r = c.get(path)
+                what = f"GET {path} with the area off ({who})"
+                check_status(r, 404, what)
+                check_not_in("Admin area", r.text(), what)
+                _security_headers_once(r, what)
+
+
+def test_admin_on_sends_each_security_header_once(ctx):
+    """The area on: its pages and its 404 carry auth-admin's own headers
+    (its Content-Security-Policy, not the server's shorter one for what it
+    answers itself), once; the server adds no second copy."""
+    s, _ = _server(ctx)
+    email, _ = register(s.client(), name="Hedda Header-Test")
+    uid = user_row(s, email)["id"]
+    for path in ("/admin", "/admin?q=Header-Test", f"/admin/user?id={uid}", f"/admin/events?user={uid}", "/admin/mail"):
+        r = _admin(s).get(path)
+        check_status(r, 200, f"GET {path} as the admin")
+        check_headers(r, f"GET {path} as the admin")
+        _security_headers_once(r, f"GET {path} as the admin")
+    c = s.client()
+    c.extra_headers["Authorization"] = _basic(UNLISTED_USER, UNLISTED_PASSWORD)
+    r = c.get("/admin")
+    check_status(r, 404, f"GET /admin as {UNLISTED_USER}")
+    check_headers(r, f"GET /admin as {UNLISTED_USER} (auth-admin's 404)")
+    _security_headers_once(r, f"GET /admin as {UNLISTED_USER} (auth-admin's 404)")
 
 
 def test_admin_refused_without_authentication(ctx):
