@@ -29,8 +29,9 @@ public:
     // failure (a missing or malformed template), never returns half a page.
     std::string render(const PageFill& fill);
     const std::string& site_name() const { return site_name_; }
-    // Tests: expand every page with ctemplate as well and throw
-    // std::logic_error if the frozen page differs by a byte.
+    // Tests: freeze every page shape at its first request, expand each page
+    // with ctemplate as well and throw std::logic_error if the frozen page
+    // differs by a byte.
     void check_frozen_pages(bool on) { check_frozen_ = on; }
     // How many page shapes this view keeps frozen.
     std::size_t frozen_shapes() const;
