@@ -17,6 +17,11 @@ namespace {
 // starts and ends writing a variable.
 constexpr char kOpen = '\x01', kClose = '\x02';
 
+// What follows each marker in freeze's last check: what HTML, attribute,
+// URL and query escaping change, a scheme ctemplate refuses in a link, and
+// bytes beyond ASCII.
+constexpr std::string_view kProbe = " \"'<>&\t\r\n\v\f=:/?#%+;javascript:\xc3\xa9\x7f";
+
 // ctemplate tells an annotator, for each variable it writes, the variable's
 // name and its modifiers' long names ("EMAIL:html_escape"). This one marks
 // the place in the page and keeps the modifiers, in order.
@@ -107,8 +112,9 @@ std::optional<FrozenPage> FrozenPage::freeze(ctemplate::TemplateCache& cache, co
         if (!escape) return std::nullopt;
         std::string_view written(annotated.data() + open + 1, close - open - 1);
         if (!written.empty()) {
-            // A value the page set, found by its marker; anything else (a
-            // value ctemplate found elsewhere) is not the fill's to change.
+            // A value the page set, found by its marker. Anything else (a
+            // value ctemplate found elsewhere, such as {{BI_SPACE}}) leaves
+            // the page to ctemplate.
             std::optional<std::size_t> value = PageFill::marker_index(written);
             if (!value || *value >= marked.value_count()) return std::nullopt;
             page.slots_.push_back({page.text_.size(), *value, escape});
@@ -118,6 +124,12 @@ std::optional<FrozenPage> FrozenPage::freeze(ctemplate::TemplateCache& cache, co
     if (next != places.variables.size()) return std::nullopt;
     // Filled with the markers, it must be ctemplate's page byte for byte.
     if (page.fill(marked) != plain) return std::nullopt;
+    // The markers are letters, which no escaping changes: with each followed
+    // by the characters that escaping does change, the page must still be
+    // ctemplate's, or an escaping was taken for another.
+    const PageFill probed = fill.marked(kProbe);
+    std::string expected;
+    if (!expand(cache, layout, strip, probed, nullptr, &expected) || page.fill(probed) != expected) return std::nullopt;
     return page;
 }
 

@@ -23,14 +23,19 @@ public:
     // Expands `layout` (which includes fill.tpl()) with `fill`'s shape and a
     // marker for each value, and keeps what came out. Nothing when the page
     // cannot be kept this way (a value escaped by a chain of modifiers or by
-    // one not known here, a template that fails to expand, or a result that
-    // differs from ctemplate's by a single byte): the caller then expands
-    // the page with ctemplate each time.
+    // one not known here, a value ctemplate takes from elsewhere such as
+    // {{BI_SPACE}}, a template that fails to expand, or a result that
+    // differs from ctemplate's by a single byte, filled with the markers or
+    // with markers followed by every character escaping changes): the
+    // caller then expands the page with ctemplate each time.
     static std::optional<FrozenPage> freeze(ctemplate::TemplateCache& cache, const std::string& layout,
                                             ctemplate::Strip strip, const PageFill& fill);
 
     // The page for `fill`, which must be of the shape it was frozen with.
     std::string fill(const PageFill& fill) const;
+
+    // What it keeps: its text and slots.
+    std::size_t bytes() const { return text_.size() + slots_.size() * sizeof(Slot); }
 
     // Whether ctemplate's html_escape would leave `value` as it is.
     static bool html_escape_keeps(std::string_view value);

@@ -1,7 +1,6 @@
 #include "web/page_fill.hh"
 
 #include <cstring>
-#include <stdexcept>
 
 namespace auth {
 
@@ -54,7 +53,6 @@ void PageFill::global(const ctemplate::TemplateString& name, std::string_view va
 void PageFill::show(Dict dict, const ctemplate::TemplateString& section) { add(Op::Show, dict, section); }
 
 PageFill::Dict PageFill::section(Dict dict, const ctemplate::TemplateString& section) {
-    if (dicts_ == 0xffff) throw std::length_error("a page with more than 65,533 sections");
     add(Op::Section, dict, section);
     return dicts_++;
 }
@@ -64,11 +62,11 @@ std::string_view PageFill::value_at(std::size_t i) const {
     return std::string_view(values_).substr(start, ends_[i] - start);
 }
 
-PageFill PageFill::marked() const {
+PageFill PageFill::marked(std::string_view then) const {
     PageFill copy = *this;
     copy.values_.clear();
     copy.ends_.clear();
-    for (std::size_t i = 0; i < ends_.size(); ++i) copy.keep(marker(i));
+    for (std::size_t i = 0; i < ends_.size(); ++i) copy.keep(marker(i) + std::string(then));
     return copy;
 }
 

@@ -20,33 +20,25 @@ namespace auth {
 
 class PageFill {
 public:
-    using Dict = std::uint16_t;
+    using Dict = std::uint32_t;
     static constexpr Dict kLayout = 0;   // the layout's dictionary
     static constexpr Dict kContent = 1;  // the page template's, included as CONTENT
 
     explicit PageFill(std::string tpl);
 
-    // The names' text must live as long as the process (view.cc makes each
-    // name once; literals do too): the shape tells them apart by where
-    // their text is, which costs less than copying it into the shape.
-    void value(Dict dict, const ctemplate::TemplateString& name, std::string_view value);
-    // A value every dictionary sees (ctemplate's template-global values).
-    void global(const ctemplate::TemplateString& name, std::string_view value);
-    void show(Dict dict, const ctemplate::TemplateString& section);
-    // One more instance of a section in `dict`: a dictionary of its own.
-    Dict section(Dict dict, const ctemplate::TemplateString& section);
-
     // The page template, included into layout.tpl.
     const std::string& tpl() const { return tpl_; }
     // Everything but the values: equal shapes, equal pages but for them.
     const std::string& shape() const { return shape_; }
+    std::size_t step_count() const { return steps_.size(); }
     std::size_t value_count() const { return ends_.size(); }
     std::string_view value_at(std::size_t i) const;
     std::size_t value_bytes() const { return values_.size(); }
 
-    // The same fill with value i replaced by marker(i): text that no escaping
-    // changes, so it shows where each value lands in the page.
-    PageFill marked() const;
+    // The same fill with value i replaced by marker(i) and `then`: a marker
+    // is text that no escaping changes, so it shows where each value lands
+    // in the page.
+    PageFill marked(std::string_view then = {}) const;
     static std::string marker(std::size_t i);
     static std::optional<std::size_t> marker_index(std::string_view text);
 
@@ -55,6 +47,19 @@ public:
     void replay(ctemplate::TemplateDictionary& layout) const;
 
 private:
+    // Filled only by Page and Section (view.hh), whose names come from
+    // view.cc's key(): made once and kept for the process. The shape tells
+    // names apart by where their text is, which costs less than copying it
+    // into the shape, and needs exactly that.
+    friend class Page;
+    friend class Section;
+    void value(Dict dict, const ctemplate::TemplateString& name, std::string_view value);
+    // A value every dictionary sees (ctemplate's template-global values).
+    void global(const ctemplate::TemplateString& name, std::string_view value);
+    void show(Dict dict, const ctemplate::TemplateString& section);
+    // One more instance of a section in `dict`: a dictionary of its own.
+    Dict section(Dict dict, const ctemplate::TemplateString& section);
+
     enum class Op : char { Value = 'v', Global = 'g', Show = 's', Section = 'n' };
     struct Step {
         Op op;

@@ -93,31 +93,42 @@ void View::prepare(const std::string& tpl) {
 }
 
 namespace {
-// Page shapes a process keeps at most: a page has a handful (logged in or
-// not, a flash, field errors); lists (sessions, events) make one per
-// length, and past this many they are expanded each time. A shape's text is
-// about a page (5 KiB for the profile), so this bounds them at about 1 MiB.
-constexpr std::size_t kMaxShapes = 200;
+// A shape with more steps than this (a long list) is expanded each time:
+// its key and text would be large, and lists vary in length anyway.
+constexpr std::size_t kMaxSteps = 256;
+// What a process keeps of shapes at most, keys and frozen text together: a
+// page has a handful of shapes (logged in or not, a flash, field errors)
+// of about its size (5 KiB for the profile); lists make one per length.
+// Shapes met after that are expanded each time.
+constexpr std::size_t kShapeBytes = 2 * 1024 * 1024;
 }  // namespace
 
 // The first request of a shape is expanded by ctemplate; the second
-// freezes the shape (two expansions more); from then on a request copies
+// freezes the shape (three expansions more); from then on a request copies
 // its fixed text and escapes its values into it. What the cache holds comes
 // from the templates and the pages' shapes alone, never from a request's
 // values.
 std::string View::render(const PageFill& fill) {
+    if (fill.step_count() > kMaxSteps) {
+        prepare("layout.tpl");
+        prepare(fill.tpl());
+        return expand(fill);
+    }
     auto known = shapes_.find(std::string_view(fill.shape()));
     if (known == shapes_.end()) {
         prepare("layout.tpl");
         prepare(fill.tpl());
-        if (shapes_.size() >= kMaxShapes) return expand(fill);
+        if (shape_bytes_ + fill.shape().size() > kShapeBytes) return expand(fill);
         known = shapes_.emplace(fill.shape(), Shape{}).first;
+        shape_bytes_ += fill.shape().size();
         if (!check_frozen_) return expand(fill);  // tests freeze at once, to compare every page
     }
     Shape& shape = known->second;
     if (!shape.tried) {
         shape.tried = true;
         shape.page = FrozenPage::freeze(*cache_, "layout.tpl", ctemplate::STRIP_BLANK_LINES, fill);
+        if (shape.page && shape_bytes_ + shape.page->bytes() > kShapeBytes) shape.page.reset();
+        if (shape.page) shape_bytes_ += shape.page->bytes();
     }
     if (!shape.page) return expand(fill);
     std::string page = shape.page->fill(fill);

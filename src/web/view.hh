@@ -18,6 +18,8 @@
 
 namespace auth {
 
+// One request at a time: a process's requests take turns (serve.cc), and
+// no other thread renders pages.
 class View {
 public:
     // `site_name` (SITE_NAME) is {{SITE_NAME}} in every page.
@@ -55,8 +57,9 @@ private:
         bool tried = false;
         std::optional<FrozenPage> page;  // nothing when it cannot be frozen
     };
-    // Up to kMaxShapes; shapes seen after that are expanded each time.
+    // Up to kShapeBytes of keys and frozen text (view.cc).
     std::unordered_map<std::string, Shape, ShapeHash, std::equal_to<>> shapes_;
+    std::size_t shape_bytes_ = 0;
     bool check_frozen_ = false;
     std::string base_path_;
     std::string site_name_;

@@ -42,6 +42,7 @@ class ViewTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(frozen_values_are_escaped_as_ctemplate_escapes_them);
     CPPUNIT_TEST(an_escaping_not_known_is_expanded_each_time);
     CPPUNIT_TEST(more_shapes_than_kept_still_render);
+    CPPUNIT_TEST(frozen_pages_are_bounded_in_bytes);
     CPPUNIT_TEST(markers_read_back);
     CPPUNIT_TEST(html_escape_keeps_what_ctemplate_keeps);
     CPPUNIT_TEST_SUITE_END();
@@ -209,9 +210,14 @@ public:
         CPPUNIT_ASSERT(count >= 6);
     }
 
+    // Each freezes too (the view of these tests freezes at the first
+    // request): a template that came to use an escaping FrozenPage does not
+    // know would quietly cost a full expansion on every request.
     void every_template_expands() {
+        std::size_t count = 0;
         for (const auto& entry : std::filesystem::directory_iterator(templates())) {
             if (entry.path().extension() != ".tpl") continue;
+            ++count;
             const std::string name = entry.path().filename().string();
             auth::Page page(name, "Any", "");
             std::string out;
@@ -221,7 +227,9 @@ public:
                 CPPUNIT_FAIL(name + ": " + e.what());
             }
             CPPUNIT_ASSERT_MESSAGE(name, !out.empty());
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(name, count, view_->frozen_shapes());
         }
+        CPPUNIT_ASSERT(count >= 30);
     }
 
     // The second page of a shape comes from the frozen text, with its own
@@ -344,6 +352,25 @@ public:
             kept = view.frozen_shapes();
         }
         CPPUNIT_ASSERT(kept >= 100 && kept < 260);
+    }
+
+    // What a process keeps of frozen pages is bounded in bytes: pages of
+    // 100 KiB, each row count a shape of its own, stop being kept at 2 MiB
+    // and are expanded from then on, the same pages.
+    void frozen_pages_are_bounded_in_bytes() {
+        test::TempDir dir;
+        std::filesystem::copy_file(templates() + "/layout.tpl", dir.file("layout.tpl"));
+        std::ofstream(dir.file("big.tpl")) << "{{%AUTOESCAPE context=\"HTML\"}}<p>" << std::string(100 * 1024, 'x')
+                                           << "</p><ul>{{#ROW}}<li>{{V}}</li>{{/ROW}}</ul>\n";
+        auth::View view(dir.path(), "");
+        view.check_frozen_pages(true);
+        for (int rows = 0; rows < 40; ++rows) {
+            auth::Page p("big.tpl", "Big", "");
+            for (int i = 0; i < rows; ++i) p.add_section("ROW").set("V", "<" + std::to_string(i) + ">");
+            std::string html = p.render(view);
+            CPPUNIT_ASSERT_MESSAGE(std::to_string(rows), has(html, "<ul>" + std::string(rows ? "<li>&lt;0&gt;</li>" : "</ul>")));
+        }
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(view.frozen_shapes()), view.frozen_shapes() >= 15 && view.frozen_shapes() <= 20);
     }
 
     void markers_read_back() {
