@@ -137,14 +137,27 @@ std::string FrozenPage::fill(const PageFill& fill) const {
     std::string out;
     out.reserve(text_.size() + fill.value_bytes() + fill.value_bytes() / 4 + 256);
     ctemplate::StringEmitter emitter(&out);
+    // Most values (the CSRF token, an address, a date) have nothing to
+    // escape: copied at once rather than through ctemplate's emitter. Each
+    // of the first values is looked at once, however often the page shows
+    // it (the CSRF token in each form).
+    enum : unsigned char { kUnknown, kKeeps, kChanges };
+    std::array<unsigned char, 64> looked{};
     std::size_t at = 0;
     for (const Slot& slot : slots_) {
         out.append(text_, at, slot.at - at);
         at = slot.at;
         std::string_view value = fill.value_at(slot.value);
-        // Most values (the CSRF token, an address, a date) have nothing to
-        // escape: copied at once rather than through ctemplate's emitter.
-        if (slot.escape == &ctemplate::html_escape && html_escape_keeps(value))
+        bool keeps = false;
+        if (slot.escape == &ctemplate::html_escape) {
+            if (slot.value >= looked.size())
+                keeps = html_escape_keeps(value);
+            else if (looked[slot.value] == kUnknown)
+                looked[slot.value] = (keeps = html_escape_keeps(value)) ? kKeeps : kChanges;
+            else
+                keeps = looked[slot.value] == kKeeps;
+        }
+        if (keeps)
             out.append(value);
         else
             slot.escape->Modify(value.data(), value.size(), nullptr, &emitter, "");

@@ -5,7 +5,6 @@
 
 #include <array>
 #include <bit>
-#include <cassert>
 #include <cstdint>
 #include <set>
 
@@ -14,13 +13,6 @@
 namespace auth {
 
 namespace {
-
-// A view into `env` (which outlives the parse), not a copy of each value.
-std::string_view env_or(const CgiEnv& env, std::string_view key) {
-    assert(read_by_parse_request(key));  // else the FastCGI loop does not pass it on
-    auto it = env.find(key);
-    return it == env.end() ? std::string_view() : std::string_view(it->second);
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -216,16 +208,42 @@ constexpr ReadIndex kIndex = [] {
     return index;
 }();
 
-}  // namespace
+// Where `name` is in kRead, when the program is compiled: a name not in
+// it (which the FastCGI loop would not pass on) does not compile.
+consteval std::size_t at(std::string_view name) {
+    for (std::size_t i = 0; i < std::size(kRead); ++i)
+        if (kRead[i] == name) return i;
+    throw "not a variable parse_request reads";
+}
 
-bool read_by_parse_request(std::string_view name) {
-    if (name.empty() || name.size() >= kLongest) return false;
+// Where `name` is in kRead; kUnread if it is not there.
+constexpr std::size_t kUnread = std::size(kRead);
+std::size_t read_index(std::string_view name) {
+    if (name.empty() || name.size() >= kLongest) return kUnread;
     std::uint32_t candidates = kIndex.length[name.size()] & kIndex.first[static_cast<unsigned char>(name.front())] &
                                kIndex.last[static_cast<unsigned char>(name.back())];
     for (std::uint32_t m = candidates; m; m &= m - 1)
-        if (kRead[std::countr_zero(m)] == name) return true;
-    return false;
+        if (kRead[std::countr_zero(m)] == name) return static_cast<std::size_t>(std::countr_zero(m));
+    return kUnread;
 }
+
+// The variables parse_request reads, found in one pass over `env` (views
+// into it, which outlives the parse): a dozen lookups in the map cost more.
+class Variables {
+public:
+    explicit Variables(const CgiEnv& env) {
+        for (const auto& [name, value] : env)
+            if (std::size_t i = read_index(name); i != kUnread) values_[i] = value;
+    }
+    std::string_view operator[](std::size_t i) const { return values_[i]; }
+
+private:
+    std::array<std::string_view, std::size(kRead)> values_{};
+};
+
+}  // namespace
+
+bool read_by_parse_request(std::string_view name) { return read_index(name) != kUnread; }
 
 Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path, std::size_t max_body) {
     return parse_request(env, read_body, base_path, BodyLimit([max_body](const std::string&) { return max_body; }));
@@ -233,15 +251,16 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
 
 Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path,
                       const BodyLimit& max_body_for) {
+    const Variables var(env);
     Request req;
-    req.method = env_or(env, "REQUEST_METHOD");
+    req.method = var[at("REQUEST_METHOD")];
     if (req.method.empty() || req.method.size() > 16) throw HttpError(400, "Bad request.", "bad REQUEST_METHOD");
     for (char c : req.method)
         if (c < 'A' || c > 'Z') throw HttpError(400, "Bad request.", "bad REQUEST_METHOD");
 
-    std::string_view uri = env_or(env, "REQUEST_URI");
+    std::string_view uri = var[at("REQUEST_URI")];
     std::string joined;
-    if (uri.empty()) uri = joined = std::string(env_or(env, "SCRIPT_NAME")).append(env_or(env, "PATH_INFO"));
+    if (uri.empty()) uri = joined = std::string(var[at("SCRIPT_NAME")]).append(var[at("PATH_INFO")]);
     std::string path(uri.substr(0, uri.find('?')));
     if (path.size() > 2048) throw HttpError(414, "The address is too long.", "REQUEST_URI too long");
     if (!base_path.empty()) {
@@ -252,7 +271,7 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     }
     req.path = path.empty() ? "/" : path;
 
-    req.remote_addr = env_or(env, "REMOTE_ADDR");
+    req.remote_addr = var[at("REMOTE_ADDR")];
     // Who the web server authenticated (the admin area). A request header
     // arrives as HTTP_* (a "Remote-User" header is HTTP_REMOTE_USER) and can
     // never be REMOTE_USER; neither is REDIRECT_REMOTE_USER (Apache, after an
@@ -260,31 +279,31 @@ Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std:
     // the program must be behind the authentication, not only its path.
     // AUTH_TYPE too: Apache and lighttpd set both, an inherited variable
     // left over in a process environment seldom comes with both.
-    if (!env_or(env, "AUTH_TYPE").empty()) req.remote_user = env_or(env, "REMOTE_USER").substr(0, 256);
-    req.user_agent = env_or(env, "HTTP_USER_AGENT").substr(0, 512);
-    req.origin = env_or(env, "HTTP_ORIGIN");
-    req.sec_fetch_site = env_or(env, "HTTP_SEC_FETCH_SITE");
-    req.forwarded_for = env_or(env, "HTTP_X_FORWARDED_FOR").substr(0, 4096);
-    std::string_view cookie_header = env_or(env, "HTTP_COOKIE");
+    if (!var[at("AUTH_TYPE")].empty()) req.remote_user = var[at("REMOTE_USER")].substr(0, 256);
+    req.user_agent = var[at("HTTP_USER_AGENT")].substr(0, 512);
+    req.origin = var[at("HTTP_ORIGIN")];
+    req.sec_fetch_site = var[at("HTTP_SEC_FETCH_SITE")];
+    req.forwarded_for = var[at("HTTP_X_FORWARDED_FOR")].substr(0, 4096);
+    std::string_view cookie_header = var[at("HTTP_COOKIE")];
     if (cookie_header.size() > 8192) throw HttpError(400, "Your browser sent too many cookies.", "Cookie header too large");
     req.cookies = parse_cookies(cookie_header);
 
-    std::string_view qs = env_or(env, "QUERY_STRING");
+    std::string_view qs = var[at("QUERY_STRING")];
     if (qs.size() > 4096) throw HttpError(414, "The address is too long.", "QUERY_STRING too long");
     req.query = parse_urlencoded(qs);
 
     if (req.method != "POST") return req;
 
-    std::size_t length = parse_length(std::string(env_or(env, "CONTENT_LENGTH")), max_body_for(req.path));
+    std::size_t length = parse_length(std::string(var[at("CONTENT_LENGTH")]), max_body_for(req.path));
     std::string body = length ? read_body(length) : std::string();
     if (body.size() != length) bad_form("body shorter than CONTENT_LENGTH");
 
-    std::string type = ascii_lower(env_or(env, "CONTENT_TYPE"));
+    std::string type = ascii_lower(var[at("CONTENT_TYPE")]);
     std::string essence = trim(type.substr(0, type.find(';')));
     if (essence == "application/x-www-form-urlencoded" || (essence.empty() && body.empty())) {
         req.form = parse_urlencoded(body);
     } else if (essence == "multipart/form-data") {
-        parse_multipart(req, std::string(env_or(env, "CONTENT_TYPE")), std::move(body));
+        parse_multipart(req, std::string(var[at("CONTENT_TYPE")]), std::move(body));
     } else {
         throw HttpError(415, "This page accepts only HTML form submissions.", "unsupported CONTENT_TYPE: " + type.substr(0, 80));
     }

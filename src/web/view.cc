@@ -1,5 +1,7 @@
 #include "web/view.hh"
 
+#include <array>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -25,10 +27,25 @@ constexpr std::size_t kPageReserve = 8 * 1024;
 // at the names, so they live as long as the process, in one store (its lock
 // taken only for a name not seen before); each thread looks them up in a
 // table of its own, without a lock.
+//
+// Before even that table, a few recent names by where the caller's text is
+// (a literal of the page's code, nearly always): a name found there costs
+// a comparison of its text with the one kept, instead of hashing it.
 ctemplate::TemplateString key(std::string_view name) {
+    struct Recent {
+        const char* where = nullptr;
+        ctemplate::TemplateString name{""};
+    };
+    thread_local std::array<Recent, 64> recent;
+    Recent& slot = recent[(reinterpret_cast<std::uintptr_t>(name.data()) >> 3) % recent.size()];
+    if (slot.where == name.data() && std::string_view(slot.name.data(), slot.name.size()) == name) return slot.name;
+
     thread_local std::unordered_map<std::string_view, ctemplate::TemplateString> seen;
     auto it = seen.find(name);
-    if (it != seen.end()) return it->second;
+    if (it != seen.end()) {
+        slot = {name.data(), it->second};
+        return it->second;
+    }
 
     struct Interned {
         std::string name;
@@ -46,7 +63,9 @@ ctemplate::TemplateString key(std::string_view name) {
         std::string_view stable = entry->name;  // the entry never moves: the map holds a pointer to it
         known = names.emplace(stable, std::move(entry)).first;
     }
-    return seen.emplace(known->first, ctemplate::TemplateString(known->second->sts)).first->second;
+    ctemplate::TemplateString made = seen.emplace(known->first, ctemplate::TemplateString(known->second->sts)).first->second;
+    slot = {name.data(), made};
+    return made;
 }
 }  // namespace
 
