@@ -227,31 +227,45 @@ std::size_t read_index(std::string_view name) {
     return kUnread;
 }
 
-// The variables parse_request reads, found in one pass over `env` (views
-// into it, which outlives the parse): a dozen lookups in the map cost more.
-class Variables {
-public:
-    explicit Variables(const CgiEnv& env) {
-        for (const auto& [name, value] : env)
-            if (std::size_t i = read_index(name); i != kUnread) values_[i] = value;
-    }
-    std::string_view operator[](std::size_t i) const { return values_[i]; }
-
-private:
-    std::array<std::string_view, std::size(kRead)> values_{};
-};
-
 }  // namespace
 
 bool read_by_parse_request(std::string_view name) { return read_index(name) != kUnread; }
 
-Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path, std::size_t max_body) {
-    return parse_request(env, read_body, base_path, BodyLimit([max_body](const std::string&) { return max_body; }));
+// Found in one pass over the variables: a dozen lookups in a map of them,
+// or a copy of each, cost more.
+CgiVariables::CgiVariables(const CgiEnv& env) {
+    static_assert(std::tuple_size_v<decltype(values_)> == std::size(kRead));
+    for (const auto& [name, value] : env) set(name, value);
 }
 
-Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path,
+CgiVariables::CgiVariables(const char* const* envp) {
+    for (const char* const* p = envp; p && *p; ++p) {
+        std::string_view line(*p);
+        std::size_t eq = line.find('=');
+        if (eq != std::string_view::npos) set(line.substr(0, eq), line.substr(eq + 1));
+    }
+}
+
+// The first of a name sent twice counts, as in a map of them.
+void CgiVariables::set(std::string_view name, std::string_view value) {
+    std::size_t i = read_index(name);
+    if (i == kUnread || (seen_ & (std::uint32_t{1} << i))) return;
+    seen_ |= std::uint32_t{1} << i;
+    values_[i] = value;
+}
+
+std::string_view CgiVariables::get(std::string_view name) const {
+    std::size_t i = read_index(name);
+    return i == kUnread ? std::string_view() : values_[i];
+}
+
+Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path, std::size_t max_body) {
+    return parse_request(CgiVariables(env), read_body, base_path,
+                         BodyLimit([max_body](const std::string&) { return max_body; }));
+}
+
+Request parse_request(const CgiVariables& var, const BodyReader& read_body, const std::string& base_path,
                       const BodyLimit& max_body_for) {
-    const Variables var(env);
     Request req;
     req.method = var[at("REQUEST_METHOD")];
     if (req.method.empty() || req.method.size() > 16) throw HttpError(400, "Bad request.", "bad REQUEST_METHOD");

@@ -4,7 +4,9 @@
 // field or too many fields is a 400), multipart bodies go through cgicc, and
 // form fields come from the body only. Throws HttpError.
 #pragma once
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -21,8 +23,25 @@ inline constexpr std::size_t kMaxFields = 100;
 // each of parse_request's fourteen lookups.
 using CgiEnv = std::map<std::string, std::string, std::less<>>;
 // Whether parse_request reads the CGI variable `name` (REQUEST_METHOD,
-// HTTP_COOKIE, ...): the FastCGI loop copies only these from each request.
+// HTTP_COOKIE, ...).
 bool read_by_parse_request(std::string_view name);
+
+// The CGI variables parse_request reads, as views into where they are (a
+// CgiEnv, or a FastCGI request's "NAME=value" strings), which must outlive
+// the parse: nothing of the twenty-odd variables a server sends is copied.
+class CgiVariables {
+public:
+    explicit CgiVariables(const CgiEnv& env);
+    explicit CgiVariables(const char* const* envp);
+    // `name` must be one parse_request reads; "" if the server did not send it.
+    std::string_view get(std::string_view name) const;
+    std::string_view operator[](std::size_t i) const { return values_[i]; }
+
+private:
+    void set(std::string_view name, std::string_view value);
+    std::array<std::string_view, 15> values_{};
+    std::uint32_t seen_ = 0;  // bit i: values_[i] was set
+};
 
 // Reads up to n bytes of the body; fewer only at its end.
 using BodyReader = std::function<std::string(std::size_t n)>;
@@ -34,7 +53,7 @@ using BodyLimit = std::function<std::size_t(const std::string& path)>;
 Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path,
                       std::size_t max_body = kDefaultMaxBody);
 // The same with a limit that depends on the path.
-Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path,
+Request parse_request(const CgiVariables& var, const BodyReader& read_body, const std::string& base_path,
                       const BodyLimit& max_body_for);
 
 // application/x-www-form-urlencoded (also query strings), strictly.

@@ -4,7 +4,6 @@
 #include <sodium.h>
 
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
@@ -25,37 +24,8 @@ namespace auth {
 
 namespace {
 
-CgiEnv env_from(char** envp) {
-    CgiEnv env;
-    for (char** p = envp; p && *p; ++p) {
-        const char* eq = std::strchr(*p, '=');
-        if (eq) env.emplace(std::string(*p, static_cast<std::size_t>(eq - *p)), std::string(eq + 1));
-    }
-    return env;
-}
-
 // Where the server names the env file: see env_file_in().
 constexpr const char* kEnvFileVariables[] = {"AUTH_ENV", "REDIRECT_AUTH_ENV"};
-
-bool names_env_file(std::string_view name) {
-    for (std::string_view v : kEnvFileVariables)
-        if (name == v) return true;
-    return false;
-}
-
-// A FastCGI request's variables, only those the site reads: a server passes
-// some thirty (HTTP_ACCEPT_*, SERVER_*, ...), and copying them all into the
-// map cost more than the page's SQL.
-CgiEnv request_env_from(char** envp) {
-    CgiEnv env;
-    for (char** p = envp; p && *p; ++p) {
-        const char* eq = std::strchr(*p, '=');
-        if (!eq) continue;
-        std::string_view name(*p, static_cast<std::size_t>(eq - *p));
-        if (read_by_parse_request(name) || names_env_file(name)) env.emplace(name, eq + 1);
-    }
-    return env;
-}
 
 struct FcgxRequest {
     FCGX_Request request{};
@@ -109,6 +79,10 @@ Response dispatch_with_retry(const Program& program, const Request& request, App
 }  // namespace
 
 Response handle(App& app, const Program& program, const CgiEnv& env, const BodyReader& read_body) {
+    return handle(app, program, CgiVariables(env), read_body);
+}
+
+Response handle(App& app, const Program& program, const CgiVariables& var, const BodyReader& read_body) {
     Response response;
     // One id per request: in each of its log lines and events, and the
     // reference a 500 page gives (so a report can be found in the log).
@@ -120,7 +94,7 @@ Response handle(App& app, const Program& program, const CgiEnv& env, const BodyR
     };
     try {
         BodyLimit limit = [&program](const std::string& path) { return program.max_body(path); };
-        Request request = parse_request(env, read_body, app.config().base_path, limit);
+        Request request = parse_request(var, read_body, app.config().base_path, limit);
         request.request_id = id;
         // Behind a trusted reverse proxy the client is named by X-Forwarded-For.
         request.remote_addr = client_address(request.remote_addr, request.forwarded_for, app.config().trusted_proxies);
@@ -151,11 +125,15 @@ namespace {
 
 // AUTH_ENV as the server passed it: set for the process (lighttpd
 // bin-environment, FcgidInitialEnv, CGI) or, under .htaccess, with each
-// request (SetEnv; REDIRECT_AUTH_ENV after a rewrite).
-std::string env_file_in(const CgiEnv& env) {
-    for (const char* key : kEnvFileVariables) {
-        auto it = env.find(key);
-        if (it != env.end() && !it->second.empty()) return it->second;
+// request (SetEnv; REDIRECT_AUTH_ENV after a rewrite). `envp` holds
+// "NAME=value" strings, as environ and a FastCGI request do.
+std::string env_file_in(const char* const* envp) {
+    for (std::string_view key : kEnvFileVariables) {
+        for (const char* const* p = envp; p && *p; ++p) {
+            std::string_view line(*p);
+            if (line.size() > key.size() + 1 && line.starts_with(key) && line[key.size()] == '=')
+                return std::string(line.substr(key.size() + 1));
+        }
     }
     return {};
 }
@@ -194,7 +172,6 @@ int serve(const Program& program, int argc, char** argv) {
         log_line(std::string("cannot start: ") + e.what());
         return 1;
     }
-    CgiEnv process_env = env_from(environ);
     std::unique_ptr<App> app;
 
     if (FCGX_IsCGI()) {
@@ -202,7 +179,7 @@ int serve(const Program& program, int argc, char** argv) {
         // settings and their secrets are read.
         keep_cgi_socket_until_exit();
         try {
-            app = start_app(env_file_in(process_env));
+            app = start_app(env_file_in(environ));
         } catch (const std::exception& e) {
             log_line(std::string("cannot start: ") + e.what());
             std::string out = not_configured();
@@ -215,9 +192,9 @@ int serve(const Program& program, int argc, char** argv) {
             body.resize(got);
             return body;
         };
-        Response r = handle(*app, program, process_env, read);
-        auto method = process_env.find("REQUEST_METHOD");
-        std::string out = r.serialize(method == process_env.end() || method->second != "HEAD");
+        const CgiVariables var(environ);
+        Response r = handle(*app, program, var, read);
+        std::string out = r.serialize(var.get("REQUEST_METHOD") != "HEAD");
         std::fwrite(out.data(), 1, out.size(), stdout);
         std::fflush(stdout);
         // Read what is left of a body the page did not take (refused as too
@@ -250,7 +227,7 @@ int serve(const Program& program, int argc, char** argv) {
 
     // FastCGI: open everything before the first accept when the process was
     // given its settings; otherwise (.htaccess SetEnv) at the first request.
-    std::string process_file = env_file_in(process_env);
+    std::string process_file = env_file_in(environ);
     try {
         app = start_fastcgi_app(process_file);
     } catch (const std::exception& e) {
@@ -265,10 +242,10 @@ int serve(const Program& program, int argc, char** argv) {
     }
     FcgxRequest fcgx;
     while (FCGX_Accept_r(&fcgx.request) >= 0) {
-        CgiEnv env = request_env_from(fcgx.request.envp);
+        const CgiVariables var(fcgx.request.envp);  // views into the request, until FCGX_Finish_r
         if (!app) {
             try {
-                app = start_fastcgi_app(env_file_in(env));
+                app = start_fastcgi_app(env_file_in(fcgx.request.envp));
             } catch (const std::exception& e) {
                 log_line(std::string("cannot start: ") + e.what());
                 std::string out = not_configured();
@@ -289,13 +266,12 @@ int serve(const Program& program, int argc, char** argv) {
             body.resize(got);
             return body;
         };
-        Response r = handle(*app, program, env, read);
-        auto method = env.find("REQUEST_METHOD");
+        Response r = handle(*app, program, var, read);
         // Head and body into libfcgi's buffer one after the other: it sends
         // them in one write() when they fit (a page does), as one string would.
         std::string head = r.head();
         FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgx.request.out);
-        if (method == env.end() || method->second != "HEAD")
+        if (var.get("REQUEST_METHOD") != "HEAD")
             FCGX_PutStr(r.body.data(), static_cast<int>(r.body.size()), fcgx.request.out);
         FCGX_Finish_r(&fcgx.request);
         after_response(*app, r.deliver_mail);

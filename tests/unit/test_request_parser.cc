@@ -73,6 +73,7 @@ std::string multipart(const std::string& boundary) {
 class RequestParserTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(RequestParserTest);
     CPPUNIT_TEST(get_parses_the_query_string);
+    CPPUNIT_TEST(variables_from_a_fastcgi_environment);
     CPPUNIT_TEST(get_copies_client_headers);
     CPPUNIT_TEST(get_does_not_read_the_body);
     CPPUNIT_TEST(semicolon_does_not_split_query_pairs);
@@ -110,6 +111,29 @@ class RequestParserTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE_END();
 
 public:
+    // The FastCGI loop reads a request's "NAME=value" strings in place: a
+    // value may hold "=", a line without one is skipped, a name not read
+    // is left out, and of a name sent twice the first counts (as in a map).
+    void variables_from_a_fastcgi_environment() {
+        const char* envp[] = {"REQUEST_METHOD=GET",        "REQUEST_URI=/login?next=%2Fa%3Db", "QUERY_STRING=next=%2Fa%3Db",
+                              "HTTP_COOKIE=csrf=x=y; a=b", "NOT_READ=1",                       "BROKEN",
+                              "HTTP_ORIGIN=",              "REQUEST_METHOD=POST",              nullptr};
+        auth::CgiVariables var(envp);
+        CPPUNIT_ASSERT_EQUAL(std::string("GET"), std::string(var.get("REQUEST_METHOD")));
+        CPPUNIT_ASSERT_EQUAL(std::string("next=%2Fa%3Db"), std::string(var.get("QUERY_STRING")));
+        CPPUNIT_ASSERT_EQUAL(std::string("csrf=x=y; a=b"), std::string(var.get("HTTP_COOKIE")));
+        CPPUNIT_ASSERT(var.get("NOT_READ").empty() && var.get("BROKEN").empty() && var.get("HTTP_ORIGIN").empty());
+        Body body;
+        auth::Request r = auth::parse_request(var, body.reader(), "", [](const std::string&) { return auth::kDefaultMaxBody; });
+        CPPUNIT_ASSERT_EQUAL(std::string("GET"), r.method);
+        CPPUNIT_ASSERT_EQUAL(std::string("/login"), r.path);
+        CPPUNIT_ASSERT_EQUAL(std::string("/a=b"), r.query.at("next"));
+        CPPUNIT_ASSERT_EQUAL(std::string("x=y"), r.cookies.at("csrf"));
+        CPPUNIT_ASSERT_EQUAL(0, body.calls);
+        const char* none[] = {nullptr};
+        CPPUNIT_ASSERT(auth::CgiVariables(none).get("REQUEST_METHOD").empty());
+    }
+
     void get_parses_the_query_string() {
         Body body;
         auth::Request r = auth::parse_request(get_env("/login", "next=%2Fprofile%3Ftab%3D1&x=a+b&empty=&flag"), body.reader(), "");
