@@ -116,7 +116,7 @@ std::optional<FrozenPage> FrozenPage::freeze(ctemplate::TemplateCache& cache, co
             // value ctemplate found elsewhere, such as {{BI_SPACE}}) leaves
             // the page to ctemplate.
             std::optional<std::size_t> value = PageFill::marker_index(written);
-            if (!value || *value >= marked.value_count()) return std::nullopt;
+            if (!value || !marked.has_value(*value)) return std::nullopt;
             page.slots_.push_back({page.text_.size(), *value, escape});
         }
         at = close + 1;
@@ -142,7 +142,7 @@ std::string FrozenPage::fill(const PageFill& fill) const {
     // of the first values is looked at once, however often the page shows
     // it (the CSRF token in each form).
     enum : unsigned char { kUnknown, kKeeps, kChanges };
-    std::array<unsigned char, 64> looked{};
+    std::array<unsigned char, 256> looked{};
     std::size_t at = 0;
     for (const Slot& slot : slots_) {
         out.append(text_, at, slot.at - at);

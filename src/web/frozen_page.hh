@@ -43,7 +43,7 @@ public:
 private:
     struct Slot {
         std::size_t at;                             // where in text_ the value goes
-        std::size_t value;                          // which value of the fill
+        std::size_t value;                          // which step of the fill set the value
         const ctemplate::TemplateModifier* escape;  // ctemplate's, as auto-escaping chose it
     };
     std::string text_;

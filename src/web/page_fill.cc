@@ -1,6 +1,7 @@
 #include "web/page_fill.hh"
 
-#include <cstring>
+#include <cstdint>
+#include <functional>
 
 namespace auth {
 
@@ -13,41 +14,30 @@ constexpr std::size_t kMarkerBase = 25;
 
 // Room for a page's steps and values at once (the profile page has about
 // 30 steps and 1 KiB of values), so that they are not grown step by step.
-PageFill::PageFill(std::string tpl) : tpl_(std::move(tpl)) {
+PageFill::PageFill(std::string tpl) : tpl_(std::move(tpl)), hash_(std::hash<std::string>{}(tpl_)) {
     steps_.reserve(48);
-    ends_.reserve(48);
     values_.reserve(1024);
-    shape_.reserve(tpl_.size() + 1 + 48 * kStepBytes);
-    shape_ = tpl_;
-    shape_ += '\0';
 }
 
-// A step of the shape: the operation, the dictionary and where the name's
-// text lives. Names live as long as the process (see the header), so one
-// place is always one name.
-void PageFill::add(Op op, Dict dict, const ctemplate::TemplateString& name) {
-    steps_.push_back({op, dict, name});
-    char step[kStepBytes];
-    const char* where = name.data();
-    step[0] = static_cast<char>(op);
-    std::memcpy(step + 1, &dict, sizeof dict);
-    std::memcpy(step + 1 + sizeof dict, &where, sizeof where);
-    shape_.append(step, kStepBytes);
+namespace {
+std::size_t mix(std::size_t hash, std::size_t word) {
+    return (hash ^ (word + 0x9e3779b97f4a7c15 + (hash << 6) + (hash >> 2))) * 0xff51afd7ed558ccd;
 }
+}  // namespace
 
-void PageFill::keep(std::string_view value) {
+// The shape tells names apart by where their text is (see the header).
+void PageFill::add(Op op, Dict dict, const ctemplate::TemplateString& name, std::string_view value) {
+    steps_.push_back({op, dict, name, static_cast<std::uint32_t>(values_.size()), static_cast<std::uint32_t>(value.size())});
     values_.append(value);
-    ends_.push_back(static_cast<std::uint32_t>(values_.size()));
+    hash_ = mix(mix(hash_, static_cast<std::size_t>(op) << 32 | dict), reinterpret_cast<std::uintptr_t>(name.data()));
 }
 
 void PageFill::value(Dict dict, const ctemplate::TemplateString& name, std::string_view value) {
-    add(Op::Value, dict, name);
-    keep(value);
+    add(Op::Value, dict, name, value);
 }
 
 void PageFill::global(const ctemplate::TemplateString& name, std::string_view value) {
-    add(Op::Global, kLayout, name);
-    keep(value);
+    add(Op::Global, kLayout, name, value);
 }
 
 void PageFill::show(Dict dict, const ctemplate::TemplateString& section) { add(Op::Show, dict, section); }
@@ -57,16 +47,37 @@ PageFill::Dict PageFill::section(Dict dict, const ctemplate::TemplateString& sec
     return dicts_++;
 }
 
-std::string_view PageFill::value_at(std::size_t i) const {
-    std::size_t start = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(values_).substr(start, ends_[i] - start);
+bool PageFill::same_shape(const PageFill& other) const {
+    if (hash_ != other.hash_ || steps_.size() != other.steps_.size() || tpl_ != other.tpl_) return false;
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+        const Step &a = steps_[i], &b = other.steps_[i];
+        if (a.op != b.op || a.dict != b.dict || a.name.data() != b.name.data()) return false;
+    }
+    return true;
+}
+
+bool PageFill::has_value(std::size_t i) const {
+    return i < steps_.size() && (steps_[i].op == Op::Value || steps_[i].op == Op::Global);
 }
 
 PageFill PageFill::marked(std::string_view then) const {
     PageFill copy = *this;
     copy.values_.clear();
-    copy.ends_.clear();
-    for (std::size_t i = 0; i < ends_.size(); ++i) copy.keep(marker(i) + std::string(then));
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+        if (!has_value(i)) continue;
+        copy.steps_[i].start = static_cast<std::uint32_t>(copy.values_.size());
+        copy.values_ += marker(i);
+        copy.values_ += then;
+        copy.steps_[i].size = static_cast<std::uint32_t>(copy.values_.size()) - copy.steps_[i].start;
+    }
+    return copy;
+}
+
+PageFill PageFill::shape_only() const {
+    PageFill copy = *this;
+    copy.values_ = std::string();
+    for (Step& step : copy.steps_) step.start = step.size = 0;
+    copy.steps_.shrink_to_fit();
     return copy;
 }
 
@@ -98,16 +109,16 @@ std::optional<std::size_t> PageFill::marker_index(std::string_view text) {
 void PageFill::replay(ctemplate::TemplateDictionary& layout) const {
     std::vector<ctemplate::TemplateDictionary*> dicts{&layout, layout.AddIncludeDictionary("CONTENT")};
     dicts[kContent]->SetFilename(tpl_);
-    std::size_t v = 0;
-    for (const Step& step : steps_) {
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+        const Step& step = steps_[i];
         switch (step.op) {
             case Op::Value: {
-                std::string_view text = value_at(v++);
+                std::string_view text = value_at(i);
                 dicts[step.dict]->SetValue(step.name, ctemplate::TemplateString(text.data(), text.size()));
                 break;
             }
             case Op::Global: {
-                std::string_view text = value_at(v++);
+                std::string_view text = value_at(i);
                 layout.SetTemplateGlobalValue(step.name, ctemplate::TemplateString(text.data(), text.size()));
                 break;
             }

@@ -29,16 +29,22 @@ public:
     // The page template, included into layout.tpl.
     const std::string& tpl() const { return tpl_; }
     // Everything but the values: equal shapes, equal pages but for them.
-    const std::string& shape() const { return shape_; }
+    bool same_shape(const PageFill& other) const;
+    std::size_t shape_hash() const { return hash_; }
+    // What the shape takes in memory, the values left out.
+    std::size_t shape_bytes() const { return tpl_.size() + steps_.size() * sizeof(Step); }
     std::size_t step_count() const { return steps_.size(); }
-    std::size_t value_count() const { return ends_.size(); }
-    std::string_view value_at(std::size_t i) const;
+    // Whether step i set a value, and the value it set (step i's).
+    bool has_value(std::size_t i) const;
+    std::string_view value_at(std::size_t i) const { return {values_.data() + steps_[i].start, steps_[i].size}; }
     std::size_t value_bytes() const { return values_.size(); }
 
-    // The same fill with value i replaced by marker(i) and `then`: a marker
-    // is text that no escaping changes, so it shows where each value lands
-    // in the page.
+    // The same fill with each value (of step i) replaced by marker(i) and
+    // `then`: a marker is text that no escaping changes, so it shows where
+    // each value lands in the page.
     PageFill marked(std::string_view then = {}) const;
+    // The same shape without its values: what a View keeps.
+    PageFill shape_only() const;
     static std::string marker(std::size_t i);
     static std::optional<std::size_t> marker_index(std::string_view text);
 
@@ -65,16 +71,14 @@ private:
         Op op;
         Dict dict;
         ctemplate::TemplateString name;
+        std::uint32_t start = 0, size = 0;  // its value in values_
     };
-    static constexpr std::size_t kStepBytes = 1 + sizeof(Dict) + sizeof(const char*);
-    void add(Op op, Dict dict, const ctemplate::TemplateString& name);
-    void keep(std::string_view value);
+    void add(Op op, Dict dict, const ctemplate::TemplateString& name, std::string_view value = {});
 
     std::string tpl_;
     std::vector<Step> steps_;
-    std::string values_;               // the values one after the other
-    std::vector<std::uint32_t> ends_;  // where value i ends in values_
-    std::string shape_;
+    std::string values_;  // the values one after the other
+    std::size_t hash_;    // of tpl_ and the steps' operations, dictionaries and names
     Dict dicts_ = 2;
 };
 

@@ -133,13 +133,13 @@ std::string View::render(const PageFill& fill) {
         prepare(fill.tpl());
         return expand(fill);
     }
-    auto known = shapes_.find(std::string_view(fill.shape()));
+    auto known = shapes_.find(fill);
     if (known == shapes_.end()) {
         prepare("layout.tpl");
         prepare(fill.tpl());
-        if (shape_bytes_ + fill.shape().size() > kShapeBytes) return expand(fill);
-        known = shapes_.emplace(fill.shape(), Shape{}).first;
-        shape_bytes_ += fill.shape().size();
+        if (shape_bytes_ + fill.shape_bytes() > kShapeBytes) return expand(fill);
+        known = shapes_.emplace(fill.shape_only(), Shape{}).first;
+        shape_bytes_ += fill.shape_bytes();
         if (!check_frozen_) return expand(fill);  // tests freeze at once, to compare every page
     }
     Shape& shape = known->second;

@@ -43,10 +43,12 @@ private:
     void prepare(const std::string& tpl);
     std::string expand(const PageFill& fill);
 
-    // Transparent lookup: the shape of a request's fill is found without a copy.
+    // A request's fill is looked up among the shapes kept (shape_only()).
     struct ShapeHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view shape) const { return std::hash<std::string_view>{}(shape); }
+        std::size_t operator()(const PageFill& fill) const { return fill.shape_hash(); }
+    };
+    struct SameShape {
+        bool operator()(const PageFill& a, const PageFill& b) const { return a.same_shape(b); }
     };
     std::unique_ptr<ctemplate::TemplateCache> cache_;
     std::string template_dir_;
@@ -58,7 +60,7 @@ private:
         std::optional<FrozenPage> page;  // nothing when it cannot be frozen
     };
     // Up to kShapeBytes of keys and frozen text (view.cc).
-    std::unordered_map<std::string, Shape, ShapeHash, std::equal_to<>> shapes_;
+    std::unordered_map<PageFill, Shape, ShapeHash, SameShape> shapes_;
     std::size_t shape_bytes_ = 0;
     bool check_frozen_ = false;
     std::string base_path_;

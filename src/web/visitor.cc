@@ -1,6 +1,7 @@
 #include "web/visitor.hh"
 
 #include <map>
+#include <utility>
 
 #include "web/app.hh"
 #include "core/crypto.hh"
@@ -52,13 +53,13 @@ Visitor identify(const Request& request, App& app) {
     if (auto token = request.cookie(app.cookie_name("sid"))) {
         v.who = app.accounts.identify(*token);
         if (v.who)
-            v.session_token = *token;
+            v.session_token = std::move(*token);
         else
             v.stale_session_cookie = true;
     }
     auto secret = request.cookie(app.cookie_name("csrf"));
     if (secret && looks_like_token(*secret)) {
-        v.browser_secret = *secret;
+        v.browser_secret = std::move(*secret);
     } else {
         v.browser_secret = random_token(32);
         v.new_browser_secret = true;
