@@ -109,10 +109,14 @@ def log(text: str) -> None:
 
 
 class BenchServer(harness.LighttpdServer):
-    def __init__(self, *args, tools: str, seed_db: str | None = None, **kwargs):
+    def __init__(self, *args, tools: str, seed_db: str | None = None, controls: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.tools = tools
         self.seed_db = seed_db
+        # The two controls (a PostgreSQL node has none: fcgi_control reads the
+        # SQLite database, which such a node does not have, and exits, and
+        # lighttpd then refuses to start when it notices in time).
+        self.controls = controls
 
     @property
     def static_dir(self) -> str:
@@ -130,6 +134,8 @@ class BenchServer(harness.LighttpdServer):
 
     def _write_config(self) -> None:
         super()._write_config()
+        if not self.controls:
+            return
         os.makedirs(self.static_dir, exist_ok=True)
         control = os.path.join(self.tools, "fcgi_control")
         extra = f"""
@@ -664,7 +670,8 @@ def main(argv=None) -> int:
     pg_nodes: list[BenchServer] = []
     if args.postgres:
         env = {"SECRET_KEY": harness.random_hex(32), "DATABASE_URL": postgres_schema(args.postgres)}
-        pg_nodes = [BenchServer(root, build, label=f"bench-pg-{n}", max_procs=args.procs, tools=tools, env=env)
+        pg_nodes = [BenchServer(root, build, label=f"bench-pg-{n}", max_procs=args.procs, tools=tools, env=env,
+                                controls=False)
                     for n in ("a", "b")]
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(), "scenarios": {}}
     try:
