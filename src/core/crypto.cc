@@ -68,21 +68,30 @@ NonceStream::NonceStream() {
     randombytes_buf(key_.data(), key_.size());
 }
 
-NonceStream::~NonceStream() { sodium_memzero(key_.data(), key_.size()); }
+NonceStream::~NonceStream() {
+    sodium_memzero(key_.data(), key_.size());
+    sodium_memzero(block_.data(), block_.size());
+}
 
+// A ChaCha20 block costs the same whatever part of it is used: its 64 bytes
+// make four 16-byte nonces, each used once and wiped as it is handed out.
 std::string NonceStream::token(std::size_t bytes) {
-    std::array<unsigned char, 64> block{};
-    if (bytes > block.size()) throw CryptoError("NonceStream: at most 64 bytes at a time");
-    std::array<unsigned char, crypto_stream_chacha20_NONCEBYTES> nonce{};
-    static_assert(sizeof counter_ == crypto_stream_chacha20_NONCEBYTES);
-    std::uint64_t n = counter_++;
-    for (auto& b : nonce) {
-        b = static_cast<unsigned char>(n & 0xff);
-        n >>= 8;
+    if (bytes > block_.size()) throw CryptoError("NonceStream: at most 64 bytes at a time");
+    if (block_.size() - used_ < bytes) {
+        std::array<unsigned char, crypto_stream_chacha20_NONCEBYTES> nonce{};
+        static_assert(sizeof counter_ == crypto_stream_chacha20_NONCEBYTES);
+        std::uint64_t n = counter_++;
+        for (auto& b : nonce) {
+            b = static_cast<unsigned char>(n & 0xff);
+            n >>= 8;
+        }
+        crypto_stream_chacha20(block_.data(), block_.size(), nonce.data(), key_.data());
+        used_ = 0;
     }
-    crypto_stream_chacha20(block.data(), bytes, nonce.data(), key_.data());
-    std::string token = base64url_encode_public(std::string_view(reinterpret_cast<const char*>(block.data()), bytes));
-    sodium_memzero(block.data(), block.size());
+    unsigned char* part = block_.data() + used_;
+    std::string token = base64url_encode_public(std::string_view(reinterpret_cast<const char*>(part), bytes));
+    sodium_memzero(part, bytes);
+    used_ += bytes;
     return token;
 }
 

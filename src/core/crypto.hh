@@ -46,8 +46,8 @@ private:
 
 // Values that must differ every time and be unguessable but guard nothing
 // by themselves (the nonce of a CSRF token, which the MAC after it binds):
-// the ChaCha20 keystream under a key drawn once from the CSPRNG, one block
-// per value, so that a page costs no getrandom() system call for them.
+// the ChaCha20 keystream under a key drawn once from the CSPRNG, each byte
+// used once, so that a page costs no getrandom() system call for them.
 // Never for secrets (session ids, reset tokens: random_token()). A fork
 // would repeat the stream in the child; the site forks only the plain-CGI
 // keeper (web/cgi_keeper.hh), before any stream exists, which draws
@@ -63,7 +63,9 @@ public:
 
 private:
     std::array<unsigned char, 32> key_;  // crypto_stream_chacha20_KEYBYTES
-    std::uint64_t counter_ = 0;
+    std::uint64_t counter_ = 0;             // the next block
+    std::array<unsigned char, 64> block_{};  // the current block; what is left of it from used_ on
+    std::size_t used_ = 64;
 };
 
 // Authenticated encryption (XSalsa20-Poly1305, crypto_secretbox) under a

@@ -20,7 +20,7 @@ PageFill::PageFill(std::string tpl) : tpl_(std::move(tpl)), hash_(std::hash<std:
 }
 
 namespace {
-std::size_t mix(std::size_t hash, std::size_t word) {
+std::uint64_t mix(std::uint64_t hash, std::uint64_t word) {
     return (hash ^ (word + 0x9e3779b97f4a7c15 + (hash << 6) + (hash >> 2))) * 0xff51afd7ed558ccd;
 }
 }  // namespace
@@ -29,7 +29,8 @@ std::size_t mix(std::size_t hash, std::size_t word) {
 void PageFill::add(Op op, Dict dict, const ctemplate::TemplateString& name, std::string_view value) {
     steps_.push_back({op, dict, name, static_cast<std::uint32_t>(values_.size()), static_cast<std::uint32_t>(value.size())});
     values_.append(value);
-    hash_ = mix(mix(hash_, static_cast<std::size_t>(op) << 32 | dict), reinterpret_cast<std::uintptr_t>(name.data()));
+    hash_ = static_cast<std::size_t>(mix(mix(hash_, std::uint64_t{static_cast<unsigned char>(op)} << 32 | dict),
+                                         reinterpret_cast<std::uintptr_t>(name.data())));
 }
 
 void PageFill::value(Dict dict, const ctemplate::TemplateString& name, std::string_view value) {

@@ -188,7 +188,7 @@ constexpr std::string_view kRead[] = {
 constexpr std::size_t kLongest = 32;
 
 // Which names of kRead (bit i: kRead[i]) have a given length, first and
-// last character. The FastCGI loop asks about each of the twenty-odd
+// last character. CgiVariables asks about each of the twenty-odd
 // variables a server sends (eight of lighttpd's are 11 characters long, as
 // are six of these): with all three most are compared with no name at all,
 // the rest with one.
@@ -209,7 +209,7 @@ constexpr ReadIndex kIndex = [] {
 }();
 
 // Where `name` is in kRead, when the program is compiled: a name not in
-// it (which the FastCGI loop would not pass on) does not compile.
+// it (which CgiVariables does not keep) does not compile.
 consteval std::size_t at(std::string_view name) {
     for (std::size_t i = 0; i < std::size(kRead); ++i)
         if (kRead[i] == name) return i;
@@ -228,8 +228,6 @@ std::size_t read_index(std::string_view name) {
 }
 
 }  // namespace
-
-bool read_by_parse_request(std::string_view name) { return read_index(name) != kUnread; }
 
 // Found in one pass over the variables: a dozen lookups in a map of them,
 // or a copy of each, cost more.
@@ -258,6 +256,8 @@ std::string_view CgiVariables::get(std::string_view name) const {
     std::size_t i = read_index(name);
     return i == kUnread ? std::string_view() : values_[i];
 }
+
+bool CgiVariables::head() const { return values_[at("REQUEST_METHOD")] == "HEAD"; }
 
 Request parse_request(const CgiEnv& env, const BodyReader& read_body, const std::string& base_path, std::size_t max_body) {
     return parse_request(CgiVariables(env), read_body, base_path,

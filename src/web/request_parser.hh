@@ -19,12 +19,8 @@ namespace auth {
 inline constexpr std::size_t kDefaultMaxBody = 64 * 1024;
 inline constexpr std::size_t kMaxFields = 100;
 
-// std::less<>: looked up by a name's view, without a std::string made for
-// each of parse_request's fourteen lookups.
+// CGI variables by name (tests; CgiVariables reads a server's own).
 using CgiEnv = std::map<std::string, std::string, std::less<>>;
-// Whether parse_request reads the CGI variable `name` (REQUEST_METHOD,
-// HTTP_COOKIE, ...).
-bool read_by_parse_request(std::string_view name);
 
 // The CGI variables parse_request reads, as views into where they are (a
 // CgiEnv, or a FastCGI request's "NAME=value" strings), which must outlive
@@ -32,9 +28,12 @@ bool read_by_parse_request(std::string_view name);
 class CgiVariables {
 public:
     explicit CgiVariables(const CgiEnv& env);
+    CgiVariables(CgiEnv&&) = delete;  // the views would outlive it
     explicit CgiVariables(const char* const* envp);
-    // `name` must be one parse_request reads; "" if the server did not send it.
+    // "" if the server did not send `name`, or if parse_request does not
+    // read it (only those are kept: REQUEST_METHOD, HTTP_COOKIE, ...).
     std::string_view get(std::string_view name) const;
+    bool head() const;  // a HEAD request: the answer has no body
     std::string_view operator[](std::size_t i) const { return values_[i]; }
 
 private:

@@ -128,11 +128,15 @@ namespace {
 // request (SetEnv; REDIRECT_AUTH_ENV after a rewrite). `envp` holds
 // "NAME=value" strings, as environ and a FastCGI request do.
 std::string env_file_in(const char* const* envp) {
+    // The first of a name sent twice counts, as in parse_request; an empty
+    // one gives way to the next name.
     for (std::string_view key : kEnvFileVariables) {
         for (const char* const* p = envp; p && *p; ++p) {
             std::string_view line(*p);
-            if (line.size() > key.size() + 1 && line.starts_with(key) && line[key.size()] == '=')
-                return std::string(line.substr(key.size() + 1));
+            if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == '=') {
+                if (line.size() > key.size() + 1) return std::string(line.substr(key.size() + 1));
+                break;
+            }
         }
     }
     return {};
@@ -194,7 +198,7 @@ int serve(const Program& program, int argc, char** argv) {
         };
         const CgiVariables var(environ);
         Response r = handle(*app, program, var, read);
-        std::string out = r.serialize(var.get("REQUEST_METHOD") != "HEAD");
+        std::string out = r.serialize(!var.head());
         std::fwrite(out.data(), 1, out.size(), stdout);
         std::fflush(stdout);
         // Read what is left of a body the page did not take (refused as too
@@ -242,7 +246,6 @@ int serve(const Program& program, int argc, char** argv) {
     }
     FcgxRequest fcgx;
     while (FCGX_Accept_r(&fcgx.request) >= 0) {
-        const CgiVariables var(fcgx.request.envp);  // views into the request, until FCGX_Finish_r
         if (!app) {
             try {
                 app = start_fastcgi_app(env_file_in(fcgx.request.envp));
@@ -266,13 +269,18 @@ int serve(const Program& program, int argc, char** argv) {
             body.resize(got);
             return body;
         };
-        Response r = handle(*app, program, var, read);
-        // Head and body into libfcgi's buffer one after the other: it sends
-        // them in one write() when they fit (a page does), as one string would.
-        std::string head = r.head();
-        FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgx.request.out);
-        if (var.get("REQUEST_METHOD") != "HEAD")
-            FCGX_PutStr(r.body.data(), static_cast<int>(r.body.size()), fcgx.request.out);
+        Response r;
+        {
+            // Views into the request's own variables, which FCGX_Finish_r
+            // frees: they end before it.
+            const CgiVariables var(fcgx.request.envp);
+            r = handle(*app, program, var, read);
+            // Head and body into libfcgi's buffer one after the other: it sends
+            // them in one write() when they fit (a page does), as one string would.
+            std::string head = r.head();
+            FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgx.request.out);
+            if (!var.head()) FCGX_PutStr(r.body.data(), static_cast<int>(r.body.size()), fcgx.request.out);
+        }
         FCGX_Finish_r(&fcgx.request);
         after_response(*app, r.deliver_mail);
     }

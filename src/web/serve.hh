@@ -17,7 +17,7 @@ int serve(const Program& program, int argc, char** argv);
 // One request through parsing, the route table and the error mapping;
 // returns the finished response (headers added). Tests call this directly.
 Response handle(App& app, const Program& program, const CgiVariables& var, const BodyReader& read_body);
-// The same from a map of the variables (plain CGI, tests).
+// The same from a map of the variables (tests, bench/request_cost).
 Response handle(App& app, const Program& program, const CgiEnv& env, const BodyReader& read_body);
 
 // After a response is finished: sends due mail (or runs the same step when

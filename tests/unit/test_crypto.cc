@@ -14,6 +14,7 @@ class CryptoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(random_token_is_43_url_safe_characters);
     CPPUNIT_TEST(random_token_encodes_the_requested_bytes);
     CPPUNIT_TEST(ten_thousand_tokens_are_unique);
+    CPPUNIT_TEST(nonces_are_unique_and_of_their_length);
     CPPUNIT_TEST(base64url_known_values);
     CPPUNIT_TEST(base64url_round_trips_every_length);
     CPPUNIT_TEST(public_encoding_is_the_same_text);
@@ -54,6 +55,28 @@ public:
         std::set<char> first;
         for (const auto& t : seen) first.insert(t[0]);
         CPPUNIT_ASSERT(first.size() > 50);
+    }
+
+    // Four 16-byte nonces come from one ChaCha20 block: none repeats, in
+    // that block or across blocks, whatever sizes are asked in turn, and
+    // two streams (two processes) do not share their nonces.
+    void nonces_are_unique_and_of_their_length() {
+        auth::NonceStream stream, other;
+        std::set<std::string> seen;
+        for (int i = 0; i < 10000; ++i) {
+            std::string n = stream.token(16);
+            CPPUNIT_ASSERT_EQUAL(std::size_t(22), n.size());
+            CPPUNIT_ASSERT(auth::looks_like_token(n, 22));
+            seen.insert(n);
+            seen.insert(other.token(16));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::size_t(20000), seen.size());
+        for (std::size_t bytes : {1, 40, 16, 64, 63, 2, 16}) {
+            std::string n = stream.token(bytes);
+            CPPUNIT_ASSERT_EQUAL(auth::base64url_encode(std::string(bytes, 'x')).size(), n.size());
+            CPPUNIT_ASSERT(seen.insert(n).second);
+        }
+        CPPUNIT_ASSERT_THROW(stream.token(65), auth::CryptoError);
     }
 
     void base64url_known_values() {

@@ -6,6 +6,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <string>
+#include <vector>
 
 #include "web/request_parser.hh"
 
@@ -430,14 +431,26 @@ public:
         CPPUNIT_ASSERT(auth::parse_urlencoded("").empty());
     }
 
-    // The FastCGI loop copies only these from a request (serve.cc).
+    // CgiVariables keeps the variables parse_request reads, and only those
+    // (a name near one of them is another name).
     void only_the_variables_parse_request_reads_are_kept() {
+        std::vector<std::string> lines;
         for (const char* name : {"REQUEST_METHOD", "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO", "REMOTE_ADDR", "HTTP_USER_AGENT",
                                  "HTTP_ORIGIN", "HTTP_COOKIE", "QUERY_STRING", "CONTENT_LENGTH", "CONTENT_TYPE",
-                                 "HTTP_SEC_FETCH_SITE", "HTTP_X_FORWARDED_FOR"})
-            CPPUNIT_ASSERT_MESSAGE(name, auth::read_by_parse_request(name));
+                                 "HTTP_SEC_FETCH_SITE", "HTTP_X_FORWARDED_FOR", "REMOTE_USER", "AUTH_TYPE"})
+            lines.push_back(std::string(name) + "=v-" + name);
+        std::vector<const char*> envp;
+        for (const auto& line : lines) envp.push_back(line.c_str());
+        envp.push_back(nullptr);
+        auth::CgiVariables var(envp.data());
+        for (const auto& line : lines) {
+            std::string name = line.substr(0, line.find('='));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(name, "v-" + name, std::string(var.get(name)));
+        }
         for (const char* name : {"HTTP_ACCEPT", "HTTP_HOST", "SERVER_NAME", "DOCUMENT_ROOT", "REQUEST", "HTTP_COOKIE2", ""})
-            CPPUNIT_ASSERT_MESSAGE(name, !auth::read_by_parse_request(name));
+            CPPUNIT_ASSERT_MESSAGE(name, var.get(name).empty());
+        const char* head[] = {"REQUEST_METHOD=HEAD", nullptr};
+        CPPUNIT_ASSERT(auth::CgiVariables(head).head() && !var.head());
     }
 };
 
