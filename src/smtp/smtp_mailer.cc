@@ -25,9 +25,6 @@ namespace {
 
 using Scope = MailError::Scope;
 
-// The relay (implicit TLS) cuts a whole session off after this many step
-// timeouts: a session is about ten round trips of milliseconds each.
-constexpr int kSessionLimitSteps = 6;
 // libesmtp's PLAIN plugin copies user and password into buffers of 255
 // bytes each: longer ones are refused here rather than cut.
 constexpr std::size_t kMaxCredential = 255;
@@ -54,9 +51,9 @@ void check_message(const std::string& message) {
 
 // libesmtp has no connect timeout: a host that drops packets would hold a
 // run for minutes. This timer sends SIGALRM to this thread only (the relay
-// and sessionauth-deliver's watchdog have threads of their own), with a
-// handler installed without SA_RESTART, so a blocking connect() returns
-// EINTR and libesmtp tries the next address. Destroyed once connected.
+// and sessionauth-deliver's watchdog have threads of their own), handled
+// without SA_RESTART, so a blocking connect() fails with EINTR and libesmtp
+// tries the next address.
 class ConnectTimer {
 public:
     explicit ConnectTimer(int ms) {
@@ -87,38 +84,31 @@ struct Events {
     smtp::TlsClient* tls;
     std::optional<ConnectTimer> timer;
     bool connected = false, tls_up = false;
-    int starttls = 0;  // 1: "STARTTLS" written; 2: its one-line reply read
+    int starttls = 0;  // 1: "STARTTLS" written; 2: its reply judged (on_monitor)
     std::size_t column = 0;  // of the reply's line, across reads
 };
 
-// The STARTTLS response-injection guard, a byte check (no SMTP parsing).
-// libesmtp 1.1 keeps whatever it has read past the reply to STARTTLS and
-// takes it later as if it had come inside TLS: a man in the middle could
-// inject replies. send() refuses the handshake in advance; this takes the
-// refusal back only if, once "STARTTLS\r\n" has gone out, the reply is one
-// line and its LF is the last byte of the read that holds it. Bytes after
-// it came in plaintext; a handshake before it means the reply was in
-// libesmtp's buffer before the command was sent (it then starts TLS
-// without flushing it). A multi-line reply ("220-...", the 4th byte of a
-// line) is refused whatever reads it comes in, since libesmtp reads each
-// of its lines separately: practically unknown for STARTTLS. Installed
-// only with STARTTLS; it sees AUTH, and keeps nothing.
+// The STARTTLS response-injection guard, a byte check (no SMTP parsing):
+// libesmtp 1.1 takes what it read past the reply to STARTTLS as if it had
+// come inside TLS, so a man in the middle could inject replies. send()
+// refuses the handshake in advance; this takes the refusal back only if,
+// once "STARTTLS\r\n" has gone out, the reply is one line whose LF ends the
+// read (bytes after it came in plaintext; a handshake before it means the
+// reply was buffered before the command went out). A multi-line reply
+// ("220-", practically unknown here) is refused whatever reads it comes in,
+// as libesmtp reads each of its lines separately. It sees AUTH; keeps nothing.
 extern "C" void on_monitor(const char* buf, int len, int writing, void* arg) {
     auto& e = *static_cast<Events*>(arg);
     std::string_view bytes(buf ? buf : "", buf && len > 0 ? static_cast<std::size_t>(len) : 0);
-    if (writing == SMTP_CB_WRITING && e.starttls == 0 && bytes == "STARTTLS\r\n") {
-        e.starttls = 1;
-        return;
-    }
+    if (writing == SMTP_CB_WRITING && e.starttls == 0 && bytes == "STARTTLS\r\n") e.starttls = 1;
     if (writing != SMTP_CB_READING || e.starttls != 1) return;
     for (std::size_t i = 0; i < bytes.size() && e.starttls == 1; ++i, ++e.column) {
-        if (e.column == 3 && bytes[i] == '-') {
-            e.starttls = 2;  // the refusal stays
-            e.tls->refuse_next_handshake("the server's reply to STARTTLS has more than one line");
-        } else if (bytes[i] == '\n') {
+        const bool multi_line = e.column == 3 && bytes[i] == '-';
+        if (multi_line || bytes[i] == '\n') {
             e.starttls = 2;
-            e.tls->refuse_next_handshake(i + 1 < bytes.size() ? "the server sent data in plaintext after agreeing to STARTTLS"
-                                                              : "");
+            e.tls->refuse_next_handshake(multi_line             ? "the server's reply to STARTTLS has more than one line"
+                                         : i + 1 < bytes.size() ? "the server sent data in plaintext after agreeing to STARTTLS"
+                                                                : "");
         }
     }
 }
@@ -137,10 +127,9 @@ extern "C" void on_event(smtp_session_t, int event, void* arg, ...) {
     } else if (event == SMTP_EV_STARTTLS_OK) {
         e.tls_up = true;
     } else if (event == SMTP_EV_WRONG_PEER_CERTIFICATE) {
-        // OpenSSL already checked the name (SSL_VERIFY_PEER with the host
-        // or IP address set, see TlsClient) or the handshake would have
-        // failed; libesmtp's own check knows no IP addresses. Every other
-        // certificate doubt keeps libesmtp's "no".
+        // OpenSSL checked the name in the handshake (see TlsClient), IP
+        // addresses too, which libesmtp's own check does not know. Every
+        // other certificate doubt keeps libesmtp's "no".
         if (int* ok = va_arg(ap, int*)) *ok = 1;
     }
     va_end(ap);
@@ -191,20 +180,17 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     std::call_once(g_auth_init, [] { auth_client_init(); });
     if (tls_) tls_->refuse_next_handshake(starttls ? "the server answered STARTTLS before it was sent" : "");  // on_monitor
 
-    // Implicit TLS: libesmtp talks plain SMTP to the relay, which is
-    // connected and in TLS already (or has thrown why not).
+    // Implicit TLS: libesmtp talks plain SMTP to the relay, in TLS already.
     std::unique_ptr<smtp::ImplicitTlsRelay> relay;
     if (config_.mail_ssl_tls)
         relay = std::make_unique<smtp::ImplicitTlsRelay>(*tls_, server, config_.mail_port, prefix,
-                                                         smtp::milliseconds(timeout_ms_),
-                                                         smtp::milliseconds(timeout_ms_ * kSessionLimitSteps));
+                                                         smtp::milliseconds(timeout_ms_));
     const std::string address = relay ? "127.0.0.1:" + std::to_string(relay->port()) : where;
 
-    Events events{tls_.get(), std::nullopt};
-    events.timer.emplace(timeout_ms_);
+    Events events{tls_.get(), std::optional<ConnectTimer>(timeout_ms_)};
     // Declared after what the callbacks point at, so destroyed before it.
     std::unique_ptr<std::remove_pointer_t<auth_context_t>, decltype(&auth_destroy_context)> auth_context(
-        nullptr, auth_destroy_context);
+        need_auth ? auth_create_context() : nullptr, auth_destroy_context);
     std::unique_ptr<std::remove_pointer_t<smtp_session_t>, decltype(&smtp_destroy_session)> session(
         smtp_create_session(), smtp_destroy_session);
     smtp_message_t message = nullptr;
@@ -217,7 +203,6 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     ok = ok && (starttls ? tls_->use_for_starttls(session.get())
                          : smtp_starttls_enable(session.get(), Starttls_DISABLED) != 0);
     if (ok && need_auth) {
-        auth_context.reset(auth_create_context());
         // Without this flag libesmtp skips PLAIN and LOGIN silently on a
         // connection it did not encrypt itself: the relay's loopback leg,
         // or MAIL_STARTTLS=False, which the warning above is about.

@@ -1,14 +1,12 @@
 // SmtpMailer: one message to one recipient through libesmtp 1.1, to
-// MAIL_SERVER:MAIL_PORT with STARTTLS (MAIL_STARTTLS, done by libesmtp with
-// TlsClient's settings), implicit TLS (MAIL_SSL_TLS, through
-// ImplicitTlsRelay) or neither, and AUTH when MAIL_USERNAME and
-// MAIL_PASSWORD are both set. Linked only into sessionauth-deliver.
+// MAIL_SERVER:MAIL_PORT with STARTTLS (MAIL_STARTTLS), implicit TLS
+// (MAIL_SSL_TLS) or neither (see smtp/tls.hh), and AUTH when MAIL_USERNAME
+// and MAIL_PASSWORD are both set.
 //
 // libesmtp reports most failures as success (PITFALLS.md): a send is done
-// only if the session ran and the message and recipient statuses are 2xx.
-// Anything else throws MailError saying why (from those statuses, libesmtp's
-// events and smtp_errno), scoped to the message (a refused recipient) or
-// the server. The caller ignores SIGPIPE (libesmtp writes with write(2)).
+// only if the session ran and the message and recipient statuses are 2xx;
+// else MailError says why. The caller ignores SIGPIPE (libesmtp writes with
+// write(2)).
 #pragma once
 #include <memory>
 #include <string>

@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -31,6 +30,10 @@ namespace auth::smtp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The relay cuts a whole session off after this many step timeouts: a
+// session is about ten round trips of milliseconds each.
+constexpr int kSessionLimitSteps = 6;
 
 // Milliseconds left until `deadline` for poll(), rounded up so that a poll
 // never wakes a hair early and spins.
@@ -94,10 +97,9 @@ bool connection_is_ours(const sockaddr_in& peer, int listen_port) {
 
 }  // namespace
 
-// No lock: the callbacks run in handshakes, all in the sending thread
-// (libesmtp's STARTTLS in smtp_start_session, the relay's in its
-// constructor); a renegotiation in the relay's thread would run while the
-// sending thread waits for finish() to join it.
+// No lock: the callbacks run in handshakes, in the sending thread (libesmtp's
+// STARTTLS, the relay's constructor) or, for a renegotiation, in the relay's
+// thread while the sending thread waits in finish() to join it.
 struct TlsClient::Impl {
     std::string host;
     bool host_is_ip = false;
@@ -142,13 +144,12 @@ TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) 
     X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
     t.host_is_ip = param && X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;  // else a DNS name
     // Capped at TLS 1.2 for libesmtp (the relay lifts the cap on its SSL):
-    // libesmtp 1.1.0 loses STARTTLS sessions under TLS 1.3. After the
-    // handshake it polls for read and write at once, the server's
-    // NewSessionTicket records make the socket readable before its EHLO has
-    // gone out, and SSL_read (tickets only) leaves it waiting for a reply to
-    // a command it never sent until the step timeout (protocol.c do_session,
-    // siobuf.c raw_read/sio_sslpoll; unfixed upstream; shown by
-    // tests/integration/test_mail.py). TLS 1.2 has no such records.
+    // under TLS 1.3 libesmtp 1.1.0 loses STARTTLS sessions. After the
+    // handshake it polls for read and write at once; the server's session
+    // tickets make the socket readable before EHLO has gone out, and SSL_read
+    // (no data) leaves it waiting for a reply to a command never sent
+    // (protocol.c do_session, siobuf.c raw_read/sio_sslpoll; unfixed
+    // upstream; shown by tests/integration/test_mail.py).
     if (!param || SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         (!t.host_is_ip && X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) != 1))
@@ -174,8 +175,8 @@ const std::string& TlsClient::verify_error() const { return impl_->verify_error;
 
 struct ImplicitTlsRelay::Impl {
     std::string prefix;
-    milliseconds timeout, session_limit;
-    Clock::time_point deadline;
+    milliseconds timeout, session_limit = timeout * kSessionLimitSteps;
+    Clock::time_point deadline = Clock::now() + session_limit;
     Fd upstream, listener, wake;  // wake: an eventfd finish() writes to
     SSL* ssl = nullptr;
     int local_port = 0;
@@ -187,8 +188,8 @@ struct ImplicitTlsRelay::Impl {
 };
 
 ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
-                                   milliseconds timeout, milliseconds session_limit)
-    : impl_(std::make_unique<Impl>(prefix, timeout, session_limit, Clock::now() + session_limit)) {
+                                   milliseconds timeout)
+    : impl_(std::make_unique<Impl>(prefix, timeout)) {
     Impl& r = *impl_;
     r.upstream.reset(connect_tcp(host, port, prefix, timeout));
     ERR_clear_error();
@@ -213,7 +214,7 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     }
     ::fcntl(r.upstream.get(), F_SETFL, flags);
     if (rc != 1) {
-        const std::string& refused = tls.impl_->verify_error;
+        const std::string& refused = tls.verify_error();
         if (!refused.empty()) throw MailError(prefix + "certificate refused: " + refused);
         throw MailError(prefix + "TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
                         (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
@@ -243,10 +244,8 @@ std::string ImplicitTlsRelay::finish() {
     return impl_->reason;
 }
 
-// Accepts libesmtp's connection, then copies bytes both ways, libesmtp
-// (plain, `client`) <-> the server (TLS), until a side closes, the session
-// limit passes or finish() is called (also when libesmtp never came). The
-// sockets block, each call within `timeout`: a copy is a few hundred bytes.
+// The copy (see tls.hh), also ended by finish() when libesmtp never came.
+// The sockets block, each call within `timeout`: a copy is a few hundred bytes.
 void ImplicitTlsRelay::Impl::run() {
     Fd client;
     char buf[16384];

@@ -1,12 +1,4 @@
 // TLS for the SMTP client, with no OpenSSL type in sight of its users.
-//
-// TlsClient: one client context for MAIL_SERVER: TLS 1.2 or later, the
-// system CAs (SSL_CERT_FILE / SSL_CERT_DIR honoured), the certificate
-// checked in the handshake against MAIL_SERVER as a DNS name (no partial
-// wildcards) or an IP address. libesmtp does STARTTLS with it. It cannot
-// do implicit TLS (MAIL_SSL_TLS, port 465): ImplicitTlsRelay opens that
-// connection and carries libesmtp's plain session into it from 127.0.0.1,
-// byte for byte, reading nothing of the SMTP it carries.
 #pragma once
 #include <chrono>
 #include <memory>
@@ -18,6 +10,10 @@ namespace auth::smtp {
 
 using std::chrono::milliseconds;
 
+// One client context for MAIL_SERVER: the system CAs (SSL_CERT_FILE /
+// SSL_CERT_DIR honoured), the certificate checked in the handshake against
+// MAIL_SERVER as a DNS name (no partial wildcards) or an IP address; TLS 1.2
+// for libesmtp's STARTTLS, 1.2 or later for ImplicitTlsRelay.
 class TlsClient {  // not copyable (unique_ptr)
 public:
     explicit TlsClient(const std::string& host);
@@ -30,31 +26,29 @@ public:
     // Why the last handshake was refused ("" if it was not).
     const std::string& verify_error() const;
 
-    struct Impl;
-
 private:
     friend class ImplicitTlsRelay;
+    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
-// A TLS connection to host:port, made in the constructor (else MailError
-// saying what failed, after `prefix`), then offered on 127.0.0.1:port() to
-// ONE connection from this process, and copied both ways until either side
-// closes or `session_limit` has passed; `timeout` bounds each step. The
-// loopback leg carries plaintext SMTP (AUTH included) inside this process,
-// for one send; all that leaves the machine is in TLS.
+// Implicit TLS (MAIL_SSL_TLS, port 465), which libesmtp cannot do: a TLS
+// connection to host:port, made in the constructor (else MailError saying
+// what failed, after `prefix`), then offered on 127.0.0.1:port() to ONE
+// connection from this process (libesmtp's), and copied both ways byte for
+// byte, reading nothing of the SMTP it carries, until a side closes or six
+// times `timeout` (which bounds each step) have passed. The plaintext leg
+// (AUTH included) never leaves this process.
 class ImplicitTlsRelay {  // not copyable (unique_ptr)
 public:
-    ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
-                     milliseconds timeout, milliseconds session_limit);
+    ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix, milliseconds timeout);
     ~ImplicitTlsRelay();
     int port() const;
     // Stops the relay; why it ended the session itself, "" if a side closed it.
     std::string finish();
 
-    struct Impl;
-
 private:
+    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
