@@ -230,11 +230,12 @@ PasskeyOutcome Accounts::passkey_login_challenge(std::string_view browser_secret
     // A client without an address (never behind a server that works) shares
     // one allowance with every other such client rather than having none.
     std::string net = address_for_limits(client.ip);
-    auto challenge = new_passkey_challenge("login", browser_secret, 0, 0, net.empty() ? "unknown" : net);
+    if (net.empty()) net = "unknown";
+    auto challenge = new_passkey_challenge("login", browser_secret, 0, 0, net);
     if (!challenge) {
         // A log line, not an event: the refusal concerns no account, and an
         // event row would outlive the challenge rows it saves by months.
-        log_line("passkey login challenge refused to " + (net.empty() ? std::string("unknown") : net) + ": " +
+        log_line("passkey login challenge refused to " + net + ": " +
                  std::to_string(kLoginChallengesPerNetwork) + " alive from that network");
         out.result = PasskeyResult::Throttled;
         return out;

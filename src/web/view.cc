@@ -14,7 +14,7 @@ namespace auth {
 
 namespace {
 // Room for a whole page at once, so that the expansion does not grow the
-// string a dozen times (the profile page is about 4 KiB).
+// string a dozen times (the profile page is about 5 KiB).
 constexpr std::size_t kPageReserve = 8 * 1024;
 
 // A value's name as ctemplate wants it. Handed a plain string, a dictionary
@@ -128,16 +128,11 @@ constexpr std::size_t kShapeBytes = 2 * 1024 * 1024;
 // from the templates and the pages' shapes alone, never from a request's
 // values.
 std::string View::render(const PageFill& fill) {
-    if (fill.step_count() > kMaxSteps) {
-        prepare("layout.tpl");
-        prepare(fill.tpl());
-        return expand(fill);
-    }
-    auto known = shapes_.find(fill);
+    auto known = fill.step_count() > kMaxSteps ? shapes_.end() : shapes_.find(fill);
     if (known == shapes_.end()) {
         prepare("layout.tpl");
         prepare(fill.tpl());
-        if (shape_bytes_ + fill.shape_bytes() > kShapeBytes) return expand(fill);
+        if (fill.step_count() > kMaxSteps || shape_bytes_ + fill.shape_bytes() > kShapeBytes) return expand(fill);
         known = shapes_.emplace(fill.shape_only(), Shape{}).first;
         shape_bytes_ += fill.shape_bytes();
         if (!check_frozen_) return expand(fill);  // tests freeze at once, to compare every page
@@ -182,10 +177,15 @@ void Section::show(std::string_view section) { fill_.show(dict_, key(section)); 
 
 void Page::set(std::string_view name, const std::string& value) { fill_.value(PageFill::kContent, key(name), value); }
 
-// As ctemplate's SetValueAndShowSection: an empty value shows nothing.
+// As ctemplate's SetValueAndShowSection: a section of its own holding the
+// value, and nothing for an empty value.
+void Page::value_in_section(PageFill::Dict dict, std::string_view section, std::string_view name,
+                            const std::string& value) {
+    if (!value.empty()) fill_.value(fill_.section(dict, key(section)), key(name), value);
+}
+
 void Page::set_in(std::string_view section, std::string_view name, const std::string& value) {
-    if (value.empty()) return;
-    fill_.value(fill_.section(PageFill::kContent, key(section)), key(name), value);
+    value_in_section(PageFill::kContent, section, name, value);
 }
 
 void Page::show(std::string_view section) { fill_.show(PageFill::kContent, key(section)); }
@@ -202,7 +202,7 @@ void Page::field_error(const std::string& field, const std::string& message) {
     std::string name = field;
     for (char& c : name) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
     name += "_ERROR";
-    if (!message.empty()) fill_.value(fill_.section(PageFill::kContent, key(name)), key(name), message);
+    value_in_section(PageFill::kContent, name, name, message);
     if (!has_errors_) {
         has_errors_ = true;
         fill_.show(PageFill::kContent, key("HAS_ERRORS"));
@@ -220,11 +220,11 @@ void Page::set_user(const std::optional<std::string>& name) {
 }
 
 void Page::set_user_picture(const std::string& name) {
-    if (!name.empty()) fill_.value(fill_.section(PageFill::kLayout, key("HAS_USER_PICTURE")), key("USER_PICTURE"), name);
+    value_in_section(PageFill::kLayout, "HAS_USER_PICTURE", "USER_PICTURE", name);
 }
 
 void Page::set_flash(const std::string& text) {
-    if (!text.empty()) fill_.value(fill_.section(PageFill::kLayout, key("FLASH")), key("FLASH_TEXT"), text);
+    value_in_section(PageFill::kLayout, "FLASH", "FLASH_TEXT", text);
 }
 
 std::string Page::render(View& view) {

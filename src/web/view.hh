@@ -1,11 +1,10 @@
 // HTML through ctemplate only, with auto-escaping: every template starts with
 // {{%AUTOESCAPE context="HTML"}}. A page template is included into the
-// shared layout (templates/layout.tpl) as CONTENT; its values go into
-// content(), the layout's (title, navigation, flash) are set here.
+// shared layout (templates/layout.tpl) as CONTENT; a Page sets its values,
+// and the layout's (title, navigation, flash), and a View makes the HTML.
 #pragma once
 #include <ctemplate/template.h>
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,6 +111,8 @@ public:
     std::string render(View& view);
 
 private:
+    void value_in_section(PageFill::Dict dict, std::string_view section, std::string_view name,
+                          const std::string& value);
     PageFill fill_;
     bool has_errors_ = false;
 };
