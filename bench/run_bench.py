@@ -15,6 +15,10 @@ same lighttpd:
                    ceiling of the web server
   fcgi_control     bench/fcgi_control: libfcgi and one SQLite primary-key
                    SELECT, nothing else: the floor of any FastCGI page
+  fcgi_page_control  the same program answering with the bytes of a GET
+                   /profile the bench recorded (its headers and page): what
+                   sending that page costs any FastCGI program, so that
+                   get_profile's ratio to it is the site's own work
 
 and an Apache with plain CGI (mod_cgid, the integration tests'
 ApacheCgiServer: the staged site and its .htaccess) with a third control:
@@ -87,7 +91,7 @@ import harness  # noqa: E402
 LARGE_USERS = 100_000
 LARGE_SESSIONS = 1_000_000
 BENCH_PASSWORD = "quartz lantern 58 meadow"
-SCENARIOS = ("get_login", "get_profile", "post_profile", "post_login", "static_control", "fcgi_control",
+SCENARIOS = ("get_login", "get_profile", "post_profile", "post_login", "static_control", "fcgi_control", "fcgi_page_control",
              "cgi_login", "cgi_control", "cgi_login_close", "cgi_control_close", "get_profile_large_db")
 PG_SCENARIOS = ("get_profile_pg", "post_profile_pg", "get_profile_pg_two_nodes")
 
@@ -122,6 +126,10 @@ class BenchServer(harness.LighttpdServer):
     def static_dir(self) -> str:
         return os.path.join(self.dir, "static")
 
+    @property
+    def page_response_path(self) -> str:
+        return os.path.join(self.dir, "bench-page-response")
+
     def env_settings(self) -> dict:
         settings = super().env_settings()
         settings["MAIL_PORT"] = "9"  # nothing is mailed in the bench
@@ -148,6 +156,13 @@ $HTTP["url"] == "/bench-fcgi" {{
     "socket" => "{self.dir}/control.sock", "bin-path" => "{control}",
     "check-local" => "disable", "max-procs" => {self.max_procs},
     "bin-environment" => ( "BENCH_DB" => "{self.db_path}" ), "bin-copy-environment" => ( "PATH" ) ) ) )
+}}
+$HTTP["url"] == "/bench-fcgi-page" {{
+  fastcgi.server = ( "/" => ( "page-control" => (
+    "socket" => "{self.dir}/page-control.sock", "bin-path" => "{control}",
+    "check-local" => "disable", "max-procs" => {self.max_procs},
+    "bin-environment" => ( "BENCH_DB" => "{self.db_path}", "BENCH_RESPONSE" => "{self.page_response_path}" ),
+    "bin-copy-environment" => ( "PATH" ) ) ) )
 }}
 """
         with open(self.conf_path, "a") as f:
@@ -446,6 +461,7 @@ def bench_user(server: harness.Server, email: str) -> dict:
     c = server.client()
     harness.register(c, email=email, password=BENCH_PASSWORD, name="Bench User")
     harness.login(c, email, BENCH_PASSWORD)
+    c.get("/profile")  # the first after logging in may delete a message's cookie: the next is what wrk gets
     profile = c.get("/profile")
     harness.check_status(profile, 200, "GET /profile as the bench user")
     session_cookie = f"sid={c.cookies['sid']}; csrf={c.cookies['csrf']}"
@@ -457,11 +473,28 @@ def bench_user(server: harness.Server, email: str) -> dict:
     return {
         "cookie": session_cookie,
         "profile_bytes": len(profile.raw_body),
+        "profile_response": cgi_response(profile),
         "profile_body": harness.encode_form({"csrf_token": profile.csrf_token(), "name": "Bench User"}),
         "login_cookie": f"csrf={anon.cookies['csrf']}",
         "login_body": login_body,
         "hash": server.query("SELECT password_hash FROM users WHERE email = ?", (email,))[0]["password_hash"],
     }
+
+
+# What the web server adds on its own, left out of a recorded response.
+SERVER_HEADERS = {"date", "server", "content-length", "transfer-encoding", "connection", "keep-alive"}
+
+
+def cgi_response(r: harness.Response) -> bytes:
+    """`r` as the program wrote it: Status, its headers, Content-Length, the body."""
+    head = f"Status: {r.status} {r.reason}\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in r.headers if k.lower() not in SERVER_HEADERS)
+    return (head + f"Content-Length: {len(r.raw_body)}\r\n\r\n").encode() + r.raw_body
+
+
+def write_page_response(server: BenchServer, response: bytes) -> None:
+    with open(server.page_response_path, "wb") as f:
+        f.write(response)
 
 
 def write_static(server: BenchServer, size: int) -> None:
@@ -557,6 +590,12 @@ def report(results: dict, out) -> None:
             p(f"{name:<22} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['socket_errors']:>7} "
               f"{max(r['non_2xx_3xx'], r['unexpected_status']):>12} {fmt_ratio(r['ratio_to_static']):>8} "
               f"{fmt_ratio(r['ratio_to_fcgi_control']):>7}")
+    gp, pc = s["get_profile"], s["fcgi_page_control"]
+    p()
+    p(f"GET /profile: {fmt_ratio(gp['ratio_to_fcgi_control'])} x fcgi_control's req/s. The control sending GET /profile's "
+      f"recorded bytes (fcgi_page_control, {cfg['profile_response_bytes']} bytes with its headers) gets "
+      f"{fmt_ratio(pc['ratio_to_fcgi_control'])} x; GET /profile gets {fmt_ratio(gp['ratio_to_fcgi_page_control'])} x "
+      f"fcgi_page_control's: the site's own work, beyond sending that page (medians of the rounds)")
     if "postgres" in results:
         pg = results["postgres"]
         p()
@@ -679,16 +718,19 @@ def main(argv=None) -> int:
         log(f"site at {small.base_url} ({small.dir})")
         user = bench_user(small, "bench@bench.example")
         write_static(small, user["profile_bytes"])
+        write_page_response(small, user["profile_response"])
         settings = small.env_settings()
         results["settings"] = {"seconds": args.seconds, "warmup": args.warmup, "threads": args.threads,
                                "connections": args.connections, "procs": args.procs, "cgi_workers": args.cgi_workers,
                                "argon2_opslimit": int(settings["ARGON2_OPSLIMIT"]),
                                "argon2_memlimit_kib": int(settings["ARGON2_MEMLIMIT_KIB"]),
-                               "profile_page_bytes": user["profile_bytes"]}
+                               "profile_page_bytes": user["profile_bytes"],
+                               "profile_response_bytes": len(user["profile_response"])}
         u = small.url
         plan = [
             Scenario("static_control", u("/bench-static.html"), 200),
             Scenario("fcgi_control", u("/bench-fcgi"), 200),
+            Scenario("fcgi_page_control", u("/bench-fcgi-page"), 200),
             Scenario("get_login", u("/login"), 200),
             Scenario("get_profile", u("/profile"), 200, cookie=user["cookie"]),
             Scenario("post_profile", u("/profile"), 303, method="POST", body=user["profile_body"], cookie=user["cookie"]),
@@ -759,6 +801,7 @@ def main(argv=None) -> int:
     for name, r in s.items():
         r["ratio_to_static"] = round_ratio(r, s["static_control"])
         r["ratio_to_fcgi_control"] = round_ratio(r, s["fcgi_control"])
+    s["get_profile"]["ratio_to_fcgi_page_control"] = round_ratio(s["get_profile"], s["fcgi_page_control"])
     results["large_db_to_small_db"] = round_ratio(s["get_profile_large_db"], s["get_profile"])
     if "get_profile_pg" in s:
         results["postgres"] = {
