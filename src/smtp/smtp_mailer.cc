@@ -175,10 +175,8 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     if (tls_) tls_->refuse_next_handshake(starttls ? "the server answered STARTTLS before it was sent" : "");  // on_monitor
 
     // Implicit TLS: libesmtp talks plain SMTP to the relay, in TLS already.
-    std::unique_ptr<smtp::ImplicitTlsRelay> relay;
-    if (config_.mail_ssl_tls)
-        relay = std::make_unique<smtp::ImplicitTlsRelay>(*tls_, server, config_.mail_port, prefix,
-                                                         smtp::milliseconds(timeout_ms_));
+    std::optional<smtp::ImplicitTlsRelay> relay;
+    if (config_.mail_ssl_tls) relay.emplace(*tls_, server, config_.mail_port, prefix, timeout_ms_);
     const std::string address = relay ? "127.0.0.1:" + std::to_string(relay->port()) : where;
 
     Events events{tls_.get(), std::optional<ConnectTimer>(timeout_ms_)};

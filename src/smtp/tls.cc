@@ -16,6 +16,7 @@
 #include <libesmtp.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -30,6 +31,7 @@ namespace auth::smtp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
 
 // The relay cuts a whole session off after this many step timeouts: a
 // session is about ten round trips of milliseconds each.
@@ -188,10 +190,10 @@ struct ImplicitTlsRelay::Impl {
 };
 
 ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
-                                   milliseconds timeout)
-    : impl_(std::make_unique<Impl>(prefix, timeout)) {
+                                   int timeout_ms)
+    : impl_(std::make_unique<Impl>(prefix, milliseconds(timeout_ms))) {
     Impl& r = *impl_;
-    r.upstream.reset(connect_tcp(host, port, prefix, timeout));
+    r.upstream.reset(connect_tcp(host, port, prefix, r.timeout));
     ERR_clear_error();
     r.ssl = SSL_new(tls.impl_->ctx);
     // TLS 1.3 allowed here. Without AUTO_RETRY, SSL_read returns after a
@@ -204,7 +206,7 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     // for it, blocking again after.
     const int flags = ::fcntl(r.upstream.get(), F_GETFL);
     ::fcntl(r.upstream.get(), F_SETFL, flags | O_NONBLOCK);
-    const auto until = Clock::now() + timeout;
+    const auto until = Clock::now() + r.timeout;
     int rc = 0, error = SSL_ERROR_NONE;
     while ((rc = SSL_connect(r.ssl)) != 1) {
         error = SSL_get_error(r.ssl, rc);
@@ -218,7 +220,7 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
         if (!refused.empty()) throw MailError(prefix + "certificate refused: " + refused);
         throw MailError(prefix + "TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
                         (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
-                             ? "no answer within " + std::to_string(timeout.count()) + " ms"
+                             ? "no answer within " + std::to_string(timeout_ms) + " ms"
                          : error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
                                                                                 : openssl_errors()));
     }
