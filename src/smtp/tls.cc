@@ -33,10 +33,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// The relay cuts a whole session off after this many step timeouts: a
-// session is about ten round trips of milliseconds each.
-constexpr int kSessionLimitSteps = 6;
-
 // Milliseconds left until `deadline` for poll(), rounded up so that a poll
 // never wakes a hair early and spins.
 int ms_until(Clock::time_point deadline) {
@@ -177,8 +173,9 @@ const std::string& TlsClient::verify_error() const { return impl_->verify_error;
 
 struct ImplicitTlsRelay::Impl {
     std::string prefix;
-    milliseconds timeout, session_limit = timeout * kSessionLimitSteps;
-    Clock::time_point deadline = Clock::now() + session_limit;
+    // A whole session gets six step timeouts: ample for its ten or so round trips of milliseconds.
+    milliseconds timeout, limit = timeout * 6;
+    Clock::time_point deadline = Clock::now() + limit;
     Fd upstream, listener, wake;  // wake: an eventfd finish() writes to
     SSL* ssl = nullptr;
     int local_port = 0;
@@ -203,9 +200,8 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     SSL_clear_mode(r.ssl, SSL_MODE_AUTO_RETRY);
     // The handshake within `timeout` as a whole, not read by read (a server
     // sending a byte at a time would stretch it without end): non-blocking
-    // for it, blocking again after.
-    const int flags = ::fcntl(r.upstream.get(), F_GETFL);
-    ::fcntl(r.upstream.get(), F_SETFL, flags | O_NONBLOCK);
+    // for it, blocking again after (connect_tcp set no other status flag).
+    ::fcntl(r.upstream.get(), F_SETFL, O_NONBLOCK);
     const auto until = Clock::now() + r.timeout;
     int rc = 0, error = SSL_ERROR_NONE;
     while ((rc = SSL_connect(r.ssl)) != 1) {
@@ -214,16 +210,14 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
         pollfd p{r.upstream.get(), static_cast<short>(error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
         if (::poll(&p, 1, ms_until(until)) <= 0) break;
     }
-    ::fcntl(r.upstream.get(), F_SETFL, flags);
-    if (rc != 1) {
-        const std::string& refused = tls.verify_error();
-        if (!refused.empty()) throw MailError(prefix + "certificate refused: " + refused);
+    ::fcntl(r.upstream.get(), F_SETFL, 0);
+    if (rc != 1 && !tls.verify_error().empty()) throw MailError(prefix + "certificate refused: " + tls.verify_error());
+    if (rc != 1)
         throw MailError(prefix + "TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
                         (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
                              ? "no answer within " + std::to_string(timeout_ms) + " ms"
                          : error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
                                                                                 : openssl_errors()));
-    }
     r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     r.wake.reset(::eventfd(0, EFD_CLOEXEC));
     sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}, .sin_zero = {}};
@@ -237,7 +231,6 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
 }
 
 ImplicitTlsRelay::~ImplicitTlsRelay() { finish(); }
-
 int ImplicitTlsRelay::port() const { return impl_->local_port; }
 
 std::string ImplicitTlsRelay::finish() {
@@ -257,12 +250,8 @@ void ImplicitTlsRelay::Impl::run() {
                          {accepting ? -1 : upstream.get(), POLLIN, 0},
                          {wake.get(), POLLIN, 0}};
         if (accepting || SSL_pending(ssl) == 0) ::poll(fds, 3, ms_until(deadline));
-        if (fds[2].revents) break;  // finish()
-        if (Clock::now() >= deadline) {
-            reason = prefix + "the session took longer than its limit of " + std::to_string(session_limit.count()) +
-                     " ms and was cut off";
-            break;
-        }
+        if (fds[2].revents) return;  // finish()
+        if (Clock::now() >= deadline) break;  // the only break: every other end returns
         if (accepting) {
             sockaddr_in peer{};
             socklen_t len = sizeof peer;
@@ -274,15 +263,16 @@ void ImplicitTlsRelay::Impl::run() {
         if (fds[0].revents) {
             ssize_t n = ::recv(client.get(), buf, sizeof buf, 0);
             if (n == 0) SSL_shutdown(ssl);  // libesmtp is done: a close_notify, best effort
-            if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) break;
+            if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) return;
         }
         if (fds[1].revents || SSL_pending(ssl) > 0) {
             int n = SSL_read(ssl, buf, sizeof buf);
             int error = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
             if (error == SSL_ERROR_WANT_READ) continue;  // not data
-            if (error != SSL_ERROR_NONE || ::send(client.get(), buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
+            if (error != SSL_ERROR_NONE || ::send(client.get(), buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) return;
         }
     }
+    reason = prefix + "the session took longer than its limit of " + std::to_string(limit.count()) + " ms and was cut off";
 }
 
 }  // namespace auth::smtp
