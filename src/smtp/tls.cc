@@ -100,18 +100,17 @@ bool connection_is_ours(const sockaddr_in& peer, int listen_port) {
 // thread while the sending thread waits in finish() to join it.
 struct TlsClient::Impl {
     std::string host;
-    bool host_is_ip = false;
     SSL_CTX* ctx = nullptr;
+    bool host_is_ip = false;
     std::string verify_error;
     std::string refuse;  // fail the next handshake, for this reason
 
     ~Impl() { SSL_CTX_free(ctx); }
-    static Impl* of(const SSL* ssl) { return static_cast<Impl*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))); }
+    static Impl* of(const SSL* ssl) { return ssl ? static_cast<Impl*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))) : nullptr; }
 
     // Keeps the first reason a certificate was refused, for the error message.
     static int on_verify(int ok, X509_STORE_CTX* store) {
-        auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-        Impl* self = ssl ? of(ssl) : nullptr;
+        Impl* self = of(static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx())));
         if (!self) return ok;
         if (!self->refuse.empty()) {
             self->verify_error = std::exchange(self->refuse, "");
@@ -135,19 +134,16 @@ struct TlsClient::Impl {
     }
 };
 
-TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) {
+TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>(host, SSL_CTX_new(TLS_client_method()))) {
     Impl& t = *impl_;
-    t.host = host;
-    t.ctx = SSL_CTX_new(TLS_client_method());
     X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
     t.host_is_ip = param && X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;  // else a DNS name
-    // Capped at TLS 1.2 for libesmtp (the relay lifts the cap on its SSL):
-    // under TLS 1.3 libesmtp 1.1.0 loses STARTTLS sessions. After the
-    // handshake it polls for read and write at once; the server's session
-    // tickets make the socket readable before EHLO has gone out, and SSL_read
-    // (no data) leaves it waiting for a reply to a command never sent
-    // (protocol.c do_session, siobuf.c raw_read/sio_sslpoll; unfixed
-    // upstream; shown by tests/integration/test_mail.py).
+    // Capped at TLS 1.2 for libesmtp 1.1.0 (the relay lifts the cap on its
+    // SSL), which loses STARTTLS sessions under TLS 1.3: polling for read and
+    // write at once after the handshake, it finds the server's session tickets
+    // readable before EHLO has gone out, and SSL_read (no data) leaves it
+    // waiting for a reply to a command never sent (protocol.c do_session,
+    // siobuf.c raw_read/sio_sslpoll; unfixed upstream; see tests/integration/test_mail.py).
     if (!param || SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         (!t.host_is_ip && X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) != 1))
@@ -160,14 +156,13 @@ TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) 
     SSL_CTX_set_app_data(t.ctx, &t);
 }
 
-TlsClient::~TlsClient() = default;
-
 bool TlsClient::use_for_starttls(smtp_session* session) const {
     // libesmtp 1.1.0 takes a reference of its own (and frees it with the
     // session); called once per session, never with NULL.
     return smtp_starttls_set_ctx(session, impl_->ctx) && smtp_starttls_enable(session, Starttls_REQUIRED);
 }
 
+TlsClient::~TlsClient() = default;
 void TlsClient::refuse_next_handshake(const std::string& why) { impl_->verify_error.clear(), impl_->refuse = why; }
 const std::string& TlsClient::verify_error() const { return impl_->verify_error; }
 
