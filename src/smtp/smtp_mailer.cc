@@ -9,10 +9,8 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
-#include <type_traits>
 
 #include "core/log.hh"
-#include "smtp/tls.hh"
 
 #include <cstddef>
 // auth-client.h must come before libesmtp.h (it declares auth_context_t).
@@ -25,10 +23,6 @@ namespace {
 
 using Scope = MailError::Scope;
 
-// libesmtp's PLAIN plugin copies user and password into buffers of 255
-// bytes each: longer ones are refused here rather than cut.
-constexpr std::size_t kMaxCredential = 255;
-
 // "550 text", the server's text made fit for a log line (printable ASCII, bounded).
 std::string status_text(const smtp_status_t* s) {
     std::string out = std::to_string(s->code) + " ";
@@ -38,6 +32,8 @@ std::string status_text(const smtp_status_t* s) {
 }
 
 bool is_2xx(const smtp_status_t* s) { return s && s->code >= 200 && s->code < 300; }
+
+template <class T, class Free> std::unique_ptr<T, Free> owned(T* handle, Free free) { return {handle, free}; }
 
 // libesmtp dot-stuffs and finds the end of the headers only with CRLF; it
 // takes the message as a C string (smtp_set_message_str).
@@ -135,7 +131,6 @@ extern "C" void on_event(smtp_session_t, int event, void* arg, ...) {
     va_end(ap);
 }
 
-// `arg`: the Config, for MAIL_USERNAME and MAIL_PASSWORD.
 extern "C" int on_interact(auth_client_request_t request, char** result, int fields, void* arg) {
     const auto& c = *static_cast<const Config*>(arg);
     for (int i = 0; i < fields; ++i) {
@@ -164,15 +159,14 @@ SmtpMailer::SmtpMailer(const Config& config, int timeout_ms)
     });
 }
 
-SmtpMailer::~SmtpMailer() = default;
-
 void SmtpMailer::send(const std::string& from_address, const std::string& to_address, const std::string& rfc5322) {
     const std::string from = plain_address(from_address, "sender");
     const std::string to = plain_address(to_address, "recipient");
     check_message(rfc5322);
     const std::string &server = config_.mail_server, &username = config_.mail_username;
     const bool starttls = config_.mail_starttls, need_auth = !username.empty() && !config_.mail_password.empty();
-    if (need_auth && (username.size() > kMaxCredential || config_.mail_password.size() > kMaxCredential))
+    // libesmtp's PLAIN plugin copies each into 255 bytes: longer ones are refused, not cut.
+    if (need_auth && (username.size() > 255 || config_.mail_password.size() > 255))
         throw MailError("MAIL_USERNAME or MAIL_PASSWORD is longer than 255 bytes");
     const std::string where = (server.find(':') != std::string::npos ? "[" + server + "]" : server) + ":" +
                               std::to_string(config_.mail_port);
@@ -181,46 +175,38 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     if (tls_) tls_->refuse_next_handshake(starttls ? "the server answered STARTTLS before it was sent" : "");  // on_monitor
 
     // Implicit TLS: libesmtp talks plain SMTP to the relay, in TLS already.
-    std::unique_ptr<smtp::ImplicitTlsRelay> relay;
-    if (config_.mail_ssl_tls)
-        relay = std::make_unique<smtp::ImplicitTlsRelay>(*tls_, server, config_.mail_port, prefix,
-                                                         smtp::milliseconds(timeout_ms_));
+    std::optional<smtp::ImplicitTlsRelay> relay;
+    if (config_.mail_ssl_tls) relay.emplace(*tls_, server, config_.mail_port, prefix, timeout_ms_);
     const std::string address = relay ? "127.0.0.1:" + std::to_string(relay->port()) : where;
 
     Events events{tls_.get(), std::optional<ConnectTimer>(timeout_ms_)};
     // Declared after what the callbacks point at, so destroyed before it.
-    std::unique_ptr<std::remove_pointer_t<auth_context_t>, decltype(&auth_destroy_context)> auth_context(
-        need_auth ? auth_create_context() : nullptr, auth_destroy_context);
-    std::unique_ptr<std::remove_pointer_t<smtp_session_t>, decltype(&smtp_destroy_session)> session(
-        smtp_create_session(), smtp_destroy_session);
+    const auto auth_context = owned(need_auth ? auth_create_context() : nullptr, auth_destroy_context);
+    const auto session = owned(smtp_create_session(), smtp_destroy_session);
+    smtp_session_t s = session.get();
     smtp_message_t message = nullptr;
     smtp_recipient_t recipient = nullptr;
-    bool ok = session && smtp_set_server(session.get(), address.c_str()) &&
-              smtp_set_eventcb(session.get(), on_event, &events) &&
-              (!starttls || smtp_set_monitorcb(session.get(), on_monitor, &events, 0));
+    bool ok = s && smtp_set_server(s, address.c_str()) && smtp_set_eventcb(s, on_event, &events) &&
+              (!starttls || smtp_set_monitorcb(s, on_monitor, &events, 0)) &&
+              (starttls ? tls_->use_for_starttls(s) : smtp_starttls_enable(s, Starttls_DISABLED) != 0);
     for (int which : {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2})
-        ok = ok && smtp_set_timeout(session.get(), which | Timeout_OVERRIDE_RFC2822_MINIMUM, timeout_ms_) > 0;
-    ok = ok && (starttls ? tls_->use_for_starttls(session.get())
-                         : smtp_starttls_enable(session.get(), Starttls_DISABLED) != 0);
-    if (ok && need_auth) {
-        // Without this flag libesmtp skips PLAIN and LOGIN silently on a
-        // connection it did not encrypt itself: the relay's loopback leg,
-        // or MAIL_STARTTLS=False, which the warning above is about.
-        ok = auth_context && auth_set_mechanism_flags(auth_context.get(), AUTH_PLUGIN_PLAIN, 0) &&
-             auth_set_interact_cb(auth_context.get(), on_interact, &config_) &&
-             smtp_auth_set_context(session.get(), auth_context.get());
-    }
-    ok = ok && (message = smtp_add_message(session.get())) && smtp_set_reverse_path(message, from.c_str()) &&
+        ok = ok && smtp_set_timeout(s, which | Timeout_OVERRIDE_RFC2822_MINIMUM, timeout_ms_) > 0;
+    // Without the mechanism flag libesmtp skips PLAIN and LOGIN silently on
+    // a connection it did not encrypt itself: the relay's loopback leg, or
+    // MAIL_STARTTLS=False, which the warning above is about.
+    ok = ok && (!need_auth || (auth_context && auth_set_mechanism_flags(auth_context.get(), AUTH_PLUGIN_PLAIN, 0) &&
+                               auth_set_interact_cb(auth_context.get(), on_interact, &config_) &&
+                               smtp_auth_set_context(s, auth_context.get())));
+    ok = ok && (message = smtp_add_message(s)) && smtp_set_reverse_path(message, from.c_str()) &&
          (recipient = smtp_add_recipient(message, to.c_str())) &&
          smtp_set_message_str(message, const_cast<char*>(rfc5322.c_str()));
     char buf[128];
     if (!ok)
         throw MailError(std::string("libesmtp: cannot set up the session: ") + smtp_strerror(smtp_errno(), buf, sizeof buf));
 
-    const int started = smtp_start_session(session.get());
+    const int started = smtp_start_session(s);
     const int error = smtp_errno();
     events.timer.reset();
-    const std::string relay_problem = relay ? relay->finish() : "";
     const smtp_status_t* transfer = smtp_message_transfer_status(message);
     const smtp_status_t* accepted = smtp_recipient_status(recipient);
     if (started && is_2xx(transfer) && is_2xx(accepted)) return;
@@ -231,7 +217,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     std::string why = error == SMTP_ERR_INVAL || error == 0 ? "" : smtp_strerror(error, buf, sizeof buf);
     if (error == SMTP_ERR_DROPPED_CONNECTION) why += " (it closed the connection or sent no reply" + within + ")";
     if (error == SMTP_ERR_CLIENT_ERROR) why = "the TLS handshake failed";  // libesmtp's only use of it
-    if (!relay_problem.empty()) throw MailError(relay_problem);
+    if (std::string relay_ended = relay ? relay->finish() : ""; !relay_ended.empty()) throw MailError(relay_ended);
     if (!events.connected)  // connect's own error, or EINTR from the timer
         throw MailError(prefix + "cannot connect: " + (error == -EINTR || why.empty() ? "no answer" + within : why));
     if (starttls && !tls_->verify_error().empty())

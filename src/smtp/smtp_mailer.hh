@@ -4,25 +4,22 @@
 // and MAIL_PASSWORD are both set.
 //
 // libesmtp reports most failures as success (PITFALLS.md): a send is done
-// only if the session ran and the message and recipient statuses are 2xx;
-// else MailError says why. The caller ignores SIGPIPE (libesmtp writes with
-// write(2)).
+// only if the session ran and the message and recipient statuses are 2xx.
+// The caller ignores SIGPIPE (libesmtp writes with write(2)).
 #pragma once
 #include <memory>
 #include <string>
 
 #include "core/config.hh"
 #include "mail/mailer.hh"
+#include "smtp/tls.hh"
 
 namespace auth {
-
-namespace smtp { class TlsClient; }
 
 class SmtpMailer final : public Mailer {
 public:
     // `timeout_ms`: for connecting and for each SMTP step.
     explicit SmtpMailer(const Config& config, int timeout_ms = 10000);
-    ~SmtpMailer() override;
     void send(const std::string& from, const std::string& to, const std::string& rfc5322) override;
 
 private:

@@ -16,6 +16,7 @@
 #include <libesmtp.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -30,10 +31,7 @@ namespace auth::smtp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The relay cuts a whole session off after this many step timeouts: a
-// session is about ten round trips of milliseconds each.
-constexpr int kSessionLimitSteps = 6;
+using std::chrono::milliseconds;
 
 // Milliseconds left until `deadline` for poll(), rounded up so that a poll
 // never wakes a hair early and spins.
@@ -102,18 +100,17 @@ bool connection_is_ours(const sockaddr_in& peer, int listen_port) {
 // thread while the sending thread waits in finish() to join it.
 struct TlsClient::Impl {
     std::string host;
-    bool host_is_ip = false;
     SSL_CTX* ctx = nullptr;
+    bool host_is_ip = false;
     std::string verify_error;
     std::string refuse;  // fail the next handshake, for this reason
 
     ~Impl() { SSL_CTX_free(ctx); }
-    static Impl* of(const SSL* ssl) { return static_cast<Impl*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))); }
+    static Impl* of(const SSL* ssl) { return ssl ? static_cast<Impl*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))) : nullptr; }
 
     // Keeps the first reason a certificate was refused, for the error message.
     static int on_verify(int ok, X509_STORE_CTX* store) {
-        auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-        Impl* self = ssl ? of(ssl) : nullptr;
+        Impl* self = of(static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx())));
         if (!self) return ok;
         if (!self->refuse.empty()) {
             self->verify_error = std::exchange(self->refuse, "");
@@ -137,19 +134,16 @@ struct TlsClient::Impl {
     }
 };
 
-TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) {
+TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>(host, SSL_CTX_new(TLS_client_method()))) {
     Impl& t = *impl_;
-    t.host = host;
-    t.ctx = SSL_CTX_new(TLS_client_method());
     X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
     t.host_is_ip = param && X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;  // else a DNS name
-    // Capped at TLS 1.2 for libesmtp (the relay lifts the cap on its SSL):
-    // under TLS 1.3 libesmtp 1.1.0 loses STARTTLS sessions. After the
-    // handshake it polls for read and write at once; the server's session
-    // tickets make the socket readable before EHLO has gone out, and SSL_read
-    // (no data) leaves it waiting for a reply to a command never sent
-    // (protocol.c do_session, siobuf.c raw_read/sio_sslpoll; unfixed
-    // upstream; shown by tests/integration/test_mail.py).
+    // Capped at TLS 1.2 for libesmtp 1.1.0 (the relay lifts the cap on its
+    // SSL), which loses STARTTLS sessions under TLS 1.3: polling for read and
+    // write at once after the handshake, it finds the server's session tickets
+    // readable before EHLO has gone out, and SSL_read (no data) leaves it
+    // waiting for a reply to a command never sent (protocol.c do_session,
+    // siobuf.c raw_read/sio_sslpoll; unfixed upstream; see tests/integration/test_mail.py).
     if (!param || SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(t.ctx, TLS1_2_VERSION) != 1 ||
         (!t.host_is_ip && X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) != 1))
@@ -162,21 +156,21 @@ TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>()) 
     SSL_CTX_set_app_data(t.ctx, &t);
 }
 
-TlsClient::~TlsClient() = default;
-
 bool TlsClient::use_for_starttls(smtp_session* session) const {
     // libesmtp 1.1.0 takes a reference of its own (and frees it with the
     // session); called once per session, never with NULL.
     return smtp_starttls_set_ctx(session, impl_->ctx) && smtp_starttls_enable(session, Starttls_REQUIRED);
 }
 
+TlsClient::~TlsClient() = default;
 void TlsClient::refuse_next_handshake(const std::string& why) { impl_->verify_error.clear(), impl_->refuse = why; }
 const std::string& TlsClient::verify_error() const { return impl_->verify_error; }
 
 struct ImplicitTlsRelay::Impl {
     std::string prefix;
-    milliseconds timeout, session_limit = timeout * kSessionLimitSteps;
-    Clock::time_point deadline = Clock::now() + session_limit;
+    // A whole session gets six step timeouts: ample for its ten or so round trips of milliseconds.
+    milliseconds timeout, limit = timeout * 6;
+    Clock::time_point deadline = Clock::now() + limit;
     Fd upstream, listener, wake;  // wake: an eventfd finish() writes to
     SSL* ssl = nullptr;
     int local_port = 0;
@@ -188,10 +182,10 @@ struct ImplicitTlsRelay::Impl {
 };
 
 ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix,
-                                   milliseconds timeout)
-    : impl_(std::make_unique<Impl>(prefix, timeout)) {
+                                   int timeout_ms)
+    : impl_(std::make_unique<Impl>(prefix, milliseconds(timeout_ms))) {
     Impl& r = *impl_;
-    r.upstream.reset(connect_tcp(host, port, prefix, timeout));
+    r.upstream.reset(connect_tcp(host, port, prefix, r.timeout));
     ERR_clear_error();
     r.ssl = SSL_new(tls.impl_->ctx);
     // TLS 1.3 allowed here. Without AUTO_RETRY, SSL_read returns after a
@@ -201,10 +195,9 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
     SSL_clear_mode(r.ssl, SSL_MODE_AUTO_RETRY);
     // The handshake within `timeout` as a whole, not read by read (a server
     // sending a byte at a time would stretch it without end): non-blocking
-    // for it, blocking again after.
-    const int flags = ::fcntl(r.upstream.get(), F_GETFL);
-    ::fcntl(r.upstream.get(), F_SETFL, flags | O_NONBLOCK);
-    const auto until = Clock::now() + timeout;
+    // for it, blocking again after (connect_tcp set no other status flag).
+    ::fcntl(r.upstream.get(), F_SETFL, O_NONBLOCK);
+    const auto until = Clock::now() + r.timeout;
     int rc = 0, error = SSL_ERROR_NONE;
     while ((rc = SSL_connect(r.ssl)) != 1) {
         error = SSL_get_error(r.ssl, rc);
@@ -212,16 +205,14 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
         pollfd p{r.upstream.get(), static_cast<short>(error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
         if (::poll(&p, 1, ms_until(until)) <= 0) break;
     }
-    ::fcntl(r.upstream.get(), F_SETFL, flags);
-    if (rc != 1) {
-        const std::string& refused = tls.verify_error();
-        if (!refused.empty()) throw MailError(prefix + "certificate refused: " + refused);
+    ::fcntl(r.upstream.get(), F_SETFL, 0);
+    if (rc != 1 && !tls.verify_error().empty()) throw MailError(prefix + "certificate refused: " + tls.verify_error());
+    if (rc != 1)
         throw MailError(prefix + "TLS handshake failed (is MAIL_SSL_TLS right for this port?): " +
                         (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
-                             ? "no answer within " + std::to_string(timeout.count()) + " ms"
+                             ? "no answer within " + std::to_string(timeout_ms) + " ms"
                          : error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? "the connection was closed"
                                                                                 : openssl_errors()));
-    }
     r.listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     r.wake.reset(::eventfd(0, EFD_CLOEXEC));
     sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}, .sin_zero = {}};
@@ -235,7 +226,6 @@ ImplicitTlsRelay::ImplicitTlsRelay(const TlsClient& tls, const std::string& host
 }
 
 ImplicitTlsRelay::~ImplicitTlsRelay() { finish(); }
-
 int ImplicitTlsRelay::port() const { return impl_->local_port; }
 
 std::string ImplicitTlsRelay::finish() {
@@ -255,12 +245,8 @@ void ImplicitTlsRelay::Impl::run() {
                          {accepting ? -1 : upstream.get(), POLLIN, 0},
                          {wake.get(), POLLIN, 0}};
         if (accepting || SSL_pending(ssl) == 0) ::poll(fds, 3, ms_until(deadline));
-        if (fds[2].revents) break;  // finish()
-        if (Clock::now() >= deadline) {
-            reason = prefix + "the session took longer than its limit of " + std::to_string(session_limit.count()) +
-                     " ms and was cut off";
-            break;
-        }
+        if (fds[2].revents) return;  // finish()
+        if (Clock::now() >= deadline) break;  // the only break: every other end returns
         if (accepting) {
             sockaddr_in peer{};
             socklen_t len = sizeof peer;
@@ -272,15 +258,16 @@ void ImplicitTlsRelay::Impl::run() {
         if (fds[0].revents) {
             ssize_t n = ::recv(client.get(), buf, sizeof buf, 0);
             if (n == 0) SSL_shutdown(ssl);  // libesmtp is done: a close_notify, best effort
-            if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) break;
+            if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) return;
         }
         if (fds[1].revents || SSL_pending(ssl) > 0) {
             int n = SSL_read(ssl, buf, sizeof buf);
             int error = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
             if (error == SSL_ERROR_WANT_READ) continue;  // not data
-            if (error != SSL_ERROR_NONE || ::send(client.get(), buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
+            if (error != SSL_ERROR_NONE || ::send(client.get(), buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) return;
         }
     }
+    reason = prefix + "the session took longer than its limit of " + std::to_string(limit.count()) + " ms and was cut off";
 }
 
 }  // namespace auth::smtp

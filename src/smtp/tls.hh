@@ -1,14 +1,11 @@
 // TLS for the SMTP client, with no OpenSSL type in sight of its users.
 #pragma once
-#include <chrono>
 #include <memory>
 #include <string>
 
 struct smtp_session;  // libesmtp's smtp_session_t points to one
 
 namespace auth::smtp {
-
-using std::chrono::milliseconds;
 
 // One client context for MAIL_SERVER: the system CAs (SSL_CERT_FILE /
 // SSL_CERT_DIR honoured), the certificate checked in the handshake against
@@ -33,15 +30,14 @@ private:
 };
 
 // Implicit TLS (MAIL_SSL_TLS, port 465), which libesmtp cannot do: a TLS
-// connection to host:port, made in the constructor (else MailError saying
-// what failed, after `prefix`), then offered on 127.0.0.1:port() to ONE
-// connection from this process (libesmtp's), and copied both ways byte for
-// byte, reading nothing of the SMTP it carries, until a side closes or six
-// times `timeout` (which bounds each step) have passed. The plaintext leg
-// (AUTH included) never leaves this process.
+// connection to host:port made in the constructor (else MailError, after
+// `prefix`), offered on 127.0.0.1:port() to ONE connection from this process
+// (libesmtp's) and copied both ways byte for byte, reading no SMTP, until a
+// side closes or six times `timeout_ms` (each step's bound) have passed. The
+// plaintext leg (AUTH included) never leaves this process.
 class ImplicitTlsRelay {  // not copyable (unique_ptr)
 public:
-    ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix, milliseconds timeout);
+    ImplicitTlsRelay(const TlsClient& tls, const std::string& host, int port, const std::string& prefix, int timeout_ms);
     ~ImplicitTlsRelay();
     int port() const;
     // Stops the relay; why it ended the session itself, "" if a side closed it.
