@@ -3,15 +3,13 @@
 // (1.4 MiB of its RSS, which issue 12 keeps under 6 MiB for every page
 // process), and one that only ever sees EdDSA keys (libsodium) never loads
 // it. Linked into the ordinary build's auth-passkey only (Makefile.am), not
-// into the libraries: the unit tests and the upload bundle link libcrypto
-// itself and take libcrypto_linked.cc's load_libcrypto().
+// into the libraries: the upload bundle links libcrypto itself and takes
+// libcrypto_linked.cc's load_libcrypto(), the unit tests their own.
 //
 // The functions below are libcrypto's, forwarding to libcrypto.so.3
 // (OpenSSL 3's soname) as core/shared_library.hh says, once
 // load_libcrypto() found it, which cose.cc calls before any of them.
 #include "webauthn/libcrypto.hh"
-
-#include <stdexcept>
 
 #include "core/shared_library.hh"
 
@@ -43,7 +41,7 @@ SharedLibrary g_library("libcrypto.so.3", "passkeys: libcrypto cannot be loaded 
 }  // namespace
 
 void load_libcrypto() {
-    g_library.load<std::runtime_error>([](SharedLibrary& lib) {
+    g_library.load<LibcryptoError>([](SharedLibrary& lib) {
 #define SESSIONAUTH_FIND(name) lib.find(g_crypto.name, #name);
         SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_FIND)
 #undef SESSIONAUTH_FIND
