@@ -2,13 +2,10 @@
 // linked: an idle FastCGI auth-passkey process then carries no libcrypto
 // (1.4 MiB of its RSS, which issue 12 keeps under 6 MiB for every page
 // process), and one that only ever sees EdDSA keys (libsodium) never loads
-// it. Linked into the ordinary build's auth-passkey only (Makefile.am), not
-// into the libraries: the upload bundle links libcrypto itself and takes
-// libcrypto_linked.cc's load_libcrypto(), the unit tests their own.
-//
-// The functions below are libcrypto's, forwarding to libcrypto.so.3
-// (OpenSSL 3's soname) as core/shared_library.hh says, once
-// load_libcrypto() found it, which cose.cc calls before any of them.
+// it. The functions below are libcrypto's, forwarding to libcrypto.so.3
+// (OpenSSL 3's soname) as core/shared_library.hh says, once load_libcrypto()
+// found it, which cose.cc calls before any of them. Linked into the ordinary
+// build's auth-passkey only (Makefile.am; libcrypto_linked.cc says where not).
 #include "webauthn/libcrypto.hh"
 
 #include "core/shared_library.hh"
@@ -29,10 +26,11 @@ namespace {
     X(OSSL_PARAM_BLD_push_octet_string) X(OSSL_PARAM_BLD_push_utf8_string) X(OSSL_PARAM_BLD_to_param)            \
     X(OSSL_PARAM_free)
 
-struct Libcrypto {
 #define SESSIONAUTH_FIELD(name) decltype(&::name) name = nullptr;
+#define SESSIONAUTH_FIND(name) lib.find(g_crypto.name, #name);
+
+struct Libcrypto {
     SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_FIELD)
-#undef SESSIONAUTH_FIELD
 };
 
 Libcrypto g_crypto;  // filled once, then only read (per process)
@@ -41,11 +39,7 @@ SharedLibrary g_library("libcrypto.so.3", "passkeys: libcrypto cannot be loaded 
 }  // namespace
 
 void load_libcrypto() {
-    g_library.load<LibcryptoError>([](SharedLibrary& lib) {
-#define SESSIONAUTH_FIND(name) lib.find(g_crypto.name, #name);
-        SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_FIND)
-#undef SESSIONAUTH_FIND
-    });
+    g_library.load<LibcryptoError>([](SharedLibrary& lib) { SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_FIND) });
 }
 
 }  // namespace auth::webauthn

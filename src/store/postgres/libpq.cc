@@ -1,15 +1,13 @@
 // libpq, loaded when a PostgreSQL database is first opened instead of
-// linked into every program.
-//
-// Why: libpq brings libssl, libcrypto, Kerberos, LDAP and GnuTLS with it,
-// some 25 shared libraries that every plain-CGI start would map and
-// relocate, and every idle FastCGI process would carry, for a database most
-// sites never use (issue 12: no page program loads OpenSSL). So no program
-// links -lpq: the functions below are libpq's (libpq-fe.h), forwarding to
-// libpq.so.5 (its soname since PostgreSQL 8.0) as core/shared_library.hh
-// says, once load_libpq() found it, which PgConn calls before anything
-// else. A program that never opens PostgreSQL never loads it; one that does
-// and cannot find it says so and which package brings it.
+// linked into every program. Why: libpq brings libssl, libcrypto, Kerberos,
+// LDAP and GnuTLS with it, some 25 shared libraries that every plain-CGI
+// start would map and relocate, and every idle FastCGI process would carry,
+// for a database most sites never use (issue 12: no page program loads
+// OpenSSL). So no program links -lpq: the functions below are libpq's,
+// forwarding to libpq.so.5 (its soname since PostgreSQL 8.0) as
+// core/shared_library.hh says, once load_libpq() found it, which PgConn
+// calls before anything else. A program that never opens PostgreSQL never
+// loads it; one that does and cannot find it says which package brings it.
 #include "store/postgres/libpq.hh"
 
 #include "core/shared_library.hh"
@@ -27,10 +25,11 @@ namespace {
     X(PQexecParams) X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQntuples)   \
     X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQstatus)
 
-struct Libpq {
 #define SESSIONAUTH_FIELD(name) decltype(&::name) name = nullptr;
+#define SESSIONAUTH_FIND(name) lib.find(g_libpq.name, #name);
+
+struct Libpq {
     SESSIONAUTH_LIBPQ_FUNCTIONS(SESSIONAUTH_FIELD)
-#undef SESSIONAUTH_FIELD
 };
 
 Libpq g_libpq;  // filled once, then only read (per process, like the connection)
@@ -39,11 +38,7 @@ SharedLibrary g_library("libpq.so.5", "DATABASE_URL is set, but libpq cannot be 
 }  // namespace
 
 void load_libpq() {
-    g_library.load<StoreError>([](SharedLibrary& lib) {
-#define SESSIONAUTH_FIND(name) lib.find(g_libpq.name, #name);
-        SESSIONAUTH_LIBPQ_FUNCTIONS(SESSIONAUTH_FIND)
-#undef SESSIONAUTH_FIND
-    });
+    g_library.load<StoreError>([](SharedLibrary& lib) { SESSIONAUTH_LIBPQ_FUNCTIONS(SESSIONAUTH_FIND) });
 }
 
 }  // namespace auth
