@@ -205,10 +205,11 @@ struct PasskeyResponse {
 
 // Why a passkey answer was refused (each has its message on the page and
 // its log line). Challenge: unknown, used, expired, for another ceremony,
-// or issued to another browser or session.
+// or issued to another browser or session. Unavailable: this host cannot
+// check an ES256 passkey (no libcrypto.so.3; the log line says what to install).
 enum class PasskeyProblem {
     None, Malformed, WrongType, WrongOrigin, WrongRpId, NotPresent, NotVerified, BadAttestation, UnsupportedKey,
-    BadSignature, CounterBackwards, Challenge, UnknownCredential, OtherAccount, Taken, Locked
+    BadSignature, CounterBackwards, Challenge, UnknownCredential, OtherAccount, Taken, Locked, Unavailable
 };
 
 // Done; Reauth (the password, and code, asked again were not right);

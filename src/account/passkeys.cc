@@ -18,6 +18,7 @@
 #include "core/user_agent.hh"
 #include "core/validate.hh"
 #include "webauthn/ceremony.hh"
+#include "webauthn/libcrypto.hh"
 
 namespace auth {
 
@@ -145,7 +146,13 @@ PasskeyOutcome Accounts::add_passkey(const Identity& who, const PasskeyResponse&
         refuse(out, PasskeyProblem::Challenge, what, client);
         return out;
     }
-    auto reg = webauthn::check_registration(rp, response.attestation_object);
+    webauthn::Registration reg;
+    try {  // an ES256 key needs libcrypto
+        reg = webauthn::check_registration(rp, response.attestation_object);
+    } catch (const webauthn::LibcryptoError& e) {
+        refuse(out, PasskeyProblem::Unavailable, what, client, e.what());
+        return out;
+    }
     if (reg.verdict != webauthn::Verdict::Ok) {
         refuse(out, reg.verdict, what, client);
         return out;
@@ -275,14 +282,21 @@ std::optional<Passkey> Accounts::verify_assertion(const PasskeyResponse& respons
         refuse(out, PasskeyProblem::OtherAccount, what, client, "user handle is not the credential's");
         return std::nullopt;
     }
-    auto key = webauthn::parse_cose_key(passkey->public_key);
+    std::optional<webauthn::CoseKey> key;
+    webauthn::Assertion a;
+    try {  // an ES256 key needs libcrypto
+        key = webauthn::parse_cose_key(passkey->public_key);
+        if (key)
+            a = webauthn::check_assertion(rp, response.authenticator_data, response.client_data_json,
+                                          response.signature, *key, static_cast<std::uint32_t>(passkey->sign_count));
+    } catch (const webauthn::LibcryptoError& e) {
+        refuse(out, PasskeyProblem::Unavailable, what, client, e.what());
+        return std::nullopt;
+    }
     if (!key) {
         refuse(out, PasskeyProblem::UnsupportedKey, what, client, "stored key unreadable");
         return std::nullopt;
     }
-    auto stored = static_cast<std::uint32_t>(passkey->sign_count);
-    auto a = webauthn::check_assertion(rp, response.authenticator_data, response.client_data_json, response.signature,
-                                       *key, stored);
     if (a.verdict != webauthn::Verdict::Ok) {
         refuse(out, a.verdict, what + " (" + account(passkey->user_id) + ")", client);
         return std::nullopt;
@@ -307,7 +321,9 @@ PasskeyOutcome Accounts::log_in_with_passkey(const PasskeyResponse& response, co
     PasskeyOutcome out;
     auto passkey = verify_assertion(response, "login", browser_secret, std::nullopt, client, out);
     if (!passkey) {
-        events_.record(client, events::kLogin, Outcome::Failed, std::nullopt, "passkey");
+        // Unavailable is no failed login but this host's lack, which its log line names.
+        if (out.problem != PasskeyProblem::Unavailable)
+            events_.record(client, events::kLogin, Outcome::Failed, std::nullopt, "passkey");
         return out;
     }
     auto tx = store_.begin_write();

@@ -49,10 +49,8 @@ Response log_in_with_passkey(const Request& request, App& app, const Visitor& vi
     PasskeyOutcome login = app.accounts.log_in_with_passkey(
         *response, client_of(request), visitor.session_token, visitor.browser_secret,
         request.cookie(app.cookie_name("pkb")).value_or(""));
-    if (login.result != PasskeyResult::Done) {
-        int status = login.problem == PasskeyProblem::Malformed ? 400 : 403;
-        return refused(status, passkey_message(login.problem));
-    }
+    if (login.result != PasskeyResult::Done)
+        return refused(passkey_status(login.problem), passkey_message(login.problem));
     // As after a password login: a new session and a new browser secret.
     Response r = redirect(app, next.value_or("/profile"), "logged_in_passkey");
     r.set_session_cookie(login.session_token);

@@ -19,8 +19,9 @@ namespace pages {
 // base64url.
 std::optional<auth::PasskeyResponse> passkey_response(const auth::Request& request, bool registration);
 
-// What the page says for a refused answer.
+// What the page says for a refused answer, and its status.
 std::string passkey_message(auth::PasskeyProblem problem);
+int passkey_status(auth::PasskeyProblem problem);
 
 // A small JSON answer (site.js reads it): `body` is a JSON object.
 auth::Response json_response(int status, std::string body);

@@ -113,10 +113,9 @@ Response add(const Request& request, App& app, const Visitor& visitor) {
     }
     PasskeyOutcome added =
         app.accounts.add_passkey(*visitor.who, *response, name.value, client_of(request), visitor.browser_secret);
-    if (added.result != PasskeyResult::Done) {
-        int status = added.problem == PasskeyProblem::Malformed ? 400 : added.problem == PasskeyProblem::Taken ? 409 : 403;
-        return list_with_error(app, visitor, "name", passkey_message(added.problem), status, name.value);
-    }
+    if (added.result != PasskeyResult::Done)
+        return list_with_error(app, visitor, "name", passkey_message(added.problem), passkey_status(added.problem),
+                               name.value);
     return redirect(app, "/profile/passkeys", "passkey_added");
 }
 
@@ -161,8 +160,7 @@ Response step_up(const Request& request, App& app, const Visitor& visitor) {
     }
     if (out.result != PasskeyResult::Done) {
         // The message is text the page shows; it holds no quote or backslash.
-        return json_response(out.problem == PasskeyProblem::Malformed ? 400 : 403,
-                             "{\"error\":\"" + passkey_message(out.problem) + "\"}");
+        return json_response(passkey_status(out.problem), "{\"error\":\"" + passkey_message(out.problem) + "\"}");
     }
     return json_response(200, "{\"grant\":\"" + out.grant + "\"}");
 }
@@ -222,8 +220,19 @@ std::string passkey_message(PasskeyProblem problem) {
             return "This passkey is registered already.";
         case PasskeyProblem::Locked:
             return "This account is locked. Ask the site's administrator to unlock it.";
+        case PasskeyProblem::Unavailable:
+            return "Passkeys are not available on this server right now. Please try again later.";
     }
     return "The passkey was not accepted.";
+}
+
+int passkey_status(PasskeyProblem problem) {
+    switch (problem) {
+        case PasskeyProblem::Malformed: return 400;
+        case PasskeyProblem::Taken: return 409;
+        case PasskeyProblem::Unavailable: return 503;  // the server's lack (the log says which), not the answer's
+        default: return 403;
+    }
 }
 
 Response json_response(int status, std::string body) {

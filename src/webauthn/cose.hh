@@ -25,6 +25,8 @@ std::optional<CoseKey> parse_cose_key(std::string_view bytes, std::size_t* used 
 
 // True when `signature` is a valid signature of `message` by `key` (ES256:
 // DER-encoded ECDSA over SHA-256 of the message; EdDSA: 64 raw bytes).
+// With an ES256 key, this and parse_cose_key (hence the ceremonies) throw
+// LibcryptoError (libcrypto.hh) when libcrypto cannot be loaded.
 bool verify_signature(const CoseKey& key, std::string_view message, std::string_view signature);
 
 // The attestation object of a registration (§6.5): its format and

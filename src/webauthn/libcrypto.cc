@@ -2,28 +2,14 @@
 // linked: an idle FastCGI auth-passkey process then carries no libcrypto
 // (1.4 MiB of its RSS, which issue 12 keeps under 6 MiB for every page
 // process), and one that only ever sees EdDSA keys (libsodium) never loads
-// it. Linked into the ordinary build's auth-passkey only (Makefile.am), not
-// into the libraries: the unit tests and the upload bundle link libcrypto
-// itself and take libcrypto_linked.cc's load_libcrypto().
-//
-// The functions below are libcrypto's, with its own declarations (so the
-// compiler checks each signature), and forward to the real ones, looked up
-// once in libcrypto.so.3 (OpenSSL 3's soname) by load_libcrypto(), which
-// cose.cc calls before any of them. A PIE exports nothing it is not asked
-// to, so libcrypto's calls among its own functions never land here.
+// it. The functions below are libcrypto's, forwarding to libcrypto.so.3
+// (OpenSSL 3's soname) as core/shared_library.hh says, once load_libcrypto()
+// found it, which cose.cc calls before any of them. Linked into the ordinary
+// build's auth-passkey only (Makefile.am; libcrypto_linked.cc says where not).
 #include "webauthn/libcrypto.hh"
 
-#include <dlfcn.h>
+#include "core/shared_library.hh"
 
-// Before the hidden block below, so that libc and libstdc++ stay as they are.
-#include <mutex>
-#include <stdexcept>
-#include <string>
-
-// The library's functions, as declared and as defined below, stay hidden:
-// never exported, even from a program linked with --export-dynamic, so
-// that the library's own calls (and another library's, such as libssl's
-// into libcrypto) can never land on these stand-ins.
 #pragma GCC visibility push(hidden)
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
@@ -40,39 +26,20 @@ namespace {
     X(OSSL_PARAM_BLD_push_octet_string) X(OSSL_PARAM_BLD_push_utf8_string) X(OSSL_PARAM_BLD_to_param)            \
     X(OSSL_PARAM_free)
 
-struct Libcrypto {
 #define SESSIONAUTH_FIELD(name) decltype(&::name) name = nullptr;
+#define SESSIONAUTH_FIND(name) lib.find(g_crypto.name, #name);
+
+struct Libcrypto {
     SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_FIELD)
-#undef SESSIONAUTH_FIELD
 };
 
 Libcrypto g_crypto;  // filled once, then only read (per process)
-std::once_flag g_loaded;
-std::string g_load_error;
-
-void load() {
-    void* handle = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);  // kept for the life of the process
-    if (!handle) {
-        const char* why = dlerror();
-        g_load_error = std::string("passkeys: libcrypto cannot be loaded (install libssl3): ") +
-                       (why ? why : "libcrypto.so.3 not found");
-        return;
-    }
-#define SESSIONAUTH_LOOKUP(name)                                                                \
-    g_crypto.name = reinterpret_cast<decltype(g_crypto.name)>(dlsym(handle, #name));            \
-    if (!g_crypto.name) {                                                                       \
-        g_load_error = "passkeys: libcrypto.so.3 has no " #name ": it is older than OpenSSL 3.0"; \
-        return;                                                                                 \
-    }
-    SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_LOOKUP)
-#undef SESSIONAUTH_LOOKUP
-}
+SharedLibrary g_library("libcrypto.so.3", "passkeys: libcrypto cannot be loaded (install libssl3)");
 
 }  // namespace
 
 void load_libcrypto() {
-    std::call_once(g_loaded, load);
-    if (!g_load_error.empty()) throw std::runtime_error(g_load_error);
+    g_library.load<LibcryptoError>([](SharedLibrary& lib) { SESSIONAUTH_LIBCRYPTO_FUNCTIONS(SESSIONAUTH_FIND) });
 }
 
 }  // namespace auth::webauthn

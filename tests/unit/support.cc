@@ -23,6 +23,7 @@
 #endif
 #include "core/validate.hh"
 #include "pages/pages.hh"
+#include "webauthn/libcrypto.hh"
 
 namespace test {
 
@@ -520,4 +521,19 @@ std::string token_after(const std::string& rfc5322, const std::string& prefix) {
     return text.substr(p, end - p);
 }
 
+namespace {
+bool g_without_libcrypto = false;
+}
+
+WithoutLibcrypto::WithoutLibcrypto() { g_without_libcrypto = true; }
+WithoutLibcrypto::~WithoutLibcrypto() { g_without_libcrypto = false; }
+
 }  // namespace test
+
+// The unit tests' load_libcrypto() (support.hh says why): as libcrypto.cc's
+// when dlopen finds no libcrypto.so.3.
+void auth::webauthn::load_libcrypto() {
+    if (test::g_without_libcrypto)
+        throw LibcryptoError("passkeys: libcrypto cannot be loaded (install libssl3): libcrypto.so.3: cannot open "
+                             "shared object file: No such file or directory");
+}

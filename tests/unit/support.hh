@@ -258,6 +258,21 @@ std::string mail_decoded(const std::string& rfc5322);
 // "?token=") in a mail's decoded text; "" if there is none.
 std::string token_after(const std::string& rfc5322, const std::string& prefix);
 
+// ---- Helpers for the passkey tests ----
+
+// While one lives, load_libcrypto() fails as on a host without
+// libcrypto.so.3. The unit tests link libcrypto and define their own
+// load_libcrypto() (support.cc), which is used before libcrypto_linked.cc's
+// in libwebauthn.a as libcrypto.cc's is in auth-passkey; it does nothing
+// unless one of these lives.
+class WithoutLibcrypto {
+public:
+    WithoutLibcrypto();
+    ~WithoutLibcrypto();
+    WithoutLibcrypto(const WithoutLibcrypto&) = delete;
+    WithoutLibcrypto& operator=(const WithoutLibcrypto&) = delete;
+};
+
 // ---- Helpers for the picture tests ----
 
 // The bytes of tests/data/pictures/<name> (real PNG, JPEG and WebP files);

@@ -6,9 +6,11 @@
 // challenge of another browser or past its 5 minutes, another origin, an
 // unknown credential, another account's credential at a step-up; the step-up
 // grant standing in for a code once; rename and remove; a password reset
-// leaves passkeys; the last way to log in is not removed.
+// leaves passkeys; the last way to log in is not removed; a host without
+// libcrypto (ES256) says so.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -114,6 +116,7 @@ class PasskeysTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(removal_notifies_owner);
     CPPUNIT_TEST(password_reset_leaves_passkeys);
     CPPUNIT_TEST(pages_show_button_and_list);
+    CPPUNIT_TEST(es256_without_libcrypto);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -434,6 +437,77 @@ public:
         CPPUNIT_ASSERT_EQUAL(200, start.status);
         CPPUNIT_ASSERT(contains(start.body, "data-challenge=\""));
         CPPUNIT_ASSERT(contains(start.body, "Create the passkey"));
+    }
+
+    // On a host without libcrypto.so.3 an ES256 passkey cannot be checked:
+    // each page that needs it says so (503) where the person is, the log
+    // has one line naming the library and its package, nothing is kept;
+    // passwords, and EdDSA passkeys (libsodium), work as before.
+    void es256_without_libcrypto() {
+        Fixture f;
+        CPPUNIT_ASSERT(f.add().result == auth::PasskeyResult::Done);  // while libcrypto was there
+        const std::string unavailable = "Passkeys are not available on this server right now.";
+        auto fields = [&](std::initializer_list<std::pair<const char*, const char*>> names) {
+            std::map<std::string, std::string> form;
+            for (auto [field, key] : names) form[field] = f.rec.at(key);
+            return form;
+        };
+        auto assertion = [&] {
+            return fields({{"credential_id", "credential_id"}, {"client_data", "get_client_data"},
+                           {"authenticator_data", "authenticator_data"}, {"signature", "signature"},
+                           {"user_handle", "user_handle"}});
+        };
+        auto one_line_naming_libcrypto = [](const std::string& log) {
+            return std::count(log.begin(), log.end(), '\n') == 1 && contains(log, "libcrypto.so.3") &&
+                   contains(log, "(install libssl3)");
+        };
+        test::WithoutLibcrypto missing;
+
+        test::Browser b(*f.t.app);
+        b.get(pages::login, "/login");
+        f.issue("get_challenge", "login", b.cookies()["csrf"]);
+        {
+            test::CaptureStderr log;
+            auth::Response r = b.post(pages::passkey, "/login/passkey", assertion());
+            CPPUNIT_ASSERT_EQUAL(503, r.status);
+            CPPUNIT_ASSERT(contains(r.body, unavailable));
+            CPPUNIT_ASSERT(contains(r.body, "name=\"password\""));  // the login form, to use the password
+            CPPUNIT_ASSERT(!test::sets_cookie(r, "sid"));
+            CPPUNIT_ASSERT(one_line_naming_libcrypto(log.text()));
+            CPPUNIT_ASSERT(contains(log.text(), "passkey login refused from 127.0.0.1: passkeys: libcrypto cannot be "
+                                                "loaded (install libssl3): libcrypto.so.3: "));
+        }
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), f.accounts().passkeys_of(f.id)[0].sign_count);  // not used
+        CPPUNIT_ASSERT_EQUAL(303, test::log_in(b, "ada@example.test", test::kGoodPassword).status);
+
+        // Logged in: a passkey in place of a code (JSON for site.js), and adding one.
+        auto who = *f.accounts().identify(b.cookies()["sid"]);
+        b.get(pages::passkey, "/profile/passkeys");
+        f.issue("get_challenge", "step-up", b.cookies()["csrf"], who);
+        {
+            test::CaptureStderr log;
+            auth::Response r = b.post(pages::passkey, "/profile/passkeys/confirm", assertion());
+            CPPUNIT_ASSERT_EQUAL(503, r.status);
+            CPPUNIT_ASSERT_EQUAL("{\"error\":\"" + unavailable + " Please try again later.\"}", r.body);
+            CPPUNIT_ASSERT(one_line_naming_libcrypto(log.text()));
+        }
+        test::db(*f.t.app).query("DELETE FROM passkeys").exec();
+        f.issue("reg_challenge", "register", b.cookies()["csrf"], who);
+        {
+            test::CaptureStderr log;
+            auto form = fields({{"credential_id", "credential_id"}, {"client_data", "reg_client_data"},
+                                {"attestation_object", "attestation_object"}});
+            form["name"] = "Laptop";
+            auth::Response r = b.post(pages::passkey, "/profile/passkeys/add", form);
+            CPPUNIT_ASSERT_EQUAL(503, r.status);
+            CPPUNIT_ASSERT(contains(r.body, unavailable));
+            CPPUNIT_ASSERT(one_line_naming_libcrypto(log.text()));
+            CPPUNIT_ASSERT(f.accounts().passkeys_of(f.id).empty());
+        }
+
+        Fixture eddsa("eddsa");
+        CPPUNIT_ASSERT(eddsa.add().result == auth::PasskeyResult::Done);
+        CPPUNIT_ASSERT(eddsa.login().result == auth::PasskeyResult::Done);
     }
 };
 

@@ -1,32 +1,17 @@
 // libpq, loaded when a PostgreSQL database is first opened instead of
-// linked into every program.
-//
-// Why: libpq brings libssl, libcrypto, Kerberos, LDAP and GnuTLS with it,
-// some 25 shared libraries that every plain-CGI start would map and
-// relocate, and every idle FastCGI process would carry, for a database most
-// sites never use (issue 12: no page program loads OpenSSL). So no program
-// links -lpq. The functions below are libpq's, with its declarations
-// (libpq-fe.h, so the compiler checks each signature), and forward to the
-// real ones, looked up once in libpq.so.5 (its soname since PostgreSQL 8.0)
-// by load_libpq(), which PgConn calls before anything else. A program that
-// never opens PostgreSQL never loads it; one that does and cannot find it
-// says so and which package brings it.
-//
-// The program's own definitions stay private to it (a PIE exports nothing
-// it is not asked to), so libpq's calls among its own functions never land
-// here.
+// linked into every program. Why: libpq brings libssl, libcrypto, Kerberos,
+// LDAP and GnuTLS with it, some 25 shared libraries that every plain-CGI
+// start would map and relocate, and every idle FastCGI process would carry,
+// for a database most sites never use (issue 12: no page program loads
+// OpenSSL). So no program links -lpq: the functions below are libpq's,
+// forwarding to libpq.so.5 (its soname since PostgreSQL 8.0) as
+// core/shared_library.hh says, once load_libpq() found it, which PgConn
+// calls before anything else. A program that never opens PostgreSQL never
+// loads it; one that does and cannot find it says which package brings it.
 #include "store/postgres/libpq.hh"
 
-#include <dlfcn.h>
+#include "core/shared_library.hh"
 
-// Before the hidden block below, so that libc and libstdc++ stay as they are.
-#include <mutex>
-#include <string>
-
-// The library's functions, as declared and as defined below, stay hidden:
-// never exported, even from a program linked with --export-dynamic, so
-// that the library's own calls (and another library's, such as libssl's
-// into libcrypto) can never land on these stand-ins.
 #pragma GCC visibility push(hidden)
 #include <libpq-fe.h>
 #pragma GCC visibility pop
@@ -40,41 +25,20 @@ namespace {
     X(PQexecParams) X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQntuples)   \
     X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQstatus)
 
-struct Libpq {
 #define SESSIONAUTH_FIELD(name) decltype(&::name) name = nullptr;
+#define SESSIONAUTH_FIND(name) lib.find(g_libpq.name, #name);
+
+struct Libpq {
     SESSIONAUTH_LIBPQ_FUNCTIONS(SESSIONAUTH_FIELD)
-#undef SESSIONAUTH_FIELD
 };
 
 Libpq g_libpq;  // filled once, then only read (per process, like the connection)
-std::once_flag g_loaded;
-std::string g_load_error;
-
-void load() {
-    // RTLD_LOCAL: libpq's symbols (and OpenSSL's) stay out of the global scope.
-    void* handle = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-        const char* why = dlerror();
-        g_load_error = std::string("DATABASE_URL is set, but libpq cannot be loaded (install libpq5): ") +
-                       (why ? why : "libpq.so.5 not found");
-        return;
-    }
-    // Kept open for the life of the process: the connection uses it to the end.
-#define SESSIONAUTH_LOOKUP(name)                                                          \
-    g_libpq.name = reinterpret_cast<decltype(g_libpq.name)>(dlsym(handle, #name));        \
-    if (!g_libpq.name) {                                                                  \
-        g_load_error = "libpq.so.5 has no " #name ": it is older than this build needs"; \
-        return;                                                                           \
-    }
-    SESSIONAUTH_LIBPQ_FUNCTIONS(SESSIONAUTH_LOOKUP)
-#undef SESSIONAUTH_LOOKUP
-}
+SharedLibrary g_library("libpq.so.5", "DATABASE_URL is set, but libpq cannot be loaded (install libpq5)");
 
 }  // namespace
 
 void load_libpq() {
-    std::call_once(g_loaded, load);
-    if (!g_load_error.empty()) throw StoreError(g_load_error);
+    g_library.load<StoreError>([](SharedLibrary& lib) { SESSIONAUTH_LIBPQ_FUNCTIONS(SESSIONAUTH_FIND) });
 }
 
 }  // namespace auth
