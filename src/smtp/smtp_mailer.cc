@@ -207,6 +207,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     const int started = smtp_start_session(s);
     const int error = smtp_errno();
     events.timer.reset();
+    const std::string relay_ended = relay ? relay->finish() : "";  // joined: nothing else reads TlsClient meanwhile
     const smtp_status_t* transfer = smtp_message_transfer_status(message);
     const smtp_status_t* accepted = smtp_recipient_status(recipient);
     if (started && is_2xx(transfer) && is_2xx(accepted)) return;
@@ -217,7 +218,7 @@ void SmtpMailer::send(const std::string& from_address, const std::string& to_add
     std::string why = error == SMTP_ERR_INVAL || error == 0 ? "" : smtp_strerror(error, buf, sizeof buf);
     if (error == SMTP_ERR_DROPPED_CONNECTION) why += " (it closed the connection or sent no reply" + within + ")";
     if (error == SMTP_ERR_CLIENT_ERROR) why = "the TLS handshake failed";  // libesmtp's only use of it
-    if (std::string relay_ended = relay ? relay->finish() : ""; !relay_ended.empty()) throw MailError(relay_ended);
+    if (!relay_ended.empty()) throw MailError(relay_ended);
     if (!events.connected)  // connect's own error, or EINTR from the timer
         throw MailError(prefix + "cannot connect: " + (error == -EINTR || why.empty() ? "no answer" + within : why));
     if (starttls && !tls_->verify_error().empty())

@@ -134,8 +134,9 @@ struct TlsClient::Impl {
     }
 };
 
-TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>(host, SSL_CTX_new(TLS_client_method()))) {
+TlsClient::TlsClient(const std::string& host) : impl_(std::make_unique<Impl>(host)) {
     Impl& t = *impl_;
+    t.ctx = SSL_CTX_new(TLS_client_method());  // once Impl, which frees it, exists
     X509_VERIFY_PARAM* param = t.ctx ? SSL_CTX_get0_param(t.ctx) : nullptr;
     t.host_is_ip = param && X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;  // else a DNS name
     // Capped at TLS 1.2 for libesmtp 1.1.0 (the relay lifts the cap on its
