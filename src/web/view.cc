@@ -128,11 +128,12 @@ constexpr std::size_t kShapeBytes = 2 * 1024 * 1024;
 // from the templates and the pages' shapes alone, never from a request's
 // values.
 std::string View::render(const PageFill& fill) {
-    auto known = fill.step_count() > kMaxSteps ? shapes_.end() : shapes_.find(fill);
+    const bool keepable = fill.step_count() <= kMaxSteps;
+    auto known = keepable ? shapes_.find(fill) : shapes_.end();
     if (known == shapes_.end()) {
         prepare("layout.tpl");
         prepare(fill.tpl());
-        if (fill.step_count() > kMaxSteps || shape_bytes_ + fill.shape_bytes() > kShapeBytes) return expand(fill);
+        if (!keepable || shape_bytes_ + fill.shape_bytes() > kShapeBytes) return expand(fill);
         known = shapes_.emplace(fill.shape_only(), Shape{}).first;
         shape_bytes_ += fill.shape_bytes();
         if (!check_frozen_) return expand(fill);  // tests freeze at once, to compare every page
