@@ -41,6 +41,7 @@ class DbTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(DbTest);
     CPPUNIT_TEST(opens_in_wal_mode);
     CPPUNIT_TEST(foreign_keys_busy_timeout_and_secure_delete_are_on);
+    CPPUNIT_TEST(page_cache_is_small_after_the_on_open_step);
     CPPUNIT_TEST(cannot_open_a_missing_directory);
     CPPUNIT_TEST(opens_at_the_first_statement_and_runs_on_open_once);
     CPPUNIT_TEST(a_failed_on_open_step_is_tried_again);
@@ -85,6 +86,22 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), pragma("PRAGMA foreign_keys"));
         CPPUNIT_ASSERT(pragma("PRAGMA busy_timeout") >= 1000);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), pragma("PRAGMA secure_delete"));
+    }
+
+    // Each process's own page cache is 256 KiB (a page program's idle RSS
+    // grew with every page it read); the migrations (the on-open step) still
+    // have SQLite's default, which their index builds size their sorts by.
+    void page_cache_is_small_after_the_on_open_step() {
+        std::int64_t during = 0;
+        auth::Db db(dir_->file("cache.sqlite"), [&during](auth::Db& d) {
+            auto q = d.query("PRAGMA cache_size");
+            CPPUNIT_ASSERT(q.step());
+            during = q.int64(0);
+        });
+        auto q = db.query("PRAGMA cache_size");
+        CPPUNIT_ASSERT(q.step());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(-256), q.int64(0));
+        CPPUNIT_ASSERT(during != -256);
     }
 
     void cannot_open_a_missing_directory() {
