@@ -9,7 +9,7 @@
 --   BENCH_CHECK         1: look at every answer's status (see below)
 --
 -- At the end it prints one line "BENCH_JSON {...}" with the request count,
--- the duration, p50/p99 latency (microseconds), wrk's socket errors, the
+-- the bytes read, the duration, p50/p99 latency (microseconds), wrk's socket errors, the
 -- answers wrk counts as errors (status >= 400) and, with BENCH_CHECK=1, the
 -- answers whose status was not BENCH_EXPECT (a 303 to /login instead of the
 -- profile page, say).
@@ -63,8 +63,8 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format(
-    'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "mean_us": %.1f, ' ..
+    'BENCH_JSON {"requests": %d, "bytes": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "mean_us": %.1f, ' ..
     '"socket_errors": %d, "status_errors": %d, "unexpected": %d, "first_unexpected": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.mean,
+    summary.requests, summary.bytes, summary.duration, latency:percentile(50), latency:percentile(99), latency.mean,
     e.connect + e.read + e.write + e.timeout, e.status, bad, first))
 end
