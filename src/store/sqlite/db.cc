@@ -69,8 +69,10 @@ void Db::open() {
         // 2 MiB), while the kernel keeps the file's pages once for all of
         // them. In WAL mode the cache is dropped whenever another process
         // has written, so a page program gains little from a large one; the
-        // pages one request touches fit in 256 KiB. After the migrations,
-        // whose index builds size their sort memory from it.
+        // pages one request touches fit in 256 KiB. Set after the
+        // migrations: their table copies and index builds keep their pages
+        // and sort runs in memory up to this size (sorts get at least 250
+        // pages whatever it is).
         run("PRAGMA cache_size=-256");
     } catch (...) {
         cache_.clear();
