@@ -9,10 +9,10 @@
 --   BENCH_CHECK         1: look at every answer's status (see below)
 --
 -- At the end it prints one line "BENCH_JSON {...}" with the request count,
--- the bytes read, the duration, p50/p99 latency (microseconds), wrk's socket errors, the
--- answers wrk counts as errors (status >= 400) and, with BENCH_CHECK=1, the
--- answers whose status was not BENCH_EXPECT (a 303 to /login instead of the
--- profile page, say).
+-- the bytes read, the duration, p50/p99 latency (microseconds), wrk's
+-- socket errors, the answers wrk counts as errors (status >= 400) and, with
+-- BENCH_CHECK=1, the answers whose status was not BENCH_EXPECT (a 303 to
+-- /login instead of the profile page, say).
 --
 -- Why the status check is not on in every run: when a script defines
 -- response(), wrk hands it every answer's headers as a Lua table and its

@@ -90,7 +90,7 @@ public:
 
     // Each process's own page cache is 256 KiB (a page program's idle RSS
     // grew with every page it read); the migrations (the on-open step) still
-    // have SQLite's default, which their index builds size their sorts by.
+    // have SQLite's default for their table copies and index builds.
     void page_cache_is_small_after_the_on_open_step() {
         std::int64_t during = -256;  // stays so (and fails) if the step never ran
         auth::Db db(dir_->file("cache.sqlite"), [&during](auth::Db& d) {

@@ -65,8 +65,8 @@ void Db::open() {
         if (on_open_) on_open_(*this);
         // SQLite's own page cache, 2 MiB by default, is private to each
         // process: a page program's idle RSS grew with every page of the
-        // file it had read (about 300 KiB over 800 logins, on the way to
-        // 2 MiB), while the kernel keeps the file's pages once for all of
+        // file it had read (284 KiB from the 50th to the 800th login, on the
+        // way to 2 MiB), while the kernel keeps the file's pages once for all of
         // them. In WAL mode the cache is dropped whenever another process
         // has written, so a page program gains little from a large one; the
         // pages one request touches fit in 256 KiB. Set after the
